@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// The golive demo app: a small JSON API with durable writes and a graceful shutdown, no dependencies.
+//   GET /            small JSON, a little CPU work
+//   POST /items      appends the body to items.ndjson in GOLIVE_DATA_DIR, fsyncs, answers 201 {"id": n}
+//   GET /items/:id   the stored item, or 404
+//   GET /healthz     liveness;  GET /readyz  readiness (503 while shutting down)
+// SIGTERM: readiness fails first, then the server stops accepting, finishes in-flight requests and exits.
+// DEMO_GRACEFUL=0 makes it exit at once instead, as many real apps do.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+const port = Number(process.env.PORT ?? 3000);
+const graceful = process.env.DEMO_GRACEFUL !== '0';
+const drainMs = Number(process.env.DEMO_DRAIN_MS ?? 1500);
+const dataDir = process.env.GOLIVE_DATA_DIR ?? path.resolve('data');
+const replica = process.env.GOLIVE_REPLICA ?? 'demo';
+const revision = process.env.GOLIVE_REVISION ?? '1';
+mkdirSync(dataDir, { recursive: true });
+const itemsFile = path.join(dataDir, 'items.ndjson');
+
+/** id → item, rebuilt from the file at start so a restored data dir is served as it was. */
+const items = new Map();
+if (existsSync(itemsFile)) {
+  for (const line of readFileSync(itemsFile, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      const item = JSON.parse(line);
+      items.set(String(item.id), item);
+    } catch {
+      // a torn last line from a crash mid-write: that write was never acknowledged
+    }
+  }
+}
+let nextId = Math.max(0, ...[...items.keys()].map(Number).filter(Number.isFinite)) + 1;
+let shuttingDown = false;
+
+function send(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function storeItem(body) {
+  const item = { id: nextId++, at: Date.now(), body };
+  const fd = openSync(itemsFile, 'a');
+  try {
+    writeSync(fd, `${JSON.stringify(item)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  items.set(String(item.id), item);
+  return item;
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://demo');
+  if (req.method === 'GET' && url.pathname === '/') {
+    const digest = createHash('sha256').update(`${replica}:${Date.now()}`).digest('hex').slice(0, 12);
+    return send(res, 200, { ok: true, replica, revision, digest });
+  }
+  if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { ok: true });
+  if (req.method === 'GET' && url.pathname === '/readyz') return send(res, shuttingDown ? 503 : 200, { ready: !shuttingDown });
+  if (req.method === 'POST' && url.pathname === '/items') {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      let parsed;
+      try {
+        parsed = body ? JSON.parse(body) : {};
+      } catch {
+        return send(res, 400, { error: 'body must be JSON' });
+      }
+      const item = storeItem(parsed);
+      send(res, 201, { id: item.id });
+    });
+    return undefined;
+  }
+  const m = /^\/items\/([^/]+)$/.exec(url.pathname);
+  if (req.method === 'GET' && m) {
+    const item = items.get(m[1]) ?? [...items.values()].find((i) => i.body && String(i.body.seq) === m[1]);
+    return item ? send(res, 200, item) : send(res, 404, { error: 'not found' });
+  }
+  return send(res, 404, { error: 'not found' });
+});
+server.keepAliveTimeout = 65_000;
+
+server.listen(port, () => {
+  process.stdout.write(`demo app ${replica} (revision ${revision}) listening on ${port}, data in ${dataDir}\n`);
+});
+
+process.on('SIGTERM', () => {
+  if (!graceful) process.exit(0);
+  if (shuttingDown) return;
+  shuttingDown = true;
+  // Readiness fails first so the load balancer stops sending; then stop accepting and finish what is in flight.
+  setTimeout(() => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  }, drainMs);
+});
+

@@ -1,0 +1,96 @@
+/** From a drill's recording, events and phases to its DrillResult: stats, downtime, phases, verdicts. */
+import type { ResolvedObjectives } from '../config/schema.js';
+import { latencyStatsMs, decodeHistogram } from '../model/histogram.js';
+import type { Recording } from '../model/recording.js';
+import type { DrillResult, Finding, GeneratorHealth, LoadDescription, PhaseResult, RecoveryResult, TimelineEvent } from '../model/result.js';
+import { computeDowntime } from './downtime.js';
+import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
+import { spanStats } from './stats.js';
+import type { Threshold } from './threshold.js';
+
+/** Starts sent more than this late at p99 mean the generator, not the target, shaped the figures. */
+const GENERATOR_LAG_P99_LIMIT_MS = 50;
+
+export interface PhaseSpan {
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface DrillAnalysisInput {
+  name: string;
+  kind: string;
+  startedAt: string;
+  load: LoadDescription;
+  recording: Recording;
+  events: TimelineEvent[];
+  phases: PhaseSpan[];
+  objectives: ResolvedObjectives;
+  thresholds: readonly Threshold[];
+  recovery?: RecoveryResult;
+  setupMs?: number;
+  capacity?: Record<string, unknown>;
+  findings?: Finding[];
+  /** Why the drill could not complete. */
+  error?: string;
+}
+
+export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
+  const { recording } = input;
+  const durationMs = recording.durationMs;
+  const whole = spanStats(recording.seconds);
+  const downtime = computeDowntime({ ok: recording.binsOk, failed: recording.binsFailed, failuresByBin: recording.failuresByBin, events: input.events });
+
+  const phaseSpans = new Map<string, MeasuredSpan>();
+  const phases: PhaseResult[] = input.phases.map((p) => {
+    const s = spanStats(recording.seconds, p.startMs, p.endMs);
+    const lengthMs = Math.max(1, p.endMs - p.startMs);
+    phaseSpans.set(p.name, { ...s, durationMs: lengthMs });
+    return { name: p.name, startMs: p.startMs, endMs: p.endMs, requests: s.requests, latencyMs: s.latencyMs, throughput: { rps: round1(s.requests.total / (lengthMs / 1000)) } };
+  });
+
+  const objectives = evaluateObjectives({
+    objectives: input.objectives,
+    thresholds: input.thresholds,
+    whole: { ...whole, durationMs },
+    phases: phaseSpans,
+    downtime,
+    recovery: input.recovery,
+    setupMs: input.setupMs,
+  });
+  const generator = generatorHealth(recording, whole.requests.dropped);
+  return {
+    name: input.name,
+    kind: input.kind,
+    passed: input.error === undefined && objectives.every((o) => o.passed),
+    ...(input.error !== undefined ? { error: input.error } : {}),
+    startedAt: input.startedAt,
+    load: input.load,
+    requests: whole.requests,
+    throughput: { rps: durationMs > 0 ? round1(whole.requests.total / (durationMs / 1000)) : 0 },
+    latencyMs: whole.latencyMs,
+    serviceTimeMs: whole.serviceTimeMs,
+    downtime,
+    phases,
+    generator,
+    ...(input.recovery ? { recovery: input.recovery } : {}),
+    ...(input.setupMs !== undefined ? { setupMs: input.setupMs } : {}),
+    ...(input.capacity ? { capacity: input.capacity } : {}),
+    objectives,
+    events: input.events,
+    findings: input.findings ?? [],
+  };
+}
+
+function generatorHealth(recording: Recording, dropped: number): GeneratorHealth {
+  const lagP99Ms = recording.lag ? latencyStatsMs(decodeHistogram(recording.lag)).p99 : 0;
+  const warnings: string[] = [];
+  if (dropped > 0) warnings.push(`${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`);
+  if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS) warnings.push(`requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): the load generator is saturated; use fewer requests per second, more threads, or more machines`);
+  if (recording.retries > 0) warnings.push(`${recording.retries} requests were retried once after the server closed an idle keep-alive connection (as browsers and Go clients do)`);
+  return { bound: dropped > 0 || lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS, dropped, lagP99Ms, warnings };
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}

@@ -1,0 +1,49 @@
+/** Request counts and latency statistics over a span of recorded seconds. */
+import { createMergeHistogram, decodeHistogram, latencyStatsMs } from '../model/histogram.js';
+import { addCounts, isFailure, type OutcomeCounts } from '../model/outcome.js';
+import type { SecondRecord } from '../model/recording.js';
+import type { LatencyStats, RequestCounts } from '../model/result.js';
+
+export function requestCounts(byOutcome: OutcomeCounts): RequestCounts {
+  let ok = 0;
+  let failed = 0;
+  let dropped = 0;
+  for (const [outcome, n] of Object.entries(byOutcome)) {
+    if (outcome === 'ok') ok += n;
+    else if (outcome === 'dropped') dropped += n;
+    else if (isFailure(outcome)) failed += n;
+  }
+  return { total: ok + failed, ok, failed, dropped, byOutcome: sortedCounts(byOutcome) };
+}
+
+function sortedCounts(counts: OutcomeCounts): OutcomeCounts {
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0).sort(([a], [b]) => (a === 'ok' ? -1 : b === 'ok' ? 1 : a.localeCompare(b))));
+}
+
+export interface SpanStats {
+  requests: RequestCounts;
+  latencyMs: LatencyStats;
+  serviceTimeMs: LatencyStats;
+  /** Any latency percentile (ms), read from the merged histogram. */
+  latencyAt: (percentile: number) => number;
+}
+
+/** Stats of the seconds whose start lies in [fromMs, toMs). Histograms merge exactly. */
+export function spanStats(seconds: readonly SecondRecord[], fromMs = 0, toMs = Infinity): SpanStats {
+  const latency = createMergeHistogram();
+  const service = createMergeHistogram();
+  const outcomes: OutcomeCounts = {};
+  for (const s of seconds) {
+    const t = s.second * 1000;
+    if (t < fromMs || t >= toMs) continue;
+    if (s.latency) latency.add(decodeHistogram(s.latency));
+    if (s.service) service.add(decodeHistogram(s.service));
+    addCounts(outcomes, s.outcomes);
+  }
+  return {
+    requests: requestCounts(outcomes),
+    latencyMs: latencyStatsMs(latency),
+    serviceTimeMs: latencyStatsMs(service),
+    latencyAt: (p) => (latency.totalCount ? latency.getValueAtPercentile(p) / 1000 : 0),
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * The command line: parses argv, installs Ctrl-C handling, prints, and maps outcomes to exit codes.
+ * Everything else happens in the library (`run`, `loadTest`).
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { envOverrides, loadConfig, type ConfigOverrides } from '../config/load-config.js';
+import type { GoliveConfigInput } from '../config/schema.js';
+import { buildDrills } from '../drills/registry.js';
+import { GoliveError, InputError } from '../errors.js';
+import { createTerminalReporter } from '../report/terminal-reporter.js';
+import { loadTest, run, type RunOutcome } from '../run.js';
+import { VERSION } from '../version.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { STARTER_CONFIG } from './starter-config.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env });
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.passed;
+  const program = new Command('golive')
+    .description('Will your users notice when things go wrong? Real load during real disruptions, judged against your objectives.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run golive --help for usage)');
+
+  program.command('load')
+    .description('a plain load test against a URL, no config needed')
+    .argument('<url>', 'the URL to load (http:// or https://)')
+    .option('--rate <rate>', 'open model: requests per second (e.g. 200 or 200/s)')
+    .option('--vus <n>', 'closed model: this many virtual users instead of a rate')
+    .option('-d, --duration <duration>', 'how long, e.g. 30s, 2m', '30s')
+    .option('--connections <n>', 'keep-alive connections (open model)')
+    .option('--timeout <duration>', 'per-request timeout, from the intended start', '10s')
+    .option('-X, --method <method>', 'HTTP method', 'GET')
+    .option('-H, --header <header...>', "request header 'name: value' (repeatable)")
+    .option('--body <body>', 'request body (a template)')
+    .option('--threshold <threshold...>', "k6-style threshold, e.g. 'p(95)<300' or 'rate(failed)<0.001' (repeatable)")
+    .option('--threads <n>', 'worker threads (default: CPU cores)')
+    .option('--insecure', 'accept self-signed TLS certificates')
+    .option('--http2', 'speak HTTP/2')
+    .option('--out <dir>', 'results folder root', 'golive-results')
+    .action(async (url: string, o: Record<string, string | string[] | boolean | undefined>) => {
+      const config = loadFlagsToConfig(url, o);
+      exitCode = await execute(io, (signal) => loadTest({ cwd: io.cwd, config, signal, reporters: [terminal(io)], overrides: envOverrides(io.env) }));
+    });
+
+  program.command('run')
+    .description("run the config's drills (all, or the ones named)")
+    .argument('[drills...]', 'drills to run, in the configured order')
+    .option('-c, --config <file>', 'config file (default: golive.config.* here)')
+    .option('--rate <rate>', 'override load.rate')
+    .option('-d, --duration <duration>', 'override load.duration')
+    .option('--threads <n>', 'override load.threads')
+    .option('--out <dir>', 'override output.dir')
+    .action(async (drills: string[], o: Record<string, string | undefined>) => {
+      const overrides: ConfigOverrides = {
+        ...envOverrides(io.env),
+        ...definedOnly({ 'load.rate': o['rate'], 'load.duration': o['duration'], 'load.threads': num(o['threads']), 'output.dir': o['out'] }),
+      };
+      exitCode = await execute(io, (signal) => run({
+        cwd: io.cwd, drills, overrides, signal, reporters: [terminal(io)],
+        ...(o['config'] ? { configFile: o['config'] } : {}),
+      }));
+    });
+
+  program.command('validate')
+    .description('check a config and say what is wrong, without running anything')
+    .option('-c, --config <file>', 'config file (default: golive.config.* here)')
+    .action(async (o: { config?: string }) => {
+      const loaded = await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}), overrides: envOverrides(io.env) });
+      const drills = buildDrills(loaded);
+      io.stdout.write(`✓ ${path.relative(io.cwd, loaded.file ?? '') || 'config'} is valid · target ${loaded.config.target.url} · drills: ${drills.map((d) => d.name).join(', ')}\n`);
+    });
+
+  program.command('init')
+    .description('write a commented starter golive.config.ts here')
+    .option('--force', 'overwrite an existing file')
+    .action((o: { force?: boolean }) => {
+      const file = path.join(io.cwd, 'golive.config.ts');
+      if (existsSync(file) && !o.force) throw new GoliveError('GOLIVE_USAGE', `${file} exists; use --force to overwrite it`);
+      writeFileSync(file, STARTER_CONFIG);
+      io.stdout.write(`wrote ${file}\nnext: edit target.url, then run \`npx golive validate\` and \`npx golive run\`\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function terminal(io: CliIo) {
+  return createTerminalReporter({ stream: io.stdout });
+}
+
+/** Runs with Ctrl-C handling: the first stops the run cleanly (results still written), the second exits now. */
+async function execute(io: CliIo, start: (signal: AbortSignal) => Promise<RunOutcome>): Promise<ExitCode> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr.write('\nstopping: finishing requests in flight and writing results (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else {
+      process.exit(EXIT.incomplete);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const outcome = await start(controller.signal);
+    io.stdout.write(`results: ${outcome.resultsDir}\n`);
+    if (outcome.interrupted) return EXIT.incomplete;
+    if (outcome.result.drills.some((d) => d.error !== undefined)) return EXIT.incomplete;
+    return outcome.result.passed ? EXIT.passed : EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function reportError(err: unknown, io: CliIo): ExitCode {
+  if (err instanceof CommanderError) {
+    // Commander printed its message already; help and version end with code 0.
+    return err.exitCode === 0 ? EXIT.passed : EXIT.usage;
+  }
+  if (err instanceof InputError) {
+    io.stderr.write(`${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof GoliveError) {
+    io.stderr.write(`golive: ${err.message}\n`);
+    return err.code === 'GOLIVE_USAGE' || err.code === 'GOLIVE_CONFIG_INVALID' || err.code === 'GOLIVE_CONFIG_NOT_FOUND' || err.code === 'GOLIVE_DATA_INVALID'
+      ? EXIT.usage
+      : EXIT.incomplete;
+  }
+  io.stderr.write(`golive: Internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.incomplete;
+}
+
+function loadFlagsToConfig(url: string, o: Record<string, string | string[] | boolean | undefined>): GoliveConfigInput {
+  if (o['rate'] !== undefined && o['vus'] !== undefined) throw new GoliveError('GOLIVE_USAGE', 'give either --rate (open model) or --vus (closed model), not both');
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new GoliveError('GOLIVE_USAGE', `expected an http:// or https:// URL, received ${JSON.stringify(url)}`);
+  const target = new URL(url);
+  const headers: Record<string, string> = {};
+  for (const h of (o['header'] as string[] | undefined) ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new GoliveError('GOLIVE_USAGE', `--header expects 'name: value', received ${JSON.stringify(h)}`);
+    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  const vus = num(o['vus'] as string | undefined);
+  return {
+    name: 'load',
+    target: { url: target.origin, insecure: Boolean(o['insecure']), http2: Boolean(o['http2']) },
+    load: {
+      executor: vus !== undefined ? 'constant-vus' : 'constant-arrival-rate',
+      ...(vus !== undefined ? { vus } : { rate: (o['rate'] as string | undefined) ?? 50 }),
+      duration: o['duration'] as string,
+      timeout: o['timeout'] as string,
+      ...definedOnly({ connections: num(o['connections'] as string | undefined), threads: num(o['threads'] as string | undefined) }),
+      requests: [{
+        method: o['method'] as string,
+        url: target.pathname + target.search,
+        headers,
+        ...(o['body'] !== undefined ? { body: o['body'] as string } : {}),
+      }],
+    },
+    thresholds: (o['threshold'] as string[] | undefined) ?? [],
+    output: { dir: o['out'] as string },
+  } as GoliveConfigInput;
+}
+
+function num(v: string | undefined): number | string | undefined {
+  if (v === undefined) return undefined;
+  return /^\d+$/.test(v) ? Number(v) : v; // a non-number goes through so the schema names it
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+

@@ -1,0 +1,174 @@
+/**
+ * Finds, reads and validates a config file. Every problem is reported at once, with the file, the dotted
+ * path, the line (YAML and JSON) and what is allowed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createJiti } from 'jiti';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
+import { configSchema, type ResolvedConfig } from './schema.js';
+
+export const CONFIG_NAMES = [
+  'golive.config.ts', 'golive.config.mts', 'golive.config.js', 'golive.config.mjs',
+  'golive.config.json', 'golive.config.yaml', 'golive.config.yml',
+];
+
+export interface LoadedConfig {
+  config: ResolvedConfig;
+  /** Absolute path of the file, or undefined for a config given as an object. */
+  file: string | undefined;
+  /** Folder that relative paths in the config (data files, repos) are resolved against. */
+  baseDir: string;
+}
+
+/** The config file in `cwd`, or undefined. */
+export function findConfigFile(cwd: string): string | undefined {
+  for (const name of CONFIG_NAMES) {
+    const candidate = path.join(cwd, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+interface RawFile {
+  value: unknown;
+  /** Maps a dotted path to its line, where the format allows. */
+  lineOf: (p: readonly PropertyKey[]) => number | undefined;
+}
+
+export async function readConfigFile(file: string): Promise<RawFile> {
+  if (!existsSync(file)) {
+    throw new InputError('GOLIVE_CONFIG_NOT_FOUND', file, [{ path: '', message: 'no such file' }]);
+  }
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.json' || ext === '.yaml' || ext === '.yml') return readYamlOrJson(file);
+  if (['.ts', '.mts', '.js', '.mjs', '.cjs'].includes(ext)) {
+    try {
+      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false });
+      const mod = await jiti.import<{ default?: unknown }>(file);
+      const value = mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
+      return { value, lineOf: () => undefined };
+    } catch (err) {
+      const message = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+      throw new InputError('GOLIVE_CONFIG_INVALID', file, [{ path: '', message: `could not load: ${message}` }]);
+    }
+  }
+  throw new InputError('GOLIVE_CONFIG_INVALID', file, [
+    { path: '', message: `unsupported config type "${ext}": use .ts, .mts, .js, .mjs, .json, .yaml or .yml` },
+  ]);
+}
+
+function readYamlOrJson(file: string): RawFile {
+  const text = readFileSync(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new InputError('GOLIVE_CONFIG_INVALID', file, doc.errors.map((e) => ({
+      path: '',
+      line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
+      message: `not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`,
+    })));
+  }
+  return {
+    value: doc.toJS(),
+    lineOf: (p) => {
+      for (let n = p.length; n >= 0; n--) {
+        const node = doc.getIn(p.slice(0, n) as unknown[], true);
+        if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Validates a raw config object against the schema; throws an InputError listing every problem. */
+export function validateConfig(raw: unknown, file: string | undefined, lineOf: RawFile['lineOf'] = () => undefined): ResolvedConfig {
+  const result = configSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  throw new InputError('GOLIVE_CONFIG_INVALID', file, result.error.issues.map((issue) => toProblem(issue, raw, lineOf)));
+}
+
+function toProblem(issue: z.core.$ZodIssue, raw: unknown, lineOf: RawFile['lineOf']): InputProblem {
+  const p = issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k));
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && message.startsWith('Invalid input')) {
+    message = issue.input === undefined
+      ? `required: expected ${article(issue.expected)}`
+      : `expected ${article(issue.expected)}, received ${describeValue(issue.input)}`;
+  } else if (issue.code === 'invalid_union') {
+    message = `received ${describeValue(valueAt(raw, p))}, which is not of an allowed form`;
+  }
+  const line = lineOf(p);
+  return { path: p.join('.'), message, ...(line !== undefined ? { line } : {}) };
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function valueAt(raw: unknown, p: readonly (string | number)[]): unknown {
+  let v = raw;
+  for (const k of p) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+/**
+ * Settings from the command line and `GOLIVE_*` variables, as dotted paths into the config. Applied over the
+ * file's values before validation, so CLI > env > file > defaults and every source gets the same checks.
+ */
+export type ConfigOverrides = Record<string, unknown>;
+
+export const ENV_OVERRIDES: Record<string, string> = {
+  GOLIVE_URL: 'target.url',
+  GOLIVE_RATE: 'load.rate',
+  GOLIVE_VUS: 'load.vus',
+  GOLIVE_DURATION: 'load.duration',
+  GOLIVE_CONNECTIONS: 'load.connections',
+  GOLIVE_THREADS: 'load.threads',
+  GOLIVE_OUT: 'output.dir',
+};
+
+export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
+  const out: ConfigOverrides = {};
+  for (const [name, at] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    out[at] = /^\d+(\.\d+)?$/.test(value) && !at.endsWith('duration') ? Number(value) : value;
+  }
+  return out;
+}
+
+export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
+  const root: Record<string, unknown> = raw && typeof raw === 'object' ? structuredClone(raw as Record<string, unknown>) : {};
+  for (const [dotted, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const keys = dotted.split('.');
+    let node = root;
+    for (const k of keys.slice(0, -1)) {
+      if (!node[k] || typeof node[k] !== 'object') node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]!] = value;
+  }
+  return root;
+}
+
+/** Reads the config (file or object), applies overrides, validates. */
+export async function loadConfig(options: { file?: string; cwd: string; overrides?: ConfigOverrides; inline?: unknown }): Promise<LoadedConfig> {
+  if (options.inline !== undefined) {
+    const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), undefined);
+    return { config, file: undefined, baseDir: options.cwd };
+  }
+  const file = options.file ? path.resolve(options.cwd, options.file) : findConfigFile(options.cwd);
+  if (!file) {
+    throw new InputError('GOLIVE_CONFIG_NOT_FOUND', options.cwd, [
+      { path: '', message: `no config file here (looked for ${CONFIG_NAMES.join(', ')}); write one with \`golive init\` or pass -c FILE` },
+    ]);
+  }
+  const raw = await readConfigFile(file);
+  const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), path.relative(options.cwd, file) || file, raw.lineOf);
+  return { config, file, baseDir: path.dirname(file) };
+}

@@ -1,0 +1,101 @@
+/** Building blocks for the config schema: strict objects that name the allowed keys, and string formats. */
+import { z } from 'zod';
+import { describeValue } from '../errors.js';
+import { parseThreshold, type Threshold } from '../analysis/threshold.js';
+import { parseDuration } from './duration.js';
+import { parseRate } from './rate.js';
+
+/** A strict object whose unknown-key error lists the allowed keys and the nearest one. */
+export function obj<S extends z.ZodRawShape>(shape: S) {
+  const allowed = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => {
+          const near = nearest(k, allowed);
+          return `"${k}"${near ? ` (did you mean "${near}"?)` : ''}`;
+        });
+        return `unknown key ${keys.join(', ')}; allowed here: ${allowed.join(', ')}`;
+      }
+      if (issue.code === 'invalid_type') return `expected an object, received ${describeValue(issue.input)}`;
+      return undefined;
+    },
+  });
+}
+
+export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like '30s', '1m30s' or '250ms', received ${describeValue(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const rate = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const rps = parseRate(value);
+  if (rps === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a rate in requests per second like 200 or '200/s' (or '600/m'), received ${describeValue(value)}` });
+    return z.NEVER;
+  }
+  return rps;
+});
+
+export const threshold = z.string({ error: (i) => `expected a threshold string like 'p(95)<300', received ${describeValue(i.input)}` })
+  .transform((value, ctx): Threshold => {
+    const parsed = parseThreshold(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: `${parsed}, received ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+export function int(what: string, min: number, max: number) {
+  return z.number({ error: (i) => `expected ${what}: a whole number from ${min} to ${max}, received ${describeValue(i.input)}` })
+    .int({ error: (i) => `expected ${what}: a whole number, received ${describeValue(i.input)}` })
+    .min(min, { error: (i) => `expected ${what} of at least ${min}, received ${describeValue(i.input)}` })
+    .max(max, { error: (i) => `expected ${what} of at most ${max}, received ${describeValue(i.input)}` });
+}
+
+export function str(what: string) {
+  return z.string({ error: (i) => `expected ${what} (a string), received ${describeValue(i.input)}` });
+}
+
+export function bool(what: string) {
+  return z.boolean({ error: (i) => `expected ${what}: true or false, received ${describeValue(i.input)}` });
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, {
+    error: (i) => {
+      const near = typeof i.input === 'string' ? nearest(i.input, values) : undefined;
+      return `expected one of ${values.map((v) => `'${v}'`).join(', ')}, received ${describeValue(i.input)}${near ? ` (did you mean '${near}'?)` : ''}`;
+    },
+  });
+}
+
+/** The closest candidate within a small edit distance, for "did you mean" hints. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) { best = c; bestDistance = d; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,123 @@
+/** Turns the validated config into the load plan the workers run. */
+import path from 'node:path';
+import { InputError, type InputProblem } from '../errors.js';
+import type { DataPlan, LoadModel, LoadPlan, RequestSpec } from '../engine/plan.js';
+import { compileTemplate, envNamesIn } from '../engine/template.js';
+import { readDataFile } from './data-file.js';
+import type { ResolvedConfig, ResolvedLoad } from './schema.js';
+
+export interface PlanOptions {
+  /** Run until stopped (drills) instead of for `load.duration`. */
+  openEnded?: boolean;
+  /** Overrides load.duration. */
+  durationMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string | undefined, options: PlanOptions = {}): LoadPlan {
+  const load = config.load;
+  const origin = new URL(config.target.url);
+  const durationMs = options.durationMs ?? load.duration;
+  const problems: InputProblem[] = [];
+
+  const data: DataPlan | undefined = load.data
+    ? { rows: readDataFile(path.resolve(baseDir, load.data.file)), order: load.data.order }
+    : undefined;
+  const dataFields = data ? Object.keys(data.rows[0] ?? {}) : undefined;
+
+  const requests: RequestSpec[] = load.requests.map((r, i) => {
+    const at = `load.requests.${i}`;
+    if (/^https?:\/\//.test(r.url) && !r.url.startsWith(origin.origin)) {
+      problems.push({ path: `${at}.url`, message: `requests go to the target's origin ${origin.origin}; received ${r.url}` });
+    }
+    const headers: Record<string, string> = { ...load.headers, ...r.headers };
+    let body: string | undefined = r.body;
+    if (r.json !== undefined) {
+      body = JSON.stringify(r.json);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    }
+    const spec: RequestSpec = {
+      name: r.name ?? `${r.method} ${r.url}`,
+      method: r.method,
+      path: requestPath(origin, r.url),
+      headers,
+      weight: r.weight,
+      timeoutMs: r.timeout ?? load.timeout,
+      ...(body !== undefined ? { body } : {}),
+      ...(r.check ? { check: r.check } : {}),
+    };
+    return spec;
+  });
+
+  const env: Record<string, string> = {};
+  const sourceEnv = options.env ?? process.env;
+  requests.forEach((r, i) => {
+    const templates: [string, string][] = [[`load.requests.${i}.url`, r.path], ...Object.entries(r.headers).map(([k, v]): [string, string] => [`load.requests.${i}.headers.${k}`, v])];
+    if (r.body !== undefined) templates.push([`load.requests.${i}.${load.requests[i]?.json !== undefined ? 'json' : 'body'}`, r.body]);
+    for (const [at, source] of templates) {
+      for (const name of envNamesIn(source)) {
+        const value = sourceEnv[name];
+        if (value !== undefined) env[name] = value;
+      }
+      try {
+        compileTemplate(source, env, dataFields);
+      } catch (err) {
+        problems.push({ path: at, message: (err as Error).message });
+      }
+    }
+  });
+  if (problems.length > 0) throw new InputError('GOLIVE_CONFIG_INVALID', file, problems);
+
+  const model = toModel(load, durationMs, options.openEnded ?? false);
+  const peakRps = model.kind === 'open' ? Math.max(...model.stages.map((s) => Math.max(s.fromRps, s.toRps))) : 0;
+  const longestTimeout = Math.max(...requests.map((r) => r.timeoutMs));
+  return {
+    target: { origin: origin.origin, insecure: config.target.insecure, http2: config.target.http2 },
+    model,
+    durationMs: options.openEnded ? null : durationMs,
+    maxDurationMs: options.openEnded ? 24 * 3_600_000 : durationMs,
+    connections: load.connections,
+    maxInFlight: load.maxInFlight ?? Math.max(1000, Math.ceil((peakRps * longestTimeout) / 1000)),
+    requests,
+    env,
+    ...(data ? { data } : {}),
+  };
+}
+
+/** The path and query a request sends: absolute paths as given, relative ones under the target's path. */
+function requestPath(origin: URL, url: string): string {
+  if (/^https?:\/\//.test(url)) return url.slice(url.indexOf('/', url.indexOf('//') + 2)) || '/';
+  if (url.startsWith('/')) return url;
+  return origin.pathname.replace(/[^/]*$/, '') + url;
+}
+
+function toModel(load: ResolvedLoad, durationMs: number, openEnded: boolean): LoadModel {
+  switch (load.executor) {
+    case 'constant-arrival-rate': {
+      const rps = load.rate ?? 50;
+      return { kind: 'open', executor: load.executor, stages: [{ durationMs: openEnded ? 1000 : durationMs, fromRps: rps, toRps: rps }] };
+    }
+    case 'ramping-arrival-rate': {
+      let from = load.startRate ?? 0;
+      const stages = (load.stages ?? []).map((s) => {
+        const stage = { durationMs: s.duration, fromRps: from, toRps: s.target };
+        from = s.target;
+        return stage;
+      });
+      return { kind: 'open', executor: load.executor, stages };
+    }
+    case 'constant-vus': {
+      const vus = load.vus ?? 1;
+      return { kind: 'closed', executor: load.executor, stages: [{ durationMs: openEnded ? 1000 : durationMs, fromVus: vus, toVus: vus }], thinkTimeMs: load.thinkTime };
+    }
+    case 'ramping-vus': {
+      let from = load.vus ?? 0;
+      const stages = (load.stages ?? []).map((s) => {
+        const stage = { durationMs: s.duration, fromVus: from, toVus: Math.round(s.target) };
+        from = Math.round(s.target);
+        return stage;
+      });
+      return { kind: 'closed', executor: load.executor, stages, thinkTimeMs: load.thinkTime };
+    }
+  }
+}

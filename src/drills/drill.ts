@@ -1,0 +1,42 @@
+/**
+ * What a drill is to the runner: a name, the load to run, objectives, and optionally what to do while the
+ * load runs. Shared runner code never branches on a drill's kind; each drill declares what it needs.
+ */
+import type { Threshold } from '../analysis/threshold.js';
+import type { ResolvedObjectives } from '../config/schema.js';
+import type { LoadPlan } from '../engine/plan.js';
+import type { Finding, RecoveryResult } from '../model/result.js';
+
+export interface DrillContext {
+  /** Milliseconds since the drill's load started, on the clock the load's outcomes use. */
+  now(): number;
+  /** Puts an event on the drill's timeline. */
+  event(kind: string, message: string, subject?: string): void;
+  /** Starts the named phase (the previous one ends here). */
+  phase(name: string): void;
+  /** Aborted on Ctrl-C or when the run's deadline passes. */
+  signal: AbortSignal;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Figures a drill measures beyond the load's own. */
+export interface PerformResult {
+  recovery?: RecoveryResult;
+  setupMs?: number;
+  capacity?: Record<string, unknown>;
+  findings?: Finding[];
+}
+
+export interface DrillSpec {
+  name: string;
+  kind: string;
+  plan: LoadPlan;
+  threads: number;
+  objectives: ResolvedObjectives;
+  thresholds: readonly Threshold[];
+  /**
+   * Runs while the load runs (the plan is open-ended) and returns when the drill is over. Without it the
+   * load runs for the plan's duration as one phase named `load`.
+   */
+  perform?: (ctx: DrillContext) => Promise<PerformResult>;
+}

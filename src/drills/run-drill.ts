@@ -1,0 +1,126 @@
+/** Runs one drill: continuous load, the drill's actions on the same clock, then the analysis. */
+import { analyzeDrill, type PhaseSpan } from '../analysis/analyze-drill.js';
+import { epochNow, startLoadEngine } from '../engine/engine.js';
+import { latencyStatsMs } from '../model/histogram.js';
+import type { DrillResult, LoadDescription, TimelineEvent } from '../model/result.js';
+import { requestCounts } from '../analysis/stats.js';
+import type { DrillInfo, Reporter } from '../report/reporter.js';
+import type { ResultsFolder } from '../results/results-folder.js';
+import type { DrillContext, DrillSpec, PerformResult } from './drill.js';
+
+type Hooks = Required<Pick<Reporter, 'onDrillStart' | 'onSecond' | 'onEvent' | 'onDrillEnd'>>;
+
+export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFolder, signal: AbortSignal): Promise<DrillResult> {
+  const load = describeLoad(spec);
+  const info: DrillInfo = { name: spec.name, kind: spec.kind, load };
+  await hooks.onDrillStart(info);
+  const startedAt = new Date().toISOString();
+  const events: TimelineEvent[] = [];
+  const phases: PhaseSpan[] = [];
+  let zero = 0;
+  const now = (): number => (zero ? epochNow() - zero : 0);
+
+  const engine = startLoadEngine({
+    plan: spec.plan,
+    threads: spec.threads,
+    onSecond: (s) => {
+      folder.appendSecond(spec.name, s);
+      const r = requestCounts(s.outcomes);
+      const l = latencyStatsMs(s.latencyHistogram);
+      hooks.onSecond(info, {
+        second: s.second,
+        phase: phases[phases.length - 1]?.name ?? '',
+        rps: r.total,
+        ok: r.ok,
+        failed: r.failed,
+        dropped: r.dropped,
+        p95Ms: l.p95,
+        p99Ms: l.p99,
+        inFlight: s.inFlight,
+      });
+    },
+  });
+  const stopLoad = (): void => engine.stop();
+  signal.addEventListener('abort', stopLoad, { once: true });
+
+  let performed: PerformResult = {};
+  let error: string | undefined;
+  try {
+    zero = await engine.started;
+    if (spec.perform) {
+      const ctx: DrillContext = {
+        now,
+        signal,
+        event(kind, message, subject) {
+          const e: TimelineEvent = { atMs: round(now()), kind, message, ...(subject !== undefined ? { subject } : {}) };
+          events.push(e);
+          folder.appendEvent(spec.name, e);
+          hooks.onEvent(info, e);
+        },
+        phase(name) {
+          const at = round(now());
+          const current = phases[phases.length - 1];
+          if (current) current.endMs = at;
+          phases.push({ name, startMs: at, endMs: at });
+        },
+        sleep: (ms) => sleep(ms, signal),
+      };
+      try {
+        performed = await spec.perform(ctx);
+      } catch (err) {
+        error = signal.aborted ? 'interrupted' : (err as Error).message;
+      }
+      engine.stop();
+    } else {
+      phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });
+    }
+  } finally {
+    signal.removeEventListener('abort', stopLoad);
+  }
+  const recording = await engine.finished;
+  const last = phases[phases.length - 1];
+  if (last && (spec.perform || signal.aborted)) last.endMs = round(recording.durationMs);
+  if (signal.aborted && error === undefined) error = 'interrupted';
+
+  const result = analyzeDrill({
+    name: spec.name,
+    kind: spec.kind,
+    startedAt,
+    load: { ...load, durationMs: round(recording.durationMs) },
+    recording,
+    events,
+    phases,
+    objectives: spec.objectives,
+    thresholds: spec.thresholds,
+    ...(performed.recovery ? { recovery: performed.recovery } : {}),
+    ...(performed.setupMs !== undefined ? { setupMs: performed.setupMs } : {}),
+    ...(performed.capacity ? { capacity: performed.capacity } : {}),
+    ...(performed.findings ? { findings: performed.findings } : {}),
+    ...(error !== undefined ? { error } : {}),
+  });
+  await hooks.onDrillEnd(info, result);
+  return result;
+}
+
+function describeLoad(spec: DrillSpec): LoadDescription {
+  const { model } = spec.plan;
+  const base = { executor: model.executor, durationMs: spec.plan.durationMs ?? 0, connections: spec.plan.connections, threads: spec.threads };
+  if (model.kind === 'open') {
+    return { model: 'open', targetRps: Math.max(...model.stages.map((s) => s.toRps)), ...base };
+  }
+  const vus = Math.max(...model.stages.map((s) => s.toVus));
+  return { model: 'closed', vus, ...base, connections: vus };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) { reject(new Error('interrupted')); return; }
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(timer); reject(new Error('interrupted')); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * The resolved load plan: plain data that crosses to worker threads (and later to worker pods) unchanged.
+ * Built from the config by `config/to-plan.ts`; everything here is already validated.
+ */
+import type { RateStage, VuStage } from './schedule.js';
+
+export interface CheckSpec {
+  /** Statuses that count as success; absent = any status below 400. */
+  status?: number[] | undefined;
+  bodyContains?: string | undefined;
+  /** JSON path (`$.a.b[0]`) → expected value, compared as JSON. */
+  jsonPath?: Record<string, unknown> | undefined;
+}
+
+export interface RequestSpec {
+  name: string;
+  method: string;
+  /** Path and query (a template), relative to the target's origin. */
+  path: string;
+  /** Header name → value template. */
+  headers: Record<string, string>;
+  /** Body template; JSON bodies are serialized here and get a content-type header. */
+  body?: string;
+  weight: number;
+  check?: CheckSpec;
+  timeoutMs: number;
+}
+
+export type LoadModel =
+  | { kind: 'open'; executor: 'constant-arrival-rate' | 'ramping-arrival-rate'; stages: RateStage[] }
+  | { kind: 'closed'; executor: 'constant-vus' | 'ramping-vus'; stages: VuStage[]; thinkTimeMs: number };
+
+export interface DataPlan {
+  rows: Record<string, string>[];
+  order: 'sequential' | 'random';
+}
+
+export interface LoadPlan {
+  target: {
+    /** Origin only: `http://127.0.0.1:8080`. */
+    origin: string;
+    /** Accept self-signed or otherwise untrusted certificates. */
+    insecure: boolean;
+    http2: boolean;
+  };
+  model: LoadModel;
+  /** Total run length; null = run until stopped (drills), bounded by `maxDurationMs`. */
+  durationMs: number | null;
+  maxDurationMs: number;
+  /** Keep-alive connections per run (split across threads). */
+  connections: number;
+  /** Starts beyond this many requests in flight are dropped (open model): the generator's memory bound. */
+  maxInFlight: number;
+  requests: RequestSpec[];
+  data?: DataPlan;
+  /** Values for `{{env.NAME}}`, resolved in the main process. */
+  env: Record<string, string>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Every message between the coordinator and a load worker. Plain data only, so the same messages travel
+ * between threads (postMessage) and, for scale-out, between processes and pods (NDJSON lines).
+ */
+import type { OutcomeCounts } from '../model/outcome.js';
+import type { LoadPlan } from './plan.js';
+
+export interface WorkerInitPayload {
+  plan: LoadPlan;
+  /** This worker's segment: schedule indexes j with j % count === index. */
+  index: number;
+  count: number;
+}
+
+export interface SnapshotPayload {
+  worker: number;
+  second: number;
+  latency: string;
+  service: string;
+  lag: string;
+  outcomes: OutcomeCounts;
+  /** Flat triples [bin, ok, failed]: 10 ms bins by intended start, added since the last snapshot. */
+  bins: number[];
+  /** Failures by outcome class as flat pairs [bin, count]: which errors each 10 ms bin saw. */
+  failures: Record<string, number[]>;
+  inFlight: number;
+  retries: number;
+  /** The worker's last snapshot. */
+  final: boolean;
+}
+
+export interface ErrorPayload {
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+export type ToWorkerMessage =
+  | { type: 'init'; init: WorkerInitPayload }
+  | { type: 'start'; startAtEpochMs: number }
+  | { type: 'stop' };
+
+export type FromWorkerMessage =
+  | { type: 'ready' }
+  | { type: 'snapshot'; snapshot: SnapshotPayload }
+  | { type: 'done'; durationMs: number }
+  | { type: 'error'; error: ErrorPayload };
+
+export function errorPayload(error: unknown): ErrorPayload {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { message: error.message, ...(typeof code === 'string' ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
+  }
+  return { message: String(error) };
+}

@@ -1,0 +1,56 @@
+/** Accumulates merged seconds into a Recording for the analysis. */
+import { createMergeHistogram, decodeHistogram, encodeHistogram } from '../model/histogram.js';
+import type { Recording, SecondRecord } from '../model/recording.js';
+import type { MergedSecond } from './snapshot-merger.js';
+
+export class RecordingBuilder {
+  private readonly seconds: SecondRecord[] = [];
+  private ok = new Float64Array(6000);
+  private failed = new Float64Array(6000);
+  private binCount = 0;
+  private readonly lag = createMergeHistogram();
+  private retries = 0;
+  private readonly failures: Record<string, Map<number, number>> = {};
+
+  add(s: MergedSecond): void {
+    this.seconds.push({ second: s.second, latency: s.latency, service: s.service, outcomes: s.outcomes, inFlight: s.inFlight });
+    for (let i = 0; i < s.bins.length; i += 3) {
+      const bin = s.bins[i]!;
+      if (bin >= this.ok.length) this.grow(bin);
+      this.ok[bin]! += s.bins[i + 1]!;
+      this.failed[bin]! += s.bins[i + 2]!;
+      if (bin + 1 > this.binCount) this.binCount = bin + 1;
+    }
+    for (const outcome in s.failures) {
+      const byBin = (this.failures[outcome] ??= new Map());
+      const pairs = s.failures[outcome]!;
+      for (let i = 0; i < pairs.length; i += 2) byBin.set(pairs[i]!, (byBin.get(pairs[i]!) ?? 0) + pairs[i + 1]!);
+    }
+    if (s.lag) this.lag.add(decodeHistogram(s.lag));
+    this.retries += s.retries;
+  }
+
+  build(startEpochMs: number, durationMs: number): Recording {
+    return {
+      startEpochMs,
+      durationMs,
+      seconds: this.seconds,
+      binsOk: this.ok.subarray(0, this.binCount),
+      binsFailed: this.failed.subarray(0, this.binCount),
+      failuresByBin: this.failures,
+      lag: this.lag.totalCount ? encodeHistogram(this.lag) : '',
+      retries: this.retries,
+    };
+  }
+
+  private grow(bin: number): void {
+    let size = this.ok.length;
+    while (size <= bin) size *= 2;
+    const ok = new Float64Array(size);
+    ok.set(this.ok);
+    const failed = new Float64Array(size);
+    failed.set(this.failed);
+    this.ok = ok;
+    this.failed = failed;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Request templates: `{{seq}}`, `{{ts}}`, `{{uuid}}`, `{{randomInt a b}}`, `{{env.NAME}}`, `{{data.FIELD}}`.
+ * Compiled once; a template without placeholders renders to a constant, so the hot path can pre-encode it.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface TemplateContext {
+  /** The request's index in the whole run's schedule (unique across workers). */
+  seq: number;
+  /** Intended start, epoch milliseconds. */
+  tsMs: number;
+  row: Record<string, string> | undefined;
+}
+
+export type Template = { constant: string } | { render: (ctx: TemplateContext) => string; usesData: boolean };
+
+type Part = string | ((ctx: TemplateContext) => string);
+
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+export const TEMPLATE_HELP = 'placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}';
+
+/**
+ * Compiles a template. Throws an Error naming the bad placeholder; `env` supplies `{{env.NAME}}` now,
+ * `dataFields` (when given) lists the columns `{{data.X}}` may name.
+ */
+export function compileTemplate(source: string, env: Record<string, string>, dataFields?: readonly string[]): Template {
+  const parts: Part[] = [];
+  let last = 0;
+  let usesData = false;
+  for (const m of source.matchAll(PLACEHOLDER)) {
+    if (m.index > last) parts.push(source.slice(last, m.index));
+    last = m.index + m[0].length;
+    const expr = m[1] ?? '';
+    const part = compilePlaceholder(expr, env, dataFields);
+    if (expr.startsWith('data.')) usesData = true;
+    parts.push(part);
+  }
+  if (last < source.length) parts.push(source.slice(last));
+  if (parts.every((p) => typeof p === 'string')) return { constant: parts.join('') };
+  return {
+    usesData,
+    render: (ctx) => {
+      let out = '';
+      for (const p of parts) out += typeof p === 'string' ? p : p(ctx);
+      return out;
+    },
+  };
+}
+
+function compilePlaceholder(expr: string, env: Record<string, string>, dataFields?: readonly string[]): Part {
+  if (expr === 'seq') return (ctx) => String(ctx.seq);
+  if (expr === 'ts') return (ctx) => String(Math.round(ctx.tsMs));
+  if (expr === 'uuid') return () => randomUUID();
+  const rnd = /^randomInt\s+(-?\d+)\s+(-?\d+)$/.exec(expr);
+  if (rnd) {
+    const min = Number(rnd[1]);
+    const max = Number(rnd[2]);
+    if (max < min) throw new Error(`{{${expr}}}: MAX must not be below MIN`);
+    return () => String(min + Math.floor(Math.random() * (max - min + 1)));
+  }
+  if (expr.startsWith('env.')) {
+    const name = expr.slice(4);
+    const value = env[name];
+    if (value === undefined) throw new Error(`{{${expr}}}: environment variable ${name} is not set`);
+    return value;
+  }
+  if (expr.startsWith('data.')) {
+    const field = expr.slice(5);
+    if (dataFields && !dataFields.includes(field)) {
+      throw new Error(`{{${expr}}}: the data file has no column "${field}" (it has: ${dataFields.join(', ') || 'none'})`);
+    }
+    if (!dataFields) throw new Error(`{{${expr}}}: uses a data file, but load.data is not set`);
+    return (ctx) => ctx.row?.[field] ?? '';
+  }
+  throw new Error(`unknown placeholder {{${expr}}}: ${TEMPLATE_HELP}`);
+}
+
+/** Names of every `{{env.NAME}}` in a template, so the main process can pass just those to workers. */
+export function envNamesIn(source: string): string[] {
+  return [...source.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '').filter((e) => e.startsWith('env.')).map((e) => e.slice(4));
+}

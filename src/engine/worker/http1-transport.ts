@@ -1,0 +1,32 @@
+import { Http1Pool } from './http1-pool.js';
+import { encodeHttp1, isIdempotent, type Done, type Outgoing, type Transport } from './transport.js';
+
+export function createHttp1Transport(url: URL, connections: number, insecure: boolean): Transport {
+  const isTls = url.protocol === 'https:';
+  const host = url.host;
+  const pool = new Http1Pool(
+    {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port || (isTls ? 443 : 80)),
+      tls: isTls ? { servername: url.hostname, rejectUnauthorized: !insecure } : undefined,
+    },
+    connections,
+    Buffer.allocUnsafe(64 * 1024), // one read buffer for every socket of this thread: parsing is synchronous
+  );
+  return {
+    warmUp: () => pool.warmUp(),
+    send(request: Outgoing, wantBody: boolean, deadline: number, done: Done) {
+      pool.send({
+        bytes: request.http1Bytes ?? encodeHttp1(request, host),
+        wantBody,
+        isHead: request.method === 'HEAD',
+        idempotent: isIdempotent(request.method),
+        deadline,
+        done,
+      });
+    },
+    expire: (now) => pool.expire(now),
+    close: () => pool.close(),
+    get retries() { return pool.retries; },
+  };
+}

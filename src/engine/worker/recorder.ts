@@ -1,0 +1,100 @@
+/**
+ * Records outcomes inside one worker: a latency and a service-time histogram for the current second, outcome
+ * counts, and ok/failed counts per 10 ms bin of intended start. Nothing here allocates per request.
+ */
+import { createRecordingHistogram, encodeHistogram, recordMs, type Histogram } from '../../model/histogram.js';
+import { BIN_MS } from '../../model/recording.js';
+import type { OutcomeCounts } from '../../model/outcome.js';
+import type { SnapshotPayload } from '../protocol.js';
+
+export class Recorder {
+  private latency: Histogram = createRecordingHistogram();
+  private service: Histogram = createRecordingHistogram();
+  private lag: Histogram = createRecordingHistogram();
+  private outcomes: OutcomeCounts = Object.create(null) as OutcomeCounts;
+  private ok = new Int32Array(1024);
+  private failed = new Int32Array(1024);
+  private failures = new Map<string, Map<number, number>>();
+  private dirtyMin = Infinity;
+  private dirtyMax = -1;
+
+  constructor(private readonly worker: number) {}
+
+  /**
+   * One finished request. Times are ms from the run's start: `intended` is when it should have started,
+   * `sent` when it was handed to the client, `now` when it finished.
+   */
+  record(outcome: string, intended: number, sent: number, now: number): void {
+    recordMs(this.latency, now - intended);
+    recordMs(this.service, now - sent);
+    this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
+    const bin = intended < 0 ? 0 : Math.floor(intended / BIN_MS);
+    if (bin >= this.ok.length) this.grow(bin);
+    if (outcome === 'ok') this.ok[bin]!++;
+    else {
+      this.failed[bin]!++;
+      let byBin = this.failures.get(outcome);
+      if (!byBin) this.failures.set(outcome, (byBin = new Map<number, number>()));
+      byBin.set(bin, (byBin.get(bin) ?? 0) + 1);
+    }
+    if (bin < this.dirtyMin) this.dirtyMin = bin;
+    if (bin > this.dirtyMax) this.dirtyMax = bin;
+  }
+
+  /** A start the generator missed: counted, but neither a success nor a failure of the target. */
+  drop(): void {
+    this.outcomes['dropped'] = (this.outcomes['dropped'] ?? 0) + 1;
+  }
+
+  /** How late a start was sent compared with its schedule. */
+  recordLag(lateMs: number): void {
+    recordMs(this.lag, lateMs);
+  }
+
+  snapshot(second: number, inFlight: number, retries: number, final: boolean): SnapshotPayload {
+    const bins: number[] = [];
+    for (let b = this.dirtyMin; b <= this.dirtyMax; b++) {
+      const ok = this.ok[b]!;
+      const failed = this.failed[b]!;
+      if (ok || failed) {
+        bins.push(b, ok, failed);
+        this.ok[b] = 0;
+        this.failed[b] = 0;
+      }
+    }
+    this.dirtyMin = Infinity;
+    this.dirtyMax = -1;
+    const failures: Record<string, number[]> = {};
+    for (const [outcome, byBin] of this.failures) failures[outcome] = [...byBin].flat();
+    this.failures.clear();
+    const payload: SnapshotPayload = {
+      worker: this.worker,
+      second,
+      latency: this.latency.totalCount ? encodeHistogram(this.latency) : '',
+      service: this.service.totalCount ? encodeHistogram(this.service) : '',
+      lag: this.lag.totalCount ? encodeHistogram(this.lag) : '',
+      outcomes: this.outcomes,
+      bins,
+      failures,
+      inFlight,
+      retries,
+      final,
+    };
+    this.latency.reset();
+    this.service.reset();
+    this.lag.reset();
+    this.outcomes = Object.create(null) as OutcomeCounts;
+    return payload;
+  }
+
+  private grow(bin: number): void {
+    let size = this.ok.length;
+    while (size <= bin) size *= 2;
+    const ok = new Int32Array(size);
+    ok.set(this.ok);
+    const failed = new Int32Array(size);
+    failed.set(this.failed);
+    this.ok = ok;
+    this.failed = failed;
+  }
+}

@@ -1,0 +1,42 @@
+/** What the load worker needs from an HTTP client: the HTTP/1.1 pool and the HTTP/2 sessions both fit. */
+import type { Outcome } from '../../model/outcome.js';
+
+export interface Outgoing {
+  method: string;
+  path: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+  /** The request as HTTP/1.1 bytes, when already encoded (constant requests are encoded once). */
+  http1Bytes: Buffer | undefined;
+}
+
+export type Done = (status: number, body: Buffer | undefined, failure: Outcome | undefined) => void;
+
+export interface Transport {
+  warmUp(): Promise<void>;
+  send(request: Outgoing, wantBody: boolean, deadline: number, done: Done): void;
+  /** Fails every request past its deadline. */
+  expire(now: number): void;
+  close(): void;
+  /** Requests re-sent once after a stale keep-alive close. */
+  readonly retries: number;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT.has(method);
+}
+
+/** Encodes a request as HTTP/1.1 bytes. The Host header comes first, as most servers expect. */
+export function encodeHttp1(request: Omit<Outgoing, 'http1Bytes'>, host: string): Buffer {
+  let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${request.headers['host'] ?? host}\r\n`;
+  for (const name in request.headers) {
+    if (name !== 'host') head += `${name}: ${request.headers[name]}\r\n`;
+  }
+  if (request.body) head += `content-length: ${request.body.length}\r\n`;
+  else if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') head += 'content-length: 0\r\n';
+  head += '\r\n';
+  return request.body ? Buffer.concat([Buffer.from(head, 'latin1'), request.body]) : Buffer.from(head, 'latin1');
+}

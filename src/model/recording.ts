@@ -1,0 +1,34 @@
+/**
+ * What a load run recorded, merged over every worker: the plain data the analysis reads.
+ * Times are milliseconds from the run's start on the shared monotonic clock.
+ */
+import type { OutcomeCounts } from './outcome.js';
+
+export const BIN_MS = 10;
+
+export interface SecondRecord {
+  /** Outcomes completed in [second, second + 1) s after the start. */
+  second: number;
+  /** Latency from the intended start (µs HdrHistogram, compressed base64; '' when empty). */
+  latency: string;
+  /** Service time from the actual send. */
+  service: string;
+  outcomes: OutcomeCounts;
+  inFlight: number;
+}
+
+export interface Recording {
+  /** Epoch milliseconds (high resolution) of time zero. */
+  startEpochMs: number;
+  /** Scheduling ran from 0 to this time. */
+  durationMs: number;
+  seconds: SecondRecord[];
+  /** ok and failed requests per 10 ms bin of intended start time. */
+  binsOk: ArrayLike<number>;
+  binsFailed: ArrayLike<number>;
+  /** Failures per outcome class: bin → count. */
+  failuresByBin: Record<string, Map<number, number>>;
+  /** How late the generator started requests (µs histogram, encoded). */
+  lag: string;
+  retries: number;
+}

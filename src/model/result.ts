@@ -1,0 +1,134 @@
+/**
+ * The result model (DESIGN.md §7): what `summary.json` holds and every reporter reads.
+ * Milliseconds unless a name says otherwise; `atMs`, `startMs`, `endMs` are relative to the drill's start.
+ */
+import type { OutcomeCounts } from './outcome.js';
+
+export interface RequestCounts {
+  /** Requests the target was sent: ok + failed. */
+  total: number;
+  ok: number;
+  failed: number;
+  /** Starts the generator missed because it fell behind (not sent, not counted in `total`). */
+  dropped: number;
+  byOutcome: OutcomeCounts;
+}
+
+export interface LatencyStats {
+  avg: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface LoadDescription {
+  model: 'open' | 'closed';
+  executor: string;
+  /** Requests per second asked for (open model); absent for the closed model. */
+  targetRps?: number;
+  vus?: number;
+  durationMs: number;
+  connections: number;
+  threads: number;
+}
+
+export interface OutageWindow {
+  startMs: number;
+  endMs: number;
+  failed: number;
+  outcomes: OutcomeCounts;
+  events: TimelineEvent[];
+}
+
+export interface DowntimeResult {
+  totalMs: number;
+  longestMs: number;
+  degradedMs: number;
+  windows: OutageWindow[];
+}
+
+export interface PhaseResult {
+  name: string;
+  startMs: number;
+  endMs: number;
+  requests: RequestCounts;
+  latencyMs: LatencyStats;
+  throughput: { rps: number };
+}
+
+export interface TimelineEvent {
+  atMs: number;
+  kind: string;
+  subject?: string;
+  message: string;
+}
+
+export interface ObjectiveResult {
+  name: string;
+  limit: string;
+  measured: string;
+  passed: boolean;
+  /** How many requests (or writes) the measured figure rests on. */
+  basis?: string;
+}
+
+export interface GeneratorHealth {
+  /** True when the generator could not keep the schedule: figures may understate what users would see. */
+  bound: boolean;
+  dropped: number;
+  /** 99th percentile of how late the generator started requests, ms. */
+  lagP99Ms: number;
+  warnings: string[];
+}
+
+export interface RecoveryResult {
+  pointMs: number | null;
+  timeMs: number | null;
+  ackedWrites: number;
+  lostWrites: number;
+}
+
+export interface Finding {
+  id: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  fix?: string;
+}
+
+export interface DrillResult {
+  name: string;
+  kind: string;
+  passed: boolean;
+  /** Set when the drill could not complete (error, interrupted); `passed` is then false. */
+  error?: string;
+  startedAt: string;
+  load: LoadDescription;
+  requests: RequestCounts;
+  throughput: { rps: number };
+  latencyMs: LatencyStats;
+  serviceTimeMs: LatencyStats;
+  downtime: DowntimeResult;
+  phases: PhaseResult[];
+  generator: GeneratorHealth;
+  recovery?: RecoveryResult;
+  setupMs?: number;
+  capacity?: Record<string, unknown>;
+  objectives: ObjectiveResult[];
+  events: TimelineEvent[];
+  findings: Finding[];
+}
+
+export interface RunResult {
+  version: 1;
+  tool: { name: 'golive'; version: string };
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  passed: boolean;
+  platform: { kind: 'none' | 'local' | 'kubernetes'; context?: string; namespace?: string };
+  drills: DrillResult[];
+}

@@ -1,0 +1,128 @@
+/**
+ * The terminal: a live progress line (redrawn on a TTY, a plain line every 5 s otherwise or under CI), and
+ * the final summary per drill and for the run. Honours NO_COLOR.
+ */
+import { formatDuration } from '../config/duration.js';
+import { formatMs, percent } from '../analysis/objectives.js';
+import type { DrillResult, LatencyStats, RunResult } from '../model/result.js';
+import type { DrillInfo, Reporter, RunInfo, SecondProgress } from './reporter.js';
+
+export interface TerminalOptions {
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Redraw one line in place; default: the stream is a TTY and CI is not set. */
+  live?: boolean;
+  color?: boolean;
+  /** Seconds between plain progress lines when not live. @default 5 */
+  plainEverySec?: number;
+}
+
+export function createTerminalReporter(options: TerminalOptions): Reporter {
+  const out = options.stream;
+  const live = options.live ?? (Boolean(out.isTTY) && !process.env['CI']);
+  const useColor = options.color ?? (Boolean(out.isTTY) && !process.env['NO_COLOR']);
+  const plainEvery = options.plainEverySec ?? 5;
+  const c = colors(useColor);
+  let lastEvent = '';
+  let lineShown = false;
+
+  const clearLine = (): void => {
+    if (live && lineShown) { out.write('\r\x1b[2K'); lineShown = false; }
+  };
+
+  return {
+    onRunStart(run: RunInfo) {
+      out.write(`${c.bold('golive')} ${run.name} · drills: ${run.drills.join(', ')}\n${c.dim(`results → ${run.resultsDir}`)}\n`);
+    },
+    onDrillStart(drill: DrillInfo) {
+      lastEvent = '';
+      out.write(`\n${c.bold(`▶ ${drill.name}`)} ${c.dim(describeLoad(drill))}\n`);
+    },
+    onSecond(drill: DrillInfo, s: SecondProgress) {
+      const errors = s.ok + s.failed ? s.failed / (s.ok + s.failed) : 0;
+      const text = `${String(s.second + 1).padStart(4)}s ${s.phase ? `${s.phase} ` : ''}│ ${s.rps} req/s  p95 ${formatMs(s.p95Ms)}  errors ${percent(errors)}${s.dropped ? `  dropped ${s.dropped}` : ''}${lastEvent ? ` │ ${lastEvent}` : ''}`;
+      if (live) {
+        const width = out.columns ?? 120;
+        out.write(`\r\x1b[2K${(errors > 0 ? c.red : (x: string) => x)(text.slice(0, width - 1))}`);
+        lineShown = true;
+      } else if ((s.second + 1) % plainEvery === 0) {
+        out.write(`${drill.name} ${text}\n`);
+      }
+    },
+    onEvent(_drill, e) {
+      lastEvent = `${formatDuration(e.atMs)} ${e.message}`;
+      if (!live) out.write(`  ${c.dim(formatDuration(e.atMs).padStart(6))} ${e.kind} ${e.message}\n`);
+    },
+    onDrillEnd(_drill, result: DrillResult) {
+      clearLine();
+      out.write(renderDrill(result, c));
+    },
+    onRunEnd(result: RunResult) {
+      clearLine();
+      out.write(renderVerdicts(result, c));
+    },
+  };
+}
+
+type Colors = ReturnType<typeof colors>;
+
+function colors(on: boolean) {
+  const wrap = (open: number, close: number) => (s: string): string => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
+}
+
+function describeLoad(d: DrillInfo): string {
+  const l = d.load;
+  const what = l.model === 'open' ? `open model, ${l.executor} up to ${l.targetRps} req/s` : `closed model, ${l.executor} ${l.vus} VUs`;
+  return `(${what}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}, ${l.connections} connections, ${l.threads} thread${l.threads === 1 ? '' : 's'})`;
+}
+
+export function latencyLine(l: LatencyStats): string {
+  return `avg ${formatMs(l.avg)}  min ${formatMs(l.min)}  med ${formatMs(l.p50)}  p90 ${formatMs(l.p90)}  p95 ${formatMs(l.p95)}  p99 ${formatMs(l.p99)}  p99.9 ${formatMs(l.p999)}  max ${formatMs(l.max)}`;
+}
+
+export function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
+  const mark = d.passed ? c.green('✓ passed') : c.red(d.error ? `✗ ${d.error}` : '✗ failed');
+  const r = d.requests;
+  const lines = [
+    `${c.bold(d.name)} ${mark}`,
+    `  requests    ${r.total} sent · ${r.ok} ok · ${r.failed} failed${r.dropped ? ` · ${c.yellow(`${r.dropped} dropped`)}` : ' · 0 dropped'}   throughput ${d.throughput.rps} req/s over ${formatDuration(d.load.durationMs)}`,
+    `  latency     ${latencyLine(d.latencyMs)}`,
+    `              ${c.dim(`from each request's intended start (${d.load.model} model); service time p99 ${formatMs(d.serviceTimeMs.p99)}`)}`,
+    `  outcomes    ${Object.entries(r.byOutcome).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`,
+    `  downtime    ${formatDuration(d.downtime.totalMs)} in ${d.downtime.windows.length} outage window${d.downtime.windows.length === 1 ? '' : 's'} · degraded ${formatDuration(d.downtime.degradedMs)}`,
+  ];
+  for (const w of d.downtime.windows) {
+    const classes = Object.entries(w.outcomes).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`    ${c.red('■')} ${formatDuration(w.startMs)} → ${formatDuration(w.endMs)} (${formatDuration(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}`);
+    for (const e of w.events) lines.push(`        ${c.dim(`${formatDuration(e.atMs)} ${e.kind}${e.subject ? ` ${e.subject}` : ''}: ${e.message}`)}`);
+  }
+  if (d.recovery) {
+    const rec = d.recovery;
+    lines.push(`  recovery    point ${rec.pointMs === null ? 'n/a' : formatDuration(rec.pointMs)} · time ${rec.timeMs === null ? 'did not recover' : formatDuration(rec.timeMs)} · ${rec.ackedWrites} acknowledged writes, ${rec.lostWrites} lost`);
+  }
+  if (d.setupMs !== undefined) lines.push(`  setup       ${formatDuration(d.setupMs)} from reset to healthy`);
+  if (d.phases.length > 1) {
+    lines.push('  phases');
+    for (const p of d.phases) {
+      lines.push(`    ${p.name.padEnd(11)} ${formatDuration(p.startMs).padStart(6)} → ${formatDuration(p.endMs).padEnd(6)} ${String(p.requests.total).padStart(7)} req  ${String(p.requests.failed).padStart(5)} failed  p95 ${formatMs(p.latencyMs.p95)}  p99 ${formatMs(p.latencyMs.p99)}`);
+    }
+  }
+  if (d.objectives.length > 0) {
+    lines.push('  objectives');
+    for (const o of d.objectives) {
+      lines.push(`    ${o.passed ? c.green('✓') : c.red('✗')} ${o.name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${o.basis ? c.dim(`  (${o.basis})`) : ''}`);
+    }
+  }
+  for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${d.generator.bound ? 'generator-bound: ' : ''}${w}`)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {
+  const lines = ['', c.bold('verdict')];
+  for (const d of result.drills) {
+    const missed = d.objectives.filter((o) => !o.passed).map((o) => `${o.name} ${o.measured} (limit ${o.limit})`);
+    lines.push(`  ${d.passed ? c.green('✓') : c.red('✗')} ${d.name.padEnd(18)} ${d.passed ? 'passed' : d.error ?? `missed: ${missed.join('; ')}`}`);
+  }
+  lines.push(result.passed ? c.green('all drills passed') : c.red('not ready: see the drills marked ✗'));
+  return `${lines.join('\n')}\n`;
+}

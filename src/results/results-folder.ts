@@ -1,0 +1,67 @@
+/**
+ * The run's folder (DESIGN.md §5): run.json at the start, timeline.ndjson and events.ndjson appended as the
+ * run goes (a crash still leaves data), summary.json at the end.
+ */
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResult, TimelineEvent } from '../model/result.js';
+import type { MergedSecond } from '../engine/snapshot-merger.js';
+import { latencyStatsMs } from '../model/histogram.js';
+import { requestCounts } from '../analysis/stats.js';
+
+export interface TimelineLine {
+  drill: string;
+  second: number;
+  requests: { total: number; ok: number; failed: number; dropped: number };
+  byOutcome: Record<string, number>;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  inFlight: number;
+  /** Encoded HdrHistograms (µs): latency from intended start, and service time. */
+  latency: string;
+  service: string;
+  /** 10 ms bins by intended start added this second: flat [bin, ok, failed]. */
+  bins: number[];
+  failures: Record<string, number[]>;
+}
+
+export class ResultsFolder {
+  readonly dir: string;
+
+  constructor(root: string, name: string, now: Date = new Date()) {
+    const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+    let dir = path.resolve(root, `${stamp}-${name}`);
+    for (let n = 2; existsSync(dir); n++) dir = path.resolve(root, `${stamp}-${name}-${n}`);
+    mkdirSync(dir, { recursive: true });
+    this.dir = dir;
+  }
+
+  writeJson(file: string, value: unknown): void {
+    writeFileSync(path.join(this.dir, file), `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  appendSecond(drill: string, s: MergedSecond): void {
+    const l = latencyStatsMs(s.latencyHistogram);
+    const r = requestCounts(s.outcomes);
+    const line: TimelineLine = {
+      drill,
+      second: s.second,
+      requests: { total: r.total, ok: r.ok, failed: r.failed, dropped: r.dropped },
+      byOutcome: r.byOutcome,
+      latencyMs: { p50: l.p50, p95: l.p95, p99: l.p99, max: l.max },
+      inFlight: s.inFlight,
+      latency: s.latency,
+      service: s.service,
+      bins: s.bins,
+      failures: s.failures,
+    };
+    appendFileSync(path.join(this.dir, 'timeline.ndjson'), `${JSON.stringify(line)}\n`);
+  }
+
+  appendEvent(drill: string, event: TimelineEvent): void {
+    appendFileSync(path.join(this.dir, 'events.ndjson'), `${JSON.stringify({ drill, ...event })}\n`);
+  }
+
+  writeSummary(result: RunResult): void {
+    this.writeJson('summary.json', result);
+  }
+}
