@@ -4,12 +4,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import { configSchema, type ResolvedConfig } from './schema.js';
+
+const SELF = fileURLToPath(new URL('../index.js', import.meta.url));
 
 export const CONFIG_NAMES = [
   'golive.config.ts', 'golive.config.mts', 'golive.config.js', 'golive.config.mjs',
@@ -20,6 +22,8 @@ export interface LoadedConfig {
   config: ResolvedConfig;
   /** Absolute path of the file, or undefined for a config given as an object. */
   file: string | undefined;
+  /** How errors name the file: relative to the working directory. */
+  fileLabel: string | undefined;
   /** Folder that relative paths in the config (data files, repos) are resolved against. */
   baseDir: string;
 }
@@ -39,34 +43,35 @@ interface RawFile {
   lineOf: (p: readonly PropertyKey[]) => number | undefined;
 }
 
-export async function readConfigFile(file: string): Promise<RawFile> {
+export async function readConfigFile(file: string, shownAs: string = file): Promise<RawFile> {
   if (!existsSync(file)) {
-    throw new InputError('GOLIVE_CONFIG_NOT_FOUND', file, [{ path: '', message: 'no such file' }]);
+    throw new InputError('GOLIVE_CONFIG_NOT_FOUND', shownAs, [{ path: '', message: 'no such file' }]);
   }
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.json' || ext === '.yaml' || ext === '.yml') return readYamlOrJson(file);
+  if (ext === '.json' || ext === '.yaml' || ext === '.yml') return readYamlOrJson(file, shownAs);
   if (['.ts', '.mts', '.js', '.mjs', '.cjs'].includes(ext)) {
     try {
-      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false });
+      // `import { defineConfig } from 'golive'` resolves to this golive, installed or not where the config lives.
+      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false, alias: { golive: SELF } });
       const mod = await jiti.import<{ default?: unknown }>(file);
       const value = mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
       return { value, lineOf: () => undefined };
     } catch (err) {
       const message = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
-      throw new InputError('GOLIVE_CONFIG_INVALID', file, [{ path: '', message: `could not load: ${message}` }]);
+      throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, [{ path: '', message: `could not load: ${message}` }]);
     }
   }
-  throw new InputError('GOLIVE_CONFIG_INVALID', file, [
+  throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, [
     { path: '', message: `unsupported config type "${ext}": use .ts, .mts, .js, .mjs, .json, .yaml or .yml` },
   ]);
 }
 
-function readYamlOrJson(file: string): RawFile {
+function readYamlOrJson(file: string, shownAs: string): RawFile {
   const text = readFileSync(file, 'utf8');
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new InputError('GOLIVE_CONFIG_INVALID', file, doc.errors.map((e) => ({
+    throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, doc.errors.map((e) => ({
       path: '',
       line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
       message: `not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`,
@@ -160,7 +165,7 @@ export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknow
 export async function loadConfig(options: { file?: string; cwd: string; overrides?: ConfigOverrides; inline?: unknown }): Promise<LoadedConfig> {
   if (options.inline !== undefined) {
     const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), undefined);
-    return { config, file: undefined, baseDir: options.cwd };
+    return { config, file: undefined, fileLabel: undefined, baseDir: options.cwd };
   }
   const file = options.file ? path.resolve(options.cwd, options.file) : findConfigFile(options.cwd);
   if (!file) {
@@ -168,7 +173,8 @@ export async function loadConfig(options: { file?: string; cwd: string; override
       { path: '', message: `no config file here (looked for ${CONFIG_NAMES.join(', ')}); write one with \`golive init\` or pass -c FILE` },
     ]);
   }
-  const raw = await readConfigFile(file);
-  const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), path.relative(options.cwd, file) || file, raw.lineOf);
-  return { config, file, baseDir: path.dirname(file) };
+  const shownAs = path.relative(options.cwd, file) || file;
+  const raw = await readConfigFile(file, shownAs);
+  const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf);
+  return { config, file, fileLabel: shownAs, baseDir: path.dirname(file) };
 }

@@ -17,7 +17,9 @@ export function obj<S extends z.ZodRawShape>(shape: S) {
         });
         return `unknown key ${keys.join(', ')}; allowed here: ${allowed.join(', ')}`;
       }
-      if (issue.code === 'invalid_type') return `expected an object, received ${describeValue(issue.input)}`;
+      if (issue.code === 'invalid_type') {
+        return issue.input === undefined ? 'required: expected an object' : `expected an object, received ${describeValue(issue.input)}`;
+      }
       return undefined;
     },
   });

@@ -16,7 +16,7 @@ const capacity: DrillBuilder = {
   build(loaded, name, threads) {
     const { config } = loaded;
     const drill = config.drills.capacity;
-    const plan = toLoadPlan(config, loaded.baseDir, loaded.file, drill?.duration !== undefined ? { durationMs: drill.duration } : {});
+    const plan = toLoadPlan(config, loaded.baseDir, loaded.fileLabel, drill?.duration !== undefined ? { durationMs: drill.duration } : {});
     return {
       name,
       kind: 'capacity',

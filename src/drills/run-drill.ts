@@ -45,6 +45,7 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
 
   let performed: PerformResult = {};
   let error: string | undefined;
+  let recording;
   try {
     zero = await engine.started;
     if (spec.perform) {
@@ -74,10 +75,11 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
     } else {
       phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });
     }
+    recording = await engine.finished;
   } finally {
+    // Ctrl-C stops the load until it has really finished, not just started.
     signal.removeEventListener('abort', stopLoad);
   }
-  const recording = await engine.finished;
   const last = phases[phases.length - 1];
   if (last && (spec.perform || signal.aborted)) last.endMs = round(recording.durationMs);
   if (signal.aborted && error === undefined) error = 'interrupted';

@@ -57,7 +57,7 @@ export function createArrivalSchedule(stages: RateStage[], options: { holdLast: 
       // n = a·τ + (b − a)·τ² / (2d): solve for τ.
       const alpha = (b - a) / (2 * d);
       const disc = a * a + 4 * alpha * n;
-      const tau = disc <= 0 ? d : (-a + Math.sqrt(disc)) / (2 * alpha);
+      const tau = disc < 0 ? d : (-a + Math.sqrt(disc)) / (2 * alpha);
       if (tau <= d) return seg.startMs + tau;
       if (k === segments.length - 1) break;
     }

@@ -230,7 +230,8 @@ class WorkerRun {
       this.flush(true);
     }
     this.transport.close();
-    this.send({ type: 'done', durationMs: this.started ? Math.min(this.endMs, this.elapsed()) : 0 });
+    // endMs is the planned length, or the moment of an early stop: the span the schedule covered.
+    this.send({ type: 'done', durationMs: this.started ? this.endMs : 0 });
   }
 }
 

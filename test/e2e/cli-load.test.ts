@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { golive, tempDir } from '../helpers/cli.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import type { RunResult } from '../../src/model/result.js';
+
+function onlyResultsDir(cwd: string): string {
+  const root = path.join(cwd, 'golive-results');
+  const dirs = readdirSync(root);
+  assert.equal(dirs.length, 1);
+  return path.join(root, dirs[0]!);
+}
+
+describe('golive load', () => {
+  let server: TestServer;
+  before(async () => { server = await startTestServer(); });
+  after(() => server.close());
+
+  test('passes its thresholds: exit 0, the summary on screen and in summary.json', async () => {
+    const cwd = tempDir();
+    const start = server.received;
+    const r = await golive(['load', `${server.url}/`, '--rate', '100', '-d', '2s', '--threads', '1', '--threshold', 'p(95)<1000', 'rate(failed)<0.01'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /load ✓ passed/);
+    assert.match(r.stdout, /requests {4}200 sent · 200 ok · 0 failed · 0 dropped {3}throughput 100 req\/s over 2s/);
+    assert.match(r.stdout, /✓ p\(95\)<1000 +limit p\(95\)<1000 +measured p\(95\)=/);
+    assert.match(r.stdout, /✓ rate\(failed\)<0.01 +limit rate\(failed\)<0.01 measured failed 0 % \(0 of 200\)/);
+    assert.equal(server.received - start, 200);
+    const dir = onlyResultsDir(cwd);
+    const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunResult;
+    assert.equal(summary.version, 1);
+    assert.equal(summary.passed, true);
+    const drill = summary.drills[0]!;
+    assert.equal(drill.kind, 'load');
+    assert.deepEqual(drill.requests, { total: 200, ok: 200, failed: 0, dropped: 0, byOutcome: { ok: 200 } });
+    assert.equal(drill.load.model, 'open');
+    assert.equal(drill.load.targetRps, 100);
+    assert.deepEqual(Object.keys(drill.latencyMs), ['avg', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'max']);
+    assert.deepEqual(drill.downtime, { totalMs: 0, longestMs: 0, degradedMs: 0, windows: [] });
+    const timeline = readFileSync(path.join(dir, 'timeline.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { requests: { total: number } });
+    assert.equal(timeline.reduce((n, l) => n + l.requests.total, 0), 200);
+    assert.ok(existsSync(path.join(dir, 'run.json')));
+  });
+
+  test('misses a threshold: exit 1 with the measured value', async () => {
+    const r = await golive(['load', server.url, '--rate', '50', '-d', '1s', '--threads', '1', '--threshold', 'p(99)<0.001'], { cwd: tempDir() });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /✗ p\(99\)<0.001 +limit p\(99\)<0.001 +measured p\(99\)=\d/);
+    assert.match(r.stdout, /not ready/);
+  });
+
+  test('the same downtime analysis as every drill: an outage shows as a window', async () => {
+    server.behave((_req, res, n) => { res.statusCode = n % 200 >= 100 && n % 200 < 150 ? 503 : 200; res.end(); });
+    const cwd = tempDir();
+    const r = await golive(['load', server.url, '--rate', '100', '-d', '2s', '--threads', '1'], { cwd });
+    server.behave((_req, res) => res.end('ok'));
+    assert.equal(r.code, 0, 'no objectives, so nothing to miss');
+    assert.match(r.stdout, /downtime {4}500ms in 1 outage window/);
+    assert.match(r.stdout, /■ .* 50 failed \[http_503 50\]/);
+  });
+
+  test('bad usage: exit 2 and a clear message', async () => {
+    const r = await golive(['load', 'ftp://example.com'], { cwd: tempDir() });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'golive: expected an http:// or https:// URL, received "ftp://example.com"\n');
+    const r2 = await golive(['load', server.url, '--rate', 'lots'], { cwd: tempDir() });
+    assert.equal(r2.code, 2);
+    assert.match(r2.stderr, /load\.rate: expected a rate in requests per second like 200 or '200\/s' \(or '600\/m'\), received "lots"/);
+  });
+
+  test('Ctrl-C stops cleanly: results written, exit 3', async () => {
+    const cwd = tempDir();
+    const r = await golive(['load', server.url, '--rate', '100', '-d', '30s', '--threads', '1'], {
+      cwd,
+      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 2500),
+    });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /stopping: finishing requests in flight and writing results/);
+    const summary = JSON.parse(readFileSync(path.join(onlyResultsDir(cwd), 'summary.json'), 'utf8')) as RunResult;
+    assert.equal(summary.passed, false);
+    assert.equal(summary.drills[0]?.error, 'interrupted');
+    assert.ok(summary.drills[0].requests.total > 100);
+  });
+});
+
+describe('golive init, validate and run', () => {
+  let server: TestServer;
+  before(async () => { server = await startTestServer(); });
+  after(() => server.close());
+
+  test('init writes a starter config that validates and runs', async () => {
+    const cwd = tempDir();
+    const init = await golive(['init'], { cwd });
+    assert.equal(init.code, 0, init.stderr);
+    const file = path.join(cwd, 'golive.config.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('http://127.0.0.1:8080', server.url));
+    const validate = await golive(['validate'], { cwd });
+    assert.equal(validate.code, 0, validate.stderr);
+    assert.equal(validate.stdout, `✓ golive.config.ts is valid · target ${server.url} · drills: capacity\n`);
+    const run = await golive(['run', '--duration', '2s', '--rate', '50', '--threads', '1'], { cwd });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /capacity ✓ passed/);
+    assert.match(run.stdout, /✓ p\(95\)<300/);
+    assert.equal((await golive(['init'], { cwd })).code, 2, 'init does not overwrite');
+  });
+
+  test('validate: every problem, exit 2', async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'golive.config.yaml'), 'target:\n  url: http://x\nload:\n  rate: -5\n  conections: 3\n');
+    const r = await golive(['validate'], { cwd });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, [
+      'golive.config.yaml has 2 problems:',
+      "  ✖ line 4, load.rate: expected a rate in requests per second like 200 or '200/s' (or '600/m'), received -5",
+      '  ✖ line 4, load: unknown key "conections" (did you mean "connections"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, headers, requests, data',
+      '',
+    ].join('\n'));
+  });
+
+  test('run without a config says how to get one', async () => {
+    const r = await golive(['run'], { cwd: tempDir() });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no config file here \(looked for golive\.config\.ts, .*\); write one with `golive init` or pass -c FILE/);
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { computeDowntime } from '../../../src/analysis/downtime.js';
+
+/** Bins from a picture: '.' ok only, 'x' failures only, '-' empty, '!' both. One character per 10 ms bin. */
+function bins(picture: string, perBin = 2): { ok: number[]; failed: number[] } {
+  const ok: number[] = [];
+  const failed: number[] = [];
+  for (const c of picture) {
+    ok.push(c === '.' || c === '!' ? perBin : 0);
+    failed.push(c === 'x' || c === '!' ? perBin : 0);
+  }
+  return { ok, failed };
+}
+
+test('an outage in the middle: one window, exact length', () => {
+  const d = computeDowntime(bins('....xxxxx....'));
+  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs, w.failed]), [[40, 90, 10]]);
+  assert.equal(d.totalMs, 50);
+  assert.equal(d.degradedMs, 0);
+});
+
+test('outages at the very start and the very end', () => {
+  const d = computeDowntime(bins('xxx......xx'));
+  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs]), [[0, 30], [90, 110]]);
+  assert.equal(d.totalMs, 50);
+  assert.equal(d.longestMs, 30);
+});
+
+test('empty bins between down bins belong to the window; empty bins at its edges do not', () => {
+  const d = computeDowntime(bins('..--x--x--x--..'));
+  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs]), [[40, 110]]);
+});
+
+test('a lone failure between successes is an error, not downtime: it is degraded time', () => {
+  const d = computeDowntime({ ok: [5, 5, 5, 0, 5, 5], failed: [0, 0, 0, 1, 0, 0] });
+  assert.equal(d.totalMs, 0);
+  assert.equal(d.windows.length, 0);
+  assert.equal(d.degradedMs, 100);
+});
+
+test('mixed bins (some users ok, some not) are degraded, not down', () => {
+  // 2 s of every 4th request failing: 20 slots of 100 ms, each with a failure.
+  const ok: number[] = [];
+  const failed: number[] = [];
+  for (let b = 0; b < 400; b++) {
+    const inFault = b >= 100 && b < 300;
+    ok.push(inFault ? 3 : 4);
+    failed.push(inFault ? 1 : 0);
+  }
+  const d = computeDowntime({ ok, failed });
+  assert.equal(d.totalMs, 0);
+  assert.equal(d.degradedMs, 2000);
+});
+
+test('interleaved workers: bins merged from two workers give the same windows as one stream', () => {
+  const a = bins('..xx..xxxx..', 1);
+  const b = bins('...x..xx-x..', 1);
+  const merged = { ok: a.ok.map((v, i) => v + b.ok[i]!), failed: a.failed.map((v, i) => v + b.failed[i]!) };
+  // Bin 2 has a failure from a and a success from b: not down. Bins 6–9 are down in both.
+  const d = computeDowntime(merged);
+  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs, w.failed]), [[30, 40, 2], [60, 100, 7]]);
+});
+
+test('windows carry their outcome classes and the events inside them', () => {
+  const { ok, failed } = bins('....xxxx....');
+  const failuresByBin = { connect_refused: new Map([[4, 2], [5, 2]]), http_503: new Map([[6, 2], [7, 2], [20, 1]]) };
+  const events = [
+    { atMs: 35, kind: 'replica.killed', message: 'before' },
+    { atMs: 41, kind: 'replica.terminating', subject: 'web-1', message: 'inside' },
+    { atMs: 80, kind: 'replica.ready', message: 'just after' },
+  ];
+  const d = computeDowntime({ ok, failed, failuresByBin, events });
+  assert.deepEqual(d.windows[0]?.outcomes, { connect_refused: 4, http_503: 4 });
+  assert.deepEqual(d.windows[0]?.events.map((e) => e.message), ['inside']);
+});
+
+test('a phase restricts the bins considered', () => {
+  const d = computeDowntime({ ...bins('xx....xxxx..xx'), fromMs: 20, toMs: 120 });
+  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs]), [[60, 100]]);
+});

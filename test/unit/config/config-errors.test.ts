@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { buildDrills } from '../../../src/drills/registry.js';
+import { InputError } from '../../../src/errors.js';
+
+/** Writes `text` as `name` in a fresh folder, validates it as `golive validate` does, returns the error's message. */
+async function errorOf(name: string, text: string): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  writeFileSync(path.join(dir, name), text);
+  try {
+    buildDrills(await loadConfig({ cwd: dir }));
+  } catch (err) {
+    assert.ok(err instanceof InputError, `expected an InputError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('expected the config to be rejected');
+}
+
+const cases: { name: string; file: string; text: string; message: string }[] = [
+  {
+    name: 'every problem at once, with lines, in YAML',
+    file: 'golive.config.yaml',
+    text: 'target:\n  url: ftp://example.com\nload:\n  rate: fast\n  requets: []\n  executor: constant-vu\n',
+    message: [
+      'golive.config.yaml has 4 problems:',
+      '  ✖ line 2, target.url: expected an http:// or https:// URL, received "ftp://example.com"',
+      "  ✖ line 6, load.executor: expected one of 'constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus', received \"constant-vu\" (did you mean 'constant-vus'?)",
+      "  ✖ line 4, load.rate: expected a rate in requests per second like 200 or '200/s' (or '600/m'), received \"fast\"",
+      '  ✖ line 4, load: unknown key "requets" (did you mean "requests"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, headers, requests, data',
+    ].join('\n'),
+  },
+  {
+    name: 'a missing target in JSON',
+    file: 'golive.config.json',
+    text: '{ "name": "x" }',
+    message: 'golive.config.json has a problem:\n  ✖ line 1, target: required: expected an object',
+  },
+  {
+    name: 'bad durations and thresholds',
+    file: 'golive.config.json',
+    text: JSON.stringify({ target: { url: 'http://localhost' }, load: { duration: '30', timeout: 'soon' }, thresholds: ['p95<300'] }, null, 1),
+    message: [
+      'golive.config.json has 3 problems:',
+      "  ✖ line 6, load.duration: expected a duration like '30s', '1m30s' or '250ms', received \"30\"",
+      "  ✖ line 7, load.timeout: expected a duration like '30s', '1m30s' or '250ms', received \"soon\"",
+      "  ✖ line 10, thresholds.0: expected a threshold like 'p(95)<300', 'avg<200', 'max<2s', 'rate(failed)<0.001', 'count(http_5xx)==0' or 'rps>=190', received \"p95<300\"",
+    ].join('\n'),
+  },
+  {
+    name: 'executor needs',
+    file: 'golive.config.yaml',
+    text: 'target: { url: "http://localhost" }\nload: { executor: ramping-arrival-rate }\n',
+    message: "golive.config.yaml has a problem:\n  ✖ line 2, load.stages: executor 'ramping-arrival-rate' needs stages: [{ duration: '30s', target: 100 }, ...]",
+  },
+  {
+    name: 'YAML syntax',
+    file: 'golive.config.yaml',
+    text: 'target:\n  url: "http://x\n',
+    message: 'golive.config.yaml has a problem:\n  ✖ line 3: not valid YAML: Missing closing "quote',
+  },
+  {
+    name: 'TypeScript config that throws',
+    file: 'golive.config.ts',
+    text: "const n: number = 1;\nthrow new Error('boom ' + n);\n",
+    message: 'golive.config.ts has a problem:\n  ✖ could not load: boom 1',
+  },
+  {
+    name: 'a templated placeholder that does not exist',
+    file: 'golive.config.json',
+    text: JSON.stringify({ target: { url: 'http://localhost' }, load: { requests: [{ url: '/x/{{sku}}' }] } }),
+    message: 'golive.config.json has a problem:\n  ✖ load.requests.0.url: unknown placeholder {{sku}}: placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}',
+  },
+];
+
+for (const c of cases) {
+  test(`config error: ${c.name}`, async () => {
+    assert.equal(await errorOf(c.file, c.text), c.message);
+  });
+}
+
+test('a TypeScript config loads with its types', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  writeFileSync(path.join(dir, 'golive.config.ts'), "const rate: number = 75;\nexport default { target: { url: 'http://127.0.0.1:1' }, load: { rate } };\n");
+  const { config } = await loadConfig({ cwd: dir });
+  assert.equal(config.load.rate, 75);
+  assert.equal(config.load.duration, 30_000);
+});
+
+test('CLI and environment override the file, and go through the same checks', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  writeFileSync(path.join(dir, 'golive.config.json'), JSON.stringify({ target: { url: 'http://127.0.0.1:1' }, load: { rate: 10 } }));
+  const { config } = await loadConfig({ cwd: dir, overrides: { 'load.rate': '300/s', 'load.duration': '5s' } });
+  assert.equal(config.load.rate, 300);
+  assert.equal(config.load.duration, 5000);
+  await assert.rejects(loadConfig({ cwd: dir, overrides: { 'load.rate': 'lots' } }), /load\.rate: expected a rate/);
+});
