@@ -1,0 +1,73 @@
+// Shared helpers for the benchmarks: a pinned nginx target, pinned commands, medians.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const GOLIVE = path.join(ROOT, 'bin', 'golive.js');
+export const CORES = cpus().length;
+/** Generator on core 0, target on core 1 (when the machine has two). */
+export const GEN_CPU = '0';
+export const TARGET_CPU = CORES > 1 ? '1' : '0';
+
+export function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+export function pinned(cpu, cmd, args) {
+  return has('taskset') ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
+}
+
+/** Starts nginx answering `return 200` on 127.0.0.1:port, pinned to the target core. */
+export async function startNginx(port) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-bench-nginx-'));
+  writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  server { listen 127.0.0.1:${port}; location / { return 200 "ok\\n"; } }
+}
+`);
+  const nginx = has('nginx') ? 'nginx' : '/usr/sbin/nginx';
+  const [cmd, args] = pinned(TARGET_CPU, nginx, ['-c', path.join(dir, 'nginx.conf'), '-p', dir]);
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill('SIGTERM') };
+}
+
+/** Runs a command to completion and returns its stdout. */
+export function run(cmd, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('close', (code) => (code === 0 || options.allowFail ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} → ${code}\n${err}`))));
+  });
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs golive and returns the summary.json of its only drill. */
+export async function runGolive(args, cpu = GEN_CPU) {
+  const out = mkdtempSync(path.join(tmpdir(), 'golive-bench-out-'));
+  const [cmd, a] = pinned(cpu, process.execPath, [GOLIVE, ...args, '--out', out]);
+  await run(cmd, a, { env: { ...process.env, CI: 'true', NO_COLOR: '1' }, allowFail: true });
+  const dir = readdirSync(out)[0];
+  return JSON.parse(readFileSync(path.join(out, dir, 'summary.json'), 'utf8')).drills[0];
+}
+
+export function machineLoad() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}

@@ -1,0 +1,38 @@
+// `npm run bench`: golive against its peers on this machine, as ratios (absolute numbers mislead on noisy
+// machines). Options: --seconds N (default 10), --reps N (default 3), --memory-minutes N (default 0: skip),
+// --quick (3 s, 1 repetition).
+import { parseArgs } from 'node:util';
+import { machineLoad, openModelBench, throughputBench } from './throughput.js';
+import { memoryBench } from './memory.js';
+
+const { values } = parseArgs({ options: {
+  seconds: { type: 'string', default: '10' },
+  reps: { type: 'string', default: '3' },
+  'memory-minutes': { type: 'string', default: '0' },
+  quick: { type: 'boolean', default: false },
+} });
+const seconds = values.quick ? 3 : Number(values.seconds);
+const reps = values.quick ? 1 : Number(values.reps);
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+console.log(`# golive benchmarks (${new Date().toISOString()}, load average before: ${machineLoad()})`);
+console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-alive connections, ${seconds} s, ${reps} interleaved repetitions, median\n`);
+
+const t = await throughputBench({ seconds, reps });
+console.log('| generator (1 core) | req/s (median) | runs | vs autocannon |');
+console.log('|---|---|---|---|');
+for (const [name, value] of Object.entries(t.median)) {
+  console.log(`| ${name} | ${fmt(value)} | ${t.runs[name].map(fmt).join(' / ')} | ${(value / t.median.autocannon).toFixed(2)}× |`);
+}
+if (t.median.wrk) console.log(`\ngolive reaches ${((t.median.golive / t.median.wrk) * 100).toFixed(0)} % of wrk (C, no per-request histogram).`);
+
+const open = await openModelBench({ seconds, rate: t.median.golive * 0.9 });
+const error = ((open.achievedRps - open.targetRps) / open.targetRps) * 100;
+console.log(`\nopen model at 90 % of golive's closed-loop maximum: target ${fmt(open.targetRps)} req/s, achieved ${fmt(open.achievedRps)} req/s (${error >= 0 ? '+' : ''}${error.toFixed(2)} %), dropped ${open.dropped}, failed ${open.failed}, start lag p99 ${open.lagP99Ms} ms, latency p99 ${open.p99Ms} ms`);
+
+const minutes = Number(values['memory-minutes']);
+if (minutes > 0) {
+  const m = await memoryBench({ seconds: minutes * 60, rate: 5000 });
+  console.log(`\nmemory: ${minutes} min at 5,000 req/s: RSS first ${m.firstMb} MB, last ${m.lastMb} MB, max ${m.maxMb} MB (samples every 10 s: ${m.samples.join(', ')})`);
+}
+console.log(`\nload average after: ${machineLoad()}`);
