@@ -8,6 +8,11 @@ import type { GoliveConfigInput } from './config/schema.js';
 import { toLoadPlan } from './config/to-plan.js';
 import type { DrillSpec } from './drills/drill.js';
 import { buildDrills, defaultThreads } from './drills/registry.js';
+import { createHookRunner } from './drills/hooks.js';
+import { GoliveError } from './errors.js';
+import { createPlatform } from './platforms/create-platform.js';
+import { Journal } from './safety/journal.js';
+import { recoverAll } from './safety/recover.js';
 import { runDrill } from './drills/run-drill.js';
 import type { DrillResult, RunResult } from './model/result.js';
 import { createMultiplexer, type Reporter } from './report/reporter.js';
@@ -28,8 +33,12 @@ export interface RunOptions {
   reporters?: Reporter[];
   /** Abort to stop the run: load stops, what ran is analysed and written. */
   signal?: AbortSignal;
-  /** Called with warnings about reporters. */
+  /** Called with warnings: reporters that failed, teardowns that left something behind. */
   onWarning?: (message: string) => void;
+  /** Consent for drills that destroy the environment (disaster-recovery, redeploy). */
+  allowDestroy?: boolean;
+  /** Confirm manual steps without asking. */
+  assumeYes?: boolean;
 }
 
 export interface RunOutcome {
@@ -47,9 +56,15 @@ export async function run(options: RunOptions = {}): Promise<RunOutcome> {
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.config !== undefined ? { inline: options.config } : {}),
   });
-  const drills = buildDrills(loaded, options.drills);
-  return executeRun(loaded, drills, options);
+  const only = options.drills ?? [];
+  const allowDestroy = options.allowDestroy ?? false;
+  // Every drill is built once before anything starts, so a bad config or a missing consent changes nothing.
+  buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET, allowDestroy }, only);
+  return executeRun(loaded, (targetUrl) => buildDrills({ loaded, targetUrl, allowDestroy }, only), options);
 }
+
+/** Stands in for the local platform's proxy URL when drills are checked before the platform starts. */
+export const PLACEHOLDER_TARGET = 'http://127.0.0.1:1';
 
 /** Options of a plain load test (`golive load URL`): a config in short form. */
 export interface LoadTestOptions extends Omit<RunOptions, 'config' | 'configFile' | 'drills'> {
@@ -67,35 +82,74 @@ export async function loadTest(options: LoadTestOptions): Promise<RunOutcome> {
     objectives: {},
     thresholds: loaded.config.thresholds,
   };
-  return executeRun(loaded, [spec], options);
+  return executeRun(loaded, () => [spec], options);
 }
 
-async function executeRun(loaded: LoadedConfig, drills: DrillSpec[], options: RunOptions): Promise<RunOutcome> {
+async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => DrillSpec[], options: RunOptions): Promise<RunOutcome> {
   const cwd = options.cwd ?? process.cwd();
   const { config } = loaded;
   const signal = options.signal ?? new AbortController().signal;
   const warn = options.onWarning ?? ((m: string) => process.emitWarning(m));
   const hooks = createMultiplexer(options.reporters ?? [], warn);
-  const folder = new ResultsFolder(path.resolve(cwd, config.output.dir), config.name);
-  const platform: RunResult['platform'] = { kind: 'none' };
+  const outputRoot = path.resolve(cwd, config.output.dir);
+  const leftovers = recoverAll(outputRoot);
+  for (const line of leftovers.undone) warn(`cleaned up after an earlier run that did not finish: ${line}`);
+  for (const line of leftovers.failed) warn(`an earlier run left this behind and it could not be undone: ${line}`);
+  const folder = new ResultsFolder(outputRoot, config.name);
+  const journal = new Journal(folder.dir);
   const startedAt = new Date().toISOString();
+  let currentDrill = '(setup)';
+  const hookRunner = createHookRunner({
+    env: () => ({ GOLIVE_DRILL: currentDrill }),
+    events: () => (kind, message, subject) => folder.appendEvent(currentDrill, { atMs: 0, kind, message, ...(subject ? { subject } : {}) }),
+    assumeYes: options.assumeYes ?? false,
+    manualTimeoutMs: 30 * 60_000,
+    input: process.stdin,
+    output: process.stdout,
+  });
+  const platform = createPlatform(config, { baseDir: loaded.baseDir, runDir: folder.dir, runId: path.basename(folder.dir), journal, hooks: hookRunner });
+  const platformInfo: RunResult['platform'] = platform
+    ? { kind: platform.info.kind, ...(platform.info.context ? { context: platform.info.context } : {}), ...(platform.info.namespace ? { namespace: platform.info.namespace } : {}) }
+    : { kind: 'none' };
   folder.writeJson('run.json', {
     tool: { name: 'golive', version: VERSION },
     startedAt,
     node: process.version,
     os: `${process.platform} ${process.arch}`,
     configFile: loaded.file ?? null,
+    platform: platform?.info ?? null,
     config,
-    drills: drills.map((d) => d.name),
   });
-  await hooks.onRunStart({ name: config.name, resultsDir: folder.dir, platform, drills: drills.map((d) => d.name) });
 
   const results: DrillResult[] = [];
-  for (const drill of drills) {
-    if (signal.aborted) break;
-    results.push(await runDrill(drill, hooks, folder, signal));
+  let planned: string[] = [];
+  let setupError: unknown;
+  try {
+    let targetUrl = config.target?.url;
+    if (platform) {
+      platform.setEventSink((kind, message, subject) => folder.appendEvent('(setup)', { atMs: 0, kind, message, ...(subject ? { subject } : {}) }));
+      const started = await platform.start(signal);
+      targetUrl ??= started.url;
+    }
+    if (!targetUrl) throw new GoliveError('GOLIVE_USAGE', 'no target: set target.url');
+    const drills = build(targetUrl);
+    planned = drills.map((d) => d.name);
+    await hooks.onRunStart({ name: config.name, resultsDir: folder.dir, platform: platformInfo, drills: planned, ...(platform ? { platformDescription: platform.info.description } : {}), targetUrl });
+    for (const drill of drills) {
+      if (signal.aborted) break;
+      currentDrill = drill.name;
+      results.push(await runDrill(drill, hooks, folder, signal, { platform, hookRunner, targetUrl, onTeardownFailure: warn }));
+    }
+  } catch (err) {
+    setupError = err;
+  } finally {
+    for (const failure of (await platform?.stop()) ?? []) warn(failure);
   }
-  const interrupted = signal.aborted || results.length < drills.length;
+  if (setupError !== undefined && results.length === 0 && !(signal.aborted)) {
+    if (setupError instanceof GoliveError) throw setupError;
+    throw new GoliveError('GOLIVE_RUN_FAILED', (setupError as Error).message, { cause: setupError });
+  }
+  const interrupted = signal.aborted || results.length < planned.length || setupError !== undefined;
   const result: RunResult = {
     version: 1,
     tool: { name: 'golive', version: VERSION },
@@ -103,7 +157,7 @@ async function executeRun(loaded: LoadedConfig, drills: DrillSpec[], options: Ru
     startedAt,
     finishedAt: new Date().toISOString(),
     passed: !interrupted && results.every((d) => d.passed),
-    platform,
+    platform: platformInfo,
     drills: results,
   };
   folder.writeSummary(result);

@@ -20,20 +20,24 @@ const revision = process.env.GOLIVE_REVISION ?? '1';
 mkdirSync(dataDir, { recursive: true });
 const itemsFile = path.join(dataDir, 'items.ndjson');
 
-/** id → item, rebuilt from the file at start so a restored data dir is served as it was. */
+/** seq or id → item, loaded from the file: at start (a restored data dir is served as it was) and on a miss
+ * (replicas share the data dir, so another replica may have written it). */
 const items = new Map();
-if (existsSync(itemsFile)) {
+function loadItems() {
+  if (!existsSync(itemsFile)) return;
   for (const line of readFileSync(itemsFile, 'utf8').split('\n')) {
     if (!line) continue;
     try {
       const item = JSON.parse(line);
-      items.set(String(item.id), item);
+      items.set(`id:${item.id}`, item);
+      if (item.body && item.body.seq !== undefined) items.set(`seq:${item.body.seq}`, item);
     } catch {
       // a torn last line from a crash mid-write: that write was never acknowledged
     }
   }
 }
-let nextId = Math.max(0, ...[...items.keys()].map(Number).filter(Number.isFinite)) + 1;
+loadItems();
+let nextId = Date.now() * 1000 + Math.floor(Math.random() * 1000); // unique across replicas sharing the file
 let shuttingDown = false;
 
 function send(res, status, body) {
@@ -51,7 +55,8 @@ function storeItem(body) {
   } finally {
     closeSync(fd);
   }
-  items.set(String(item.id), item);
+  items.set(`id:${item.id}`, item);
+  if (body && body.seq !== undefined) items.set(`seq:${body.seq}`, item);
   return item;
 }
 
@@ -81,7 +86,13 @@ const server = http.createServer((req, res) => {
   }
   const m = /^\/items\/([^/]+)$/.exec(url.pathname);
   if (req.method === 'GET' && m) {
-    const item = items.get(m[1]) ?? [...items.values()].find((i) => i.body && String(i.body.seq) === m[1]);
+    // /items/:key finds an item by the seq it was written with (canary writes), or by its id.
+    const find = () => items.get(`seq:${m[1]}`) ?? items.get(`id:${m[1]}`);
+    let item = find();
+    if (!item) {
+      loadItems();
+      item = find();
+    }
     return item ? send(res, 200, item) : send(res, 404, { error: 'not found' });
   }
   return send(res, 404, { error: 'not found' });

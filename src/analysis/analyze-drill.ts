@@ -5,7 +5,7 @@ import type { Recording } from '../model/recording.js';
 import type { DrillResult, Finding, GeneratorHealth, LoadDescription, PhaseResult, RecoveryResult, TimelineEvent } from '../model/result.js';
 import { computeDowntime } from './downtime.js';
 import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
-import { spanStats } from './stats.js';
+import { binCounts, spanStats } from './stats.js';
 import type { Threshold } from './threshold.js';
 
 /** Starts sent more than this late at p99 mean the generator, not the target, shaped the figures. */
@@ -43,10 +43,12 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
 
   const phaseSpans = new Map<string, MeasuredSpan>();
   const phases: PhaseResult[] = input.phases.map((p) => {
+    // Counts are exact (10 ms bins by intended start); latency comes from the seconds inside the phase.
     const s = spanStats(recording.seconds, p.startMs, p.endMs);
+    const requests = binCounts(recording, p.startMs, p.endMs);
     const lengthMs = Math.max(1, p.endMs - p.startMs);
-    phaseSpans.set(p.name, { ...s, durationMs: lengthMs });
-    return { name: p.name, startMs: p.startMs, endMs: p.endMs, requests: s.requests, latencyMs: s.latencyMs, throughput: { rps: round1(s.requests.total / (lengthMs / 1000)) } };
+    phaseSpans.set(p.name, { ...s, requests, durationMs: lengthMs });
+    return { name: p.name, startMs: p.startMs, endMs: p.endMs, requests, latencyMs: s.latencyMs, throughput: { rps: round1(requests.total / (lengthMs / 1000)) } };
   });
 
   const objectives = evaluateObjectives({

@@ -1,7 +1,7 @@
 /** Request counts and latency statistics over a span of recorded seconds. */
 import { createMergeHistogram, decodeHistogram, latencyStatsMs } from '../model/histogram.js';
 import { addCounts, isFailure, type OutcomeCounts } from '../model/outcome.js';
-import type { SecondRecord } from '../model/recording.js';
+import { BIN_MS, type Recording, type SecondRecord } from '../model/recording.js';
 import type { LatencyStats, RequestCounts } from '../model/result.js';
 
 export function requestCounts(byOutcome: OutcomeCounts): RequestCounts {
@@ -28,13 +28,16 @@ export interface SpanStats {
   latencyAt: (percentile: number) => number;
 }
 
-/** Stats of the seconds whose start lies in [fromMs, toMs). Histograms merge exactly. */
+/**
+ * Stats of the seconds whose middle lies in [fromMs, toMs): the whole run, or a phase to the nearest second.
+ * Histograms merge exactly.
+ */
 export function spanStats(seconds: readonly SecondRecord[], fromMs = 0, toMs = Infinity): SpanStats {
   const latency = createMergeHistogram();
   const service = createMergeHistogram();
   const outcomes: OutcomeCounts = {};
   for (const s of seconds) {
-    const t = s.second * 1000;
+    const t = s.second * 1000 + 500;
     if (t < fromMs || t >= toMs) continue;
     if (s.latency) latency.add(decodeHistogram(s.latency));
     if (s.service) service.add(decodeHistogram(s.service));
@@ -46,4 +49,23 @@ export function spanStats(seconds: readonly SecondRecord[], fromMs = 0, toMs = I
     serviceTimeMs: latencyStatsMs(service),
     latencyAt: (p) => (latency.totalCount ? latency.getValueAtPercentile(p) / 1000 : 0),
   };
+}
+
+/** Exact request counts of a span from the 10 ms bins (by intended start); `dropped` is not binned. */
+export function binCounts(recording: Pick<Recording, 'binsOk' | 'binsFailed' | 'failuresByBin'>, fromMs: number, toMs: number): RequestCounts {
+  const from = Math.max(0, Math.floor(fromMs / BIN_MS));
+  const to = Math.min(recording.binsOk.length, Math.ceil(toMs / BIN_MS));
+  let ok = 0;
+  let failed = 0;
+  for (let b = from; b < to; b++) {
+    ok += recording.binsOk[b] ?? 0;
+    failed += recording.binsFailed[b] ?? 0;
+  }
+  const byOutcome: OutcomeCounts = ok ? { ok } : {};
+  for (const [outcome, bins] of Object.entries(recording.failuresByBin)) {
+    let n = 0;
+    for (const [bin, count] of bins) if (bin >= from && bin < to) n += count;
+    if (n) byOutcome[outcome] = n;
+  }
+  return { total: ok + failed, ok, failed, dropped: 0, byOutcome: sortedCounts(byOutcome) };
 }

@@ -10,10 +10,12 @@ import type { GoliveConfigInput } from '../config/schema.js';
 import { buildDrills } from '../drills/registry.js';
 import { GoliveError, InputError } from '../errors.js';
 import { createTerminalReporter } from '../report/terminal-reporter.js';
-import { loadTest, run, type RunOutcome } from '../run.js';
+import { loadTest, PLACEHOLDER_TARGET, run, type RunOutcome } from '../run.js';
 import { VERSION } from '../version.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { STARTER_CONFIG } from './starter-config.js';
+import { createDemoWorkspace, demoConfig } from './demo.js';
+import { recoverAll, recoverFolder } from '../safety/recover.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -51,7 +53,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--out <dir>', 'results folder root', 'golive-results')
     .action(async (url: string, o: Record<string, string | string[] | boolean | undefined>) => {
       const config = loadFlagsToConfig(url, o);
-      exitCode = await execute(io, (signal) => loadTest({ cwd: io.cwd, config, signal, reporters: [terminal(io)], overrides: envOverrides(io.env) }));
+      exitCode = await execute(io, (signal) => loadTest({ cwd: io.cwd, config, signal, reporters: [terminal(io)], overrides: envOverrides(io.env), onWarning: warnTo(io) }));
     });
 
   program.command('run')
@@ -62,15 +64,45 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('-d, --duration <duration>', 'override load.duration')
     .option('--threads <n>', 'override load.threads')
     .option('--out <dir>', 'override output.dir')
-    .action(async (drills: string[], o: Record<string, string | undefined>) => {
+    .option('--allow-destroy', 'consent to drills that destroy the environment (disaster-recovery, redeploy)')
+    .option('-y, --yes', 'confirm manual steps without asking')
+    .action(async (drills: string[], o: Record<string, string | boolean | undefined>) => {
       const overrides: ConfigOverrides = {
         ...envOverrides(io.env),
-        ...definedOnly({ 'load.rate': o['rate'], 'load.duration': o['duration'], 'load.threads': num(o['threads']), 'output.dir': o['out'] }),
+        ...definedOnly({ 'load.rate': o['rate'], 'load.duration': o['duration'], 'load.threads': num(o['threads'] as string | undefined), 'output.dir': o['out'] }),
       };
       exitCode = await execute(io, (signal) => run({
         cwd: io.cwd, drills, overrides, signal, reporters: [terminal(io)],
-        ...(o['config'] ? { configFile: o['config'] } : {}),
+        allowDestroy: Boolean(o['allowDestroy']), assumeYes: Boolean(o['yes']), onWarning: warnTo(io),
+        ...(typeof o['config'] === 'string' ? { configFile: o['config'] } : {}),
       }));
+    });
+
+  program.command('demo')
+    .description('the six drills against the bundled demo app on the local platform (the quick start)')
+    .argument('[drills...]', 'drills to run (default: all six)')
+    .option('--naive', 'one replica, Recreate, no graceful shutdown: see the drills fail')
+    .option('--out <dir>', 'results folder root', 'golive-results')
+    .action(async (drills: string[], o: { naive?: boolean; out: string }) => {
+      const workspace = createDemoWorkspace();
+      try {
+        const config = { ...demoConfig(workspace.dir, Boolean(o.naive)), output: { dir: path.resolve(io.cwd, o.out) } };
+        exitCode = await execute(io, (signal) => run({ cwd: io.cwd, config, drills, signal, reporters: [terminal(io)], onWarning: warnTo(io) }));
+      } finally {
+        workspace.remove();
+      }
+    });
+
+  program.command('recover')
+    .description('undo what killed runs left behind (processes, temp folders), from their journals')
+    .argument('[results-folder]', 'one run folder (default: every run under golive-results)')
+    .action((folder: string | undefined) => {
+      const report = folder ? recoverFolder(path.resolve(io.cwd, folder)) : recoverAll(path.resolve(io.cwd, 'golive-results'));
+      for (const line of report.undone) io.stdout.write(`✓ undone: ${line}\n`);
+      for (const line of report.skipped) io.stdout.write(`· skipped: ${line}\n`);
+      for (const line of report.failed) io.stderr.write(`✗ ${line}\n`);
+      if (report.undone.length + report.failed.length === 0) io.stdout.write('nothing to recover\n');
+      exitCode = report.failed.length > 0 ? EXIT.incomplete : EXIT.passed;
     });
 
   program.command('validate')
@@ -78,8 +110,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('-c, --config <file>', 'config file (default: golive.config.* here)')
     .action(async (o: { config?: string }) => {
       const loaded = await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}), overrides: envOverrides(io.env) });
-      const drills = buildDrills(loaded);
-      io.stdout.write(`✓ ${path.relative(io.cwd, loaded.file ?? '') || 'config'} is valid · target ${loaded.config.target.url} · drills: ${drills.map((d) => d.name).join(', ')}\n`);
+      const drills = buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET });
+      io.stdout.write(`✓ ${path.relative(io.cwd, loaded.file ?? '') || 'config'} is valid · target ${loaded.config.target?.url ?? 'the local platform'} · drills: ${drills.map((d) => d.name).join(', ')}\n`);
     });
 
   program.command('init')
@@ -98,6 +130,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+function warnTo(io: CliIo): (message: string) => void {
+  return (message) => io.stderr.write(`⚠ ${message}\n`);
 }
 
 function terminal(io: CliIo) {

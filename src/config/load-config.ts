@@ -26,6 +26,13 @@ export interface LoadedConfig {
   fileLabel: string | undefined;
   /** Folder that relative paths in the config (data files, repos) are resolved against. */
   baseDir: string;
+  /** Drill names in the order the config lists them: drills run in this order. */
+  drillOrder: string[];
+}
+
+function drillOrderOf(raw: unknown): string[] {
+  const drills = raw && typeof raw === 'object' ? (raw as { drills?: unknown }).drills : undefined;
+  return drills && typeof drills === 'object' ? Object.keys(drills) : [];
 }
 
 /** The config file in `cwd`, or undefined. */
@@ -165,7 +172,7 @@ export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknow
 export async function loadConfig(options: { file?: string; cwd: string; overrides?: ConfigOverrides; inline?: unknown }): Promise<LoadedConfig> {
   if (options.inline !== undefined) {
     const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), undefined);
-    return { config, file: undefined, fileLabel: undefined, baseDir: options.cwd };
+    return { config, file: undefined, fileLabel: undefined, baseDir: options.cwd, drillOrder: drillOrderOf(options.inline) };
   }
   const file = options.file ? path.resolve(options.cwd, options.file) : findConfigFile(options.cwd);
   if (!file) {
@@ -176,5 +183,5 @@ export async function loadConfig(options: { file?: string; cwd: string; override
   const shownAs = path.relative(options.cwd, file) || file;
   const raw = await readConfigFile(file, shownAs);
   const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf);
-  return { config, file, fileLabel: shownAs, baseDir: path.dirname(file) };
+  return { config, file, fileLabel: shownAs, baseDir: path.dirname(file), drillOrder: drillOrderOf(raw.value) };
 }

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { describeValue } from '../errors.js';
 import { parseJsonPath } from '../engine/json-path.js';
-import { bool, duration, int, obj, oneOf, rate, str, threshold } from './schema-helpers.js';
+import { bool, duration, int, nearest, obj, oneOf, rate, str, threshold } from './schema-helpers.js';
+import { localPlatformSchema } from '../platforms/local/schema.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus'] as const;
@@ -97,7 +98,7 @@ export const loadSchema = obj({
   if (load.executor.endsWith('vus') && load.rate !== undefined) ctx.addIssue({ code: 'custom', path: ['rate'], message: `rate applies to the arrival-rate executors; '${load.executor}' is the closed model (use vus)` });
 });
 
-const latencyObjective = z.union([z.array(threshold), z.record(oneOf(['all', 'baseline', 'disruption', 'recovery', 'tail'] as const), z.array(threshold))]);
+const latencyObjective = z.union([z.array(threshold), z.partialRecord(oneOf(['all', 'baseline', 'disruption', 'recovery', 'tail'] as const), z.array(threshold))]);
 
 export const objectivesSchema = obj({
   /** Latency thresholds for the whole drill, or per phase: `{ disruption: ['p(95)<500'] }`. */
@@ -114,21 +115,166 @@ export const objectivesSchema = obj({
   maxSetupTime: duration.optional(),
 });
 
+/** Phase lengths every disruption drill shares. */
+const phaseFields = {
+  /** Steady load before the disruption. @default '5s' */
+  baseline: duration.default(5000),
+  /** Longest wait for the app to be healthy again after the disruption. @default '2m' */
+  recovery: duration.default(120_000),
+  /** Steady load after recovery, to see latency settle. @default '5s' */
+  tail: duration.default(5000),
+  objectives: objectivesSchema.prefault({}),
+};
+
+const hook = obj({ run: str('a shell command') });
+const manual = obj({ manual: str('an instruction for the operator') });
+
+const change = z.union([
+  obj({ kind: z.literal('restart') }),
+  obj({ kind: z.literal('env'), name: str('a variable name'), value: str('a value') }),
+  obj({ kind: z.literal('image'), image: str('an image'), container: str('a container name').optional() }),
+  hook,
+], { error: () => "expected { kind: 'restart' }, { kind: 'env', name, value }, { kind: 'image', image } or { run: 'deploy command' }" });
+
 const capacityDrill = obj({
   /** Load duration. @default load.duration */
   duration: duration.optional(),
   objectives: objectivesSchema.prefault({}),
 });
 
-export const drillsSchema = obj({
-  capacity: capacityDrill.optional(),
+const appUpdateDrill = obj({
+  ...phaseFields,
+  /** What the update changes. @default { kind: 'restart' } */
+  change: change.default({ kind: 'restart' }),
+  /** Longest the rollout may take. @default '5m' */
+  timeout: duration.default(300_000),
 });
+
+const nodeDrainDrill = obj({
+  ...phaseFields,
+  /** The nodes hosting the app, or every schedulable node. @default 'hosting' */
+  nodes: z.union([oneOf(['hosting', 'all'] as const), z.array(str('a node name')).nonempty()]).default('hosting'),
+  /** After a node is drained: wait (local), run a reboot command, or ask an operator. */
+  reboot: z.union([obj({ delay: duration }), hook, manual]).optional(),
+  /** Longest one node may take. @default '5m' */
+  timeout: duration.default(300_000),
+});
+
+const zoneOutageDrill = obj({
+  ...phaseFields,
+  /** The zone to lose. @default the zone hosting the most replicas */
+  zone: str('a zone').optional(),
+  /** How the zone is lost (see README). @default 'evict' */
+  mode: z.union([oneOf(['evict', 'unreachable'] as const), hook]).default('evict'),
+  /** How long the zone stays lost before it comes back. @default until the app recovered */
+  outage: duration.optional(),
+});
+
+const requestTemplate = obj({
+  method: z.string().transform((m) => m.toUpperCase()).pipe(oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const)).default('GET'),
+  url: str('a path'),
+  headers: headers.default({}),
+  body: str('a body').optional(),
+  json: z.unknown().optional(),
+});
+
+const disasterRecoveryDrill = obj({
+  ...phaseFields,
+  backup: z.union([
+    obj({ snapshot: z.literal(true) }),
+    obj({ velero: obj({ namespace: str('a namespace').default('velero'), storageLocation: str('a storage location').optional(), ttl: str('a TTL').optional() }) }),
+    obj({ run: str('a backup command'), destroy: str('a destroy command'), restore: str('a restore command') }),
+  ], { error: () => "expected { snapshot: true } (local), { velero: { namespace } } or { run, destroy, restore } commands" }).default({ snapshot: true }),
+  /** Writes keep coming between the backup and the disaster: those are what a restore loses. @default '3s' */
+  afterBackup: duration.default(3000),
+  canary: obj({
+    /** Canary writes per second, beside the main load. @default 5 */
+    rate: z.number().positive().max(1000).default(5),
+    write: requestTemplate.prefault({ method: 'POST', url: '/items', json: { seq: '{{seq}}', ts: '{{ts}}' } }),
+    read: requestTemplate.prefault({ url: '/items/{{seq}}' }),
+  }).prefault({}),
+  /** Consent: this drill deletes the environment and its data. */
+  allowDestroy: bool('allowDestroy').optional(),
+});
+
+const redeployDrill = obj({
+  ...phaseFields,
+  /** The Git repository to deploy from, cloned at HEAD: uncommitted files do not exist. @default '.' */
+  repo: str('a repository path').default('.'),
+  /** Build step run in the clone (local). */
+  build: str('a build command').optional(),
+  /** Deploy command run in the clone (kubernetes). */
+  command: str('a deploy command').optional(),
+  /** Longest the setup may take. @default '15m' */
+  timeout: duration.default(900_000),
+  allowDestroy: bool('allowDestroy').optional(),
+});
+
+const action = z.union([
+  obj({ rollout: change }),
+  obj({ drainNode: str('a node name or "hosting"') }),
+  obj({ failZone: str('a zone') }),
+  obj({ restoreZone: str('a zone') }),
+  obj({ scale: int('a number of replicas', 0, 1000) }),
+  obj({ killReplicas: int('a number of replicas', 1, 1000) }),
+  hook,
+  manual,
+  obj({ waitUntilReady: duration }),
+  obj({ sleep: duration }),
+], { error: () => 'expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }' });
+
+const customDrill = obj({
+  ...phaseFields,
+  kind: z.literal('custom'),
+  actions: z.array(action).nonempty({ error: 'expected at least one action' }),
+});
+
+export const DRILL_KINDS = ['capacity', 'app-update', 'node-drain', 'zone-outage', 'disaster-recovery', 'redeploy'] as const;
+
+const builtInDrills = {
+  capacity: capacityDrill.optional(),
+  'app-update': appUpdateDrill.optional(),
+  'node-drain': nodeDrainDrill.optional(),
+  'zone-outage': zoneOutageDrill.optional(),
+  'disaster-recovery': disasterRecoveryDrill.optional(),
+  redeploy: redeployDrill.optional(),
+};
+
+/** The six drills by name, plus custom drills under any other name (`kind: 'custom'`, `actions: [...]`). */
+export const drillsSchema = z.object(builtInDrills).catchall(z.unknown()).transform((drills, ctx) => {
+  const custom: Record<string, CustomDrillConfig> = {};
+  for (const [name, value] of Object.entries(drills)) {
+    if ((DRILL_KINDS as readonly string[]).includes(name)) continue;
+    const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
+    if (kind !== 'custom') {
+      const near = nearest(name, DRILL_KINDS);
+      ctx.addIssue({ code: 'custom', path: [name], message: `unknown drill "${name}"${near ? ` (did you mean "${near}"?)` : ''}: the drills are ${DRILL_KINDS.join(', ')}; a drill of your own needs kind: 'custom' and actions: [...]` });
+      continue;
+    }
+    const parsed = customDrill.safeParse(value);
+    if (parsed.success) custom[name] = parsed.data;
+    else for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [name, ...issue.path] });
+  }
+  const known = Object.fromEntries(Object.entries(drills).filter(([k]) => (DRILL_KINDS as readonly string[]).includes(k)));
+  return { ...(known as { [K in keyof typeof builtInDrills]: z.output<(typeof builtInDrills)[K]> }), custom };
+});
+
+export type ResolvedDrills = z.output<typeof drillsSchema>;
+export type AppUpdateDrillConfig = z.output<typeof appUpdateDrill>;
+export type NodeDrainDrillConfig = z.output<typeof nodeDrainDrill>;
+export type ZoneOutageDrillConfig = z.output<typeof zoneOutageDrill>;
+export type DisasterRecoveryDrillConfig = z.output<typeof disasterRecoveryDrill>;
+export type RedeployDrillConfig = z.output<typeof redeployDrill>;
+export type CustomDrillConfig = z.output<typeof customDrill>;
+export type DrillAction = z.output<typeof action>;
+export type RequestTemplateConfig = z.output<typeof requestTemplate>;
 
 const reporterName = oneOf(['terminal', 'json', 'html', 'junit', 'markdown'] as const);
 
 export const configSchema = obj({
   /** Names the results folder and the reports. @default 'golive' */
   name: str('a name').regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected letters, digits, ".", "_" or "-"' }).default('golive'),
+  /** Where users' traffic enters. Optional with the local platform (its front proxy is the target). */
   target: obj({
     /** Where users' traffic enters: load takes the same path real users take. */
     url,
@@ -136,7 +282,9 @@ export const configSchema = obj({
     insecure: bool('insecure').default(false),
     /** Speak HTTP/2 (h2 over TLS, h2c over plain TCP). @default false */
     http2: bool('http2').default(false),
-  }),
+  }).optional(),
+  /** Where drills disrupt the application. Without one, only `capacity` can run. */
+  platform: localPlatformSchema.optional(),
   load: loadSchema.prefault({}),
   /** Thresholds for a plain load test (`golive load`, and the capacity drill when it sets none). */
   thresholds: z.array(threshold).default([]),
@@ -146,6 +294,12 @@ export const configSchema = obj({
     /** @default 'golive-results' */
     dir: str('a folder').default('golive-results'),
   }).prefault({}),
+  /** Consent for drills that destroy the environment (disaster-recovery, redeploy). @default false */
+  allowDestroy: bool('allowDestroy').default(false),
+}).superRefine((config, ctx) => {
+  if (!config.target && !config.platform) {
+    ctx.addIssue({ code: 'custom', path: ['target'], message: "required: expected { url: 'https://…' } (or a platform: { kind: 'local', … } whose proxy is the target)" });
+  }
 });
 
 /** What users write: durations as strings, rates as numbers or strings, everything optional that has a default. */

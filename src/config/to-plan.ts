@@ -7,6 +7,8 @@ import { readDataFile } from './data-file.js';
 import type { ResolvedConfig, ResolvedLoad } from './schema.js';
 
 export interface PlanOptions {
+  /** Where load goes when the platform provides it (the local front proxy); default target.url. */
+  targetUrl?: string;
   /** Run until stopped (drills) instead of for `load.duration`. */
   openEnded?: boolean;
   /** Overrides load.duration. */
@@ -16,7 +18,9 @@ export interface PlanOptions {
 
 export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string | undefined, options: PlanOptions = {}): LoadPlan {
   const load = config.load;
-  const origin = new URL(config.target.url);
+  const url = options.targetUrl ?? config.target?.url;
+  if (!url) throw new InputError('GOLIVE_CONFIG_INVALID', file, [{ path: 'target.url', message: 'required: where should the load go?' }]);
+  const origin = new URL(url);
   const durationMs = options.durationMs ?? load.duration;
   const problems: InputProblem[] = [];
 
@@ -72,7 +76,7 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
   const peakRps = model.kind === 'open' ? Math.max(...model.stages.map((s) => Math.max(s.fromRps, s.toRps))) : 0;
   const longestTimeout = Math.max(...requests.map((r) => r.timeoutMs));
   return {
-    target: { origin: origin.origin, insecure: config.target.insecure, http2: config.target.http2 },
+    target: { origin: origin.origin, insecure: config.target?.insecure ?? false, http2: config.target?.http2 ?? false },
     model,
     durationMs: options.openEnded ? null : durationMs,
     maxDurationMs: options.openEnded ? 24 * 3_600_000 : durationMs,

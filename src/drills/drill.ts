@@ -6,17 +6,27 @@ import type { Threshold } from '../analysis/threshold.js';
 import type { ResolvedObjectives } from '../config/schema.js';
 import type { LoadPlan } from '../engine/plan.js';
 import type { Finding, RecoveryResult } from '../model/result.js';
+import type { HookRunner, Platform } from '../platforms/platform.js';
 
 export interface DrillContext {
   /** Milliseconds since the drill's load started, on the clock the load's outcomes use. */
   now(): number;
+  /** Epoch milliseconds of the drill's time zero. */
+  zeroEpochMs: number;
   /** Puts an event on the drill's timeline. */
   event(kind: string, message: string, subject?: string): void;
   /** Starts the named phase (the previous one ends here). */
   phase(name: string): void;
-  /** Aborted on Ctrl-C or when the run's deadline passes. */
+  /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   sleep(ms: number): Promise<void>;
+  /** Where disruptions happen (absent for a plain load test). */
+  platform: Platform | undefined;
+  hooks: HookRunner;
+  /** Where the load goes. */
+  targetUrl: string;
+  /** The drill's teardowns: registered before the change they undo, run in reverse at the end. */
+  onTeardown(what: string, manual: string, run: () => Promise<void>): void;
 }
 
 /** Figures a drill measures beyond the load's own. */

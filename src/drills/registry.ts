@@ -1,49 +1,82 @@
 /** Builds the drills a config asks for, in the configured order. Each kind brings its own builder. */
-import type { LoadedConfig } from '../config/load-config.js';
-import { toLoadPlan } from '../config/to-plan.js';
-import type { ResolvedConfig } from '../config/schema.js';
-import { GoliveError } from '../errors.js';
-import type { DrillSpec } from './drill.js';
 import { availableParallelism } from 'node:os';
+import type { LoadedConfig } from '../config/load-config.js';
+import { DRILL_KINDS, type ResolvedConfig } from '../config/schema.js';
+import { toLoadPlan } from '../config/to-plan.js';
+import { GoliveError } from '../errors.js';
+import { appUpdate } from './app-update.js';
+import { customDrill } from './custom.js';
+import { disasterRecovery } from './disaster-recovery.js';
+import type { DrillSpec } from './drill.js';
+import { nodeDrain } from './node-drain.js';
+import { redeploy } from './redeploy.js';
+import { zoneOutage } from './zone-outage.js';
 
-type DrillName = keyof ResolvedConfig['drills'];
-
-interface DrillBuilder {
-  build(loaded: LoadedConfig, name: string, threads: number): DrillSpec;
+export interface BuildEnv {
+  loaded: LoadedConfig;
+  /** Where load goes when the platform provides it (the local front proxy). */
+  targetUrl?: string | undefined;
+  /** Consent from the command line for destructive drills. */
+  allowDestroy?: boolean;
 }
-
-const capacity: DrillBuilder = {
-  build(loaded, name, threads) {
-    const { config } = loaded;
-    const drill = config.drills.capacity;
-    const plan = toLoadPlan(config, loaded.baseDir, loaded.fileLabel, drill?.duration !== undefined ? { durationMs: drill.duration } : {});
-    return {
-      name,
-      kind: 'capacity',
-      plan,
-      threads,
-      objectives: drill?.objectives ?? {},
-      thresholds: config.thresholds,
-    };
-  },
-};
-
-const BUILDERS: Record<DrillName, DrillBuilder> = { capacity };
 
 export function defaultThreads(config: ResolvedConfig): number {
   return config.load.threads ?? Math.max(1, availableParallelism());
 }
 
-/** The drills to run: the configured ones (or `capacity` when none is), filtered by `only`. */
-export function buildDrills(loaded: LoadedConfig, only: readonly string[] = []): DrillSpec[] {
-  const configured = Object.keys(loaded.config.drills).filter((k) => loaded.config.drills[k as DrillName] !== undefined) as DrillName[];
-  const names: DrillName[] = configured.length > 0 ? configured : ['capacity'];
+/** The drills to run: the configured ones in order (or `capacity` when none is), filtered by `only`. */
+export function buildDrills(env: BuildEnv, only: readonly string[] = []): DrillSpec[] {
+  const { config } = env.loaded;
+  const configured = env.loaded.drillOrder.filter((n) => (DRILL_KINDS as readonly string[]).includes(n) ? config.drills[n as keyof typeof config.drills] !== undefined : n in config.drills.custom);
+  const names = configured.length > 0 ? configured : ['capacity'];
   for (const wanted of only) {
-    if (!names.includes(wanted as DrillName)) {
-      throw new GoliveError('GOLIVE_USAGE', `no drill "${wanted}" in the config; it has: ${names.join(', ')}`);
-    }
+    if (!names.includes(wanted)) throw new GoliveError('GOLIVE_USAGE', `no drill "${wanted}" in the config; it has: ${names.join(', ')}`);
   }
   const selected = only.length > 0 ? names.filter((n) => only.includes(n)) : names;
-  const threads = defaultThreads(loaded.config);
-  return selected.map((name) => BUILDERS[name].build(loaded, name, threads));
+  return selected.map((name) => buildDrill(env, name));
+}
+
+function buildDrill(env: BuildEnv, name: string): DrillSpec {
+  const { config, baseDir, fileLabel } = env.loaded;
+  const d = config.drills;
+  const planOptions = { ...(env.targetUrl ? { targetUrl: env.targetUrl } : {}) };
+  const openEnded = toLoadPlan(config, baseDir, fileLabel, { ...planOptions, openEnded: true });
+  const base = { name, threads: defaultThreads(config), thresholds: [] as const, plan: openEnded };
+  const consent = (drill: { allowDestroy?: boolean | undefined }): void => {
+    if (drill.allowDestroy || config.allowDestroy || env.allowDestroy) return;
+    throw new GoliveError('GOLIVE_USAGE', `the ${name} drill destroys the environment and its data: pass --allow-destroy, or set allowDestroy: true in the config (top level or on the drill)`);
+  };
+  switch (name) {
+    case 'capacity': {
+      const c = d.capacity;
+      const plan = toLoadPlan(config, baseDir, fileLabel, { ...planOptions, ...(c?.duration !== undefined ? { durationMs: c.duration } : {}) });
+      return { ...base, kind: 'capacity', plan, objectives: c?.objectives ?? {}, thresholds: config.thresholds };
+    }
+    case 'app-update': {
+      const c = d['app-update']!;
+      return { ...base, kind: name, objectives: c.objectives, perform: appUpdate(c) };
+    }
+    case 'node-drain': {
+      const c = d['node-drain']!;
+      return { ...base, kind: name, objectives: c.objectives, perform: nodeDrain(c) };
+    }
+    case 'zone-outage': {
+      const c = d['zone-outage']!;
+      return { ...base, kind: name, objectives: c.objectives, perform: zoneOutage(c) };
+    }
+    case 'disaster-recovery': {
+      const c = d['disaster-recovery']!;
+      consent(c);
+      return { ...base, kind: name, objectives: c.objectives, perform: disasterRecovery(c) };
+    }
+    case 'redeploy': {
+      const c = d.redeploy!;
+      consent(c);
+      return { ...base, kind: name, objectives: c.objectives, perform: redeploy(c, openEnded) };
+    }
+    default: {
+      const c = d.custom[name]!;
+      return { ...base, kind: 'custom', objectives: c.objectives, perform: customDrill(c, name) };
+    }
+  }
 }

@@ -7,10 +7,20 @@ import { requestCounts } from '../analysis/stats.js';
 import type { DrillInfo, Reporter } from '../report/reporter.js';
 import type { ResultsFolder } from '../results/results-folder.js';
 import type { DrillContext, DrillSpec, PerformResult } from './drill.js';
+import type { HookRunner, Platform } from '../platforms/platform.js';
+import { TeardownStack } from '../safety/teardown-stack.js';
 
 type Hooks = Required<Pick<Reporter, 'onDrillStart' | 'onSecond' | 'onEvent' | 'onDrillEnd'>>;
 
-export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFolder, signal: AbortSignal): Promise<DrillResult> {
+export interface DrillEnvironment {
+  platform: Platform | undefined;
+  hookRunner: HookRunner;
+  targetUrl: string;
+  /** Told about teardowns that failed: what was left behind and how to undo it. */
+  onTeardownFailure: (message: string) => void;
+}
+
+export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFolder, signal: AbortSignal, env: DrillEnvironment): Promise<DrillResult> {
   const load = describeLoad(spec);
   const info: DrillInfo = { name: spec.name, kind: spec.kind, load };
   await hooks.onDrillStart(info);
@@ -19,6 +29,7 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
   const phases: PhaseSpan[] = [];
   let zero = 0;
   const now = (): number => (zero ? epochNow() - zero : 0);
+  const teardowns = new TeardownStack();
 
   const engine = startLoadEngine({
     plan: spec.plan,
@@ -48,18 +59,27 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
   let recording;
   try {
     zero = await engine.started;
+    // Time zero is a moment after the workers were told to start: the drill begins with the load.
+    await new Promise((r) => setTimeout(r, Math.max(0, zero - epochNow())));
     if (spec.perform) {
+      const event = (kind: string, message: string, subject?: string): void => {
+        const e: TimelineEvent = { atMs: round(now()), kind, message, ...(subject !== undefined ? { subject } : {}) };
+        events.push(e);
+        folder.appendEvent(spec.name, e);
+        hooks.onEvent(info, e);
+      };
+      env.platform?.setEventSink(event);
       const ctx: DrillContext = {
         now,
+        zeroEpochMs: zero,
         signal,
-        event(kind, message, subject) {
-          const e: TimelineEvent = { atMs: round(now()), kind, message, ...(subject !== undefined ? { subject } : {}) };
-          events.push(e);
-          folder.appendEvent(spec.name, e);
-          hooks.onEvent(info, e);
-        },
+        platform: env.platform,
+        hooks: env.hookRunner,
+        targetUrl: env.targetUrl,
+        onTeardown: (what, manual, run) => { teardowns.push({ what, manual, run }); },
+        event,
         phase(name) {
-          const at = round(now());
+          const at = Math.max(0, round(now()));
           const current = phases[phases.length - 1];
           if (current) current.endMs = at;
           phases.push({ name, startMs: at, endMs: at });
@@ -70,7 +90,13 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
         performed = await spec.perform(ctx);
       } catch (err) {
         error = signal.aborted ? 'interrupted' : (err as Error).message;
+        event('drill.error', error);
       }
+      for (const failure of await teardowns.unwind()) {
+        event('teardown.failed', failure);
+        env.onTeardownFailure(failure);
+      }
+      env.platform?.setEventSink(() => undefined);
       engine.stop();
     } else {
       phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });

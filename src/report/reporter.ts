@@ -8,6 +8,9 @@ export interface RunInfo {
   name: string;
   resultsDir: string;
   platform: RunResult['platform'];
+  /** One line: where the platform points (shown before anything changes). */
+  platformDescription?: string;
+  targetUrl: string;
   drills: string[];
 }
 

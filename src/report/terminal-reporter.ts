@@ -31,7 +31,8 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
 
   return {
     onRunStart(run: RunInfo) {
-      out.write(`${c.bold('golive')} ${run.name} · drills: ${run.drills.join(', ')}\n${c.dim(`results → ${run.resultsDir}`)}\n`);
+      const where = run.platformDescription ? `platform  ${run.platformDescription}\n` : '';
+      out.write(`${c.bold('golive')} ${run.name} · drills: ${run.drills.join(', ')}\n${where}target    ${run.targetUrl}\n${c.dim(`results → ${run.resultsDir}`)}\n`);
     },
     onDrillStart(drill: DrillInfo) {
       lastEvent = '';
@@ -80,6 +81,8 @@ export function latencyLine(l: LatencyStats): string {
   return `avg ${formatMs(l.avg)}  min ${formatMs(l.min)}  med ${formatMs(l.p50)}  p90 ${formatMs(l.p90)}  p95 ${formatMs(l.p95)}  p99 ${formatMs(l.p99)}  p99.9 ${formatMs(l.p999)}  max ${formatMs(l.max)}`;
 }
 
+const MAX_WINDOWS_SHOWN = 8;
+
 export function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   const mark = d.passed ? c.green('✓ passed') : c.red(d.error ? `✗ ${d.error}` : '✗ failed');
   const r = d.requests;
@@ -91,11 +94,13 @@ export function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     `  outcomes    ${Object.entries(r.byOutcome).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`,
     `  downtime    ${formatDuration(d.downtime.totalMs)} in ${d.downtime.windows.length} outage window${d.downtime.windows.length === 1 ? '' : 's'} · degraded ${formatDuration(d.downtime.degradedMs)}`,
   ];
-  for (const w of d.downtime.windows) {
+  const shown = d.downtime.windows.slice(0, MAX_WINDOWS_SHOWN);
+  for (const w of shown) {
     const classes = Object.entries(w.outcomes).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`    ${c.red('■')} ${formatDuration(w.startMs)} → ${formatDuration(w.endMs)} (${formatDuration(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}`);
     for (const e of w.events) lines.push(`        ${c.dim(`${formatDuration(e.atMs)} ${e.kind}${e.subject ? ` ${e.subject}` : ''}: ${e.message}`)}`);
   }
+  if (d.downtime.windows.length > shown.length) lines.push(`    … and ${d.downtime.windows.length - shown.length} more window(s) in summary.json`);
   if (d.recovery) {
     const rec = d.recovery;
     lines.push(`  recovery    point ${rec.pointMs === null ? 'n/a' : formatDuration(rec.pointMs)} · time ${rec.timeMs === null ? 'did not recover' : formatDuration(rec.timeMs)} · ${rec.ackedWrites} acknowledged writes, ${rec.lostWrites} lost`);

@@ -12,7 +12,7 @@ async function errorOf(name: string, text: string): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
   writeFileSync(path.join(dir, name), text);
   try {
-    buildDrills(await loadConfig({ cwd: dir }));
+    buildDrills({ loaded: await loadConfig({ cwd: dir }) });
   } catch (err) {
     assert.ok(err instanceof InputError, `expected an InputError, got ${String(err)}`);
     return err.message;
@@ -37,7 +37,7 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     name: 'a missing target in JSON',
     file: 'golive.config.json',
     text: '{ "name": "x" }',
-    message: 'golive.config.json has a problem:\n  ✖ line 1, target: required: expected an object',
+    message: "golive.config.json has a problem:\n  ✖ line 1, target: required: expected { url: 'https://…' } (or a platform: { kind: 'local', … } whose proxy is the target)",
   },
   {
     name: 'bad durations and thresholds',

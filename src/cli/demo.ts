@@ -1,0 +1,79 @@
+/**
+ * `golive demo`: the six drills against the bundled demo app on the local platform. The app is copied into
+ * a fresh Git repository (the redeploy drill clones it at HEAD), run as 3 replicas across 3 zones with a
+ * graceful shutdown, a rolling update and a disruption budget; `--naive` runs 1 replica, Recreate, and no
+ * graceful shutdown, and shows what that costs users.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GoliveConfigInput } from '../config/schema.js';
+
+const DEMO_APP = fileURLToPath(new URL('../../examples/demo-app', import.meta.url));
+
+export interface DemoWorkspace {
+  dir: string;
+  remove(): void;
+}
+
+/** A throwaway Git repository holding the demo app, committed. */
+export function createDemoWorkspace(): DemoWorkspace {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-demo-'));
+  cpSync(DEMO_APP, dir, { recursive: true, filter: (src) => !/[\\/](data|node_modules|golive-results)$/.test(src) });
+  const git = (...args: string[]): void => {
+    execFileSync('git', args, {
+      cwd: dir,
+      stdio: 'ignore',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'golive demo', GIT_AUTHOR_EMAIL: 'demo@golive.invalid', GIT_COMMITTER_NAME: 'golive demo', GIT_COMMITTER_EMAIL: 'demo@golive.invalid' },
+    });
+  };
+  git('init', '--quiet');
+  git('add', '.');
+  git('commit', '--quiet', '-m', 'demo app');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function demoConfig(workspace: string, naive: boolean): GoliveConfigInput {
+  return {
+    name: naive ? 'demo-naive' : 'demo',
+    load: {
+      executor: 'constant-arrival-rate',
+      rate: 200,
+      connections: 20,
+      timeout: '5s',
+      threads: 1,
+      requests: [{ name: 'home', method: 'GET', url: '/', check: { status: [200] } }],
+    },
+    platform: {
+      kind: 'local',
+      app: {
+        command: 'node server.js',
+        cwd: workspace,
+        dataDir: path.join(workspace, 'data'),
+        replicas: naive ? 1 : 3,
+        readiness: { path: '/readyz', period: '250ms', failureThreshold: 2 },
+        terminationGrace: '10s',
+        strategy: naive ? { type: 'Recreate' } : { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
+        spread: naive ? 'none' : 'zones',
+        env: naive ? { DEMO_GRACEFUL: '0' } : { DEMO_DRAIN_MS: '1000' },
+        ...(naive ? {} : { disruptionBudget: { minAvailable: 2 } }),
+      },
+      cluster: { nodes: 3, zones: 3, detectionDelay: '3s' },
+    },
+    allowDestroy: true, // the demo destroys only its own throwaway copy
+    drills: {
+      capacity: { duration: '8s', objectives: { latency: ['p(95)<300', 'p(99)<800'], maxErrorRate: 0.001 } },
+      'app-update': { baseline: '3s', tail: '3s', objectives: { maxDowntime: '0s', maxFailedRequests: 0 } },
+      'zone-outage': { baseline: '3s', tail: '3s', objectives: { maxDowntime: '1s', latency: { tail: ['p(95)<300'] } } },
+      'node-drain': { baseline: '3s', tail: '3s', reboot: { delay: '1s' }, objectives: { maxDowntime: '0s', maxFailedRequests: 0 } },
+      'disaster-recovery': {
+        baseline: '3s', tail: '2s', afterBackup: '2s',
+        canary: { rate: 10 },
+        objectives: { maxRecoveryPoint: '10s', maxRecoveryTime: '30s' },
+      },
+      redeploy: { baseline: '2s', tail: '2s', repo: workspace, objectives: { maxSetupTime: '60s' } },
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** disaster-recovery: backup, destroy, restore, and what users' data and time it cost. */
+import type { DisasterRecoveryDrillConfig } from '../config/schema.js';
+import { GoliveError } from '../errors.js';
+import { CanaryWriter, recoveryFigures } from './canary.js';
+import type { DrillContext, PerformResult } from './drill.js';
+import { requirePlatform } from './phases.js';
+
+export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
+  return async (ctx: DrillContext): Promise<PerformResult> => {
+    const platform = requirePlatform(ctx);
+    const canary = new CanaryWriter({ targetUrl: ctx.targetUrl, rate: cfg.canary.rate, write: cfg.canary.write, read: cfg.canary.read, now: () => ctx.now(), zeroEpochMs: ctx.zeroEpochMs });
+    const canaryStartMs = ctx.now();
+    canary.start();
+    ctx.onTeardown('stop canary writes', 'nothing to undo', () => canary.stop());
+    ctx.event('canary.started', `canary writes at ${cfg.canary.rate}/s: ${cfg.canary.write.method} ${cfg.canary.write.url}`);
+
+    ctx.phase('baseline');
+    await ctx.sleep(cfg.baseline);
+
+    ctx.phase('disruption');
+    const backupId = await platform.backup(ctx.signal);
+    const backupAtMs = ctx.now();
+    const ackedAtBackup = canary.acknowledged.length;
+    await ctx.sleep(cfg.afterBackup);
+    const disasterAtMs = ctx.now();
+    ctx.event('disaster', `destroying the environment (${canary.acknowledged.length} writes acknowledged so far, ${canary.acknowledged.length - ackedAtBackup} since the backup)`);
+    await canary.stop();
+    await platform.destroy(ctx.signal);
+    await platform.restore(backupId, ctx.signal);
+
+    ctx.phase('recovery');
+    await platform.waitReady(cfg.recovery, ctx.signal);
+    const verification = await canary.verify(ctx.now() + cfg.recovery);
+    const recovery = recoveryFigures(canary.acknowledged, verification.lost, disasterAtMs, verification.verifiedAtMs, canaryStartMs);
+    ctx.event('canary.verified', `${verification.acked - verification.lost.length} of ${verification.acked} acknowledged writes survived; lost: ${verification.lost.length ? summarizeSeqs(verification.lost) : 'none'}`);
+    if (verification.acked === 0) throw new GoliveError('GOLIVE_PLATFORM_FAILED', 'no canary write was ever acknowledged: check canary.write against the app');
+
+    ctx.phase('tail');
+    await ctx.sleep(cfg.tail);
+    const lostAfterBackup = canary.acknowledged.filter((a) => a.atMs > backupAtMs).length;
+    return { recovery, capacity: { backupId, backupAtMs: Math.round(backupAtMs), disasterAtMs: Math.round(disasterAtMs), ackedAfterBackup: lostAfterBackup } };
+  };
+}
+
+function summarizeSeqs(seqs: number[]): string {
+  if (seqs.length <= 6) return seqs.join(', ');
+  return `${seqs.slice(0, 3).join(', ')} … ${seqs.slice(-2).join(', ')} (${seqs.length})`;
+}

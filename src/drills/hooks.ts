@@ -1,0 +1,68 @@
+/**
+ * Hooks and manual steps: a user's shell command (output captured into the drill's events) or an
+ * instruction for an operator, confirmed with Enter while the load keeps running.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { GoliveError } from '../errors.js';
+import type { EventSink, HookRunner } from '../platforms/platform.js';
+
+export interface HookOptions {
+  /** Base environment for hooks: GOLIVE_DRILL, GOLIVE_NAMESPACE… */
+  env: () => Record<string, string>;
+  events: () => EventSink;
+  /** Answer manual steps without asking (`--yes`). */
+  assumeYes: boolean;
+  /** How long an operator has to confirm a manual step. */
+  manualTimeoutMs: number;
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream;
+}
+
+export function createHookRunner(options: HookOptions): HookRunner {
+  return {
+    run(command, env, signal, cwd) {
+      return new Promise((resolve, reject) => {
+        const sink = options.events();
+        const child = spawn('sh', ['-c', command], {
+          cwd: cwd ?? process.cwd(),
+          env: { ...process.env, ...options.env(), ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        });
+        const lines = (stream: NodeJS.ReadableStream, kind: string): void => {
+          createInterface({ input: stream }).on('line', (line) => sink(kind, line.slice(0, 500)));
+        };
+        lines(child.stdout, 'hook.output');
+        lines(child.stderr, 'hook.stderr');
+        const onAbort = (): void => { try { if (child.pid) process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } };
+        signal.addEventListener('abort', onAbort, { once: true });
+        child.on('error', (err) => reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook could not start: ${err.message}`)));
+        child.on('close', (code, sig) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) reject(new Error('interrupted'));
+          else if (code === 0) resolve();
+          else reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook \`${command}\` failed (${sig ?? `exit code ${code}`})`));
+        });
+      });
+    },
+    manual(instruction, signal) {
+      const sink = options.events();
+      sink('manual.waiting', instruction);
+      if (options.assumeYes) {
+        sink('manual.confirmed', 'answered by --yes');
+        return Promise.resolve();
+      }
+      if (!options.input.isTTY) {
+        return Promise.reject(new GoliveError('GOLIVE_USAGE', `a manual step needs an operator, but there is no terminal: "${instruction}". Run interactively, or pass --yes to confirm it automatically.`));
+      }
+      return new Promise((resolve, reject) => {
+        options.output.write(`\n  ⏸  ${instruction}\n     the load keeps running; press Enter when done (${Math.round(options.manualTimeoutMs / 1000)} s) `);
+        const rl = createInterface({ input: options.input });
+        const timer = setTimeout(() => { rl.close(); reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `manual step not confirmed within ${options.manualTimeoutMs} ms: ${instruction}`)); }, options.manualTimeoutMs);
+        signal.addEventListener('abort', () => { clearTimeout(timer); rl.close(); reject(new Error('interrupted')); }, { once: true });
+        rl.once('line', () => { clearTimeout(timer); rl.close(); sink('manual.confirmed', 'confirmed by the operator'); resolve(); });
+      });
+    },
+  };
+}

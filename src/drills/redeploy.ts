@@ -1,0 +1,35 @@
+/** redeploy: reset to empty and deploy from a clean clone; how long until users are served again. */
+import type { RedeployDrillConfig } from '../config/schema.js';
+import type { LoadPlan } from '../engine/plan.js';
+import { GoliveError } from '../errors.js';
+import type { DrillContext, PerformResult } from './drill.js';
+import { requirePlatform } from './phases.js';
+import { smokePasses } from './smoke.js';
+
+export function redeploy(cfg: RedeployDrillConfig, plan: LoadPlan) {
+  return async (ctx: DrillContext): Promise<PerformResult> => {
+    const platform = requirePlatform(ctx);
+    ctx.phase('baseline');
+    await ctx.sleep(cfg.baseline);
+
+    ctx.phase('disruption');
+    await platform.reset(ctx.signal);
+    const resetAtMs = ctx.now();
+    await platform.deployFromRepo({ repo: cfg.repo, build: cfg.build, command: cfg.command }, ctx.signal);
+
+    ctx.phase('recovery');
+    const deadline = resetAtMs + cfg.timeout;
+    await platform.waitReady(Math.max(0, deadline - ctx.now()), ctx.signal);
+    ctx.event('deploy.ready', 'every replica is ready; running the smoke test');
+    while (!(await smokePasses(plan))) {
+      if (ctx.now() > deadline) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `the smoke test did not pass within ${cfg.timeout} ms of the reset`);
+      await ctx.sleep(200);
+    }
+    const setupMs = Math.round(ctx.now() - resetAtMs);
+    ctx.event('deploy.healthy', `healthy and the smoke test passed: setup took ${setupMs} ms`);
+
+    ctx.phase('tail');
+    await ctx.sleep(cfg.tail);
+    return { setupMs };
+  };
+}

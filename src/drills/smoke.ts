@@ -1,0 +1,28 @@
+/** A smoke test after a deploy: every configured request once, each passing its checks. */
+import type { LoadPlan } from '../engine/plan.js';
+import { createJudge } from '../engine/worker/checks.js';
+import { compileTemplate } from '../engine/template.js';
+
+export async function smokePasses(plan: LoadPlan, rounds = 3): Promise<boolean> {
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, r] of plan.requests.entries()) {
+      const render = (s: string): string => {
+        const t = compileTemplate(s, plan.env, plan.data ? Object.keys(plan.data.rows[0] ?? {}) : undefined);
+        return 'constant' in t ? t.constant : t.render({ seq: round * 1000 + i, tsMs: Date.now(), row: plan.data?.rows[0] });
+      };
+      try {
+        const res = await fetch(plan.target.origin + render(r.path), {
+          method: r.method,
+          headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, render(v)])),
+          ...(r.body !== undefined ? { body: render(r.body) } : {}),
+          signal: AbortSignal.timeout(r.timeoutMs),
+        });
+        const body = Buffer.from(await res.arrayBuffer());
+        if (createJudge(r.check).judge(res.status, body) !== 'ok') return false;
+      } catch {
+        return false;
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,46 @@
+/** zone-outage: every node of one zone lost at once; do the remaining zones carry the load? */
+import type { ZoneOutageDrillConfig } from '../config/schema.js';
+import { GoliveError } from '../errors.js';
+import type { ZoneOutageMode } from '../platforms/platform.js';
+import type { DrillContext, PerformResult } from './drill.js';
+import { disruptionPhases, requirePlatform } from './phases.js';
+
+export function zoneOutage(cfg: ZoneOutageDrillConfig) {
+  return async (ctx: DrillContext): Promise<PerformResult> => {
+    const platform = requirePlatform(ctx);
+    const zones = await platform.zones();
+    if (zones.length < 2) throw new GoliveError('GOLIVE_USAGE', `zone-outage needs at least 2 zones; the platform has ${zones.length}`);
+    const zone = cfg.zone ?? [...zones].sort((a, b) => b.replicas - a.replicas)[0]!.zone;
+    const lost = zones.find((z) => z.zone === zone);
+    if (!lost) throw new GoliveError('GOLIVE_USAGE', `no zone "${zone}"; zones: ${zones.map((z) => z.zone).join(', ')}`);
+    const mode: ZoneOutageMode = cfg.mode === 'evict' ? { kind: 'evict' } : cfg.mode === 'unreachable' ? { kind: 'unreachable' } : { kind: 'run', command: cfg.mode.run };
+    let restored = false;
+    const restore = async (): Promise<void> => {
+      if (restored) return;
+      restored = true;
+      await platform.restoreZone(zone, ctx.signal);
+    };
+    ctx.onTeardown(`bring zone ${zone} back`, `restore the nodes of ${zone} (uncordon, remove golive taints)`, restore);
+    let recoveredAtMs: number | undefined;
+    let lostAtMs = 0;
+    await disruptionPhases(ctx, cfg, async () => {
+      lostAtMs = ctx.now();
+      await platform.failZone(zone, mode, ctx.signal);
+    }, async () => {
+      await platform.waitReady(cfg.recovery, ctx.signal);
+      recoveredAtMs = ctx.now();
+      if (cfg.outage !== undefined) await ctx.sleep(Math.max(0, cfg.outage - (ctx.now() - lostAtMs)));
+    });
+    await restore();
+    const remaining = zones.filter((z) => z.zone !== zone);
+    return {
+      capacity: {
+        zone,
+        mode: mode.kind,
+        replicasLost: lost.replicas,
+        remainingZones: remaining.map((z) => z.zone),
+        replacedInMs: recoveredAtMs === undefined ? null : Math.round(recoveredAtMs - lostAtMs),
+      },
+    };
+  };
+}

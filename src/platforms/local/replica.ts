@@ -1,0 +1,181 @@
+/**
+ * One replica: the user's command as a child process in its own process group (so every process it starts
+ * goes with it), its readiness, and its termination: out of rotation, SIGTERM, SIGKILL after the grace period.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+
+export type ReplicaState = 'starting' | 'ready' | 'not-ready' | 'terminating' | 'exited';
+
+export interface ReplicaSpec {
+  id: string;
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  port: number;
+  node: string;
+  zone: string;
+  revision: number;
+  logFile: string;
+  readiness: { path: string; periodMs: number; failureThreshold: number };
+}
+
+export interface ReplicaEvents {
+  onState(replica: Replica, state: ReplicaState, detail: string): void;
+}
+
+export class Replica {
+  readonly spec: ReplicaSpec;
+  state: ReplicaState = 'starting';
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+
+  constructor(spec: ReplicaSpec, private readonly events: ReplicaEvents) {
+    this.spec = spec;
+    const log = createWriteStream(spec.logFile, { flags: 'a' });
+    // A simple command replaces the shell (exec), so signals reach the app itself, as in a container.
+    const command = /[;&|`$()<>\n]/.test(spec.command) ? spec.command : `exec ${spec.command}`;
+    this.child = spawn('sh', ['-c', command], {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      detached: true, // its own process group: signals reach everything the command started
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.pipe(log);
+    this.child.stderr?.pipe(log);
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => void this.groupGone().then(() => {
+        this.stopProbing();
+        const was = this.state;
+        this.state = 'exited';
+        const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        this.events.onState(this, 'exited', was === 'terminating' ? how : `${how} unexpectedly`);
+        resolve();
+      }));
+      this.child.on('error', () => resolve());
+    });
+    this.probe();
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  get alive(): boolean {
+    return this.state !== 'exited';
+  }
+
+  /** Graceful: out of rotation first, then SIGTERM, then SIGKILL after `graceMs`. */
+  async terminate(graceMs: number): Promise<void> {
+    if (!this.alive) return;
+    if (this.state !== 'terminating') {
+      this.stopProbing();
+      this.setState('terminating', `SIGTERM, ${graceMs} ms grace`);
+      this.signal('SIGTERM');
+    }
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Abrupt: SIGKILL now (a node or zone lost). */
+  async kill(): Promise<void> {
+    if (!this.alive) return;
+    this.stopProbing();
+    this.state = 'terminating';
+    this.signal('SIGKILL');
+    await this.exited;
+  }
+
+  /**
+   * A replica ends when its whole process group has: `sh -c` may exit on SIGTERM while the app it started
+   * is still draining, like a container whose main process ends only when its children do.
+   */
+  private async groupGone(): Promise<void> {
+    const pgid = this.child.pid;
+    if (!pgid) return;
+    while (groupHasLiveMembers(pgid)) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    try {
+      if (this.child.pid) process.kill(-this.child.pid, sig);
+    } catch {
+      // the group is already gone
+    }
+  }
+
+  private setState(state: ReplicaState, detail: string): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.events.onState(this, state, detail);
+  }
+
+  private probe(): void {
+    const { path, periodMs, failureThreshold } = this.spec.readiness;
+    const check = (): void => {
+      if (this.state === 'terminating' || this.state === 'exited') return;
+      const req = http.get({ host: '127.0.0.1', port: this.spec.port, path, agent: false, timeout: periodMs }, (res) => {
+        res.resume();
+        this.result((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400, `readiness ${res.statusCode}`, failureThreshold);
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err) => this.result(false, `readiness probe: ${(err as NodeJS.ErrnoException).code ?? err.message}`, failureThreshold));
+    };
+    // Probe fast while starting so replicas join as soon as they can, then at the configured period.
+    const startup = setInterval(() => {
+      if (this.state !== 'starting') { clearInterval(startup); return; }
+      check();
+    }, Math.min(50, periodMs));
+    this.probeTimer = setInterval(check, periodMs);
+    this.stopStartup = () => clearInterval(startup);
+  }
+
+  private stopStartup: () => void = () => undefined;
+
+  private result(ok: boolean, detail: string, failureThreshold: number): void {
+    if (this.state === 'terminating' || this.state === 'exited') return;
+    if (ok) {
+      this.failures = 0;
+      if (this.state !== 'ready') { this.stopStartup(); this.setState('ready', detail); }
+    } else if (this.state === 'ready' && ++this.failures >= failureThreshold) {
+      this.setState('not-ready', detail);
+    }
+  }
+
+  private stopProbing(): void {
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.stopStartup();
+  }
+}
+
+/** True while a process of the group still runs (zombies waiting to be reaped do not count). */
+function groupHasLiveMembers(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0); // no /proc: ask the kernel about the group
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+    } catch {
+      continue; // ended while we looked
+    }
+    // Fields after the command name (which may hold spaces): state, ppid, pgrp, …
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
+}

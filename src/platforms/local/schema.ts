@@ -1,0 +1,59 @@
+/** Config of the `local` platform: the app golive supervises and the simulated cluster it runs on. */
+import { z } from 'zod';
+import { bool, duration, int, obj, oneOf, str } from '../../config/schema-helpers.js';
+
+const strategy = z.discriminatedUnion('type', [
+  obj({
+    type: z.literal('RollingUpdate'),
+    /** Extra replicas allowed during an update. @default 1 */
+    maxSurge: int('a number of replicas', 0, 100).default(1),
+    /** Replicas that may be unavailable during an update. @default 0 */
+    maxUnavailable: int('a number of replicas', 0, 100).default(0),
+  }).refine((s) => s.maxSurge + s.maxUnavailable > 0, { error: 'maxSurge and maxUnavailable cannot both be 0: the update could never progress' }),
+  obj({ type: z.literal('Recreate') }),
+], { error: (i) => `expected { type: 'RollingUpdate', maxSurge, maxUnavailable } or { type: 'Recreate' }, received ${JSON.stringify(i.input)}` });
+
+export const localPlatformSchema = obj({
+  kind: z.literal('local'),
+  app: obj({
+    /** Shell command that starts one replica; it must listen on $PORT. */
+    command: str('a shell command'),
+    /** Working directory, relative to the config file. @default the config's folder */
+    cwd: str('a folder').optional(),
+    env: z.record(z.string(), z.string()).default({}),
+    /** @default 2 */
+    replicas: int('a number of replicas', 1, 50).default(2),
+    readiness: obj({
+      /** @default '/' */
+      path: str('a path').default('/'),
+      /** @default '500ms' */
+      period: duration.default(500),
+      /** @default 3 */
+      failureThreshold: int('a count', 1, 100).default(3),
+    }).prefault({}),
+    /** SIGTERM to SIGKILL. @default '10s' */
+    terminationGrace: duration.default(10_000),
+    /** How long a replica may take to become ready. @default '30s' */
+    startTimeout: duration.default(30_000),
+    strategy: strategy.default({ type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 }),
+    /** How replicas are placed: across zones, across nodes, or packed. @default 'zones' */
+    spread: oneOf(['zones', 'nodes', 'none'] as const).default('zones'),
+    /** The app's state (GOLIVE_DATA_DIR), shared by replicas: what backups snapshot. */
+    dataDir: str('a folder').optional(),
+    disruptionBudget: obj({ minAvailable: int('a number of replicas', 0, 50) }).optional(),
+  }),
+  cluster: obj({
+    /** @default 3 */
+    nodes: int('a number of nodes', 1, 50).default(3),
+    /** @default 3 */
+    zones: int('a number of zones', 1, 10).default(3),
+    /** How long a lost node goes unnoticed before its replicas are replaced (node-monitor grace). @default '5s' */
+    detectionDelay: duration.default(5000),
+    /** Keep replicas' output in the results folder. @default true */
+    keepLogs: bool('keepLogs').default(true),
+  }).prefault({}),
+  /** Port of the front proxy (the "Service"). @default a free port */
+  port: int('a port', 0, 65535).default(0),
+});
+
+export type ResolvedLocalPlatform = z.output<typeof localPlatformSchema>;

@@ -1,0 +1,78 @@
+/**
+ * What drills need from a platform. Two implementations: `local` (golive supervises the application as
+ * processes) and `kubernetes` (the real cluster through its API). Drills see a platform only through this.
+ * Every method that changes something journals it first and registers its undo with the run.
+ */
+export type EventSink = (kind: string, message: string, subject?: string) => void;
+
+/** What an app-update changes. */
+export type RolloutChange =
+  | { kind: 'restart' }
+  | { kind: 'env'; name: string; value: string }
+  | { kind: 'image'; image: string; container?: string | undefined }
+  | { kind: 'run'; command: string };
+
+export interface ZoneInfo {
+  zone: string;
+  nodes: string[];
+  /** Replicas (pods) of the application running there now. */
+  replicas: number;
+}
+
+export interface HookRunner {
+  /** Runs a user's shell command with GOLIVE_* variables; its output becomes events. */
+  run(command: string, env: Record<string, string>, signal: AbortSignal, cwd?: string): Promise<void>;
+  /** Shows an operator what to do and waits for them to confirm; the load keeps running. */
+  manual(instruction: string, signal: AbortSignal): Promise<void>;
+}
+
+export interface NodeDrainOptions {
+  timeoutMs: number;
+  /** How the node is rebooted after it is drained: a delay (local), the user's command, or an operator. */
+  reboot?: { delayMs: number } | { run: string } | { manual: string } | undefined;
+}
+
+export type ZoneOutageMode = { kind: 'evict' } | { kind: 'unreachable' } | { kind: 'run'; command: string };
+
+export interface PlatformInfo {
+  kind: 'local' | 'kubernetes';
+  context?: string;
+  namespace?: string;
+  /** One line: where golive is pointed. */
+  description: string;
+}
+
+export interface Platform {
+  readonly info: PlatformInfo;
+  /** Brings the application up (local) or checks the target (kubernetes); returns the URL load goes to, if it provides one. */
+  start(signal: AbortSignal): Promise<{ url?: string }>;
+  /** Where platform events go: the running drill's timeline. */
+  setEventSink(sink: EventSink): void;
+  /** Resolves when every replica the application wants is ready. */
+  waitReady(timeoutMs: number, signal: AbortSignal): Promise<void>;
+  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /** Nodes running the application now (or every schedulable node). */
+  nodes(which: 'hosting' | 'all'): Promise<string[]>;
+  /** Cordon, move the application off, optionally reboot, uncordon. Resolves when replacements are ready. */
+  drainNode(node: string, options: NodeDrainOptions, signal: AbortSignal): Promise<void>;
+  zones(): Promise<ZoneInfo[]>;
+  /** Loses a whole zone at once; resolves once the loss is in effect (not when the app recovered). */
+  failZone(zone: string, mode: ZoneOutageMode, signal: AbortSignal): Promise<void>;
+  /** Brings a lost zone back. */
+  restoreZone(zone: string, signal: AbortSignal): Promise<void>;
+  scale(replicas: number, signal: AbortSignal): Promise<void>;
+  /** Kills `count` replicas abruptly. */
+  killReplicas(count: number, signal: AbortSignal): Promise<void>;
+  /** Takes a backup of the application's data; returns its id. */
+  backup(signal: AbortSignal): Promise<string>;
+  /** Destroys the environment: every replica gone, its data deleted. */
+  destroy(signal: AbortSignal): Promise<void>;
+  /** Restores from a backup and starts the application again. */
+  restore(backupId: string, signal: AbortSignal): Promise<void>;
+  /** Resets the environment to empty (returns when it is), for a redeploy. */
+  reset(signal: AbortSignal): Promise<void>;
+  /** Deploys from a clean clone of the repository at HEAD. */
+  deployFromRepo(options: { repo: string; build?: string | undefined; command?: string | undefined }, signal: AbortSignal): Promise<void>;
+  /** Undoes everything this platform changed. Never throws: returns what could not be undone. */
+  stop(): Promise<string[]>;
+}

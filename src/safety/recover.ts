@@ -1,0 +1,94 @@
+/**
+ * `golive recover`: undoes what runs that were killed left behind, from their journals. Also runs at the
+ * start of every run, so a crashed run is cleaned up by the next one.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { JOURNAL_FILE, readJournal, type JournalEntry } from './journal.js';
+
+export interface RecoverReport {
+  undone: string[];
+  failed: string[];
+  /** Journals of runs still in progress: left alone. */
+  skipped: string[];
+}
+
+export function recoverFolder(runDir: string): RecoverReport {
+  const report: RecoverReport = { undone: [], failed: [], skipped: [] };
+  const file = path.join(runDir, JOURNAL_FILE);
+  const journal = readJournal(file);
+  if (!journal) return report;
+  const pending = journal.entries.filter((e) => !e.undone);
+  if (pending.length === 0) return report;
+  if (journal.pid !== process.pid && isAlive(journal.pid)) {
+    report.skipped.push(`${runDir}: its run (pid ${journal.pid}) is still going`);
+    return report;
+  }
+  const runId = path.basename(runDir);
+  for (const entry of pending) {
+    const result = undo(entry, runId);
+    if (result.ok) {
+      entry.undone = true;
+      report.undone.push(`${entry.change} → ${result.message}`);
+    } else {
+      report.failed.push(`${entry.change}: ${result.message}; by hand: ${entry.undo}`);
+    }
+  }
+  writeFileSync(file, `${JSON.stringify(journal, null, 2)}\n`);
+  return report;
+}
+
+/** Every run folder under `root` (the results root), oldest first. */
+export function recoverAll(root: string): RecoverReport {
+  const total: RecoverReport = { undone: [], failed: [], skipped: [] };
+  if (!existsSync(root)) return total;
+  for (const name of readdirSync(root).sort()) {
+    const dir = path.join(root, name);
+    if (!existsSync(path.join(dir, JOURNAL_FILE))) continue;
+    const r = recoverFolder(dir);
+    total.undone.push(...r.undone);
+    total.failed.push(...r.failed);
+    total.skipped.push(...r.skipped);
+  }
+  return total;
+}
+
+function undo(entry: JournalEntry, runId: string): { ok: boolean; message: string } {
+  const a = entry.action;
+  switch (a.kind) {
+    case 'process-group': {
+      if (a.pgid <= 0) return { ok: true, message: 'never started' };
+      if (!isAlive(a.pgid)) return { ok: true, message: 'already gone' };
+      // A reused process id must not be killed: the replica carries its run's id in its environment.
+      if (!belongsToRun(a.pgid, runId)) return { ok: true, message: `process ${a.pgid} is not this run's any more` };
+      try {
+        process.kill(-a.pgid, 'SIGKILL');
+        return { ok: true, message: `killed process group ${a.pgid}` };
+      } catch (err) {
+        return { ok: false, message: (err as Error).message };
+      }
+    }
+    case 'temp-dir':
+      rmSync(a.path, { recursive: true, force: true });
+      return { ok: true, message: `deleted ${a.path}` };
+    case 'k8s':
+      return { ok: false, message: 'Kubernetes changes are undone by the kubernetes platform' };
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function belongsToRun(pid: number, runId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`GOLIVE_RUN_ID=${runId}`);
+  } catch {
+    return true; // no /proc (not Linux): trust the journal
+  }
+}
