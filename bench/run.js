@@ -4,12 +4,14 @@
 import { parseArgs } from 'node:util';
 import { machineLoad, openModelBench, throughputBench } from './throughput.js';
 import { memoryBench } from './memory.js';
+import { proxyBench } from './proxy.js';
 
 const { values } = parseArgs({ options: {
   seconds: { type: 'string', default: '10' },
   reps: { type: 'string', default: '3' },
   'memory-minutes': { type: 'string', default: '0' },
   quick: { type: 'boolean', default: false },
+  only: { type: 'string', default: 'all' },
 } });
 const seconds = values.quick ? 3 : Number(values.seconds);
 const reps = values.quick ? 1 : Number(values.reps);
@@ -18,6 +20,12 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 console.log(`# golive benchmarks (${new Date().toISOString()}, load average before: ${machineLoad()})`);
 console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-alive connections, ${seconds} s, ${reps} interleaved repetitions, median\n`);
 
+if (values.only === 'all' || values.only === 'throughput') await throughputSection();
+if (values.only === 'all' || values.only === 'proxy') await proxySection();
+if (values.only === 'all' || values.only === 'memory') await memorySection();
+console.log(`\nload average after: ${machineLoad()}`);
+
+async function throughputSection() {
 const t = await throughputBench({ seconds, reps });
 console.log('| generator (1 core) | req/s (median) | runs | vs autocannon |');
 console.log('|---|---|---|---|');
@@ -30,9 +38,17 @@ const open = await openModelBench({ seconds, rate: t.median.golive * 0.9 });
 const error = ((open.achievedRps - open.targetRps) / open.targetRps) * 100;
 console.log(`\nopen model at 90 % of golive's closed-loop maximum: target ${fmt(open.targetRps)} req/s, achieved ${fmt(open.achievedRps)} req/s (${error >= 0 ? '+' : ''}${error.toFixed(2)} %), dropped ${open.dropped}, failed ${open.failed}, start lag p99 ${open.lagP99Ms} ms, latency p99 ${open.p99Ms} ms`);
 
+}
+
+async function proxySection() {
+  const p = await proxyBench({ seconds: Math.min(seconds, 5), reps, rate: 500 });
+  console.log(`\nlocal platform front proxy vs direct (demo app, one replica): at ${p.rate} req/s p50 ${p.direct.p50.toFixed(3)} → ${p.proxy.p50.toFixed(3)} ms (+${(p.proxy.p50 - p.direct.p50).toFixed(3)} ms), p99 ${p.direct.p99.toFixed(3)} → ${p.proxy.p99.toFixed(3)} ms; closed-loop maximum ${fmt(p.direct.maxRps)} → ${fmt(p.proxy.maxRps)} req/s (${((p.proxy.maxRps / p.direct.maxRps) * 100).toFixed(0)} %)`);
+}
+
+async function memorySection() {
 const minutes = Number(values['memory-minutes']);
 if (minutes > 0) {
   const m = await memoryBench({ seconds: minutes * 60, rate: 5000 });
   console.log(`\nmemory: ${minutes} min at 5,000 req/s: RSS first ${m.firstMb} MB, last ${m.lastMb} MB, max ${m.maxMb} MB (samples every 10 s: ${m.samples.join(', ')})`);
 }
-console.log(`\nload average after: ${machineLoad()}`);
+}

@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { GoliveConfigInput } from '../config/schema.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-const DEMO_APP = fileURLToPath(new URL('../../examples/demo-app', import.meta.url));
+const DEMO_APP = path.join(PACKAGE_ROOT, 'examples', 'demo-app');
 
 export interface DemoWorkspace {
   dir: string;

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import type { DrillResult, RunResult } from '../../src/model/result.js';
+import { golive, tempDir } from '../helpers/cli.js';
+
+function summaryOf(cwd: string): RunResult {
+  const root = path.join(cwd, 'golive-results');
+  const dir = readdirSync(root).sort().pop()!;
+  return JSON.parse(readFileSync(path.join(root, dir, 'summary.json'), 'utf8')) as RunResult;
+}
+
+const drill = (r: RunResult, name: string): DrillResult => r.drills.find((d) => d.name === name)!;
+
+describe('golive demo (the README main command)', () => {
+  test('all six drills pass on the well-built demo: exit 0', async () => {
+    const cwd = tempDir();
+    const r = await golive(['demo'], { cwd });
+    assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+    const s = summaryOf(cwd);
+    assert.deepEqual(s.drills.map((d) => d.name), ['capacity', 'app-update', 'zone-outage', 'node-drain', 'disaster-recovery', 'redeploy']);
+    assert.equal(s.passed, true);
+    assert.equal(s.platform.kind, 'local');
+    for (const name of ['app-update', 'node-drain']) {
+      assert.equal(drill(s, name).requests.failed, 0, name);
+      assert.equal(drill(s, name).downtime.totalMs, 0, name);
+    }
+    const dr = drill(s, 'disaster-recovery');
+    assert.ok(dr.recovery!.ackedWrites > 0 && dr.recovery!.lostWrites > 0 && dr.recovery!.pointMs! > 0 && dr.recovery!.timeMs! > 0);
+    assert.equal(dr.recovery!.lostWrites, (dr.capacity as { ackedAfterBackup: number }).ackedAfterBackup);
+    assert.ok(drill(s, 'redeploy').setupMs! > 0);
+    assert.match(r.stdout, /all drills passed/);
+  });
+
+  test('--naive: app-update, node-drain and zone-outage fail with outage windows that hold the replica events: exit 1', async () => {
+    const cwd = tempDir();
+    const r = await golive(['demo', '--naive'], { cwd });
+    assert.equal(r.code, 1, r.stdout.slice(-3000) + r.stderr);
+    const s = summaryOf(cwd);
+    for (const name of ['app-update', 'node-drain', 'zone-outage']) {
+      const d = drill(s, name);
+      assert.equal(d.passed, false, name);
+      assert.ok(d.downtime.totalMs > 0, `${name} downtime`);
+      assert.ok(d.downtime.windows.some((w) => w.events.length > 0), `${name}: a window lists the events inside it`);
+    }
+    assert.match(r.stdout, /✗ app-update +missed: downtime/);
+  });
+});

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { readJournal } from '../../src/safety/journal.js';
+import { golive } from '../helpers/cli.js';
+import { createDemoWorkspace, localConfig, processesOfRun } from '../helpers/local-app.js';
+
+/** Starts `golive run`, waits until its replicas run, SIGKILLs golive, and returns the run folder. */
+async function killMidDrill(cwd: string): Promise<string> {
+  let runDir = '';
+  const result = await golive(['run', 'app-update'], {
+    cwd,
+    onSpawn: (child) => {
+      const poll = setInterval(() => {
+        const root = path.join(cwd, 'golive-results');
+        const dirs = existsSync(root) ? readdirSync(root).sort() : [];
+        const dir = dirs.length ? path.join(root, dirs[dirs.length - 1]!) : '';
+        const journal = dir ? readJournal(path.join(dir, 'journal.json')) : undefined;
+        const running = journal?.entries.filter((e) => e.action.kind === 'process-group' && e.action.pgid > 0 && !e.undone) ?? [];
+        if (running.length >= 2 && processesOfRun(dir).length >= 2 && !runDir) {
+          runDir = dir;
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), 500); // mid-baseline: load running, replicas up
+        }
+      }, 100);
+    },
+  });
+  assert.equal(result.signal, 'SIGKILL');
+  assert.ok(runDir, 'the run started its replicas');
+  return runDir;
+}
+
+describe('a golive killed with SIGKILL mid-drill leaves processes that recovery removes', () => {
+  test('golive recover kills them, from the journal', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' } })));
+      const runDir = await killMidDrill(ws.dir);
+      const left = processesOfRun(runDir);
+      assert.ok(left.length >= 2, `replicas outlive golive: ${left.join(', ')}`);
+      const r = await golive(['recover'], { cwd: ws.dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /✓ undone: started replica app-r1-1: node server\.js → killed process group \d+/);
+      await new Promise((res) => setTimeout(res, 200));
+      assert.deepEqual(processesOfRun(runDir), []);
+      assert.equal((await golive(['recover'], { cwd: ws.dir })).stdout, 'nothing to recover\n');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('the next run cleans up before it starts', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' }, capacity: { duration: '1s' } })));
+      const runDir = await killMidDrill(ws.dir);
+      assert.ok(processesOfRun(runDir).length >= 2);
+      const next = await golive(['run', 'capacity'], { cwd: ws.dir });
+      assert.equal(next.code, 0, next.stdout + next.stderr);
+      assert.match(next.stderr, /cleaned up after an earlier run that did not finish: started replica app-r1-\d: node server\.js → killed process group/);
+      assert.deepEqual(processesOfRun(runDir), []);
+    } finally {
+      ws.remove();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+/** Configs for drills on the local platform against the bundled demo app, shortened for tests. */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { GoliveConfigInput } from '../../src/config/schema.js';
+import { createDemoWorkspace, type DemoWorkspace } from '../../src/cli/demo.js';
+import { run } from '../../src/run.js';
+import type { DrillResult } from '../../src/model/result.js';
+
+export { createDemoWorkspace, type DemoWorkspace };
+
+export interface AppOptions {
+  replicas?: number;
+  naive?: boolean;
+  budget?: number;
+  zones?: number;
+}
+
+export function localConfig(workspace: string, drills: Record<string, unknown>, o: AppOptions = {}): GoliveConfigInput {
+  return {
+    name: 'test',
+    load: { rate: 200, connections: 10, threads: 1, timeout: '3s', requests: [{ url: '/', check: { status: [200] } }] },
+    platform: {
+      kind: 'local',
+      app: {
+        command: 'node server.js',
+        cwd: workspace,
+        dataDir: path.join(workspace, 'data'),
+        replicas: o.replicas ?? 2,
+        readiness: { path: '/readyz', period: '200ms', failureThreshold: 2 },
+        terminationGrace: '5s',
+        strategy: o.naive ? { type: 'Recreate' } : { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
+        spread: o.naive ? 'none' : 'zones',
+        env: o.naive ? { DEMO_GRACEFUL: '0' } : { DEMO_DRAIN_MS: '500' },
+        ...(o.budget !== undefined ? { disruptionBudget: { minAvailable: o.budget } } : {}),
+      },
+      cluster: { nodes: 3, zones: o.zones ?? 3, detectionDelay: '1s' },
+    },
+    allowDestroy: true,
+    drills,
+  };
+}
+
+export async function runDrills(workspace: string, config: GoliveConfigInput): Promise<{ drills: DrillResult[]; dir: string }> {
+  const outcome = await run({ cwd: workspace, config: { ...config, output: { dir: path.join(workspace, 'results') } }, onWarning: (m) => { throw new Error(`unexpected warning: ${m}`); } });
+  return { drills: outcome.result.drills, dir: outcome.resultsDir };
+}
+
+/** Processes still running that a run started (by its id in their environment). */
+export function processesOfRun(runDir: string): number[] {
+  const runId = path.basename(runDir);
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`GOLIVE_RUN_ID=${runId}`)) {
+        const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+        if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(Number(name));
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}

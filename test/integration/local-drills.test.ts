@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { readJournal } from '../../src/safety/journal.js';
+import { createDemoWorkspace, localConfig, processesOfRun, runDrills } from '../helpers/local-app.js';
+
+const short = { baseline: '1s', tail: '1s' };
+
+describe('drills on the local platform, against the demo app', () => {
+  test('app-update, rolling with graceful shutdown: no failed request; every process undone afterwards', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const { drills: [d], dir } = await runDrills(ws.dir, localConfig(ws.dir, { 'app-update': { ...short, objectives: { maxDowntime: '0s', maxFailedRequests: 0 } } }));
+      assert.equal(d!.error, undefined);
+      assert.equal(d!.requests.failed, 0, JSON.stringify(d!.requests.byOutcome));
+      assert.ok(d!.requests.total > 400);
+      assert.equal(d!.passed, true);
+      const kinds = d!.events.map((e) => e.kind);
+      for (const k of ['rollout.started', 'replica.starting', 'replica.ready', 'replica.terminating', 'replica.exited', 'rollout.completed']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
+      assert.deepEqual(d!.phases.map((p) => p.name), ['baseline', 'disruption', 'recovery', 'tail']);
+      const journal = readJournal(path.join(dir, 'journal.json'))!;
+      assert.ok(journal.entries.length >= 4);
+      assert.deepEqual(journal.entries.filter((e) => !e.undone), []);
+      assert.deepEqual(processesOfRun(dir), []);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('app-update with Recreate and no graceful shutdown: an outage window holding the replica events', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'app-update': { ...short, objectives: { maxDowntime: '0s' } } }, { naive: true, replicas: 1 }));
+      assert.equal(d!.passed, false);
+      assert.ok(d!.downtime.totalMs > 0);
+      const w = d!.downtime.windows[0]!;
+      assert.ok(w.failed >= 2);
+      assert.ok(w.events.some((e) => e.kind === 'rollout.started' || e.kind.startsWith('replica.')), JSON.stringify(w.events));
+      assert.deepEqual(d!.objectives.map((o) => [o.name, o.passed]), [['downtime', false]]);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('node-drain honours the disruption budget: replacement first, no failed request, nodes uncordoned', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'node-drain': { ...short, objectives: { maxFailedRequests: 0 } } }, { replicas: 2, budget: 2 }));
+      assert.equal(d!.requests.failed, 0, JSON.stringify(d!.downtime.windows));
+      const kinds = d!.events.map((e) => e.kind);
+      assert.equal(kinds.filter((k) => k === 'node.cordoned').length, 2);
+      assert.equal(kinds.filter((k) => k === 'node.uncordoned').length, 2);
+      assert.equal(kinds.filter((k) => k === 'eviction.blocked').length, 2, 'minAvailable = replicas: each eviction waits for its replacement');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('zone-outage: the zone with the most replicas is lost, replaced after the detection delay, then restored', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'zone-outage': { ...short } }, { replicas: 3 }));
+      assert.equal(d!.error, undefined);
+      const lost = d!.events.find((e) => e.kind === 'zone.lost')!;
+      const detected = d!.events.find((e) => e.kind === 'zone.detected')!;
+      assert.ok(detected.atMs - lost.atMs >= 1000, 'replacements wait for the detection delay');
+      assert.ok(d!.events.some((e) => e.kind === 'zone.restored'));
+      assert.ok(d!.requests.failed > 0, 'requests sent to the lost zone before detection fail');
+      assert.equal(d!.downtime.totalMs < 200, true, `the other zones carried the load: downtime ${d!.downtime.totalMs} ms`);
+      assert.deepEqual((d!.capacity as { replicasLost: number }).replicasLost, 1);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('disaster-recovery: the lost writes are exactly those acknowledged after the snapshot', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'disaster-recovery': { ...short, afterBackup: '1500ms', canary: { rate: 20 }, objectives: { maxRecoveryPoint: '5s' } } }));
+      assert.equal(d!.error, undefined);
+      const r = d!.recovery!;
+      const after = (d!.capacity as { ackedAfterBackup: number }).ackedAfterBackup;
+      assert.ok(r.ackedWrites >= 40, `${r.ackedWrites} acknowledged`);
+      assert.ok(after >= 20, `${after} acknowledged after the backup`);
+      assert.equal(r.lostWrites, after);
+      assert.ok(r.pointMs !== null && Math.abs(r.pointMs - 1500) < 300, `recovery point ${r.pointMs} ms ≈ the 1.5 s between backup and disaster`);
+      assert.ok(r.timeMs !== null && r.timeMs > 0);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('redeploy clones HEAD: an uncommitted file does not exist in the deployed copy', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      writeFileSync(path.join(ws.dir, 'uncommitted.txt'), 'only here');
+      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { redeploy: { ...short, repo: ws.dir, build: 'test ! -e uncommitted.txt && test -e server.js', objectives: { maxSetupTime: '30s' } } }));
+      assert.equal(d!.error, undefined);
+      assert.ok(d!.setupMs! > 0 && d!.setupMs! < 30_000);
+      assert.equal(d!.passed, true);
+      assert.equal(readFileSync(path.join(ws.dir, 'uncommitted.txt'), 'utf8'), 'only here', 'the working copy is left alone');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('destructive drills need consent', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const config = { ...localConfig(ws.dir, { redeploy: { repo: ws.dir } }), allowDestroy: false };
+      await assert.rejects(runDrills(ws.dir, config), /the redeploy drill destroys the environment and its data: pass --allow-destroy/);
+    } finally {
+      ws.remove();
+    }
+  });
+});
