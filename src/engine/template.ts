@@ -22,9 +22,9 @@ export const TEMPLATE_HELP = 'placeholders are {{seq}}, {{ts}}, {{uuid}}, {{rand
 
 /**
  * Compiles a template. Throws an Error naming the bad placeholder; `env` supplies `{{env.NAME}}` now,
- * `dataFields` (when given) lists the columns `{{data.X}}` may name.
+ * `dataFields` (when given) lists the columns `{{data.X}}` may name; `inUrl` percent-encodes data values.
  */
-export function compileTemplate(source: string, env: Record<string, string>, dataFields?: readonly string[]): Template {
+export function compileTemplate(source: string, env: Record<string, string>, dataFields?: readonly string[], options: { inUrl?: boolean } = {}): Template {
   const parts: Part[] = [];
   let last = 0;
   let usesData = false;
@@ -32,7 +32,7 @@ export function compileTemplate(source: string, env: Record<string, string>, dat
     if (m.index > last) parts.push(source.slice(last, m.index));
     last = m.index + m[0].length;
     const expr = m[1] ?? '';
-    const part = compilePlaceholder(expr, env, dataFields);
+    const part = compilePlaceholder(expr, env, dataFields, options.inUrl ?? false);
     if (expr.startsWith('data.')) usesData = true;
     parts.push(part);
   }
@@ -48,7 +48,7 @@ export function compileTemplate(source: string, env: Record<string, string>, dat
   };
 }
 
-function compilePlaceholder(expr: string, env: Record<string, string>, dataFields?: readonly string[]): Part {
+function compilePlaceholder(expr: string, env: Record<string, string>, dataFields: readonly string[] | undefined, inUrl: boolean): Part {
   if (expr === 'seq') return (ctx) => String(ctx.seq);
   if (expr === 'ts') return (ctx) => String(Math.round(ctx.tsMs));
   if (expr === 'uuid') return () => randomUUID();
@@ -71,7 +71,8 @@ function compilePlaceholder(expr: string, env: Record<string, string>, dataField
       throw new Error(`{{${expr}}}: the data file has no column "${field}" (it has: ${dataFields.join(', ') || 'none'})`);
     }
     if (!dataFields) throw new Error(`{{${expr}}}: uses a data file, but load.data is not set`);
-    return (ctx) => ctx.row?.[field] ?? '';
+    // Data values in a URL are percent-encoded: a space or a comma in a CSV cell must not break the request line.
+    return inUrl ? (ctx) => encodeURIComponent(ctx.row?.[field] ?? '') : (ctx) => ctx.row?.[field] ?? '';
   }
   throw new Error(`unknown placeholder {{${expr}}}: ${TEMPLATE_HELP}`);
 }

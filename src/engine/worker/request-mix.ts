@@ -42,7 +42,7 @@ function prepare(
   host: string,
   rowFor: RowFor,
 ): PreparedRequest {
-  const path = compileTemplate(spec.path, env, dataFields);
+  const path = compileTemplate(spec.path, env, dataFields, { inUrl: true });
   const headers = Object.entries(spec.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value, env, dataFields)] as const);
   const body = spec.body !== undefined ? compileTemplate(spec.body, env, dataFields) : undefined;
   const { judge, wantsBody } = createJudge(spec.check);

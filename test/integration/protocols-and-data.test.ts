@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { toLoadPlan } from '../../src/config/to-plan.js';
+import { validateConfig } from '../../src/config/load-config.js';
+import { openPlan } from '../helpers/plan.js';
+import { runEngine } from '../helpers/run-engine.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+function selfSignedCert(): { key: string; cert: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  return { key: readFileSync(path.join(dir, 'k.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'c.pem'), 'utf8') };
+}
+
+describe('HTTPS and HTTP/2', () => {
+  const tls = selfSignedCert();
+  let httpsServer: https.Server;
+  let h2Server: http2.Http2SecureServer;
+  let h2Requests = 0;
+  before(async () => {
+    httpsServer = https.createServer(tls, (_req, res) => res.end('ok'));
+    h2Server = http2.createSecureServer(tls, (req, res) => { h2Requests++; res.end(req.httpVersion); });
+    await new Promise<void>((r) => httpsServer.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => h2Server.listen(0, '127.0.0.1', r));
+  });
+  after(() => { httpsServer.close(); h2Server.close(); });
+
+  test('a self-signed certificate fails as tls unless insecure is set', async () => {
+    const origin = `https://127.0.0.1:${(httpsServer.address() as AddressInfo).port}`;
+    const strict = await runEngine(openPlan(origin, 20, 500));
+    assert.deepEqual(strict.requests.byOutcome, { tls: 10 });
+    const insecure = await runEngine(openPlan(origin, 20, 500, { target: { origin, insecure: true, http2: false } }));
+    assert.deepEqual(insecure.requests.byOutcome, { ok: 10 });
+  });
+
+  test('HTTP/2 over TLS', async () => {
+    const origin = `https://127.0.0.1:${(h2Server.address() as AddressInfo).port}`;
+    const run = await runEngine(openPlan(origin, 50, 1000, { target: { origin, insecure: true, http2: true }, connections: 2 }));
+    assert.deepEqual(run.requests.byOutcome, { ok: 50 });
+    assert.equal(h2Requests, 50);
+  });
+});
+
+describe('data files feed {{data.FIELD}}, one row per request', () => {
+  let server: TestServer;
+  const seen: string[] = [];
+  before(async () => {
+    server = await startTestServer((req, res) => { seen.push(req.url ?? ''); res.end(); });
+  });
+  after(() => server.close());
+
+  test('CSV rows in order, cycling, with {{seq}} unique across threads', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'golive-data-'));
+    writeFileSync(path.join(dir, 'skus.csv'), 'sku,name\nA1,first\nB2,second\nC3,"third, quoted"\n');
+    const config = validateConfig({
+      target: { url: server.url },
+      load: { rate: 60, duration: '1s', connections: 4, requests: [{ url: '/item/{{data.sku}}?n={{seq}}&name={{data.name}}' }], data: { file: 'skus.csv' } },
+    }, 'inline');
+    const plan = toLoadPlan(config, dir, 'inline');
+    seen.length = 0;
+    const run = await runEngine(plan, 2);
+    assert.equal(run.requests.ok, 60);
+    const bySeq = new Map(seen.map((u) => [Number(/n=(\d+)/.exec(u)![1]), u]));
+    assert.equal(bySeq.size, 60, 'every {{seq}} is unique');
+    assert.equal(bySeq.get(0), '/item/A1?n=0&name=first');
+    assert.equal(bySeq.get(1), '/item/B2?n=1&name=second');
+    assert.equal(bySeq.get(5), '/item/C3?n=5&name=third%2C%20quoted', 'data values are percent-encoded in URLs');
+  });
+});
