@@ -37,5 +37,6 @@ export default tseslint.config(
   zone(['src/**'], ['@kubernetes/client-node'], 'only src/platforms/kubernetes/client.ts imports the Kubernetes client.'),
   { files: ['src/platforms/kubernetes/client.ts'], rules: { '@typescript-eslint/no-restricted-imports': 'off' } },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['report-template/*.js'], languageOptions: { globals: { document: 'readonly', uPlot: 'readonly' } } },
   { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly' } } },
 );

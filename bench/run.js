@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { machineLoad, openModelBench, throughputBench } from './throughput.js';
 import { memoryBench } from './memory.js';
 import { proxyBench } from './proxy.js';
+import { reportOpenBench } from './report-open.js';
 
 const { values } = parseArgs({ options: {
   seconds: { type: 'string', default: '10' },
@@ -22,6 +23,7 @@ console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-al
 
 if (values.only === 'all' || values.only === 'throughput') await throughputSection();
 if (values.only === 'all' || values.only === 'proxy') await proxySection();
+if (values.only === 'all' || values.only === 'report') await reportSection();
 if (values.only === 'all' || values.only === 'memory') await memorySection();
 console.log(`\nload average after: ${machineLoad()}`);
 
@@ -43,6 +45,11 @@ console.log(`\nopen model at 90 % of golive's closed-loop maximum: target ${fmt(
 async function proxySection() {
   const p = await proxyBench({ seconds: Math.min(seconds, 5), reps, rate: 500 });
   console.log(`\nlocal platform front proxy vs direct (demo app, one replica): at ${p.rate} req/s p50 ${p.direct.p50.toFixed(3)} → ${p.proxy.p50.toFixed(3)} ms (+${(p.proxy.p50 - p.direct.p50).toFixed(3)} ms), p99 ${p.direct.p99.toFixed(3)} → ${p.proxy.p99.toFixed(3)} ms; closed-loop maximum ${fmt(p.direct.maxRps)} → ${fmt(p.proxy.maxRps)} req/s (${((p.proxy.maxRps / p.direct.maxRps) * 100).toFixed(0)} %)`);
+}
+
+async function reportSection() {
+  const r = await reportOpenBench();
+  console.log(`\nHTML report of a one-hour run (6 drills × 3,600 s, 40 outage windows and 300 events each): ${r.sizeMb.toFixed(1)} MB, opens in ${r.medianMs} ms in headless Chromium (median of ${r.times.join(', ')} ms)`);
 }
 
 async function memorySection() {

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { loadConfig, type ConfigOverrides, type LoadedConfig } from './config/load-config.js';
-import type { GoliveConfigInput } from './config/schema.js';
+import type { GoliveConfigInput, ResolvedConfig } from './config/schema.js';
+import { writeReports } from './report/write-reports.js';
 import { toLoadPlan } from './config/to-plan.js';
 import type { DrillSpec } from './drills/drill.js';
 import { buildDrills, defaultThreads } from './drills/registry.js';
@@ -44,6 +45,8 @@ export interface RunOptions {
 export interface RunOutcome {
   result: RunResult;
   resultsDir: string;
+  /** Report files written (HTML, JUnit, Markdown). */
+  reports: string[];
   /** True when the run was stopped before every drill finished. */
   interrupted: boolean;
 }
@@ -161,6 +164,23 @@ async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => Dr
     drills: results,
   };
   folder.writeSummary(result);
+  const reports = writeConfiguredReports(folder.dir, config.reporters, cwd, warn);
   await hooks.onRunEnd(result);
-  return { result, resultsDir: folder.dir, interrupted };
+  return { result, resultsDir: folder.dir, interrupted, reports };
+}
+
+/** The file reports the config asks for, in the results folder and at their `outputFile`. A failure is a warning. */
+function writeConfiguredReports(dir: string, reporters: ResolvedConfig['reporters'], cwd: string, warn: (m: string) => void): string[] {
+  const written: string[] = [];
+  for (const entry of reporters) {
+    const [name, options] = typeof entry === 'string' ? [entry, {}] : entry;
+    if (name !== 'html' && name !== 'junit' && name !== 'markdown') continue;
+    try {
+      written.push(...Object.values(writeReports(dir, [name])));
+      if (options.outputFile) written.push(...Object.values(writeReports(dir, [name], cwd, { [name]: options.outputFile })));
+    } catch (err) {
+      warn(`the ${name} report could not be written: ${(err as Error).message}`);
+    }
+  }
+  return written;
 }

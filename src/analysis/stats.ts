@@ -36,9 +36,12 @@ export function spanStats(seconds: readonly SecondRecord[], fromMs = 0, toMs = I
   const latency = createMergeHistogram();
   const service = createMergeHistogram();
   const outcomes: OutcomeCounts = {};
+  const middleInside = (s: SecondRecord): boolean => s.second * 1000 + 500 >= fromMs && s.second * 1000 + 500 < toMs;
+  const overlaps = (s: SecondRecord): boolean => s.second * 1000 < toMs && (s.second + 1) * 1000 > fromMs;
+  // A phase shorter than a second holds no second's middle: it takes the seconds it overlaps.
+  const inSpan = seconds.some(middleInside) ? middleInside : overlaps;
   for (const s of seconds) {
-    const t = s.second * 1000 + 500;
-    if (t < fromMs || t >= toMs) continue;
+    if (!inSpan(s)) continue;
     if (s.latency) latency.add(decodeHistogram(s.latency));
     if (s.service) service.add(decodeHistogram(s.service));
     addCounts(outcomes, s.outcomes);

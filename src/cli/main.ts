@@ -16,6 +16,10 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { STARTER_CONFIG } from './starter-config.js';
 import { createDemoWorkspace, demoConfig } from './demo.js';
 import { recoverAll, recoverFolder } from '../safety/recover.js';
+import { writeReports } from '../report/write-reports.js';
+import { readResults } from '../report/results-reader.js';
+import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../report/compare.js';
+import { renderCompareHtml } from '../report/html-report.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -93,6 +97,38 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
       }
     });
 
+  program.command('report')
+    .description('write reports from a results folder: HTML, JUnit XML, Markdown (all three unless some are named)')
+    .argument('<results-folder>', 'a folder under golive-results/')
+    .option('--html', 'the self-contained HTML report')
+    .option('--junit', 'JUnit XML for CI test reporters')
+    .option('--markdown', 'Markdown for a PR comment or $GITHUB_STEP_SUMMARY')
+    .option('--out <dir>', 'where to write (default: the results folder)')
+    .action((folder: string, o: { html?: boolean; junit?: boolean; markdown?: boolean; out?: string }) => {
+      const asked = (['html', 'junit', 'markdown'] as const).filter((r) => o[r]);
+      const dir = path.resolve(io.cwd, folder);
+      const written = writeReports(dir, asked.length ? [...asked] : ['html', 'junit', 'markdown'], o.out ? path.resolve(io.cwd, o.out) : dir);
+      for (const file of Object.values(written)) io.stdout.write(`wrote ${path.relative(io.cwd, file) || file}\n`);
+    });
+
+  program.command('compare')
+    .description('two runs side by side per drill and figure; exit 1 when a figure regressed beyond its tolerance')
+    .argument('<folder-a>', 'the baseline run')
+    .argument('<folder-b>', 'the run to judge')
+    .option('--tolerance <list>', 'e.g. latency=20%,latencyFloorMs=1,downtimeMs=100,failedRequests=0,errorRate=0.1%,throughput=5%,recovery=20%')
+    .option('--html <file>', 'also write the comparison as HTML')
+    .option('--markdown <file>', 'also write the comparison as Markdown')
+    .action((a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }) => {
+      const tolerances = parseTolerances(o.tolerance);
+      if (typeof tolerances === 'string') throw new GoliveError('GOLIVE_USAGE', `--tolerance: ${tolerances}`);
+      const comparison = compareRuns(readResults(path.resolve(io.cwd, a)).summary, readResults(path.resolve(io.cwd, b)).summary, tolerances);
+      const markdown = renderComparisonMarkdown(comparison);
+      io.stdout.write(markdown);
+      if (o.markdown) writeFileSync(path.resolve(io.cwd, o.markdown), markdown);
+      if (o.html) writeFileSync(path.resolve(io.cwd, o.html), renderCompareHtml(comparison));
+      exitCode = comparison.regressions > 0 ? EXIT.failed : EXIT.passed;
+    });
+
   program.command('recover')
     .description('undo what killed runs left behind (processes, temp folders), from their journals')
     .argument('[results-folder]', 'one run folder (default: every run under golive-results)')
@@ -158,6 +194,7 @@ async function execute(io: CliIo, start: (signal: AbortSignal) => Promise<RunOut
   try {
     const outcome = await start(controller.signal);
     io.stdout.write(`results: ${outcome.resultsDir}\n`);
+    for (const file of outcome.reports) io.stdout.write(`report:  ${file}\n`);
     if (outcome.interrupted) return EXIT.incomplete;
     if (outcome.result.drills.some((d) => d.error !== undefined)) return EXIT.incomplete;
     return outcome.result.passed ? EXIT.passed : EXIT.failed;

@@ -289,7 +289,8 @@ export const configSchema = obj({
   /** Thresholds for a plain load test (`golive load`, and the capacity drill when it sets none). */
   thresholds: z.array(threshold).default([]),
   drills: drillsSchema.prefault({}),
-  reporters: z.array(z.union([reporterName, z.tuple([reporterName, z.record(z.string(), z.unknown())])])).default(['terminal', 'json']),
+  /** Reports written into the results folder (and to `outputFile` when given). @default ['terminal', 'json', 'html'] */
+  reporters: z.array(z.union([reporterName, z.tuple([reporterName, obj({ outputFile: str('a file path').optional() })])])).default(['terminal', 'json', 'html']),
   output: obj({
     /** @default 'golive-results' */
     dir: str('a folder').default('golive-results'),

@@ -37,12 +37,34 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
 
     ctx.phase('tail');
     await ctx.sleep(cfg.tail);
-    const lostAfterBackup = canary.acknowledged.filter((a) => a.atMs > backupAtMs).length;
-    return { recovery, capacity: { backupId, backupAtMs: Math.round(backupAtMs), disasterAtMs: Math.round(disasterAtMs), ackedAfterBackup: lostAfterBackup } };
+    const ackedAfterBackup = canary.acknowledged.filter((a) => a.atMs > backupAtMs).length;
+    return {
+      recovery,
+      capacity: {
+        backupId,
+        backupAtMs: Math.round(backupAtMs),
+        disasterAtMs: Math.round(disasterAtMs),
+        ackedAfterBackup,
+        canary: canarySeries(canary.acknowledged, new Set(verification.lost), ctx.now()),
+      },
+    };
   };
 }
 
 function summarizeSeqs(seqs: number[]): string {
   if (seqs.length <= 6) return seqs.join(', ');
   return `${seqs.slice(0, 3).join(', ')} … ${seqs.slice(-2).join(', ')} (${seqs.length})`;
+}
+
+/** Cumulative acknowledged and lost canary writes per second, by acknowledgement time, for the report chart. */
+function canarySeries(acks: readonly { seq: number; atMs: number }[], lost: ReadonlySet<number>, endMs: number): { t: number[]; acked: number[]; lost: number[] } {
+  const seconds = Math.ceil(endMs / 1000);
+  const series = { t: [] as number[], acked: [] as number[], lost: [] as number[] };
+  for (let s = 1; s <= seconds; s++) {
+    const upTo = acks.filter((a) => a.atMs < s * 1000);
+    series.t.push(s);
+    series.acked.push(upTo.length);
+    series.lost.push(upTo.filter((a) => lost.has(a.seq)).length);
+  }
+  return series;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { DrillResult, RunResult } from '../../src/model/result.js';
 import { golive, tempDir } from '../helpers/cli.js';
+import { renderReport } from '../helpers/browser.js';
 
 function summaryOf(cwd: string): RunResult {
   const root = path.join(cwd, 'golive-results');
@@ -45,5 +46,16 @@ describe('golive demo (the README main command)', () => {
       assert.ok(d.downtime.windows.some((w) => w.events.length > 0), `${name}: a window lists the events inside it`);
     }
     assert.match(r.stdout, /✗ app-update +missed: downtime/);
+
+    // The HTML report of this run, rendered as a browser would.
+    const root = path.join(cwd, 'golive-results');
+    const report = path.join(root, readdirSync(root).sort().pop()!, 'report.html');
+    const seen = await renderReport(report, 'demo-naive-report.png');
+    assert.deepEqual(seen.consoleErrors, []);
+    assert.deepEqual(seen.requests, [], 'the report loads nothing from the network');
+    assert.equal(seen.canvases.length, s.drills.length * 2 + 1, 'throughput and latency per drill, and the canary chart');
+    for (const c of seen.canvases) assert.ok(c.coloredPixels > 500, `a drawn chart (${c.coloredPixels} coloured pixels)`);
+    assert.deepEqual(seen.verdictRows, s.drills.map((d) => ({ drill: d.name, result: d.passed ? 'passed' : 'failed' })));
+    assert.equal(seen.runVerdict, s.passed ? 'ready' : 'not ready');
   });
 });

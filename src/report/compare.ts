@@ -1,0 +1,139 @@
+/**
+ * `golive compare`: two runs side by side, per drill and figure, with regressions beyond tolerances flagged.
+ * Pure: reads two result models, returns rows.
+ */
+import type { DrillResult, RunResult } from '../model/result.js';
+
+export interface Tolerances {
+  /** Relative growth allowed in latency percentiles (0.2 = 20 %). */
+  latency: number;
+  /** Latency growth below this many ms is noise, whatever the ratio. */
+  latencyFloorMs: number;
+  /** More downtime than this (ms) is a regression. */
+  downtimeMs: number;
+  /** More failed requests than this is a regression. */
+  failedRequests: number;
+  /** Error-rate growth allowed, as a fraction (0.001 = 0.1 percentage point). */
+  errorRate: number;
+  /** Relative drop in throughput allowed. */
+  throughput: number;
+  /** Growth in recovery point/time and setup time allowed (relative). */
+  recovery: number;
+}
+
+export const DEFAULT_TOLERANCES: Tolerances = {
+  latency: 0.2, latencyFloorMs: 1, downtimeMs: 100, failedRequests: 0, errorRate: 0.001, throughput: 0.05, recovery: 0.2,
+};
+
+export interface CompareRow {
+  drill: string;
+  figure: string;
+  unit: 'ms' | 'count' | 'ratio' | 'req/s' | 'verdict';
+  a: number | null;
+  b: number | null;
+  /** b − a. */
+  change: number | null;
+  regression: boolean;
+}
+
+export interface Comparison {
+  a: { name: string; startedAt: string };
+  b: { name: string; startedAt: string };
+  rows: CompareRow[];
+  regressions: number;
+  /** Drills in only one of the runs. */
+  unmatched: string[];
+}
+
+type Figure = { figure: string; unit: CompareRow['unit']; get: (d: DrillResult) => number | null; worse: (a: number, b: number, t: Tolerances) => boolean };
+
+const latency = (p: 'p50' | 'p95' | 'p99'): Figure => ({
+  figure: `latency ${p}`, unit: 'ms', get: (d) => d.latencyMs[p],
+  worse: (a, b, t) => b - a > t.latencyFloorMs && b > a * (1 + t.latency),
+});
+
+const relative = (figure: string, get: Figure['get']): Figure => ({
+  figure, unit: 'ms', get, worse: (a, b, t) => b > a * (1 + t.recovery) && b - a > t.latencyFloorMs,
+});
+
+const FIGURES: Figure[] = [
+  { figure: 'passed', unit: 'verdict', get: (d) => (d.passed ? 1 : 0), worse: (a, b) => a === 1 && b === 0 },
+  { figure: 'failed requests', unit: 'count', get: (d) => d.requests.failed, worse: (a, b, t) => b - a > t.failedRequests },
+  { figure: 'error rate', unit: 'ratio', get: (d) => (d.requests.total ? d.requests.failed / d.requests.total : 0), worse: (a, b, t) => b - a > t.errorRate },
+  { figure: 'downtime', unit: 'ms', get: (d) => d.downtime.totalMs, worse: (a, b, t) => b - a > t.downtimeMs },
+  { figure: 'degraded time', unit: 'ms', get: (d) => d.downtime.degradedMs, worse: (a, b, t) => b - a > t.downtimeMs * 5 },
+  latency('p50'),
+  latency('p95'),
+  latency('p99'),
+  { figure: 'throughput', unit: 'req/s', get: (d) => d.throughput.rps, worse: (a, b, t) => b < a * (1 - t.throughput) },
+  relative('recovery point', (d) => d.recovery?.pointMs ?? null),
+  relative('recovery time', (d) => d.recovery?.timeMs ?? null),
+  { figure: 'lost writes', unit: 'count', get: (d) => d.recovery?.lostWrites ?? null, worse: (a, b) => b > a },
+  relative('setup time', (d) => d.setupMs ?? null),
+];
+
+export function compareRuns(a: RunResult, b: RunResult, tolerances: Tolerances = DEFAULT_TOLERANCES): Comparison {
+  const rows: CompareRow[] = [];
+  const names = [...new Set([...a.drills.map((d) => d.name), ...b.drills.map((d) => d.name)])];
+  const unmatched: string[] = [];
+  for (const name of names) {
+    const da = a.drills.find((d) => d.name === name);
+    const db = b.drills.find((d) => d.name === name);
+    if (!da || !db) { unmatched.push(name); continue; }
+    for (const f of FIGURES) {
+      const va = f.get(da);
+      const vb = f.get(db);
+      if (va === null && vb === null) continue;
+      rows.push({
+        drill: name, figure: f.figure, unit: f.unit, a: va, b: vb,
+        change: va !== null && vb !== null ? vb - va : null,
+        regression: va !== null && vb !== null && f.worse(va, vb, tolerances),
+      });
+    }
+  }
+  return {
+    a: { name: a.name, startedAt: a.startedAt },
+    b: { name: b.name, startedAt: b.startedAt },
+    rows,
+    regressions: rows.filter((r) => r.regression).length,
+    unmatched,
+  };
+}
+
+/** Parses `latency=20%,downtime=100ms,failedRequests=0` over the defaults. Returns an error message on bad input. */
+export function parseTolerances(text: string | undefined): Tolerances | string {
+  const t = { ...DEFAULT_TOLERANCES };
+  if (!text) return t;
+  for (const part of text.split(',')) {
+    const m = /^\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)\s*(%|ms)?\s*$/.exec(part);
+    const key = m?.[1] as keyof Tolerances | undefined;
+    if (!m || !key || !(key in t)) return `expected name=value pairs like latency=20%,downtime=100ms; names: ${Object.keys(t).join(', ')}; received ${JSON.stringify(part)}`;
+    t[key] = m[3] === '%' ? Number(m[2]) / 100 : Number(m[2]);
+  }
+  return t;
+}
+
+export function formatValue(v: number | null, unit: CompareRow['unit']): string {
+  if (v === null) return 'n/a';
+  switch (unit) {
+    case 'ms': return `${Math.round(v * 100) / 100} ms`;
+    case 'ratio': return `${(v * 100).toFixed(2)} %`;
+    case 'req/s': return `${v.toFixed(1)} req/s`;
+    case 'verdict': return v ? 'passed' : 'failed';
+    case 'count': return String(v);
+  }
+}
+
+export function renderComparisonMarkdown(c: Comparison): string {
+  const lines = [
+    `## golive compare: ${c.regressions ? `❌ ${c.regressions} regression(s)` : '✅ no regression'}`,
+    '',
+    `A: ${c.a.name} (${c.a.startedAt}) · B: ${c.b.name} (${c.b.startedAt})`,
+    '',
+    '| drill | figure | A | B | change | |',
+    '|---|---|---:|---:|---:|---|',
+    ...c.rows.map((r) => `| ${r.drill} | ${r.figure} | ${formatValue(r.a, r.unit)} | ${formatValue(r.b, r.unit)} | ${r.change === null ? '' : `${r.change > 0 ? '+' : ''}${r.unit === 'verdict' ? '' : formatValue(r.change, r.unit)}`} | ${r.regression ? '❌ regression' : ''} |`),
+  ];
+  if (c.unmatched.length) lines.push('', `In only one run: ${c.unmatched.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

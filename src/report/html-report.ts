@@ -1,0 +1,50 @@
+/**
+ * The HTML report: one self-contained file. A static template (report-template/) gets its styles, uPlot,
+ * its script and the JSON results injected; the page builds itself from the JSON. No network when opened.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
+import type { RunResults } from './results-reader.js';
+
+const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'report-template');
+const UPLOT_DIR = path.join(PACKAGE_ROOT, 'node_modules', 'uplot', 'dist');
+
+function asset(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+
+function uplotFile(name: string): string {
+  // Installed next to golive, or hoisted one level up when golive is itself a dependency.
+  for (const dir of [UPLOT_DIR, path.join(PACKAGE_ROOT, '..', 'uplot', 'dist')]) {
+    try {
+      return asset(path.join(dir, name));
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error(`Internal error: uplot/dist/${name} not found; reinstall golive`);
+}
+
+/** JSON safe inside <script>: no "</script>", no "<!--". */
+function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function renderHtmlReport(results: RunResults): string {
+  const data = { summary: results.summary, series: results.series };
+  // Replacements by function: `$` in the injected text must stay literal.
+  return asset(path.join(TEMPLATE_DIR, 'report.html'))
+    .replace('/*__UPLOT_CSS__*/', () => uplotFile('uPlot.min.css'))
+    .replace('/*__REPORT_CSS__*/', () => asset(path.join(TEMPLATE_DIR, 'report.css')))
+    .replace('/*__UPLOT_JS__*/', () => uplotFile('uPlot.iife.min.js').replace(/<\/script/gi, '<\\/script'))
+    .replace('/*__REPORT_JS__*/', () => asset(path.join(TEMPLATE_DIR, 'report.js')))
+    .replace('__GOLIVE_DATA__', () => scriptSafeJson(data));
+}
+
+/** The comparison of two runs as one self-contained HTML file. */
+export function renderCompareHtml(comparison: unknown): string {
+  return asset(path.join(TEMPLATE_DIR, 'compare.html'))
+    .replace('/*__REPORT_CSS__*/', () => asset(path.join(TEMPLATE_DIR, 'report.css')))
+    .replace('__GOLIVE_DATA__', () => scriptSafeJson(comparison));
+}

@@ -1,0 +1,28 @@
+/** Writes the file reports (HTML, JUnit, Markdown) for a results folder. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderHtmlReport } from './html-report.js';
+import { renderJunit } from './junit-report.js';
+import { renderMarkdown } from './markdown-report.js';
+import { readResults } from './results-reader.js';
+
+export type FileReport = 'html' | 'junit' | 'markdown';
+
+export const DEFAULT_FILES: Record<FileReport, string> = { html: 'report.html', junit: 'junit.xml', markdown: 'summary.md' };
+
+/** Writes each report asked for; returns the paths written. `files` overrides a report's path. */
+export function writeReports(resultsDir: string, which: FileReport[], outDir = resultsDir, files: Partial<Record<FileReport, string>> = {}): Record<FileReport, string> {
+  const results = readResults(resultsDir);
+  const written = {} as Record<FileReport, string>;
+  const target = (r: FileReport): string => path.resolve(outDir, files[r] ?? DEFAULT_FILES[r]);
+  const write = (r: FileReport, text: string): void => {
+    const file = target(r);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    written[r] = file;
+  };
+  if (which.includes('html')) write('html', renderHtmlReport(results));
+  if (which.includes('junit')) write('junit', renderJunit(results.summary));
+  if (which.includes('markdown')) write('markdown', renderMarkdown(results.summary, which.includes('html') ? target('html') : undefined));
+  return written;
+}

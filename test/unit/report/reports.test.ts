@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { renderJunit } from '../../../src/report/junit-report.js';
+import { renderMarkdown } from '../../../src/report/markdown-report.js';
+import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../../../src/report/compare.js';
+import { drill, runResult } from '../../helpers/synthetic-results.js';
+
+const XSD = path.resolve(import.meta.dirname, '../../../../test/fixtures/junit.xsd');
+
+const failing = drill('app-update', {
+  passed: false,
+  requests: { total: 1000, ok: 963, failed: 37, dropped: 0, byOutcome: { ok: 963, http_503: 37 } },
+  downtime: { totalMs: 180, longestMs: 180, degradedMs: 100, windows: [{ startMs: 3000, endMs: 3180, failed: 36, outcomes: { http_503: 36 }, events: [{ atMs: 3000, kind: 'rollout.started', message: 'revision 2 (Recreate) <&> "x"' }] }] },
+  objectives: [
+    { name: 'downtime', limit: '≤ 0s', measured: '180ms', passed: false, basis: '1 outage window(s), 1000 requests' },
+    { name: 'failed requests', limit: '≤ 0', measured: '37', passed: false },
+    { name: 'p(95)<300', limit: 'p(95)<300', measured: 'p(95)=2ms', passed: true },
+  ],
+});
+const errored = drill('redeploy', { passed: false, error: 'the smoke test did not pass within 60000 ms <of> the reset', objectives: [] });
+const run = runResult('demo-naive', [drill('capacity'), failing, errored]);
+
+test('JUnit: one suite, one case per drill, every missed objective with limit and measured value; valid against the XSD', () => {
+  const xml = renderJunit(run);
+  assert.match(xml, /<testsuites name="golive" tests="3" failures="1" errors="1" time="300\.000">/);
+  assert.match(xml, /<testcase name="capacity" classname="golive\.demo-naive\.capacity" time="60\.000"><\/testcase>/);
+  assert.match(xml, /<failure message="missed 2 objective\(s\): downtime, failed requests" type="objectives">downtime: limit ≤ 0s, measured 180ms \(1 outage window\(s\), 1000 requests\)\nfailed requests: limit ≤ 0, measured 37<\/failure>/);
+  assert.match(xml, /<error message="the smoke test did not pass within 60000 ms &lt;of&gt; the reset" type="drill-error">/);
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-junit-'));
+  writeFileSync(path.join(dir, 'junit.xml'), xml);
+  // xmllint (Debian libxml2-utils) validates against the schema; it exits non-zero and names the problem otherwise.
+  const out = execFileSync('xmllint', ['--noout', '--schema', XSD, path.join(dir, 'junit.xml')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(out, '');
+});
+
+test('JUnit: the schema check can fail (a case without its time is rejected)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-junit-'));
+  writeFileSync(path.join(dir, 'bad.xml'), renderJunit(run).replace(' time="60.000"', ''));
+  assert.throws(() => execFileSync('xmllint', ['--noout', '--schema', XSD, path.join(dir, 'bad.xml')], { stdio: 'pipe' }), /Command failed/);
+});
+
+test('Markdown summary (snapshot)', () => {
+  const expected = readFileSync(path.resolve(import.meta.dirname, '../../../../test/fixtures/summary.md'), 'utf8');
+  assert.equal(renderMarkdown(run, 'golive-results/x/report.html'), expected);
+});
+
+test('compare: a known regression is flagged, noise within tolerance is not', () => {
+  const a = runResult('a', [drill('app-update'), drill('capacity')]);
+  const b = runResult('b', [
+    drill('app-update', { passed: false, requests: { total: 12_000, ok: 11_990, failed: 10, dropped: 0, byOutcome: {} }, downtime: { totalMs: 450, longestMs: 450, degradedMs: 0, windows: [] } }),
+    drill('capacity', { latencyMs: { avg: 12.5, min: 1, p50: 10.4, p90: 21, p95: 26, p99: 60, p999: 80, max: 120 } }),
+  ]);
+  const c = compareRuns(a, b);
+  const flagged = c.rows.filter((r) => r.regression).map((r) => `${r.drill} ${r.figure}`);
+  // 10 failures in 12,000 is +0.08 percentage points: within the default 0.1 tolerance for the error rate.
+  assert.deepEqual(flagged, ['app-update passed', 'app-update failed requests', 'app-update downtime', 'capacity latency p99']);
+  assert.equal(c.regressions, 4);
+  const md = renderComparisonMarkdown(c);
+  assert.match(md, /\| capacity \| latency p99 \| 40 ms \| 60 ms \| \+20 ms \| ❌ regression \|/);
+  assert.match(md, /\| capacity \| latency p50 \| 10 ms \| 10\.4 ms \| \+0\.4 ms \| {2}\|/);
+  assert.deepEqual(parseTolerances('latency=60%,downtimeMs=500'), { ...parseTolerances(undefined) as object, latency: 0.6, downtimeMs: 500 });
+  assert.match(parseTolerances('speed=3') as string, /expected name=value pairs/);
+});
