@@ -101,6 +101,12 @@
       var fl = section.querySelector('.findings');
       d.findings.forEach(function (f) { fl.appendChild(el('li', null, '[' + f.severity + '] ' + f.message + (f.fix ? ' Fix: ' + f.fix : ''))); });
     }
+    if (d.setupMs !== undefined) {
+      section.querySelector('.setup-block').hidden = false;
+      var st = section.querySelector('.setup tbody');
+      d.events.filter(function (e) { return /^(reset|deploy\.|drill\.recovered)/.test(e.kind); }).forEach(function (e) { row(st, [ms(e.atMs), e.kind, e.message]); });
+      row(st, ['', { text: 'setup time', cls: 'pass' }, ms(d.setupMs) + ' from reset to healthy and smoke test passed']);
+    }
     var et = section.querySelector('.events tbody');
     d.events.forEach(function (e) { row(et, [ms(e.atMs), e.kind, e.subject || '', e.message]); });
 

@@ -12,6 +12,7 @@ import { buildDrills, defaultThreads } from './drills/registry.js';
 import { createHookRunner } from './drills/hooks.js';
 import { GoliveError } from './errors.js';
 import { createPlatform } from './platforms/create-platform.js';
+import type { EventSink } from './platforms/platform.js';
 import { Journal } from './safety/journal.js';
 import { recoverAll } from './safety/recover.js';
 import { runDrill } from './drills/run-drill.js';
@@ -102,9 +103,12 @@ async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => Dr
   const journal = new Journal(folder.dir);
   const startedAt = new Date().toISOString();
   let currentDrill = '(setup)';
+  // Between drills, events (platform start and stop, hooks) go to events.ndjson under "(setup)".
+  const setupSink: EventSink = (kind, message, subject) => folder.appendEvent('(setup)', { atMs: 0, kind, message, ...(subject ? { subject } : {}) });
+  let currentSink: EventSink = setupSink;
   const hookRunner = createHookRunner({
     env: () => ({ GOLIVE_DRILL: currentDrill }),
-    events: () => (kind, message, subject) => folder.appendEvent(currentDrill, { atMs: 0, kind, message, ...(subject ? { subject } : {}) }),
+    events: () => currentSink,
     assumeYes: options.assumeYes ?? false,
     manualTimeoutMs: 30 * 60_000,
     input: process.stdin,
@@ -130,7 +134,7 @@ async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => Dr
   try {
     let targetUrl = config.target?.url;
     if (platform) {
-      platform.setEventSink((kind, message, subject) => folder.appendEvent('(setup)', { atMs: 0, kind, message, ...(subject ? { subject } : {}) }));
+      platform.setEventSink(setupSink);
       const started = await platform.start(signal);
       targetUrl ??= started.url;
     }
@@ -141,7 +145,12 @@ async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => Dr
     for (const drill of drills) {
       if (signal.aborted) break;
       currentDrill = drill.name;
-      results.push(await runDrill(drill, hooks, folder, signal, { platform, hookRunner, targetUrl, onTeardownFailure: warn }));
+      const setEventSink = (sink: EventSink): void => {
+        currentSink = sink;
+        platform?.setEventSink(sink);
+      };
+      results.push(await runDrill(drill, hooks, folder, signal, { platform, hookRunner, targetUrl, onTeardownFailure: warn, setEventSink }));
+      setEventSink(setupSink);
     }
   } catch (err) {
     setupError = err;

@@ -7,13 +7,15 @@ import { requestCounts } from '../analysis/stats.js';
 import type { DrillInfo, Reporter } from '../report/reporter.js';
 import type { ResultsFolder } from '../results/results-folder.js';
 import type { DrillContext, DrillSpec, PerformResult } from './drill.js';
-import type { HookRunner, Platform } from '../platforms/platform.js';
+import type { EventSink, HookRunner, Platform } from '../platforms/platform.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 
 type Hooks = Required<Pick<Reporter, 'onDrillStart' | 'onSecond' | 'onEvent' | 'onDrillEnd'>>;
 
 export interface DrillEnvironment {
   platform: Platform | undefined;
+  /** Routes platform and hook events to the running drill's timeline. */
+  setEventSink: (sink: EventSink) => void;
   hookRunner: HookRunner;
   targetUrl: string;
   /** Told about teardowns that failed: what was left behind and how to undo it. */
@@ -68,7 +70,7 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
         folder.appendEvent(spec.name, e);
         hooks.onEvent(info, e);
       };
-      env.platform?.setEventSink(event);
+      env.setEventSink(event);
       const ctx: DrillContext = {
         now,
         zeroEpochMs: zero,
@@ -96,7 +98,7 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
         event('teardown.failed', failure);
         env.onTeardownFailure(failure);
       }
-      env.platform?.setEventSink(() => undefined);
+      env.setEventSink(() => undefined);
       engine.stop();
     } else {
       phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });

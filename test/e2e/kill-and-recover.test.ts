@@ -65,3 +65,35 @@ describe('a golive killed with SIGKILL mid-drill leaves processes that recovery 
     }
   });
 });
+
+describe('Ctrl-C mid-drill', () => {
+  test('stops the load, tears everything down, writes the results: exit 3, no process left', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' } })));
+      let runDir = '';
+      const r = await golive(['run'], {
+        cwd: ws.dir,
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            const root = path.join(ws.dir, 'golive-results');
+            const dirs = existsSync(root) ? readdirSync(root).sort() : [];
+            const dir = dirs.length ? path.join(root, dirs[dirs.length - 1]!) : '';
+            if (dir && processesOfRun(dir).length >= 2) {
+              runDir = dir;
+              clearInterval(poll);
+              setTimeout(() => child.kill('SIGINT'), 1000);
+            }
+          }, 100);
+        },
+      });
+      assert.equal(r.code, 3, r.stdout.slice(-2000) + r.stderr);
+      assert.match(r.stdout, /app-update ✗ interrupted/);
+      assert.deepEqual(processesOfRun(runDir), []);
+      const journal = readJournal(path.join(runDir, 'journal.json'))!;
+      assert.deepEqual(journal.entries.filter((e) => !e.undone), []);
+    } finally {
+      ws.remove();
+    }
+  });
+});

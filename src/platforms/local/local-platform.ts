@@ -240,6 +240,7 @@ export class LocalPlatform implements Platform {
     const victims = this.alive().filter((r) => r.state !== 'terminating').slice(0, count);
     this.sink('replicas.killed', `SIGKILL to ${victims.map((r) => r.spec.id).join(', ')}`);
     await Promise.all(victims.map((r) => r.kill()));
+    await this.reconcile(); // crashed replicas are replaced, as a ReplicaSet would
   }
 
   // ── disaster-recovery ─────────────────────────────────────────────────────────────────────────────────

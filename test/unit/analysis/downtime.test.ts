@@ -79,3 +79,13 @@ test('a phase restricts the bins considered', () => {
   const d = computeDowntime({ ...bins('xx....xxxx..xx'), fromMs: 20, toMs: 120 });
   assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs]), [[60, 100]]);
 });
+
+test('clock jitter between workers: one worker a bin late still gives one window, the same length', () => {
+  const a = bins('....xxxxxx....', 1);
+  const late = bins('.....xxxxxx...', 1);
+  const merged = { ok: a.ok.map((v, i) => v + late.ok[i]!), failed: a.failed.map((v, i) => v + late.failed[i]!) };
+  const d = computeDowntime(merged);
+  // Bins 4 and 10 hold one failure and one success each: the edges blur by one bin, the window stays one.
+  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs, w.failed]), [[50, 100, 10]]);
+  assert.equal(d.degradedMs, 200, 'the two blurred edge bins are degraded time');
+});
