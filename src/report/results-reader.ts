@@ -53,7 +53,7 @@ export function readResults(dir: string): RunResults {
         continue; // a line torn by a crash: the rest of the timeline still counts
       }
       const s = (series[t.drill] ??= { t: [], ok: [], failed: [], p50: [], p95: [], p99: [] });
-      s.t.push(t.second + 1);
+      s.t.push(t.second + 0.5); // plotted at the middle of its second
       s.ok.push(t.requests.ok);
       s.failed.push(t.requests.failed);
       s.p50.push(t.latencyMs.p50);
