@@ -6,6 +6,7 @@ import { machineLoad, openModelBench, throughputBench } from './throughput.js';
 import { memoryBench } from './memory.js';
 import { proxyBench } from './proxy.js';
 import { reportOpenBench } from './report-open.js';
+import { scaleOutBench } from './scale-out.js';
 
 const { values } = parseArgs({ options: {
   seconds: { type: 'string', default: '10' },
@@ -24,6 +25,7 @@ console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-al
 if (values.only === 'all' || values.only === 'throughput') await throughputSection();
 if (values.only === 'all' || values.only === 'proxy') await proxySection();
 if (values.only === 'all' || values.only === 'report') await reportSection();
+if (values.only === 'all' || values.only === 'scale-out') await scaleOutSection();
 if (values.only === 'all' || values.only === 'memory') await memorySection();
 console.log(`\nload average after: ${machineLoad()}`);
 
@@ -50,6 +52,13 @@ async function proxySection() {
 async function reportSection() {
   const r = await reportOpenBench();
   console.log(`\nHTML report of a one-hour run (6 drills × 3,600 s, 40 outage windows and 300 events each): ${r.sizeMb.toFixed(1)} MB, opens in ${r.medianMs} ms in headless Chromium (median of ${r.times.join(', ')} ms)`);
+}
+
+async function scaleOutSection() {
+  const rows = await scaleOutBench({ seconds });
+  console.log('\n| worker processes | total req/s | coordinator CPU | coordinator CPU per worker |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.workers} | ${fmt(r.rps)} | ${r.coordinatorCpuPct.toFixed(1)} % of a core | ${r.perWorkerMsPerS.toFixed(1)} ms per second |`);
 }
 
 async function memorySection() {

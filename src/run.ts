@@ -8,7 +8,7 @@ import type { GoliveConfigInput, ResolvedConfig } from './config/schema.js';
 import { writeReports } from './report/write-reports.js';
 import { toLoadPlan } from './config/to-plan.js';
 import type { DrillSpec } from './drills/drill.js';
-import { buildDrills, defaultThreads } from './drills/registry.js';
+import { buildDrills, loadWorkers } from './drills/registry.js';
 import { createHookRunner } from './drills/hooks.js';
 import { GoliveError } from './errors.js';
 import { createPlatform } from './platforms/create-platform.js';
@@ -82,7 +82,7 @@ export async function loadTest(options: LoadTestOptions): Promise<RunOutcome> {
     name: 'load',
     kind: 'load',
     plan: toLoadPlan(loaded.config, loaded.baseDir, undefined),
-    threads: defaultThreads(loaded.config),
+    workers: loadWorkers(loaded.config),
     objectives: {},
     thresholds: loaded.config.thresholds,
   };

@@ -60,6 +60,11 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     recovery: input.recovery,
     setupMs: input.setupMs,
   });
+  const lostStarts = recording.workers.lost.reduce((n, w) => n + w.droppedStarts, 0);
+  if (lostStarts > 0) {
+    whole.requests.dropped += lostStarts;
+    whole.requests.byOutcome['dropped'] = (whole.requests.byOutcome['dropped'] ?? 0) + lostStarts;
+  }
   const generator = generatorHealth(recording, whole.requests.dropped);
   return {
     name: input.name,
@@ -89,8 +94,18 @@ function generatorHealth(recording: Recording, dropped: number): GeneratorHealth
   const warnings: string[] = [];
   if (dropped > 0) warnings.push(`${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`);
   if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS) warnings.push(`requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): the load generator is saturated; use fewer requests per second, more threads, or more machines`);
+  for (const w of recording.workers.lost) {
+    warnings.push(`load worker ${w.index} of ${recording.workers.count} (${recording.workers.kind}) ${w.reason} at ${(w.atMs / 1000).toFixed(1)} s: its ${w.droppedStarts} remaining starts were never sent and are counted as dropped`);
+  }
   if (recording.retries > 0) warnings.push(`${recording.retries} requests were retried once after the server closed an idle keep-alive connection (as browsers and Go clients do)`);
-  return { bound: dropped > 0 || lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS, dropped, lagP99Ms, warnings };
+  return {
+    bound: dropped > 0 || lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS || recording.workers.lost.length > 0,
+    dropped,
+    lagP99Ms,
+    warnings,
+    startOffsetsMs: recording.workers.startOffsetsMs,
+    lostWorkers: recording.workers.lost,
+  };
 }
 
 function round1(v: number): number {

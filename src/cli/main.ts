@@ -17,6 +17,7 @@ import { STARTER_CONFIG } from './starter-config.js';
 import { createDemoWorkspace, demoConfig } from './demo.js';
 import { recoverAll, recoverFolder } from '../safety/recover.js';
 import { writeReports } from '../report/write-reports.js';
+import { runStdioWorker } from './worker-main.js';
 import { readResults } from '../report/results-reader.js';
 import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../report/compare.js';
 import { renderCompareHtml } from '../report/html-report.js';
@@ -52,6 +53,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--body <body>', 'request body (a template)')
     .option('--threshold <threshold...>', "k6-style threshold, e.g. 'p(95)<300' or 'rate(failed)<0.001' (repeatable)")
     .option('--threads <n>', 'worker threads (default: CPU cores)')
+    .option('--workers <n>', 'run the load in this many worker processes instead of threads')
     .option('--insecure', 'accept self-signed TLS certificates')
     .option('--http2', 'speak HTTP/2')
     .option('--out <dir>', 'results folder root', 'golive-results')
@@ -67,6 +69,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--rate <rate>', 'override load.rate')
     .option('-d, --duration <duration>', 'override load.duration')
     .option('--threads <n>', 'override load.threads')
+    .option('--workers <n>', 'run the load in this many worker processes')
     .option('--out <dir>', 'override output.dir')
     .option('--allow-destroy', 'consent to drills that destroy the environment (disaster-recovery, redeploy)')
     .option('-y, --yes', 'confirm manual steps without asking')
@@ -74,6 +77,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
       const overrides: ConfigOverrides = {
         ...envOverrides(io.env),
         ...definedOnly({ 'load.rate': o['rate'], 'load.duration': o['duration'], 'load.threads': num(o['threads'] as string | undefined), 'output.dir': o['out'] }),
+        ...(o['workers'] !== undefined ? { 'load.workers': { kind: 'processes', count: num(o['workers'] as string) } } : {}),
       };
       exitCode = await execute(io, (signal) => run({
         cwd: io.cwd, drills, overrides, signal, reporters: [terminal(io)],
@@ -127,6 +131,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
       if (o.markdown) writeFileSync(path.resolve(io.cwd, o.markdown), markdown);
       if (o.html) writeFileSync(path.resolve(io.cwd, o.html), renderCompareHtml(comparison));
       exitCode = comparison.regressions > 0 ? EXIT.failed : EXIT.passed;
+    });
+
+  program.command('worker', { hidden: true })
+    .description('internal: one load worker speaking the protocol as NDJSON on stdin/stdout')
+    .option('--stdio', 'messages on stdin and stdout (how golive runs process workers)')
+    .action(async () => {
+      await runStdioWorker();
+      exitCode = EXIT.passed;
     });
 
   program.command('recover')
@@ -243,6 +255,7 @@ function loadFlagsToConfig(url: string, o: Record<string, string | string[] | bo
       duration: o['duration'] as string,
       timeout: o['timeout'] as string,
       ...definedOnly({ connections: num(o['connections'] as string | undefined), threads: num(o['threads'] as string | undefined) }),
+      ...(o['workers'] !== undefined ? { workers: { kind: 'processes', count: num(o['workers'] as string) } } : {}),
       requests: [{
         method: o['method'] as string,
         url: target.pathname + target.search,

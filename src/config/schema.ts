@@ -81,6 +81,12 @@ export const loadSchema = obj({
   timeout: duration.default(10_000),
   /** Worker threads generating load. @default the number of CPU cores */
   threads: int('a number of threads', 1, 256).optional(),
+  /** Run the load in separate worker processes instead of threads (scale-out). */
+  workers: obj({
+    kind: oneOf(['processes'] as const),
+    /** How many workers share the schedule (worker i of n takes every n-th start). */
+    count: int('a number of workers', 1, 1024),
+  }).optional(),
   /** Headers on every request. */
   headers: headers.default({}),
   requests: z.array(requestSchema).nonempty({ error: 'expected at least one request' }).max(100).prefault([{}]),

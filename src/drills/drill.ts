@@ -5,6 +5,7 @@
 import type { Threshold } from '../analysis/threshold.js';
 import type { ResolvedObjectives } from '../config/schema.js';
 import type { LoadPlan } from '../engine/plan.js';
+import type { WorkerKind } from '../engine/worker-channel.js';
 import type { Finding, RecoveryResult } from '../model/result.js';
 import type { HookRunner, Platform } from '../platforms/platform.js';
 
@@ -41,7 +42,8 @@ export interface DrillSpec {
   name: string;
   kind: string;
   plan: LoadPlan;
-  threads: number;
+  /** Where the load runs: worker threads here, or worker processes. */
+  workers: { kind: WorkerKind; count: number };
   objectives: ResolvedObjectives;
   thresholds: readonly Threshold[];
   /**

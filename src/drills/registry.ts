@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import { DRILL_KINDS, type ResolvedConfig } from '../config/schema.js';
 import { toLoadPlan } from '../config/to-plan.js';
 import { GoliveError } from '../errors.js';
+import type { WorkerKind } from '../engine/worker-channel.js';
 import { appUpdate } from './app-update.js';
 import { customDrill } from './custom.js';
 import { disasterRecovery } from './disaster-recovery.js';
@@ -20,8 +21,11 @@ export interface BuildEnv {
   allowDestroy?: boolean;
 }
 
-export function defaultThreads(config: ResolvedConfig): number {
-  return config.load.threads ?? Math.max(1, availableParallelism());
+/** Where the load runs: `load.workers` processes when configured, else one thread per core (or `load.threads`). */
+export function loadWorkers(config: ResolvedConfig): { kind: WorkerKind; count: number } {
+  const w = config.load.workers;
+  if (w) return { kind: w.kind, count: w.count };
+  return { kind: 'threads', count: config.load.threads ?? Math.max(1, availableParallelism()) };
 }
 
 /** The drills to run: the configured ones in order (or `capacity` when none is), filtered by `only`. */
@@ -41,7 +45,7 @@ function buildDrill(env: BuildEnv, name: string): DrillSpec {
   const d = config.drills;
   const planOptions = { ...(env.targetUrl ? { targetUrl: env.targetUrl } : {}) };
   const openEnded = toLoadPlan(config, baseDir, fileLabel, { ...planOptions, openEnded: true });
-  const base = { name, threads: defaultThreads(config), thresholds: [] as const, plan: openEnded };
+  const base = { name, workers: loadWorkers(config), thresholds: [] as const, plan: openEnded };
   const consent = (drill: { allowDestroy?: boolean | undefined }): void => {
     if (drill.allowDestroy || config.allowDestroy || env.allowDestroy) return;
     throw new GoliveError('GOLIVE_USAGE', `the ${name} drill destroys the environment and its data: pass --allow-destroy, or set allowDestroy: true in the config (top level or on the drill)`);

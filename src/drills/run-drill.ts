@@ -35,7 +35,8 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
 
   const engine = startLoadEngine({
     plan: spec.plan,
-    threads: spec.threads,
+    workers: spec.workers.count,
+    kind: spec.workers.kind,
     onSecond: (s) => {
       folder.appendSecond(spec.name, s);
       const r = requestCounts(s.outcomes);
@@ -134,7 +135,7 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
 
 function describeLoad(spec: DrillSpec): LoadDescription {
   const { model } = spec.plan;
-  const base = { executor: model.executor, durationMs: spec.plan.durationMs ?? 0, connections: spec.plan.connections, threads: spec.threads };
+  const base = { executor: model.executor, durationMs: spec.plan.durationMs ?? 0, connections: spec.plan.connections, threads: spec.workers.kind === 'threads' ? spec.workers.count : 1, workers: spec.workers };
   if (model.kind === 'open') {
     return { model: 'open', targetRps: Math.max(...model.stages.map((s) => s.toRps)), ...base };
   }

@@ -42,6 +42,8 @@ export type ToWorkerMessage =
 
 export type FromWorkerMessage =
   | { type: 'ready' }
+  /** Sent when the worker begins its schedule: how late it began against the shared time zero (clock skew + wake-up). */
+  | { type: 'started'; offsetMs: number }
   | { type: 'snapshot'; snapshot: SnapshotPayload }
   | { type: 'done'; durationMs: number }
   | { type: 'error'; error: ErrorPayload };

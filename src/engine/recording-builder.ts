@@ -1,6 +1,6 @@
 /** Accumulates merged seconds into a Recording for the analysis. */
 import { createMergeHistogram, decodeHistogram, encodeHistogram } from '../model/histogram.js';
-import type { Recording, SecondRecord } from '../model/recording.js';
+import type { Recording, SecondRecord, WorkerReport } from '../model/recording.js';
 import type { MergedSecond } from './snapshot-merger.js';
 
 export class RecordingBuilder {
@@ -30,8 +30,9 @@ export class RecordingBuilder {
     this.retries += s.retries;
   }
 
-  build(startEpochMs: number, durationMs: number): Recording {
+  build(startEpochMs: number, durationMs: number, workers: WorkerReport): Recording {
     return {
+      workers,
       startEpochMs,
       durationMs,
       seconds: this.seconds,

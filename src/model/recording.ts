@@ -31,4 +31,22 @@ export interface Recording {
   /** How late the generator started requests (µs histogram, encoded). */
   lag: string;
   retries: number;
+  workers: WorkerReport;
+}
+
+export interface LostWorker {
+  index: number;
+  /** When the coordinator noticed (ms from zero). */
+  atMs: number;
+  reason: string;
+  /** Its open-model starts from then to the end: counted as dropped. */
+  droppedStarts: number;
+}
+
+export interface WorkerReport {
+  kind: 'threads' | 'processes' | 'kubernetes';
+  count: number;
+  /** How late each worker began its schedule against time zero (clock skew and wake-up), ms; null if it never said. */
+  startOffsetsMs: (number | null)[];
+  lost: LostWorker[];
 }

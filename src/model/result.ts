@@ -34,6 +34,8 @@ export interface LoadDescription {
   durationMs: number;
   connections: number;
   threads: number;
+  /** Where the load ran: threads of this process, or separate worker processes. */
+  workers: { kind: 'threads' | 'processes' | 'kubernetes'; count: number };
 }
 
 export interface OutageWindow {
@@ -83,6 +85,10 @@ export interface GeneratorHealth {
   /** 99th percentile of how late the generator started requests, ms. */
   lagP99Ms: number;
   warnings: string[];
+  /** Each worker's start against the shared time zero (ms): clock skew plus wake-up. */
+  startOffsetsMs: (number | null)[];
+  /** Workers that died during the run; their remaining starts are in `dropped`. */
+  lostWorkers: { index: number; atMs: number; reason: string; droppedStarts: number }[];
 }
 
 export interface RecoveryResult {

@@ -74,7 +74,8 @@ function colors(on: boolean) {
 function describeLoad(d: DrillInfo): string {
   const l = d.load;
   const what = l.model === 'open' ? `open model, ${l.executor} up to ${l.targetRps} req/s` : `closed model, ${l.executor} ${l.vus} VUs`;
-  return `(${what}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}, ${l.connections} connections, ${l.threads} thread${l.threads === 1 ? '' : 's'})`;
+  const where = l.workers.kind === 'threads' ? `${l.workers.count} thread${l.workers.count === 1 ? '' : 's'}` : `${l.workers.count} worker ${l.workers.kind}`;
+  return `(${what}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}, ${l.connections} connections, ${where})`;
 }
 
 export function latencyLine(l: LatencyStats): string {
@@ -117,6 +118,10 @@ export function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     for (const o of d.objectives) {
       lines.push(`    ${o.passed ? c.green('✓') : c.red('✗')} ${o.name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${o.basis ? c.dim(`  (${o.basis})`) : ''}`);
     }
+  }
+  if (d.load.workers.kind !== 'threads') {
+    const offsets = d.generator.startOffsetsMs.map((o) => (o === null ? 'never started' : `${o.toFixed(1)}ms`)).join(', ');
+    lines.push(`  workers     ${d.load.workers.count} ${d.load.workers.kind}, started after time zero by ${offsets}${d.generator.lostWorkers.length ? ` · ${d.generator.lostWorkers.length} lost` : ''}`);
   }
   for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${d.generator.bound ? 'generator-bound: ' : ''}${w}`)}`);
   return `${lines.join('\n')}\n`;

@@ -93,6 +93,7 @@ class WorkerRun {
     this.zero = startAtEpochMs - performance.timeOrigin;
     this.started = true;
     const begin = (): void => {
+      this.send({ type: 'started', offsetMs: Math.round((performance.now() - this.zero) * 1000) / 1000 });
       this.timers.push(setInterval(() => this.transport.expire(performance.now()), EXPIRE_EVERY_MS));
       this.scheduleFlush();
       if (this.plan.model.kind === 'open') this.runOpen(createArrivalSchedule(this.plan.model.stages, { holdLast: this.plan.durationMs === null }));

@@ -2,6 +2,9 @@
  * Records outcomes inside one worker: a latency and a service-time histogram for the current second, outcome
  * counts, and ok/failed counts per 10 ms bin of intended start. Nothing here allocates per request.
  */
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { createRecordingHistogram, encodeHistogram, recordMs, type Histogram } from '../../model/histogram.js';
 import { BIN_MS } from '../../model/recording.js';
 import type { OutcomeCounts } from '../../model/outcome.js';
@@ -18,7 +21,16 @@ export class Recorder {
   private dirtyMin = Infinity;
   private dirtyMax = -1;
 
-  constructor(private readonly worker: number) {}
+  /**
+   * GOLIVE_DEBUG_LATENCY_DIR: every latency recorded (µs, as the histogram got it) is also appended to a file
+   * there, so a test can build one histogram from every request and check the merge against it.
+   */
+  private readonly rawLog: { file: string; values: number[] } | undefined;
+
+  constructor(private readonly worker: number) {
+    const dir = process.env['GOLIVE_DEBUG_LATENCY_DIR'];
+    this.rawLog = dir ? { file: path.join(dir, `latency-${worker}-${process.pid}-${threadId}.txt`), values: [] } : undefined;
+  }
 
   /**
    * One finished request. Times are ms from the run's start: `intended` is when it should have started,
@@ -26,6 +38,7 @@ export class Recorder {
    */
   record(outcome: string, intended: number, sent: number, now: number): void {
     recordMs(this.latency, now - intended);
+    if (this.rawLog) this.rawLog.values.push(Math.round((now - intended) * 1000));
     recordMs(this.service, now - sent);
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
     const bin = intended < 0 ? 0 : Math.floor(intended / BIN_MS);
@@ -64,6 +77,10 @@ export class Recorder {
     }
     this.dirtyMin = Infinity;
     this.dirtyMax = -1;
+    if (this.rawLog && this.rawLog.values.length) {
+      appendFileSync(this.rawLog.file, `${this.rawLog.values.join('\n')}\n`);
+      this.rawLog.values = [];
+    }
     const failures: Record<string, number[]> = {};
     for (const [outcome, byBin] of this.failures) failures[outcome] = [...byBin].flat();
     this.failures.clear();

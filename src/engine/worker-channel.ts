@@ -1,0 +1,63 @@
+/**
+ * How the coordinator talks to one load worker: a thread (postMessage) or a child process (NDJSON over
+ * stdin/stdout). The messages are the same (protocol.ts); only the transport differs.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
+import type { FromWorkerMessage, ToWorkerMessage } from './protocol.js';
+
+export interface WorkerChannel {
+  post(message: ToWorkerMessage): void;
+  onMessage(listener: (message: FromWorkerMessage) => void): void;
+  /** The worker is gone; `reason` says how when it did not end normally. */
+  onExit(listener: (reason: string | undefined) => void): void;
+  terminate(): void;
+}
+
+export type WorkerKind = 'threads' | 'processes';
+
+export function createWorkerChannel(kind: WorkerKind): WorkerChannel {
+  return kind === 'threads' ? threadChannel() : processChannel();
+}
+
+function threadChannel(): WorkerChannel {
+  const worker = new Worker(new URL('./worker/thread-main.js', import.meta.url));
+  let exitListener: (reason: string | undefined) => void = () => undefined;
+  let terminating = false;
+  worker.on('error', (err) => exitListener(`crashed: ${err.message}`));
+  worker.on('exit', (code) => exitListener(terminating || code === 0 ? undefined : `exited with code ${code}`));
+  return {
+    post: (m) => worker.postMessage(m),
+    onMessage: (l) => { worker.on('message', l); },
+    onExit: (l) => { exitListener = l; },
+    terminate: () => { terminating = true; void worker.terminate(); },
+  };
+}
+
+/** `golive worker --stdio` as a child process: the same worker, one process per segment. */
+function processChannel(): WorkerChannel {
+  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'cli', 'worker-main.js');
+  const child = spawn(process.execPath, [bin], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let exitListener: (reason: string | undefined) => void = () => undefined;
+  let terminating = false;
+  child.on('exit', (code, signal) => exitListener(terminating || code === 0 ? undefined : signal ? `killed by ${signal}` : `exited with code ${code}`));
+  child.on('error', (err) => exitListener(`could not start: ${err.message}`));
+  child.stdin.on('error', () => { /* the process is gone: its exit reports it */ });
+  return {
+    post: (m) => { if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(m)}\n`); },
+    onMessage: (l) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (!line.startsWith('{')) return; // anything else on stdout is not protocol
+        try {
+          l(JSON.parse(line) as FromWorkerMessage);
+        } catch {
+          // a torn line from a dying process: its exit is reported
+        }
+      });
+    },
+    onExit: (l) => { exitListener = l; },
+    terminate: () => { terminating = true; child.stdin.end(); setTimeout(() => child.kill('SIGKILL'), 2000).unref(); },
+  };
+}
