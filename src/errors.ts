@@ -6,7 +6,11 @@ export type GoliveErrorCode =
   | 'GOLIVE_DATA_INVALID'
   | 'GOLIVE_RUN_FAILED'
   | 'GOLIVE_INTERRUPTED'
-  | 'GOLIVE_PLATFORM_FAILED';
+  | 'GOLIVE_PLATFORM_FAILED'
+  | 'GOLIVE_K8S_FORBIDDEN'
+  | 'GOLIVE_K8S_NOT_FOUND'
+  | 'GOLIVE_K8S_UNREACHABLE'
+  | 'GOLIVE_K8S_FAILED';
 
 export class GoliveError extends Error {
   readonly code: GoliveErrorCode;

@@ -15,7 +15,7 @@ import { createPlatform } from './platforms/create-platform.js';
 import type { EventSink } from './platforms/platform.js';
 import { Journal } from './safety/journal.js';
 import { recoverAll } from './safety/recover.js';
-import { runDrill } from './drills/run-drill.js';
+import { planDrill, runDrill } from './drills/run-drill.js';
 import type { DrillResult, RunResult } from './model/result.js';
 import { createMultiplexer, type Reporter } from './report/reporter.js';
 import { ResultsFolder } from './results/results-folder.js';
@@ -41,6 +41,12 @@ export interface RunOptions {
   allowDestroy?: boolean;
   /** Confirm manual steps without asking. */
   assumeYes?: boolean;
+  /** Describe every cluster change the drills would make, make none, and run no load. */
+  dryRun?: boolean;
+  /** Overrides the kubernetes platform's context. */
+  context?: string;
+  /** Told each cluster change (made, or planned in a dry run), in words. */
+  onMutation?: (description: string) => void;
 }
 
 export interface RunOutcome {
@@ -63,8 +69,8 @@ export async function run(options: RunOptions = {}): Promise<RunOutcome> {
   const only = options.drills ?? [];
   const allowDestroy = options.allowDestroy ?? false;
   // Every drill is built once before anything starts, so a bad config or a missing consent changes nothing.
-  buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET, allowDestroy }, only);
-  return executeRun(loaded, (targetUrl) => buildDrills({ loaded, targetUrl, allowDestroy }, only), options);
+  const kinds = buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET, allowDestroy }, only).map((d) => d.kind);
+  return executeRun(loaded, kinds, (targetUrl) => buildDrills({ loaded, targetUrl, allowDestroy }, only), options);
 }
 
 /** Stands in for the local platform's proxy URL when drills are checked before the platform starts. */
@@ -86,17 +92,17 @@ export async function loadTest(options: LoadTestOptions): Promise<RunOutcome> {
     objectives: {},
     thresholds: loaded.config.thresholds,
   };
-  return executeRun(loaded, () => [spec], options);
+  return executeRun(loaded, ['load'], () => [spec], options);
 }
 
-async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => DrillSpec[], options: RunOptions): Promise<RunOutcome> {
+async function executeRun(loaded: LoadedConfig, drillKinds: string[], build: (targetUrl: string) => DrillSpec[], options: RunOptions): Promise<RunOutcome> {
   const cwd = options.cwd ?? process.cwd();
   const { config } = loaded;
   const signal = options.signal ?? new AbortController().signal;
   const warn = options.onWarning ?? ((m: string) => process.emitWarning(m));
   const hooks = createMultiplexer(options.reporters ?? [], warn);
   const outputRoot = path.resolve(cwd, config.output.dir);
-  const leftovers = recoverAll(outputRoot);
+  const leftovers = await recoverAll(outputRoot);
   for (const line of leftovers.undone) warn(`cleaned up after an earlier run that did not finish: ${line}`);
   for (const line of leftovers.failed) warn(`an earlier run left this behind and it could not be undone: ${line}`);
   const folder = new ResultsFolder(outputRoot, config.name);
@@ -114,7 +120,12 @@ async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => Dr
     input: process.stdin,
     output: process.stdout,
   });
-  const platform = createPlatform(config, { baseDir: loaded.baseDir, runDir: folder.dir, runId: path.basename(folder.dir), journal, hooks: hookRunner });
+  const platform = createPlatform(config, {
+    baseDir: loaded.baseDir, runDir: folder.dir, runId: path.basename(folder.dir), journal, hooks: hookRunner,
+    drillKinds, dryRun: options.dryRun ?? false, allowDestroy: options.allowDestroy ?? false,
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.onMutation ? { onMutation: options.onMutation } : {}),
+  });
   const platformInfo: RunResult['platform'] = platform
     ? { kind: platform.info.kind, ...(platform.info.context ? { context: platform.info.context } : {}), ...(platform.info.namespace ? { namespace: platform.info.namespace } : {}) }
     : { kind: 'none' };
@@ -145,6 +156,11 @@ async function executeRun(loaded: LoadedConfig, build: (targetUrl: string) => Dr
     for (const drill of drills) {
       if (signal.aborted) break;
       currentDrill = drill.name;
+      if (options.dryRun) {
+        // No load, no waiting: the drill's steps run against a platform that only describes its changes.
+        results.push(await planDrill(drill, hooks, { platform, hookRunner, targetUrl, onTeardownFailure: warn, setEventSink: (sink) => { currentSink = sink; platform?.setEventSink(sink); } }, signal));
+        continue;
+      }
       const setEventSink = (sink: EventSink): void => {
         currentSink = sink;
         platform?.setEventSink(sink);

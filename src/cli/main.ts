@@ -18,6 +18,7 @@ import { createDemoWorkspace, demoConfig } from './demo.js';
 import { recoverAll, recoverFolder } from '../safety/recover.js';
 import { writeReports } from '../report/write-reports.js';
 import { runStdioWorker } from './worker-main.js';
+import { rbacYaml, requiredRules } from '../platforms/kubernetes/permissions.js';
 import { readResults } from '../report/results-reader.js';
 import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../report/compare.js';
 import { renderCompareHtml } from '../report/html-report.js';
@@ -73,6 +74,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--out <dir>', 'override output.dir')
     .option('--allow-destroy', 'consent to drills that destroy the environment (disaster-recovery, redeploy)')
     .option('-y, --yes', 'confirm manual steps without asking')
+    .option('--context <name>', 'kubeconfig context (kubernetes platform)')
+    .option('--dry-run', 'print every cluster change the drills would make, make none, send no load')
     .action(async (drills: string[], o: Record<string, string | boolean | undefined>) => {
       const overrides: ConfigOverrides = {
         ...envOverrides(io.env),
@@ -82,6 +85,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
       exitCode = await execute(io, (signal) => run({
         cwd: io.cwd, drills, overrides, signal, reporters: [terminal(io)],
         allowDestroy: Boolean(o['allowDestroy']), assumeYes: Boolean(o['yes']), onWarning: warnTo(io),
+        dryRun: Boolean(o['dryRun']),
+        ...(typeof o['context'] === 'string' ? { context: o['context'] } : {}),
+        ...(o['dryRun'] ? { onMutation: (d: string) => io.stdout.write(`  would: ${d}\n`) } : {}),
         ...(typeof o['config'] === 'string' ? { configFile: o['config'] } : {}),
       }));
     });
@@ -133,6 +139,17 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
       exitCode = comparison.regressions > 0 ? EXIT.failed : EXIT.passed;
     });
 
+  program.command('rbac')
+    .description('print the Role and ClusterRole golive needs for the configured drills (kubernetes platform)')
+    .option('-c, --config <file>', 'config file (default: golive.config.* here)')
+    .action(async (o: { config?: string }) => {
+      const loaded = await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}) });
+      const p = loaded.config.platform;
+      if (p?.kind !== 'kubernetes') throw new GoliveError('GOLIVE_USAGE', "golive rbac is for platform: { kind: 'kubernetes' } configs");
+      const kinds = buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET, allowDestroy: true }).map((d) => d.kind);
+      io.stdout.write(rbacYaml(requiredRules({ namespace: p.namespace, workloadResource: p.workload.kind === 'Deployment' ? 'deployments' : 'statefulsets', drills: kinds, veleroNamespace: p.veleroNamespace })));
+    });
+
   program.command('worker', { hidden: true })
     .description('internal: one load worker speaking the protocol as NDJSON on stdin/stdout')
     .option('--stdio', 'messages on stdin and stdout (how golive runs process workers)')
@@ -144,8 +161,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
   program.command('recover')
     .description('undo what killed runs left behind (processes, temp folders), from their journals')
     .argument('[results-folder]', 'one run folder (default: every run under golive-results)')
-    .action((folder: string | undefined) => {
-      const report = folder ? recoverFolder(path.resolve(io.cwd, folder)) : recoverAll(path.resolve(io.cwd, 'golive-results'));
+    .action(async (folder: string | undefined) => {
+      const report = folder ? await recoverFolder(path.resolve(io.cwd, folder)) : await recoverAll(path.resolve(io.cwd, 'golive-results'));
       for (const line of report.undone) io.stdout.write(`✓ undone: ${line}\n`);
       for (const line of report.skipped) io.stdout.write(`· skipped: ${line}\n`);
       for (const line of report.failed) io.stderr.write(`✗ ${line}\n`);

@@ -7,6 +7,7 @@ import { describeValue } from '../errors.js';
 import { parseJsonPath } from '../engine/json-path.js';
 import { bool, duration, int, nearest, obj, oneOf, rate, str, threshold } from './schema-helpers.js';
 import { localPlatformSchema } from '../platforms/local/schema.js';
+import { kubernetesPlatformSchema } from '../platforms/kubernetes/schema.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus'] as const;
@@ -290,7 +291,9 @@ export const configSchema = obj({
     http2: bool('http2').default(false),
   }).optional(),
   /** Where drills disrupt the application. Without one, only `capacity` can run. */
-  platform: localPlatformSchema.optional(),
+  platform: z.discriminatedUnion('kind', [localPlatformSchema, kubernetesPlatformSchema], {
+    error: (i) => `expected { kind: 'local', app: { … } } or { kind: 'kubernetes', namespace, workload: { kind, name } }, received ${describeValue(i.input)}`,
+  }).optional(),
   load: loadSchema.prefault({}),
   /** Thresholds for a plain load test (`golive load`, and the capacity drill when it sets none). */
   thresholds: z.array(threshold).default([]),

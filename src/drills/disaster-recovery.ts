@@ -10,7 +10,7 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     const platform = requirePlatform(ctx);
     const canary = new CanaryWriter({ targetUrl: ctx.targetUrl, rate: cfg.canary.rate, write: cfg.canary.write, read: cfg.canary.read, now: () => ctx.now(), zeroEpochMs: ctx.zeroEpochMs });
     const canaryStartMs = ctx.now();
-    canary.start();
+    if (!ctx.dryRun) canary.start();
     ctx.onTeardown('stop canary writes', 'nothing to undo', () => canary.stop());
     ctx.event('canary.started', `canary writes at ${cfg.canary.rate}/s: ${cfg.canary.write.method} ${cfg.canary.write.url}`);
 
@@ -30,6 +30,7 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
 
     ctx.phase('recovery');
     await platform.waitReady(cfg.recovery, ctx.signal);
+    if (ctx.dryRun) return {};
     const verification = await canary.verify(ctx.now() + cfg.recovery);
     const recovery = recoveryFigures(canary.acknowledged, verification.lost, disasterAtMs, verification.verifiedAtMs, canaryStartMs);
     ctx.event('canary.verified', `${verification.acked - verification.lost.length} of ${verification.acked} acknowledged writes survived; lost: ${verification.lost.length ? summarizeSeqs(verification.lost) : 'none'}`);

@@ -26,6 +26,8 @@ export interface DrillContext {
   hooks: HookRunner;
   /** Where the load goes. */
   targetUrl: string;
+  /** A dry run: the platform describes changes, nothing waits, no load runs. */
+  dryRun?: boolean;
   /** The drill's teardowns: registered before the change they undo, run in reverse at the end. */
   onTeardown(what: string, manual: string, run: () => Promise<void>): void;
 }

@@ -133,6 +133,46 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
   return result;
 }
 
+/**
+ * A dry run of one drill: its steps run with no load and no waiting, against a platform that describes
+ * each change instead of making it; the result holds those descriptions as events.
+ */
+export async function planDrill(spec: DrillSpec, hooks: Hooks, env: DrillEnvironment, signal: AbortSignal): Promise<DrillResult> {
+  const load = describeLoad(spec);
+  const info: DrillInfo = { name: spec.name, kind: spec.kind, load };
+  await hooks.onDrillStart(info);
+  const events: TimelineEvent[] = [];
+  const event = (kind: string, message: string, subject?: string): void => {
+    const e: TimelineEvent = { atMs: 0, kind, message, ...(subject !== undefined ? { subject } : {}) };
+    events.push(e);
+    hooks.onEvent(info, e);
+  };
+  env.setEventSink(event);
+  const teardowns = new TeardownStack();
+  let error: string | undefined;
+  if (spec.perform) {
+    try {
+      await spec.perform({
+        now: () => 0, zeroEpochMs: Date.now(), signal, dryRun: true, platform: env.platform, hooks: env.hookRunner, targetUrl: env.targetUrl,
+        event, phase: (name) => event('phase', name), sleep: () => Promise.resolve(),
+        onTeardown: (what, manual, run) => { teardowns.push({ what, manual, run }); },
+      });
+    } catch (err) {
+      error = (err as Error).message;
+    }
+  }
+  for (const failure of await teardowns.unwind()) event('teardown.failed', failure);
+  env.setEventSink(() => undefined);
+  const empty = { ok: [], failed: [] };
+  const result = analyzeDrill({
+    name: spec.name, kind: spec.kind, startedAt: new Date().toISOString(), load, events, phases: [], objectives: {}, thresholds: [],
+    recording: { startEpochMs: 0, durationMs: 0, seconds: [], binsOk: empty.ok, binsFailed: empty.failed, failuresByBin: {}, lag: '', retries: 0, workers: { kind: spec.workers.kind, count: 0, startOffsetsMs: [], lost: [] } },
+    error: error ?? 'dry run: nothing was changed and no load was sent',
+  });
+  await hooks.onDrillEnd(info, result);
+  return result;
+}
+
 function describeLoad(spec: DrillSpec): LoadDescription {
   const { model } = spec.plan;
   const base = { executor: model.executor, durationMs: spec.plan.durationMs ?? 0, connections: spec.plan.connections, threads: spec.workers.kind === 'threads' ? spec.workers.count : 1, workers: spec.workers };

@@ -8,7 +8,7 @@ import path from 'node:path';
 export type JournalAction =
   | { kind: 'process-group'; pgid: number; command: string }
   | { kind: 'temp-dir'; path: string }
-  | { kind: 'k8s'; description: string; undo: unknown };
+  | { kind: 'k8s'; description: string; undo: unknown; context?: string; kubeconfig?: string };
 
 export interface JournalEntry {
   id: number;

@@ -5,6 +5,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JOURNAL_FILE, readJournal, type JournalEntry } from './journal.js';
+import { KubeClient } from '../platforms/kubernetes/client.js';
+import { undoChange, type K8sUndo } from '../platforms/kubernetes/kubernetes-platform.js';
 
 export interface RecoverReport {
   undone: string[];
@@ -13,7 +15,7 @@ export interface RecoverReport {
   skipped: string[];
 }
 
-export function recoverFolder(runDir: string): RecoverReport {
+export async function recoverFolder(runDir: string): Promise<RecoverReport> {
   const report: RecoverReport = { undone: [], failed: [], skipped: [] };
   const file = path.join(runDir, JOURNAL_FILE);
   const journal = readJournal(file);
@@ -26,7 +28,7 @@ export function recoverFolder(runDir: string): RecoverReport {
   }
   const runId = path.basename(runDir);
   for (const entry of pending) {
-    const result = undo(entry, runId);
+    const result = await undo(entry, runId);
     if (result.ok) {
       entry.undone = true;
       report.undone.push(`${entry.change} → ${result.message}`);
@@ -39,13 +41,13 @@ export function recoverFolder(runDir: string): RecoverReport {
 }
 
 /** Every run folder under `root` (the results root), oldest first. */
-export function recoverAll(root: string): RecoverReport {
+export async function recoverAll(root: string): Promise<RecoverReport> {
   const total: RecoverReport = { undone: [], failed: [], skipped: [] };
   if (!existsSync(root)) return total;
   for (const name of readdirSync(root).sort()) {
     const dir = path.join(root, name);
     if (!existsSync(path.join(dir, JOURNAL_FILE))) continue;
-    const r = recoverFolder(dir);
+    const r = await recoverFolder(dir);
     total.undone.push(...r.undone);
     total.failed.push(...r.failed);
     total.skipped.push(...r.skipped);
@@ -53,7 +55,7 @@ export function recoverAll(root: string): RecoverReport {
   return total;
 }
 
-function undo(entry: JournalEntry, runId: string): { ok: boolean; message: string } {
+async function undo(entry: JournalEntry, runId: string): Promise<{ ok: boolean; message: string }> {
   const a = entry.action;
   switch (a.kind) {
     case 'process-group': {
@@ -72,7 +74,13 @@ function undo(entry: JournalEntry, runId: string): { ok: boolean; message: strin
       rmSync(a.path, { recursive: true, force: true });
       return { ok: true, message: `deleted ${a.path}` };
     case 'k8s':
-      return { ok: false, message: 'Kubernetes changes are undone by the kubernetes platform' };
+      try {
+        const client = new KubeClient({ context: a.context, kubeconfig: a.kubeconfig });
+        await undoChange(client, a.undo as K8sUndo);
+        return { ok: true, message: `undone in context ${client.context}` };
+      } catch (err) {
+        return { ok: false, message: (err as Error).message };
+      }
   }
 }
 

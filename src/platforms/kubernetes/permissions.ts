@@ -1,0 +1,82 @@
+/**
+ * The API calls golive makes, as RBAC rules: what `golive rbac` prints and what the preflight checks
+ * with SelfSubjectAccessReview before anything changes. One list, derived from the configured drills.
+ */
+import type { AccessCheck } from './client.js';
+
+export interface Rule {
+  /** Namespaced rules go in a Role for the app's namespace; cluster rules in a ClusterRole. */
+  scope: 'namespace' | 'cluster';
+  /** The namespace a namespaced rule applies to (the app's, or Velero's). */
+  namespace?: string;
+  group: string;
+  resource: string;
+  verbs: string[];
+}
+
+export interface PermissionNeeds {
+  namespace: string;
+  workloadResource: 'deployments' | 'statefulsets';
+  drills: string[];
+  /** For disaster-recovery with Velero. */
+  veleroNamespace?: string | undefined;
+}
+
+export function requiredRules(n: PermissionNeeds): Rule[] {
+  const rules: Rule[] = [];
+  const add = (scope: Rule['scope'], group: string, resource: string, verbs: string[], namespace?: string): void => {
+    const ns = scope === 'namespace' ? namespace ?? n.namespace : undefined;
+    const existing = rules.find((r) => r.scope === scope && r.group === group && r.resource === resource && r.namespace === ns);
+    if (existing) existing.verbs = [...new Set([...existing.verbs, ...verbs])].sort();
+    else rules.push({ scope, group, resource, verbs: [...verbs].sort(), ...(ns ? { namespace: ns } : {}) });
+  };
+  // Observing: the workload, its pods, the nodes, the namespace's events; the permission check itself.
+  add('namespace', 'apps', n.workloadResource, ['get']);
+  add('namespace', '', 'pods', ['list', 'watch']);
+  add('namespace', '', 'events', ['list', 'watch']);
+  add('cluster', '', 'nodes', ['list', 'watch']);
+  add('cluster', 'authorization.k8s.io', 'selfsubjectaccessreviews', ['create']);
+  const has = (d: string): boolean => n.drills.includes(d);
+  if (has('app-update') || has('custom')) add('namespace', 'apps', n.workloadResource, ['patch']);
+  if (has('node-drain') || has('custom')) {
+    add('cluster', '', 'nodes', ['get', 'patch']);
+    add('cluster', '', 'pods', ['list']);
+    add('cluster', '', 'pods/eviction', ['create']);
+    add('cluster', 'policy', 'poddisruptionbudgets', ['list']);
+  }
+  if (has('zone-outage') || has('custom')) {
+    add('cluster', '', 'nodes', ['patch']);
+    add('namespace', '', 'pods', ['delete']);
+  }
+  if (has('disaster-recovery') || has('redeploy')) {
+    add('cluster', '', 'namespaces', ['get', 'delete']);
+    add('namespace', 'apps', 'deployments', ['list']);
+    add('namespace', 'apps', 'statefulsets', ['list']);
+  }
+  if (has('disaster-recovery') && n.veleroNamespace) {
+    add('namespace', 'velero.io', 'backups', ['create', 'get', 'list'], n.veleroNamespace);
+    add('namespace', 'velero.io', 'restores', ['create', 'get'], n.veleroNamespace);
+  }
+  return rules;
+}
+
+/** One SelfSubjectAccessReview per verb and resource. */
+export function accessChecks(rules: Rule[]): AccessCheck[] {
+  return rules.flatMap((r) => {
+    const [resource, subresource] = r.resource.split('/');
+    return r.verbs.map((verb) => ({ verb, group: r.group, resource: resource!, ...(subresource ? { subresource } : {}), ...(r.namespace ? { namespace: r.namespace } : {}) }));
+  });
+}
+
+/** Role(s) and a ClusterRole as YAML, for `golive rbac`. */
+export function rbacYaml(rules: Rule[], name = 'golive'): string {
+  const render = (list: Rule[]): string => list.map((r) => `  - apiGroups: ["${r.group}"]\n    resources: ["${r.resource}"]\n    verbs: [${r.verbs.map((v) => `"${v}"`).join(', ')}]`).join('\n');
+  const docs: string[] = [];
+  const namespaces = [...new Set(rules.filter((r) => r.scope === 'namespace').map((r) => r.namespace!))];
+  for (const ns of namespaces) {
+    docs.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nrules:\n${render(rules.filter((r) => r.namespace === ns))}`);
+  }
+  const cluster = rules.filter((r) => r.scope === 'cluster');
+  if (cluster.length) docs.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ${name}\nrules:\n${render(cluster)}`);
+  return `# The permissions golive uses for the configured drills; bind them to the identity golive runs as.\n${docs.join('\n---\n')}\n`;
+}
