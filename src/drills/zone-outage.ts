@@ -27,7 +27,9 @@ export function zoneOutage(cfg: ZoneOutageDrillConfig) {
       lostAtMs = ctx.now();
       await platform.failZone(zone, mode, ctx.signal);
     }, async () => {
-      await platform.waitReady(cfg.recovery, ctx.signal);
+      const deadline = ctx.now() + cfg.recovery;
+      await platform.waitZoneEvacuated(zone, cfg.recovery, ctx.signal);
+      await platform.waitReady(Math.max(0, deadline - ctx.now()), ctx.signal);
       recoveredAtMs = ctx.now();
       if (cfg.outage !== undefined) await ctx.sleep(Math.max(0, cfg.outage - (ctx.now() - lostAtMs)));
     });

@@ -58,6 +58,8 @@ export interface Platform {
   zones(): Promise<ZoneInfo[]>;
   /** Loses a whole zone at once; resolves once the loss is in effect (not when the app recovered). */
   failZone(zone: string, mode: ZoneOutageMode, signal: AbortSignal): Promise<void>;
+  /** Resolves when none of the application's replicas run in the lost zone any more (they moved, or died and were replaced elsewhere). */
+  waitZoneEvacuated(zone: string, timeoutMs: number, signal: AbortSignal): Promise<void>;
   /** Brings a lost zone back. */
   restoreZone(zone: string, signal: AbortSignal): Promise<void>;
   scale(replicas: number, signal: AbortSignal): Promise<void>;

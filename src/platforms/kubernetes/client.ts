@@ -172,7 +172,8 @@ export class KubeClient {
     let gone = false;
     return new Promise((resolve) => {
       let controller: AbortController | undefined;
-      const onAbort = (): void => controller?.abort();
+      // Our own abort ends the watch at once; the library may not call `done` for it.
+      const onAbort = (): void => { controller?.abort(); resolve({ gone: false }); };
       signal.addEventListener('abort', onAbort, { once: true });
       watcher.watch(path, query, (type, object: unknown) => {
         if (type === 'ERROR' && (object as { code?: number }).code === 410) gone = true;

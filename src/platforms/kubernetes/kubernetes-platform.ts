@@ -271,6 +271,13 @@ export class KubernetesPlatform implements Platform {
     }
   }
 
+  async waitZoneEvacuated(zone: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (this.client.dryRun) return;
+    const nodes = new Set((await this.zones()).find((z) => z.zone === zone)?.nodes ?? []);
+    await this.until(async () => !(await this.client.listPods(this.ns, this.selector)).items.some((p) => nodes.has(p.spec?.nodeName ?? '') && !isTerminating(p)),
+      timeoutMs, signal, `the pods in ${zone} to be evicted (with mode unreachable this takes their tolerationSeconds, 300 s by default)`);
+  }
+
   async restoreZone(zone: string): Promise<void> {
     for (const item of [...this.undo].reverse()) {
       const c = item.change;

@@ -219,6 +219,10 @@ export class LocalPlatform implements Platform {
     }, delay);
   }
 
+  async waitZoneEvacuated(zone: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    await this.until(() => this.unnoticed.size === 0 && !this.alive().some((r) => r.spec.zone === zone), timeoutMs, signal, () => `the replicas of ${zone} to be replaced`);
+  }
+
   restoreZone(zone: string): Promise<void> {
     for (const n of this.cluster.nodes.filter((x) => x.zone === zone)) { n.up = true; n.schedulable = true; }
     this.sink('zone.restored', `${zone} back: its nodes are Ready`, zone);
