@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit once output is flushed: a connection still closing (a watch, a keep-alive socket) must not hold the CLI.
+process.stdout.write('', () => process.exit(code));

@@ -12,12 +12,20 @@ export function runStdioWorker(): Promise<void> {
     if (message.type === 'done' || message.type === 'error') setImmediate(() => process.exit(message.type === 'done' ? 0 : 1));
   });
   return new Promise((resolve) => {
+    let initialised = false;
     const lines = createInterface({ input: process.stdin });
     lines.on('line', (line) => {
-      if (line.trim()) worker.handle(JSON.parse(line) as ToWorkerMessage);
+      if (!line.trim()) return;
+      const message = JSON.parse(line) as ToWorkerMessage;
+      if (message.type === 'init') initialised = true;
+      worker.handle(message);
     });
-    // The coordinator is gone (its end of stdin closed): stop, so no load runs without an owner.
-    lines.on('close', () => { worker.handle({ type: 'stop' }); resolve(); });
+    // The coordinator is gone (its end of stdin closed): stop, so no load runs without an owner. A started
+    // worker then ends by itself after its final snapshot (process.exit above); one never started just returns.
+    lines.on('close', () => {
+      worker.handle({ type: 'stop' });
+      if (!initialised) resolve();
+    });
   });
 }
 

@@ -220,6 +220,7 @@ export class StandInApiServer {
   private serveWatch(resource: string, namespace: string | undefined, url: URL, res: http.ServerResponse, log: LoggedRequest): void {
     log.status = 200;
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders(); // as the real API server: the watch is established before any event
     const from = Number(url.searchParams.get('resourceVersion') ?? 0);
     const labelSelector = url.searchParams.get('labelSelector') ?? undefined;
     const write = (c: Change): void => { res.write(`${JSON.stringify({ type: c.type, object: c.object })}\n`); };

@@ -48,8 +48,8 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
     add('cluster', '', 'nodes', ['patch']);
     add('namespace', '', 'pods', ['delete']);
   }
-  if (has('disaster-recovery') || has('redeploy')) {
-    add('cluster', '', 'namespaces', ['get', 'delete']);
+  if (has('disaster-recovery') || has('redeploy')) add('cluster', '', 'namespaces', ['get', 'delete']);
+  if (has('redeploy')) {
     add('namespace', 'apps', 'deployments', ['list']);
     add('namespace', 'apps', 'statefulsets', ['list']);
   }
