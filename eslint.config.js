@@ -8,7 +8,7 @@ const zone = (files, patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.build/**', 'node_modules/**', 'golive-results/**', 'test-artifacts/**', 'examples/**/node_modules/**'] },
+  { ignores: ['examples/**/golive.config.ts', 'dist/**', '.build/**', 'node_modules/**', 'golive-results/**', 'test-artifacts/**', 'examples/**/node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -36,7 +36,7 @@ export default tseslint.config(
     'drills see a platform only through platforms/platform.ts.'),
   zone(['src/**'], ['@kubernetes/client-node'], 'only src/platforms/kubernetes/client.ts imports the Kubernetes client.'),
   { files: ['src/platforms/kubernetes/client.ts'], rules: { '@typescript-eslint/no-restricted-imports': 'off' } },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     // The stand-in API server stores arbitrary Kubernetes JSON: typing every field would hide nothing.
     files: ['test/k8s/**', 'test/integration/k8s-*.test.ts', 'test/e2e/k8s-*.test.ts'],
@@ -46,5 +46,5 @@ export default tseslint.config(
     },
   },
   { files: ['report-template/*.js'], languageOptions: { globals: { document: 'readonly', uPlot: 'readonly' } } },
-  { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly' } } },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly' } } },
 );

@@ -175,7 +175,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('-c, --config <file>', 'config file (default: golive.config.* here)')
     .action(async (o: { config?: string }) => {
       const loaded = await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}), overrides: envOverrides(io.env) });
-      const drills = buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET });
+      const drills = buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET, allowDestroy: true });
       io.stdout.write(`✓ ${path.relative(io.cwd, loaded.file ?? '') || 'config'} is valid · target ${loaded.config.target?.url ?? 'the local platform'} · drills: ${drills.map((d) => d.name).join(', ')}\n`);
     });
 

@@ -18,15 +18,23 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     await ctx.sleep(cfg.baseline);
 
     ctx.phase('disruption');
-    const backupId = await platform.backup(ctx.signal);
+    // The backup, destroy and restore steps: the platform's own (snapshot, Velero) or the user's commands.
+    const hooks = 'run' in cfg.backup ? cfg.backup : undefined;
+    const step = async (kind: string, command: string): Promise<void> => {
+      ctx.event(kind, `hook: ${command}`);
+      await ctx.hooks.run(command, { GOLIVE_DRILL: 'disaster-recovery' }, ctx.signal);
+    };
+    const backupId = hooks ? (await step('backup.started', hooks.run), 'hook') : await platform.backup(ctx.signal);
     const backupAtMs = ctx.now();
     const ackedAtBackup = canary.acknowledged.length;
     await ctx.sleep(cfg.afterBackup);
     const disasterAtMs = ctx.now();
     ctx.event('disaster', `destroying the environment (${canary.acknowledged.length} writes acknowledged so far, ${canary.acknowledged.length - ackedAtBackup} since the backup)`);
     await canary.stop();
-    await platform.destroy(ctx.signal);
-    await platform.restore(backupId, ctx.signal);
+    if (hooks) await step('destroy', hooks.destroy);
+    else await platform.destroy(ctx.signal);
+    if (hooks) await step('restore.started', hooks.restore);
+    else await platform.restore(backupId, ctx.signal);
 
     ctx.phase('recovery');
     await platform.waitReady(cfg.recovery, ctx.signal);
