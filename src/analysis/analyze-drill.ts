@@ -59,6 +59,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     downtime,
     recovery: input.recovery,
     setupMs: input.setupMs,
+    capacity: input.capacity,
   });
   const lostStarts = recording.workers.lost.reduce((n, w) => n + w.droppedStarts, 0);
   if (lostStarts > 0) {

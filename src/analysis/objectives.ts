@@ -22,6 +22,7 @@ export interface ObjectiveInput {
   downtime: DowntimeResult;
   recovery?: RecoveryResult | undefined;
   setupMs?: number | undefined;
+  capacity?: Record<string, unknown> | undefined;
 }
 
 export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
@@ -70,6 +71,15 @@ export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
     results.push(input.setupMs !== undefined
       ? limitMs('setup time', input.setupMs, o.maxSetupTime)
       : { name: 'setup time', limit: `≤ ${formatDuration(o.maxSetupTime)}`, measured: 'did not become healthy', passed: false });
+  }
+  for (const [key, name, field] of [['maxCpuOfLimit', 'CPU of limit', 'cpu'], ['maxMemoryOfLimit', 'memory of limit', 'memory']] as const) {
+    const limit = o[key];
+    if (limit === undefined) continue;
+    const cap = input.capacity as { usageUnavailable?: string; cpu?: { peakOfLimit: number | null }; memory?: { peakOfLimit: number | null } } | undefined;
+    const peak = cap?.[field]?.peakOfLimit;
+    results.push(peak === undefined || peak === null
+      ? { name, limit: `≤ ${percent(limit)}`, measured: cap?.usageUnavailable ? `not measured: ${cap.usageUnavailable}` : 'not measured: no limit set or no usage sampled', passed: false }
+      : { name, limit: `≤ ${percent(limit)}`, measured: `${percent(peak)} at peak`, passed: peak <= limit });
   }
   return results;
 }

@@ -120,6 +120,10 @@ export const objectivesSchema = obj({
   maxRecoveryTime: duration.optional(),
   maxLostWrites: int('a number of writes', 0, Number.MAX_SAFE_INTEGER).optional(),
   maxSetupTime: duration.optional(),
+  /** Peak CPU of a pod as a fraction of its limit (kubernetes capacity). */
+  maxCpuOfLimit: z.number().positive().optional(),
+  /** Peak memory of a pod as a fraction of its limit (kubernetes capacity). */
+  maxMemoryOfLimit: z.number().positive().optional(),
 });
 
 /** Phase lengths every disruption drill shares. */

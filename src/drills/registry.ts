@@ -6,6 +6,7 @@ import { toLoadPlan } from '../config/to-plan.js';
 import { GoliveError } from '../errors.js';
 import type { WorkerKind } from '../engine/worker-channel.js';
 import { appUpdate } from './app-update.js';
+import { capacityWithUsage } from './capacity.js';
 import { customDrill } from './custom.js';
 import { disasterRecovery } from './disaster-recovery.js';
 import type { DrillSpec } from './drill.js';
@@ -53,7 +54,12 @@ function buildDrill(env: BuildEnv, name: string): DrillSpec {
   switch (name) {
     case 'capacity': {
       const c = d.capacity;
-      const plan = toLoadPlan(config, baseDir, fileLabel, { ...planOptions, ...(c?.duration !== undefined ? { durationMs: c.duration } : {}) });
+      const durationMs = c?.duration ?? config.load.duration;
+      // On Kubernetes, usage is sampled while the load runs; elsewhere the load is all there is.
+      if (config.platform?.kind === 'kubernetes') {
+        return { ...base, kind: 'capacity', objectives: c?.objectives ?? {}, thresholds: config.thresholds, perform: capacityWithUsage(durationMs) };
+      }
+      const plan = toLoadPlan(config, baseDir, fileLabel, { ...planOptions, durationMs });
       return { ...base, kind: 'capacity', plan, objectives: c?.objectives ?? {}, thresholds: config.thresholds };
     }
     case 'app-update': {

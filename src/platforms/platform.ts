@@ -32,6 +32,18 @@ export interface NodeDrainOptions {
   reboot?: { delayMs: number } | { run: string } | { manual: string } | undefined;
 }
 
+/** What the capacity drill learns from the platform: usage against requests and limits, and headroom. */
+export interface CapacityReport {
+  /** Why usage could not be measured (e.g. no metrics-server), instead of reporting zeros. */
+  usageUnavailable?: string;
+  samples: number;
+  /** Peak usage of any one pod, and the pod's request and limit (millicores, MiB). */
+  cpu?: { peakMillicores: number; requestMillicores: number | null; limitMillicores: number | null; peakOfLimit: number | null };
+  memory?: { peakMiB: number; requestMiB: number | null; limitMiB: number | null; peakOfLimit: number | null };
+  /** Would the workload's pods fit on the other nodes if the largest node, or the largest zone, were lost? */
+  headroom?: { largestNode: { name: string; fits: boolean; detail: string }; largestZone: { name: string; fits: boolean; detail: string } | null };
+}
+
 export type ZoneOutageMode = { kind: 'evict' } | { kind: 'unreachable' } | { kind: 'run'; command: string };
 
 export interface PlatformInfo {
@@ -75,6 +87,11 @@ export interface Platform {
   reset(signal: AbortSignal): Promise<void>;
   /** Deploys from a clean clone of the repository at HEAD. */
   deployFromRepo(options: { repo: string; build?: string | undefined; command?: string | undefined }, signal: AbortSignal): Promise<void>;
+  /**
+   * Starts sampling the workload's resource usage while load runs (capacity drill); `stop` returns the
+   * figures. Optional: platforms that cannot measure usage leave it out.
+   */
+  sampleCapacity?(signal: AbortSignal): { stop(): Promise<CapacityReport> };
   /** Undoes everything this platform changed. Never throws: returns what could not be undone. */
   stop(): Promise<string[]>;
 }

@@ -46,6 +46,9 @@ export class StandInApiServer {
   readonly requests: LoggedRequest[] = [];
   /** `verb group/resource` pairs SelfSubjectAccessReview denies (e.g. 'create /pods/eviction'). */
   readonly denied = new Set<string>();
+  /** Serve metrics.k8s.io (as metrics-server would): pod usage, per container. Off = 404, as without it. */
+  metricsServer = true;
+  usage = { cpu: '180m', memory: '70Mi' };
   /** Resources that answer 403 to every request (to test forbidden errors). */
   readonly forbidden = new Set<string>();
   private readonly store = new Map<string, Obj>();
@@ -143,6 +146,11 @@ export class StandInApiServer {
       return send(404, status(404, 'NotFound', `the server could not find ${url.pathname}`));
     }
     if (this.forbidden.has(route.resource)) return send(403, status(403, 'Forbidden', `${route.resource} is forbidden: User "golive" cannot ${verb} resource "${route.resource}" in API group "${route.group}"`));
+    if (route.group === 'metrics.k8s.io') {
+      if (!this.metricsServer) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      const pods = filterBySelectors(this.list('pods', route.namespace), url.searchParams.get('labelSelector'), null).filter((p) => p['spec']?.nodeName);
+      return send(200, { kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', items: pods.map((p) => ({ metadata: { name: p.metadata.name, namespace: p.metadata.namespace }, containers: (p['spec']?.containers ?? []).map((c: { name: string }) => ({ name: c.name, usage: this.usage })) })) });
+    }
     const kind = KINDS[route.resource];
     if (route.resource === 'selfsubjectaccessreviews') {
       const attrs = (JSON.parse(body) as { spec: { resourceAttributes: { verb: string; group?: string; resource: string; subresource?: string } } }).spec.resourceAttributes;

@@ -255,7 +255,7 @@ export function seedCluster(api: StandInApiServer, o: { zones: number; perZone: 
       replicas: o.replicas,
       selector: { matchLabels: labels },
       strategy: o.strategy ?? { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'demo:1' }], ...(o.tolerationSeconds !== undefined ? { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: o.tolerationSeconds }] } : {}) } },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'demo:1', resources: { requests: { cpu: '500m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } } }], ...(o.tolerationSeconds !== undefined ? { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: o.tolerationSeconds }] } : {}) } },
     },
     status: {},
   });

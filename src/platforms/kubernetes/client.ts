@@ -136,6 +136,22 @@ export class KubeClient {
     return call(`get ${plural}.${group} ${namespace}/${name}`, () => this.custom.getNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<KCustom>);
   }
 
+  /** Pods of every namespace (for N-1 headroom: what the nodes already carry). */
+  listAllPods(): Promise<KPod[]> {
+    return call('list pods in all namespaces', async () => list<KPod>(await this.core.listPodForAllNamespaces()).items);
+  }
+
+  /** Pod usage from metrics.k8s.io; null when the API is not served (no metrics-server). */
+  async podMetrics(namespace: string, labelSelector: string): Promise<unknown[] | null> {
+    try {
+      const r = await this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', labelSelector }) as { items?: unknown[] };
+      return r.items ?? [];
+    } catch (err) {
+      if (statusOf(err) === 404 || statusOf(err) === 503) return null;
+      throw toGoliveError('read pod metrics (metrics.k8s.io)', err);
+    }
+  }
+
   /** Whether a custom resource type exists (e.g. Velero installed). */
   async hasResource(group: string, version: string, plural: string, namespace: string): Promise<boolean> {
     try {

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GoliveError } from '../../errors.js';
 import type { Journal, JournalEntry } from '../../safety/journal.js';
-import type { EventSink, HookRunner, NodeDrainOptions, Platform, PlatformInfo, RolloutChange, ZoneInfo, ZoneOutageMode } from '../platform.js';
+import type { CapacityReport, EventSink, HookRunner, NodeDrainOptions, Platform, PlatformInfo, RolloutChange, ZoneInfo, ZoneOutageMode } from '../platform.js';
 import { KubeClient } from './client.js';
+import { startCapacitySampling } from './capacity.js';
 import { ClusterObserver } from './observer.js';
 import { accessChecks, requiredRules, type PermissionNeeds } from './permissions.js';
 import { PROTECTED_NAMESPACES, type ResolvedKubernetesPlatform } from './schema.js';
@@ -370,6 +371,10 @@ export class KubernetesPlatform implements Platform {
   private assertMayDestroy(): void {
     if (!this.options.allowDestroy) throw new GoliveError('GOLIVE_USAGE', `deleting namespace ${this.ns} needs consent: --allow-destroy`);
     if (PROTECTED_NAMESPACES.includes(this.ns)) throw new GoliveError('GOLIVE_USAGE', `refusing to delete namespace ${this.ns}`);
+  }
+
+  sampleCapacity(signal: AbortSignal): { stop(): Promise<CapacityReport> } {
+    return startCapacitySampling(this.client, this.ns, this.selector, signal);
   }
 
   // ── undo ──────────────────────────────────────────────────────────────────────────────────────────────

@@ -37,6 +37,10 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
   add('cluster', '', 'nodes', ['list', 'watch']);
   add('cluster', 'authorization.k8s.io', 'selfsubjectaccessreviews', ['create']);
   const has = (d: string): boolean => n.drills.includes(d);
+  if (has('capacity')) {
+    add('namespace', 'metrics.k8s.io', 'pods', ['list']);
+    add('cluster', '', 'pods', ['list']);
+  }
   if (has('app-update') || has('custom')) add('namespace', 'apps', n.workloadResource, ['patch']);
   if (has('node-drain') || has('custom')) {
     add('cluster', '', 'nodes', ['get', 'patch']);
