@@ -12,7 +12,10 @@ import { buildDrills, loadWorkers } from './drills/registry.js';
 import { createHookRunner } from './drills/hooks.js';
 import { GoliveError } from './errors.js';
 import { createPlatform } from './platforms/create-platform.js';
-import type { EventSink } from './platforms/platform.js';
+import type { EventSink, Platform } from './platforms/platform.js';
+import { audit, type AuditSources } from './audit/audit.js';
+import { diagnose } from './audit/diagnose.js';
+import { KubernetesPlatform } from './platforms/kubernetes/kubernetes-platform.js';
 import { Journal } from './safety/journal.js';
 import { recoverAll } from './safety/recover.js';
 import { planDrill, runDrill } from './drills/run-drill.js';
@@ -177,6 +180,7 @@ async function executeRun(loaded: LoadedConfig, drillKinds: string[], build: (ta
     if (setupError instanceof GoliveError) throw setupError;
     throw new GoliveError('GOLIVE_RUN_FAILED', (setupError as Error).message, { cause: setupError });
   }
+  if (!options.dryRun && results.some((d) => !d.passed)) await explainFailures(loaded, results, platform, warn);
   const interrupted = signal.aborted || results.length < planned.length || setupError !== undefined;
   const result: RunResult = {
     version: 1,
@@ -192,6 +196,21 @@ async function executeRun(loaded: LoadedConfig, drillKinds: string[], build: (ta
   const reports = writeConfiguredReports(folder.dir, config.reporters, cwd, warn);
   await hooks.onRunEnd(result);
   return { result, resultsDir: folder.dir, interrupted, reports };
+}
+
+/** Links each failed drill's outage windows to the audit findings that explain them (shown in every report). */
+async function explainFailures(loaded: LoadedConfig, results: DrillResult[], platform: Platform | undefined, warn: (m: string) => void): Promise<void> {
+  const p = loaded.config.platform;
+  try {
+    const sources: AuditSources = { cwd: loaded.baseDir };
+    if (p?.kind === 'local') sources.local = { platform: p, file: loaded.fileLabel, lineOf: loaded.lineOf };
+    else if (p?.kind === 'kubernetes' && platform instanceof KubernetesPlatform) sources.cluster = { client: platform.client, namespace: p.namespace, veleroNamespace: p.veleroNamespace };
+    else return;
+    const { findings } = await audit(sources);
+    for (const d of results) d.findings.push(...diagnose(d, findings));
+  } catch (err) {
+    warn(`could not explain the failures with the audit: ${(err as Error).message}`);
+  }
 }
 
 /** The file reports the config asks for, in the results folder and at their `outputFile`. A failure is a warning. */

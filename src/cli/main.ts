@@ -18,6 +18,11 @@ import { createDemoWorkspace, demoConfig } from './demo.js';
 import { recoverAll, recoverFolder } from '../safety/recover.js';
 import { writeReports } from '../report/write-reports.js';
 import { runStdioWorker } from './worker-main.js';
+import { audit, type AuditSources } from '../audit/audit.js';
+import { renderAudit } from '../audit/render.js';
+import { toSarif } from '../audit/sarif.js';
+import { SEVERITY_RANK, type Severity } from '../audit/model.js';
+import { KubeClient } from '../platforms/kubernetes/client.js';
 import { rbacYaml, requiredRules } from '../platforms/kubernetes/permissions.js';
 import { readResults } from '../report/results-reader.js';
 import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../report/compare.js';
@@ -139,6 +144,46 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
       exitCode = comparison.regressions > 0 ? EXIT.failed : EXIT.passed;
     });
 
+  program.command('audit')
+    .description('find what would fail a drill before running it: manifests, a live namespace, or the local platform config')
+    .argument('[paths...]', "manifest files or folders; '-' reads manifests on stdin (kustomize build | golive audit -)")
+    .option('-c, --config <file>', 'a golive config: its local platform, or its kubernetes namespace')
+    .option('--cluster', "also read the config's kubernetes namespace from the cluster")
+    .option('--namespace <ns>', 'read this namespace from the cluster (current context)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--format <format>', 'terminal, json or sarif', 'terminal')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists: error, warning, info or none', 'error')
+    .option('--demo', 'audit the bundled demo config (what golive demo runs)')
+    .option('--demo-naive', 'audit the bundled naive demo config (what golive demo --naive runs)')
+    .action(async (paths: string[], o: { config?: string; cluster?: boolean; namespace?: string; context?: string; format: string; out?: string; failOn: string; demo?: boolean; demoNaive?: boolean }) => {
+      if (!['terminal', 'json', 'sarif'].includes(o.format)) throw new GoliveError('GOLIVE_USAGE', `--format: expected terminal, json or sarif, received ${JSON.stringify(o.format)}`);
+      if (!['error', 'warning', 'info', 'none'].includes(o.failOn)) throw new GoliveError('GOLIVE_USAGE', `--fail-on: expected error, warning, info or none, received ${JSON.stringify(o.failOn)}`);
+      const files = paths.filter((p) => p !== '-');
+      const stdin = paths.includes('-') ? await readStdin() : undefined;
+      const demo = o.demo || o.demoNaive ? demoConfig(io.cwd, Boolean(o.demoNaive)) : undefined;
+      const loaded = demo ? await loadConfig({ cwd: io.cwd, inline: demo })
+        : o.config || (!paths.length && !o.namespace) ? await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}) }) : undefined;
+      const p = loaded?.config.platform;
+      const namespace = o.namespace ?? (o.cluster && p?.kind === 'kubernetes' ? p.namespace : undefined);
+      const sources: AuditSources = {
+        cwd: io.cwd,
+        ...(files.length ? { paths: files } : {}),
+        ...(stdin !== undefined ? { stdin } : {}),
+        ...(namespace ? { cluster: { client: new KubeClient({ context: o.context ?? (p?.kind === 'kubernetes' ? p.context : undefined), kubeconfig: p?.kind === 'kubernetes' ? p.kubeconfig : undefined }), namespace, ...(p?.kind === 'kubernetes' ? { veleroNamespace: p.veleroNamespace } : {}) } } : {}),
+        ...(p?.kind === 'local' ? { local: { platform: p, file: demo ? undefined : loaded!.fileLabel, lineOf: loaded!.lineOf } } : {}),
+      };
+      if (!sources.paths && sources.stdin === undefined && !sources.cluster && !sources.local) {
+        throw new GoliveError('GOLIVE_USAGE', 'nothing to audit: give manifest files or folders, - for stdin, --namespace, or a config with a local platform (or kubernetes and --cluster)');
+      }
+      const { findings, sources: described } = await audit(sources);
+      const text = o.format === 'sarif' ? `${JSON.stringify(toSarif(findings), null, 2)}\n` : o.format === 'json' ? `${JSON.stringify({ sources: described, findings }, null, 2)}\n` : renderAudit(findings, described);
+      if (o.out) writeFileSync(path.resolve(io.cwd, o.out), text);
+      else io.stdout.write(text);
+      const threshold = o.failOn === 'none' ? Infinity : SEVERITY_RANK[o.failOn as Severity];
+      exitCode = findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT.failed : EXIT.passed;
+    });
+
   program.command('rbac')
     .description('print the Role and ClusterRole golive needs for the configured drills (kubernetes platform)')
     .option('-c, --config <file>', 'config file (default: golive.config.* here)')
@@ -195,6 +240,15 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => { text += d; });
+    process.stdin.on('end', () => resolve(text));
+  });
 }
 
 function warnTo(io: CliIo): (message: string) => void {

@@ -28,6 +28,8 @@ export interface LoadedConfig {
   baseDir: string;
   /** Drill names in the order the config lists them: drills run in this order. */
   drillOrder: string[];
+  /** The line of a dotted path in the file (YAML and JSON configs). */
+  lineOf: (path: string) => number | undefined;
 }
 
 function drillOrderOf(raw: unknown): string[] {
@@ -172,7 +174,7 @@ export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknow
 export async function loadConfig(options: { file?: string; cwd: string; overrides?: ConfigOverrides; inline?: unknown }): Promise<LoadedConfig> {
   if (options.inline !== undefined) {
     const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), undefined);
-    return { config, file: undefined, fileLabel: undefined, baseDir: options.cwd, drillOrder: drillOrderOf(options.inline) };
+    return { config, file: undefined, fileLabel: undefined, baseDir: options.cwd, drillOrder: drillOrderOf(options.inline), lineOf: () => undefined };
   }
   const file = options.file ? path.resolve(options.cwd, options.file) : findConfigFile(options.cwd);
   if (!file) {
@@ -183,5 +185,5 @@ export async function loadConfig(options: { file?: string; cwd: string; override
   const shownAs = path.relative(options.cwd, file) || file;
   const raw = await readConfigFile(file, shownAs);
   const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf);
-  return { config, file, fileLabel: shownAs, baseDir: path.dirname(file), drillOrder: drillOrderOf(raw.value) };
+  return { config, file, fileLabel: shownAs, baseDir: path.dirname(file), drillOrder: drillOrderOf(raw.value), lineOf: (p) => raw.lineOf(p.split('.')) };
 }

@@ -40,6 +40,12 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
       out.push('');
     }
   }
+  const explained = run.drills.filter((d) => d.findings.length > 0);
+  if (explained.length > 0) {
+    out.push('### Why', '');
+    for (const d of explained) for (const f of d.findings) out.push(`- **${d.name}** ${f.id}: ${cell(f.message)}`);
+    out.push('');
+  }
   if (out[out.length - 1] !== '') out.push('');
   if (htmlReport) out.push(`Full report: \`${htmlReport}\``, '');
   return out.join('\n');

@@ -119,6 +119,9 @@ export function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
       lines.push(`    ${o.passed ? c.green('✓') : c.red('✗')} ${o.name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${o.basis ? c.dim(`  (${o.basis})`) : ''}`);
     }
   }
+  for (const f of d.findings) {
+    lines.push(`  ${f.severity === 'error' ? c.red('why') : c.yellow('why')} ${f.id}: ${f.message}`);
+  }
   if (d.load.workers.kind !== 'threads') {
     const offsets = d.generator.startOffsetsMs.map((o) => (o === null ? 'never started' : `${o.toFixed(1)}ms`)).join(', ');
     lines.push(`  workers     ${d.load.workers.count} ${d.load.workers.kind}, started after time zero by ${offsets}${d.generator.lostWorkers.length ? ` · ${d.generator.lostWorkers.length} lost` : ''}`);

@@ -33,6 +33,8 @@ const KINDS: Record<string, Kind> = {
   deployments: { group: 'apps', version: 'v1', kind: 'Deployment', namespaced: true },
   statefulsets: { group: 'apps', version: 'v1', kind: 'StatefulSet', namespaced: true },
   poddisruptionbudgets: { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true },
+  horizontalpodautoscalers: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', namespaced: true },
+  schedules: { group: 'velero.io', version: 'v1', kind: 'Schedule', namespaced: true, custom: true },
   backups: { group: 'velero.io', version: 'v1', kind: 'Backup', namespaced: true, custom: true },
   restores: { group: 'velero.io', version: 'v1', kind: 'Restore', namespaced: true, custom: true },
 };

@@ -45,6 +45,7 @@ export class KubeClient {
   private readonly policy: k8s.PolicyV1Api;
   private readonly custom: k8s.CustomObjectsApi;
   private readonly authz: k8s.AuthorizationV1Api;
+  private readonly autoscaling: k8s.AutoscalingV2Api;
   private readonly onMutation: (d: string) => void;
 
   constructor(options: ClientOptions = {}) {
@@ -73,6 +74,7 @@ export class KubeClient {
     this.policy = kc.makeApiClient(k8s.PolicyV1Api);
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+    this.autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
     this.dryRun = options.dryRun ?? false;
     this.onMutation = options.onMutation ?? (() => undefined);
   }
@@ -134,6 +136,23 @@ export class KubeClient {
 
   getCustom(group: string, version: string, namespace: string, plural: string, name: string): Promise<KCustom> {
     return call(`get ${plural}.${group} ${namespace}/${name}`, () => this.custom.getNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<KCustom>);
+  }
+
+  listHpas(namespace: string): Promise<{ name: string; target: { kind: string; name: string }; minReplicas: number }[]> {
+    return call(`list horizontalpodautoscalers in ${namespace}`, async () => (await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items.map((h) => ({
+      name: h.metadata?.name ?? '', target: { kind: h.spec?.scaleTargetRef.kind ?? '', name: h.spec?.scaleTargetRef.name ?? '' }, minReplicas: h.spec?.minReplicas ?? 1,
+    })));
+  }
+
+  /** Namespaces that Velero Schedules back up; null when Velero is not installed. */
+  async listVeleroSchedules(veleroNamespace: string): Promise<string[] | null> {
+    try {
+      const r = await this.custom.listNamespacedCustomObject({ group: 'velero.io', version: 'v1', namespace: veleroNamespace, plural: 'schedules' }) as { items?: { spec?: { template?: { includedNamespaces?: string[] } } }[] };
+      return (r.items ?? []).flatMap((i) => i.spec?.template?.includedNamespaces ?? []);
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw toGoliveError('list schedules.velero.io', err);
+    }
   }
 
   /** Pods of every namespace (for N-1 headroom: what the nodes already carry). */

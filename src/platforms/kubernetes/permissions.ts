@@ -36,6 +36,14 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
   add('namespace', '', 'events', ['list', 'watch']);
   add('cluster', '', 'nodes', ['list', 'watch']);
   add('cluster', 'authorization.k8s.io', 'selfsubjectaccessreviews', ['create']);
+  // Explaining a failed drill audits the namespace: its workloads, budgets, autoscalers, backup schedules and
+  // the nodes' capacity (reads only).
+  add('namespace', 'apps', 'deployments', ['list']);
+  add('namespace', 'apps', 'statefulsets', ['list']);
+  add('namespace', 'policy', 'poddisruptionbudgets', ['list']);
+  add('namespace', 'autoscaling', 'horizontalpodautoscalers', ['list']);
+  add('cluster', '', 'pods', ['list']);
+  if (n.veleroNamespace) add('namespace', 'velero.io', 'schedules', ['list'], n.veleroNamespace);
   const has = (d: string): boolean => n.drills.includes(d);
   if (has('capacity')) {
     add('namespace', 'metrics.k8s.io', 'pods', ['list']);
@@ -53,10 +61,7 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
     add('namespace', '', 'pods', ['delete']);
   }
   if (has('disaster-recovery') || has('redeploy')) add('cluster', '', 'namespaces', ['get', 'delete']);
-  if (has('redeploy')) {
-    add('namespace', 'apps', 'deployments', ['list']);
-    add('namespace', 'apps', 'statefulsets', ['list']);
-  }
+
   if (has('disaster-recovery') && n.veleroNamespace) {
     add('namespace', 'velero.io', 'backups', ['create', 'get', 'list'], n.veleroNamespace);
     add('namespace', 'velero.io', 'restores', ['create', 'get'], n.veleroNamespace);

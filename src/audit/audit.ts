@@ -1,0 +1,51 @@
+/** Gathers the audit's sources (manifests, a live namespace, the local platform's config) and runs the rules. */
+import type { KubeClient } from '../platforms/kubernetes/client.js';
+import type { ResolvedLocalPlatform } from '../platforms/local/schema.js';
+import { clusterToAudit } from './from-cluster.js';
+import { localToAudit } from './from-local.js';
+import { manifestsToAudit, parseManifests, readManifestFiles, type ManifestDoc } from './from-manifests.js';
+import type { AuditFinding, AuditInput } from './model.js';
+import { runRules } from './rules.js';
+
+export interface AuditSources {
+  cwd: string;
+  paths?: string[];
+  /** Manifests piped in (`kustomize build | golive audit -`). */
+  stdin?: string;
+  cluster?: { client: KubeClient; namespace: string; veleroNamespace?: string };
+  local?: { platform: ResolvedLocalPlatform; file: string | undefined; lineOf: (path: string) => number | undefined };
+}
+
+export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]; sources: string[] }> {
+  const sources: string[] = [];
+  const docs: ManifestDoc[] = [];
+  if (s.paths?.length) {
+    docs.push(...readManifestFiles(s.paths, s.cwd));
+    sources.push(`manifests ${s.paths.join(', ')}`);
+  }
+  if (s.stdin !== undefined) {
+    docs.push(...parseManifests(s.stdin, '<stdin>'));
+    sources.push('manifests on stdin');
+  }
+  const inputs: AuditInput[] = [];
+  const fromFiles = docs.length ? manifestsToAudit(docs, s.cluster?.namespace) : undefined;
+  if (s.cluster) {
+    const live = await clusterToAudit(s.cluster.client, s.cluster.namespace, s.cluster.veleroNamespace);
+    sources.push(`cluster ${s.cluster.client.context}, namespace ${s.cluster.namespace}`);
+    const declared = new Set(docs.map((d) => {
+      const v = d.value as { kind: string; metadata?: { name?: string; namespace?: string } };
+      return `${v.kind}/${v.metadata?.namespace ?? s.cluster!.namespace}/${v.metadata?.name ?? ''}`;
+    }));
+    // With manifests, they are the truth about workloads (with lines); the cluster adds capacity and what nobody declared.
+    inputs.push(fromFiles
+      ? { ...fromFiles, nodes: live.nodes, ...(live.veleroScheduledNamespaces ? { veleroScheduledNamespaces: live.veleroScheduledNamespaces } : {}), undeclared: live.live.filter((o) => !declared.has(o)) }
+      : live);
+  } else if (fromFiles) {
+    inputs.push(fromFiles);
+  }
+  if (s.local) {
+    inputs.push(localToAudit(s.local.platform, s.local.file, s.local.lineOf));
+    sources.push(`local platform${s.local.file ? ` in ${s.local.file}` : ''}`);
+  }
+  return { findings: inputs.flatMap(runRules), sources };
+}

@@ -1,0 +1,43 @@
+/**
+ * After drills: which audit findings explain each failed drill's outage windows. A finding explains a
+ * window when it endangers that drill and the window holds the kind of event the finding is about (pods
+ * terminating for graceful shutdown, evictions for disruption budgets, …); a finding about the drill as a
+ * whole (one replica, Recreate) explains every window of it.
+ */
+import type { DrillResult, Finding } from '../model/result.js';
+import type { AuditFinding } from './model.js';
+
+/** Events that must be inside a window for a finding to explain it; absent: any window of the drill. */
+const NEEDS_EVENT: Record<string, RegExp> = {
+  GL005: /ready|starting|created/,
+  GL006: /terminating|not-ready/,
+  GL007: /terminating|exited|deleted|eviction/,
+  GL008: /eviction|cordon/,
+  GL011: /eviction|cordon|drain/,
+  GL012: /zone/,
+  GL015: /zone|pending|eviction/,
+};
+
+export function diagnose(drill: DrillResult, findings: AuditFinding[]): Finding[] {
+  if (drill.passed && drill.downtime.windows.length === 0) return [];
+  const relevant = findings.filter((f) => f.drills.includes(drill.kind));
+  const out: Finding[] = [];
+  for (const f of relevant) {
+    const needs = NEEDS_EVENT[f.id];
+    // The cause may come just before the failures it causes (an eviction, then the errors): look 1 s back.
+    const near = (w: DrillResult['downtime']['windows'][number]): boolean => drill.events.some((e) => e.atMs >= w.startMs - 1000 && e.atMs < w.endMs && needs!.test(e.kind));
+    const windows = drill.downtime.windows.filter((w) => !needs || near(w));
+    let where: string;
+    if (windows.length > 0) where = `outage window${windows.length > 1 ? 's' : ''} ${windows.slice(0, 5).map((w) => `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)} s`).join(', ')}${windows.length > 5 ? ` and ${windows.length - 5} more` : ''}`;
+    else if (drill.kind === 'disaster-recovery' && (drill.recovery?.lostWrites ?? 0) > 0 && (f.id === 'GL016' || f.id === 'GL017')) where = `the ${drill.recovery!.lostWrites} lost writes`;
+    else if (!drill.passed && drill.downtime.windows.length === 0 && !needs) where = 'the missed objectives';
+    else continue;
+    out.push({
+      id: f.id,
+      severity: f.severity,
+      message: `explains ${where}: ${f.object}: ${f.message}${f.location ? ` (${f.location.file}:${f.location.line})` : ''}`,
+      fix: f.fix,
+    });
+  }
+  return out;
+}

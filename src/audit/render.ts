@@ -1,0 +1,23 @@
+/** The audit on a terminal. */
+import type { AuditFinding } from './model.js';
+
+export function renderAudit(findings: AuditFinding[], sources: string[]): string {
+  const lines = [`golive audit · ${sources.join(', ')}`, ''];
+  if (findings.length === 0) return `${lines.join('\n')}no findings: nothing here would fail a drill by construction\n`;
+  const byObject = new Map<string, AuditFinding[]>();
+  for (const f of findings) byObject.set(f.object, [...(byObject.get(f.object) ?? []), f]);
+  for (const [object, list] of byObject) {
+    lines.push(object);
+    for (const f of list) {
+      const mark = f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : '·';
+      lines.push(`  ${mark} ${f.id} ${f.rule} (${f.severity})${f.location ? `  ${f.location.file}:${f.location.line}` : ''}`);
+      lines.push(`      ${f.message}`);
+      lines.push(`      endangers: ${f.drills.join(', ')} · why: ${f.why}`);
+      lines.push(`      fix:\n${f.fix.split('\n').map((l) => `        ${l}`).join('\n')}`);
+    }
+    lines.push('');
+  }
+  const count = (s: string): number => findings.filter((f) => f.severity === s).length;
+  lines.push(`${findings.length} finding(s): ${count('error')} error, ${count('warning')} warning, ${count('info')} info`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { audit } from '../../src/audit/audit.js';
+import { KubeClient } from '../../src/platforms/kubernetes/client.js';
+import { startStandInCluster } from '../k8s/cluster-fixture.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../../test/fixtures');
+
+test('audit of a live namespace: N-1 headroom from node capacity, and live objects no manifest declares', async () => {
+  const c = await startStandInCluster({ replicas: 3, zones: 3 });
+  try {
+    // Fill the cluster: every node has 4 CPUs; other tenants request 3.7 of each.
+    for (const n of c.api.list('nodes')) {
+      c.api.put('pods', { metadata: { name: `tenant-${n.metadata.name}`, namespace: 'other' }, spec: { nodeName: n.metadata.name, containers: [{ name: 'x', resources: { requests: { cpu: '3700m' } } }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    }
+    c.api.put('poddisruptionbudgets', { metadata: { name: 'hand-made', namespace: 'shop' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
+    const client = new KubeClient({ kubeconfig: c.kubeconfig });
+    const live = await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop' } });
+    const ids = live.findings.map((f) => f.id);
+    assert.ok(ids.includes('GL015'), ids.join(' '));
+    assert.match(live.findings.find((f) => f.id === 'GL015')!.message, /^losing the largest node node-\w+ would leave \d+m CPU of requests nowhere to go \(\d+m unrequested elsewhere; this workload requests 1500m\)$/);
+    assert.ok(!ids.includes('GL008'), 'the live PDB selects the pods');
+
+    // With the repository's manifests too: what the cluster has and nobody declared.
+    const declared = `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: app, image: demo:1 }]\n`;
+    const both = await audit({ cwd: FIXTURES, stdin: declared, cluster: { client, namespace: 'shop' } });
+    const undeclared = both.findings.filter((f) => f.id === 'GL020').map((f) => f.object);
+    assert.deepEqual(undeclared, ['PodDisruptionBudget/shop/hand-made']);
+  } finally {
+    await c.close();
+  }
+});

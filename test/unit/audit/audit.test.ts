@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { audit } from '../../../src/audit/audit.js';
+import { diagnose } from '../../../src/audit/diagnose.js';
+import { localToAudit } from '../../../src/audit/from-local.js';
+import { runRules } from '../../../src/audit/rules.js';
+import { toSarif } from '../../../src/audit/sarif.js';
+import { demoConfig } from '../../../src/cli/demo.js';
+import { validateConfig } from '../../../src/config/load-config.js';
+import type { RunResult } from '../../../src/model/result.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../../../test/fixtures');
+
+test('every rule fires on the bad manifests, each at the exact file and line', async () => {
+  const { findings } = await audit({ cwd: FIXTURES, paths: ['audit/bad.yaml'] });
+  assert.deepEqual(findings.map((f) => `${f.id} ${f.object} ${f.location?.file}:${f.location?.line}`), [
+    'GL001 Deployment prod/shop audit/bad.yaml:8',
+    'GL003 Deployment prod/shop audit/bad.yaml:10',
+    'GL005 Deployment prod/shop audit/bad.yaml:18',
+    'GL007 Deployment prod/shop audit/bad.yaml:18',
+    'GL008 Deployment prod/shop audit/bad.yaml:2',
+    'GL013 Deployment prod/shop audit/bad.yaml:18',
+    'GL014 Deployment prod/shop audit/bad.yaml:18',
+    'GL016 Deployment prod/shop audit/bad.yaml:24',
+    'GL017 Deployment prod/shop audit/bad.yaml:26',
+    'GL018 Deployment prod/shop audit/bad.yaml:19',
+    'GL019 Deployment prod/shop audit/bad.yaml:20',
+    'GL002 Deployment prod/api audit/bad.yaml:77',
+    'GL004 Deployment prod/api audit/bad.yaml:39',
+    'GL006 Deployment prod/api audit/bad.yaml:51',
+    'GL009 Deployment prod/api audit/bad.yaml:66',
+    'GL011 Deployment prod/api audit/bad.yaml:46',
+    'GL012 Deployment prod/api audit/bad.yaml:46',
+    'GL018 Deployment prod/api audit/bad.yaml:49',
+    'GL007 Deployment prod/worker audit/bad.yaml:101',
+    'GL010 Deployment prod/worker audit/bad.yaml:120',
+  ]);
+  const gl009 = findings.find((f) => f.id === 'GL009')!;
+  assert.deepEqual(gl009.drills, ['node-drain']);
+  assert.match(gl009.fix, /minAvailable: 2/);
+});
+
+test('the good manifests have no finding; stdin (kustomize build | golive audit -) reads the same', async () => {
+  assert.deepEqual((await audit({ cwd: FIXTURES, paths: ['audit/good.yaml'] })).findings, []);
+  const piped = await audit({ cwd: FIXTURES, stdin: readFileSync(path.join(FIXTURES, 'audit/bad.yaml'), 'utf8') });
+  assert.equal(piped.findings.length, 20);
+  assert.equal(piped.findings[0]!.location?.file, '<stdin>');
+});
+
+test('SARIF 2.1.0: valid against the schema, every result on its file and line', async () => {
+  const { findings } = await audit({ cwd: FIXTURES, paths: ['audit/bad.yaml'] });
+  const sarif = toSarif(findings) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[]; tool: { driver: { rules: { id: string }[] } } }[] };
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(path.join(FIXTURES, 'sarif-2.1.0-subset.schema.json'), 'utf8')) as object);
+  assert.equal(validate(sarif), true, JSON.stringify(validate.errors));
+  const run = sarif.runs[0]!;
+  assert.deepEqual(run.results.map((r) => `${r.ruleId}@${r.locations[0]!.physicalLocation.region.startLine}`).slice(0, 3), ['GL001@8', 'GL003@10', 'GL005@18']);
+  assert.equal(run.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri, 'audit/bad.yaml');
+  assert.equal(run.tool.driver.rules.length, 18, 'every rule but N-1 headroom and undeclared objects, which need a live cluster');
+  // The schema check can fail: a result without a message is rejected.
+  assert.equal(validate({ ...sarif, runs: [{ ...run, results: [{ ruleId: 'GL001' }] }] }), false);
+});
+
+test('the naive demo config: its findings explain each failed drill of a recorded naive run', () => {
+  const naive = validateConfig(demoConfig('/tmp/demo', true), undefined);
+  const local = naive.platform!;
+  assert.equal(local.kind, 'local');
+  const findings = runRules(localToAudit(local, undefined));
+  assert.deepEqual(findings.map((f) => f.id), ['GL001', 'GL003', 'GL008']);
+  const good = validateConfig(demoConfig('/tmp/demo', false), undefined);
+  assert.deepEqual(runRules(localToAudit(good.platform as never, undefined)), [], 'the well-built demo has nothing to fix');
+
+  const recorded = JSON.parse(readFileSync(path.join(FIXTURES, 'naive-demo-summary.json'), 'utf8')) as RunResult;
+  const explained = Object.fromEntries(recorded.drills.map((d) => [d.name, diagnose(d, findings).map((f) => f.id)]));
+  assert.deepEqual(explained, {
+    'app-update': ['GL001', 'GL003'],
+    'zone-outage': ['GL001'],
+    'node-drain': ['GL001', 'GL008'],
+  });
+  const why = diagnose(recorded.drills.find((d) => d.name === 'app-update')!, findings)[1]!;
+  assert.match(why.message, /^explains outage window 3\.0–3\.\d s: LocalApp local\/app: strategy Recreate stops every pod before starting the new ones$/);
+});
