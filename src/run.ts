@@ -16,6 +16,9 @@ import type { EventSink, Platform } from './platforms/platform.js';
 import { audit, type AuditSources } from './audit/audit.js';
 import { diagnose } from './audit/diagnose.js';
 import { KubernetesPlatform } from './platforms/kubernetes/kubernetes-platform.js';
+import { createJobFleet } from './platforms/kubernetes/job-fleet.js';
+import type { LoadPlan } from './engine/plan.js';
+import type { WorkerFleet } from './engine/worker-channel.js';
 import { Journal } from './safety/journal.js';
 import { recoverAll } from './safety/recover.js';
 import { planDrill, runDrill } from './drills/run-drill.js';
@@ -168,7 +171,8 @@ async function executeRun(loaded: LoadedConfig, drillKinds: string[], build: (ta
         currentSink = sink;
         platform?.setEventSink(sink);
       };
-      results.push(await runDrill(drill, hooks, folder, signal, { platform, hookRunner, targetUrl, onTeardownFailure: warn, setEventSink }));
+      const fleetFor = jobFleet(config, platform, journal, () => currentSink);
+      results.push(await runDrill(drill, hooks, folder, signal, { platform, hookRunner, targetUrl, onTeardownFailure: warn, setEventSink, ...(fleetFor ? { fleetFor } : {}) }));
       setEventSink(setupSink);
     }
   } catch (err) {
@@ -196,6 +200,21 @@ async function executeRun(loaded: LoadedConfig, drillKinds: string[], build: (ta
   const reports = writeConfiguredReports(folder.dir, config.reporters, cwd, warn);
   await hooks.onRunEnd(result);
   return { result, resultsDir: folder.dir, interrupted, reports };
+}
+
+/** Load workers as a Kubernetes Job, when the config asks for them: the kubernetes platform's client runs it. */
+function jobFleet(config: ResolvedConfig, platform: Platform | undefined, journal: Journal, sink: () => EventSink): ((plan: LoadPlan, count: number) => WorkerFleet) | undefined {
+  const w = config.load.workers;
+  if (w?.kind !== 'kubernetes') return undefined;
+  if (!(platform instanceof KubernetesPlatform) || config.platform?.kind !== 'kubernetes') return undefined;
+  return createJobFleet(platform.client, {
+    namespace: w.namespace ?? config.platform.namespace,
+    // A pinned public Node image running this very golive version: worker and coordinator speak one protocol.
+    image: w.image ?? `node:${process.versions.node}-slim`,
+    command: w.command ?? ['npx', '--yes', `golive@${VERSION}`, 'worker'],
+    startLeadMs: w.startLead,
+    resources: w.resources, nodeSelector: w.nodeSelector, tolerations: w.tolerations,
+  }, journal, sink);
 }
 
 /** Links each failed drill's outage windows to the audit findings that explain them (shown in every report). */

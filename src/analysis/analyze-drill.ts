@@ -96,7 +96,7 @@ function generatorHealth(recording: Recording, dropped: number): GeneratorHealth
   if (dropped > 0) warnings.push(`${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`);
   if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS) warnings.push(`requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): the load generator is saturated; use fewer requests per second, more threads, or more machines`);
   for (const w of recording.workers.lost) {
-    warnings.push(`load worker ${w.index} of ${recording.workers.count} (${recording.workers.kind}) ${w.reason} at ${(w.atMs / 1000).toFixed(1)} s: its ${w.droppedStarts} remaining starts were never sent and are counted as dropped`);
+    warnings.push(`load worker ${w.index} of ${recording.workers.count} (${recording.workers.kind}) ${w.reason} at ${(w.atMs / 1000).toFixed(1)} s: the ${w.droppedStarts} starts of its segment from its last report on are missing from the results and counted as dropped`);
   }
   if (recording.retries > 0) warnings.push(`${recording.retries} requests were retried once after the server closed an idle keep-alive connection (as browsers and Go clients do)`);
   return {

@@ -17,7 +17,7 @@ import { STARTER_CONFIG } from './starter-config.js';
 import { createDemoWorkspace, demoConfig } from './demo.js';
 import { recoverAll, recoverFolder } from '../safety/recover.js';
 import { writeReports } from '../report/write-reports.js';
-import { runStdioWorker } from './worker-main.js';
+import { runPlannedWorker, runStdioWorker } from './worker-main.js';
 import { audit, type AuditSources } from '../audit/audit.js';
 import { renderAudit } from '../audit/render.js';
 import { toSarif } from '../audit/sarif.js';
@@ -192,14 +192,20 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
       const p = loaded.config.platform;
       if (p?.kind !== 'kubernetes') throw new GoliveError('GOLIVE_USAGE', "golive rbac is for platform: { kind: 'kubernetes' } configs");
       const kinds = buildDrills({ loaded, targetUrl: loaded.config.target?.url ?? PLACEHOLDER_TARGET, allowDestroy: true }).map((d) => d.kind);
-      io.stdout.write(rbacYaml(requiredRules({ namespace: p.namespace, workloadResource: p.workload.kind === 'Deployment' ? 'deployments' : 'statefulsets', drills: kinds, veleroNamespace: p.veleroNamespace })));
+      const workers = loaded.config.load.workers;
+      io.stdout.write(rbacYaml(requiredRules({
+        namespace: p.namespace, workloadResource: p.workload.kind === 'Deployment' ? 'deployments' : 'statefulsets', drills: kinds, veleroNamespace: p.veleroNamespace,
+        workersNamespace: workers?.kind === 'kubernetes' ? workers.namespace ?? p.namespace : undefined,
+      })));
     });
 
   program.command('worker', { hidden: true })
     .description('internal: one load worker speaking the protocol as NDJSON on stdin/stdout')
     .option('--stdio', 'messages on stdin and stdout (how golive runs process workers)')
-    .action(async () => {
-      await runStdioWorker();
+    .option('--plan <file>', 'the plan file of a worker pod (plan, count, shared start time)')
+    .option('--index <n>', 'this worker\'s index (default: JOB_COMPLETION_INDEX)')
+    .action(async (o: { plan?: string; index?: string }) => {
+      await (o.plan ? runPlannedWorker(o.plan, o.index) : runStdioWorker());
       exitCode = EXIT.passed;
     });
 

@@ -3,7 +3,8 @@
  * protocol messages arrive as NDJSON on stdin and leave as NDJSON on stdout: the messages the threads use.
  */
 import { createInterface } from 'node:readline';
-import type { ToWorkerMessage } from '../engine/protocol.js';
+import { readFileSync } from 'node:fs';
+import type { ToWorkerMessage, WorkerInitPayload } from '../engine/protocol.js';
 import { createLoadWorker } from '../engine/worker/load-worker.js';
 
 export function runStdioWorker(): Promise<void> {
@@ -29,4 +30,27 @@ export function runStdioWorker(): Promise<void> {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) void runStdioWorker();
+/**
+ * A worker in a pod: the plan, the worker count and the shared start time come from a file (a ConfigMap),
+ * its index from JOB_COMPLETION_INDEX. It starts by itself at the shared time, writes the protocol to
+ * stdout (followed through pods/log) and stops on SIGTERM (the coordinator deletes the pod).
+ */
+export function runPlannedWorker(file: string, indexText: string | undefined): Promise<void> {
+  const planned = JSON.parse(readFileSync(file, 'utf8')) as { plan: WorkerInitPayload['plan']; count: number; startAtEpochMs: number };
+  const index = Number(indexText ?? process.env['JOB_COMPLETION_INDEX'] ?? 0);
+  const worker = createLoadWorker((message) => {
+    process.stdout.write(`${JSON.stringify(message)}\n`);
+    if (message.type === 'ready') worker.handle({ type: 'start', startAtEpochMs: planned.startAtEpochMs });
+    if (message.type === 'done' || message.type === 'error') setImmediate(() => process.exit(message.type === 'done' ? 0 : 1));
+  });
+  process.on('SIGTERM', () => worker.handle({ type: 'stop' }));
+  worker.handle({ type: 'init', init: { plan: planned.plan, index, count: planned.count } });
+  return new Promise(() => undefined); // ends through process.exit above
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const at = process.argv.indexOf('--plan');
+  const ix = process.argv.indexOf('--index');
+  if (at > 0) void runPlannedWorker(process.argv[at + 1]!, ix > 0 ? process.argv[ix + 1] : undefined);
+  else void runStdioWorker();
+}

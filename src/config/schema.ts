@@ -82,12 +82,29 @@ export const loadSchema = obj({
   timeout: duration.default(10_000),
   /** Worker threads generating load. @default the number of CPU cores */
   threads: int('a number of threads', 1, 256).optional(),
-  /** Run the load in separate worker processes instead of threads (scale-out). */
-  workers: obj({
-    kind: oneOf(['processes'] as const),
-    /** How many workers share the schedule (worker i of n takes every n-th start). */
-    count: int('a number of workers', 1, 1024),
-  }).optional(),
+  /** Run the load in separate worker processes, or as pods of a Kubernetes Indexed Job (scale-out). */
+  workers: z.discriminatedUnion('kind', [
+    obj({
+      kind: z.literal('processes'),
+      /** How many workers share the schedule (worker i of n takes every n-th start). */
+      count: int('a number of workers', 1, 1024),
+    }),
+    obj({
+      kind: z.literal('kubernetes'),
+      count: int('a number of workers', 1, 1024),
+      /** Where the worker pods run. @default the platform's namespace */
+      namespace: str('a namespace').optional(),
+      /** @default a pinned public Node.js image running this golive version from npm */
+      image: str('an image').optional(),
+      /** The worker command in the image. @default ['npx', '--yes', 'golive@<this version>', 'worker'] */
+      command: z.array(str('an argument')).nonempty().optional(),
+      resources: z.record(z.string(), z.unknown()).optional(),
+      nodeSelector: z.record(z.string(), z.string()).optional(),
+      tolerations: z.array(z.unknown()).optional(),
+      /** The shared start time is this far ahead: room for scheduling and image pulls. @default '60s' */
+      startLead: duration.default(60_000),
+    }),
+  ], { error: () => "expected { kind: 'processes', count } or { kind: 'kubernetes', count, namespace?, image?, … }" }).optional(),
   /** Headers on every request. */
   headers: headers.default({}),
   requests: z.array(requestSchema).nonempty({ error: 'expected at least one request' }).max(100).prefault([{}]),
@@ -311,6 +328,9 @@ export const configSchema = obj({
   /** Consent for drills that destroy the environment (disaster-recovery, redeploy). @default false */
   allowDestroy: bool('allowDestroy').default(false),
 }).superRefine((config, ctx) => {
+  if (config.load.workers?.kind === 'kubernetes' && config.platform?.kind !== 'kubernetes') {
+    ctx.addIssue({ code: 'custom', path: ['load', 'workers', 'kind'], message: "load workers of kind 'kubernetes' run through the kubernetes platform: add platform: { kind: 'kubernetes', … } or use kind: 'processes'" });
+  }
   if (!config.target && !config.platform) {
     ctx.addIssue({ code: 'custom', path: ['target'], message: "required: expected { url: 'https://…' } (or a platform: { kind: 'local', … } whose proxy is the target)" });
   }

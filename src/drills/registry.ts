@@ -25,7 +25,7 @@ export interface BuildEnv {
 /** Where the load runs: `load.workers` processes when configured, else one thread per core (or `load.threads`). */
 export function loadWorkers(config: ResolvedConfig): { kind: WorkerKind; count: number } {
   const w = config.load.workers;
-  if (w) return { kind: w.kind, count: w.count };
+  if (w) return { kind: w.kind, count: w.count };  // processes, or pods of a Job
   return { kind: 'threads', count: config.load.threads ?? Math.max(1, availableParallelism()) };
 }
 

@@ -9,6 +9,9 @@ import type { ResultsFolder } from '../results/results-folder.js';
 import type { DrillContext, DrillSpec, PerformResult } from './drill.js';
 import type { EventSink, HookRunner, Platform } from '../platforms/platform.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
+import type { LoadPlan } from '../engine/plan.js';
+import type { WorkerFleet } from '../engine/worker-channel.js';
+import { GoliveError } from '../errors.js';
 
 type Hooks = Required<Pick<Reporter, 'onDrillStart' | 'onSecond' | 'onEvent' | 'onDrillEnd'>>;
 
@@ -20,6 +23,8 @@ export interface DrillEnvironment {
   targetUrl: string;
   /** Told about teardowns that failed: what was left behind and how to undo it. */
   onTeardownFailure: (message: string) => void;
+  /** Worker pods for `load.workers.kind: 'kubernetes'` (the kubernetes platform brings them). */
+  fleetFor?: (plan: LoadPlan, count: number) => WorkerFleet;
 }
 
 export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFolder, signal: AbortSignal, env: DrillEnvironment): Promise<DrillResult> {
@@ -36,7 +41,9 @@ export async function runDrill(spec: DrillSpec, hooks: Hooks, folder: ResultsFol
   const engine = startLoadEngine({
     plan: spec.plan,
     workers: spec.workers.count,
-    kind: spec.workers.kind,
+    ...(spec.workers.kind === 'kubernetes'
+      ? { fleet: env.fleetFor?.(spec.plan, spec.workers.count) ?? missingFleet() }
+      : { kind: spec.workers.kind }),
     onSecond: (s) => {
       folder.appendSecond(spec.name, s);
       const r = requestCounts(s.outcomes);
@@ -171,6 +178,10 @@ export async function planDrill(spec: DrillSpec, hooks: Hooks, env: DrillEnviron
   });
   await hooks.onDrillEnd(info, result);
   return result;
+}
+
+function missingFleet(): never {
+  throw new GoliveError('GOLIVE_USAGE', "load.workers.kind 'kubernetes' needs a kubernetes platform (platform: { kind: 'kubernetes', … })");
 }
 
 function describeLoad(spec: DrillSpec): LoadDescription {

@@ -11,18 +11,18 @@ import type { LoadPlan } from './plan.js';
 import { RecordingBuilder } from './recording-builder.js';
 import { createArrivalSchedule } from './schedule.js';
 import { SnapshotMerger, type MergedSecond } from './snapshot-merger.js';
-import { createWorkerChannel, type WorkerChannel, type WorkerKind } from './worker-channel.js';
+import { localFleet, type WorkerChannel, type WorkerFleet } from './worker-channel.js';
 
-/** Head start between "go" and time zero, so every worker is waiting when the schedule begins. */
-const START_DELAY_MS = 50;
-/** Process workers need longer: each is a fresh Node.js process. */
-const PROCESS_START_DELAY_MS = 250;
+/** With a start time fixed in advance, a worker not ready this long after it is counted as lost. */
+const LATE_START_GRACE_MS = 30_000;
 
 export interface LoadEngineOptions {
   plan: LoadPlan;
-  /** How many workers, and where they run. */
+  /** How many workers, and where they run (default: threads of this process). */
   workers: number;
-  kind?: WorkerKind;
+  kind?: 'threads' | 'processes';
+  /** A fleet of the caller's (worker pods); overrides `kind`. */
+  fleet?: WorkerFleet;
   /** Called once per second of load with the merged figures, in order. */
   onSecond?: (second: MergedSecond) => void;
 }
@@ -43,7 +43,8 @@ export function epochNow(): number {
 
 export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
   const { plan, workers: count } = options;
-  const kind = options.kind ?? 'threads';
+  const fleet = options.fleet ?? localFleet(options.kind ?? 'threads');
+  const kind = fleet.kind;
   const builder = new RecordingBuilder();
   const merger = new SnapshotMerger(count, (second) => {
     builder.add(second);
@@ -69,31 +70,64 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
   const finished = new Promise<Recording>((resolve, reject) => { resolveFinished = resolve; rejectFinished = reject; });
   started.catch(() => { /* the same failure rejects `finished`, which callers await */ });
 
+  const readyWorkers = new Set<number>();
+  const lostFrom = new Map<number, number>();
+  let startedAll = false;
+
   function fail(err: Error): void {
     if (failed) return;
     failed = true;
     for (const c of channels) c.terminate();
+    void fleet.close();
     rejectStarted(err);
     rejectFinished(err);
   }
 
+  let settledAll = false;
+
   function settle(index: number): void {
+    if (finishedWorkers.has(index)) return;
     finishedWorkers.add(index);
     merger.close(index);
-    if (finishedWorkers.size === count && !failed) {
-      resolveFinished(builder.build(zero, durationMs, { kind, count, startOffsetsMs, lost }));
+    if (finishedWorkers.size === count && !failed && !settledAll) {
+      settledAll = true;
+      for (const l of lost) if (lostFrom.has(l.index)) l.droppedStarts = startsNotSent(l.index, lostFrom.get(l.index)!);
+      const recording = builder.build(zero, durationMs, { kind, count, startOffsetsMs, lost });
+      void fleet.close().then((leftovers) => {
+        for (const l of leftovers) lost.push({ index: -1, atMs: durationMs, reason: `cleanup: ${l}`, droppedStarts: 0 });
+        resolveFinished(recording);
+      });
     }
   }
 
-  /** Before the start, a lost worker fails the run; after it, the run goes on without it, and says so. */
+  /** Time zero: fixed by the fleet, or now plus a head start once every worker is ready. */
+  function startAll(): void {
+    if (startedAll) return;
+    startedAll = true;
+    zero = fleet.fixedStartAtEpochMs ?? epochNow() + fleet.startDelayMs;
+    for (const c of channels) c.post({ type: 'start', startAtEpochMs: zero });
+    if (stopped) {
+      stoppedAtMs = Math.max(0, epochNow() - zero);
+      for (const c of channels) c.post({ type: 'stop' });
+    }
+    resolveStarted(zero);
+  }
+
+  /**
+   * Before the start, a lost local worker fails the run (nothing ran yet); a lost pod, or any worker after
+   * the start, is reported and the run goes on without it.
+   */
   function loseWorker(index: number, reason: string): void {
     if (finishedWorkers.has(index) || failed) return;
-    if (ready < count) {
+    if (!startedAll && fleet.fixedStartAtEpochMs === undefined) {
       fail(new GoliveError('GOLIVE_RUN_FAILED', `load worker ${index} ${reason} before the load started`));
       return;
     }
+    if (!startedAll) zero = fleet.fixedStartAtEpochMs!;
     const atMs = Math.max(0, epochNow() - zero);
-    lost.push({ index, atMs, reason, droppedStarts: startsNotSent(index, Math.max(atMs, (lastSecondSeen[index]! + 1) * 1000)) });
+    // Its starts from the last second it reported: counted when the run's end is known (see settle).
+    lost.push({ index, atMs, reason, droppedStarts: 0 });
+    lostFrom.set(index, Math.max(0, Math.min(atMs, (lastSecondSeen[index]! + 1) * 1000)));
     settle(index);
   }
 
@@ -101,7 +135,7 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
   function startsNotSent(index: number, fromMs: number): number {
     if (plan.model.kind !== 'open') return 0;
     const schedule = createArrivalSchedule(plan.model.stages, { holdLast: plan.durationMs === null });
-    const endMs = stoppedAtMs ?? plan.durationMs ?? epochNow() - zero;
+    const endMs = stoppedAtMs ?? plan.durationMs ?? durationMs;
     let n = 0;
     for (let j = index; j < schedule.total; j += count) {
       const t = schedule.timeOfIndex(j);
@@ -111,18 +145,13 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
     return n;
   }
 
-  for (let index = 0; index < count; index++) {
-    const channel = createWorkerChannel(kind);
-    channels.push(channel);
+  function wire(channel: WorkerChannel, index: number): void {
     channel.onMessage((m) => {
       switch (m.type) {
         case 'ready':
-          if (++ready === count) {
-            zero = epochNow() + (kind === 'processes' ? PROCESS_START_DELAY_MS : START_DELAY_MS);
-            for (const c of channels) c.post({ type: 'start', startAtEpochMs: zero });
-            if (stopped) for (const c of channels) c.post({ type: 'stop' });
-            resolveStarted(zero);
-          }
+          if (readyWorkers.has(index)) return;
+          readyWorkers.add(index);
+          if (++ready === count - lost.length) startAll();
           return;
         case 'started':
           startOffsetsMs[index] = m.offsetMs;
@@ -143,10 +172,27 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
       }
     });
     channel.onExit((reason) => {
-      if (!finishedWorkers.has(index)) loseWorker(index, reason ?? 'ended without finishing');
+      if (!finishedWorkers.has(index)) {
+        loseWorker(index, reason ?? 'ended without finishing');
+        if (!startedAll && ready === count - lost.length && ready > 0) startAll();
+      }
     });
     channel.post({ type: 'init', init: { plan, index, count } });
   }
+
+  fleet.open(count).then((opened) => {
+    channels.push(...opened);
+    opened.forEach(wire);
+    // Workers that cannot be told when to start begin at the fixed time; one not ready well after it is lost.
+    if (fleet.fixedStartAtEpochMs !== undefined) {
+      const lateAt = fleet.fixedStartAtEpochMs + LATE_START_GRACE_MS - epochNow();
+      setTimeout(() => {
+        if (startedAll || failed) return;
+        for (let i = 0; i < count; i++) if (!readyWorkers.has(i)) loseWorker(i, `was not ready ${LATE_START_GRACE_MS / 1000} s after the shared start time`);
+        startAll();
+      }, Math.max(0, lateAt)).unref();
+    }
+  }, (err: unknown) => fail(err instanceof GoliveError ? err : new GoliveError('GOLIVE_RUN_FAILED', `could not start the load workers: ${(err as Error).message}`)));
 
   return {
     started,
@@ -154,7 +200,7 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
     stop() {
       if (stopped) return;
       stopped = true;
-      if (ready === count) {
+      if (startedAll) {
         stoppedAtMs = epochNow() - zero;
         for (const c of channels) c.post({ type: 'stop' });
       }

@@ -16,10 +16,34 @@ export interface WorkerChannel {
   terminate(): void;
 }
 
-export type WorkerKind = 'threads' | 'processes';
+export type WorkerKind = 'threads' | 'processes' | 'kubernetes';
 
-export function createWorkerChannel(kind: WorkerKind): WorkerChannel {
-  return kind === 'threads' ? threadChannel() : processChannel();
+/**
+ * Where a run's workers come from. Threads and processes are built in; the kubernetes platform brings a
+ * fleet of its own (an Indexed Job), so the engine stays free of any cluster code.
+ */
+export interface WorkerFleet {
+  readonly kind: WorkerKind;
+  /** Opens one channel per worker. */
+  open(count: number): Promise<WorkerChannel[]>;
+  /**
+   * Time zero fixed in advance (epoch ms): workers that cannot be told when to start (pods) start on their
+   * own at this time. Absent: the engine picks it once every worker is ready.
+   */
+  fixedStartAtEpochMs?: number;
+  /** Head start between "go" and time zero when the engine picks it. */
+  startDelayMs: number;
+  /** Removes what the fleet created. Never throws: returns what could not be removed. */
+  close(): Promise<string[]>;
+}
+
+export function localFleet(kind: 'threads' | 'processes'): WorkerFleet {
+  return {
+    kind,
+    open: (count) => Promise.resolve(Array.from({ length: count }, () => (kind === 'threads' ? threadChannel() : processChannel()))),
+    startDelayMs: kind === 'threads' ? 50 : 250, // a process worker is a fresh Node.js process
+    close: () => Promise.resolve([]),
+  };
 }
 
 function threadChannel(): WorkerChannel {

@@ -39,7 +39,7 @@ export interface LostWorker {
   /** When the coordinator noticed (ms from zero). */
   atMs: number;
   reason: string;
-  /** Its open-model starts from then to the end: counted as dropped. */
+  /** Its open-model starts from its last reported second to the end: not in the results, counted as dropped. */
   droppedStarts: number;
 }
 

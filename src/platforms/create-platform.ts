@@ -35,6 +35,7 @@ export function createPlatform(config: ResolvedConfig, env: PlatformEnvironment)
         drillKinds: env.drillKinds,
         dryRun: env.dryRun,
         allowDestroy: env.allowDestroy || config.allowDestroy,
+        workersNamespace: config.load.workers?.kind === 'kubernetes' ? config.load.workers.namespace ?? p.namespace : undefined,
         ...(env.onMutation ? { onMutation: env.onMutation } : {}),
       });
   }

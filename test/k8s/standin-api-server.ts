@@ -25,7 +25,7 @@ export interface LoggedRequest {
 
 interface Kind { group: string; version: string; kind: string; namespaced: boolean; custom?: boolean }
 
-const KINDS: Record<string, Kind> = {
+export const KINDS: Record<string, Kind> = {
   nodes: { group: '', version: 'v1', kind: 'Node', namespaced: false },
   namespaces: { group: '', version: 'v1', kind: 'Namespace', namespaced: false },
   pods: { group: '', version: 'v1', kind: 'Pod', namespaced: true },
@@ -33,6 +33,8 @@ const KINDS: Record<string, Kind> = {
   deployments: { group: 'apps', version: 'v1', kind: 'Deployment', namespaced: true },
   statefulsets: { group: 'apps', version: 'v1', kind: 'StatefulSet', namespaced: true },
   poddisruptionbudgets: { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true },
+  jobs: { group: 'batch', version: 'v1', kind: 'Job', namespaced: true },
+  configmaps: { group: '', version: 'v1', kind: 'ConfigMap', namespaced: true },
   horizontalpodautoscalers: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', namespaced: true },
   schedules: { group: 'velero.io', version: 'v1', kind: 'Schedule', namespaced: true, custom: true },
   backups: { group: 'velero.io', version: 'v1', kind: 'Backup', namespaced: true, custom: true },
@@ -54,6 +56,8 @@ export class StandInApiServer {
   /** Resources that answer 403 to every request (to test forbidden errors). */
   readonly forbidden = new Set<string>();
   private readonly store = new Map<string, Obj>();
+  /** Container output of pods the controller runs as processes: what pods/log serves. */
+  readonly podLogs = new Map<string, { text: string; ended: boolean; followers: Set<(chunk: string | null) => void> }>();
   private rv = 1000;
   private readonly history: Change[] = [];
   private readonly watchers = new Set<Watcher>();
@@ -162,6 +166,19 @@ export class StandInApiServer {
     if (!kind) return send(404, status(404, 'NotFound', `the server could not find the requested resource (${route.resource})`));
     const ns = route.namespace ?? '';
 
+    if (req.method === 'GET' && route.sub === 'log') {
+      const logs = this.podLogs.get(`${ns}/${route.name}`);
+      if (!logs) return send(400, status(400, 'BadRequest', `container "worker" in pod "${route.name}" is waiting to start`));
+      log.status = 200;
+      res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+      res.flushHeaders();
+      res.write(logs.text);
+      if (logs.ended || url.searchParams.get('follow') !== 'true') { res.end(); return; }
+      const listener = (chunk: string | null): void => { if (chunk === null) res.end(); else res.write(chunk); };
+      logs.followers.add(listener);
+      res.on('close', () => logs.followers.delete(listener));
+      return;
+    }
     if (req.method === 'GET' && watch) return this.serveWatch(route.resource, route.namespace, url, res, log);
     if (req.method === 'GET' && !route.name) {
       let items = this.list(route.resource, route.namespace);

@@ -6,10 +6,17 @@
  * objects, Velero Backups and Restores move through their phases. Also the app's Service: an HTTP server
  * that answers 200 while a ready, non-terminating pod exists and 503 otherwise.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isReadyObj, type Obj, type StandInApiServer } from './standin-api-server.js';
+
+/** The worker this checkout built (tests run from .build/). */
+const WORKER_MAIN = path.resolve(import.meta.dirname, '../../src/cli/worker-main.js');
 
 export interface ControllerOptions {
   /** From scheduled to Ready. */
@@ -42,9 +49,13 @@ export class StandInController {
     }
   }
 
+  /** Requests the app's Service received. */
+  serviceRequests = 0;
+
   /** The app's Service: 200 from a ready pod, 503 when there is none. */
   async serve(namespace: string, labels: Record<string, string>): Promise<string> {
     this.service = http.createServer((_req, res) => {
+      this.serviceRequests++;
       const up = this.api.list('pods', namespace).filter((p) => labelsMatch(p, labels) && isReadyObj(p) && !p.metadata['deletionTimestamp']);
       res.statusCode = up.length ? 200 : 503;
       res.end(up.length ? `ok from ${up[0]!.metadata.name}` : 'no endpoints');
@@ -73,6 +84,68 @@ export class StandInController {
     this.taintEviction(now);
     this.disruptionBudgets();
     this.velero();
+    this.jobs();
+  }
+
+  private readonly processes = new Map<string, ChildProcess>();
+
+  /**
+   * Indexed Jobs: a pod per completion index, run for real as a local process of the container's command's
+   * golive worker (the built one in this checkout), its stdout kept as the pod's log.
+   */
+  private jobs(): void {
+    for (const job of this.api.list('jobs')) {
+      const ns = job.metadata.namespace!;
+      const count = Number(job['spec']?.completions ?? 1);
+      for (let i = 0; i < count; i++) {
+        const podName = `${job.metadata.name}-${i}`;
+        if (this.api.get('pods', ns, podName) || this.processes.has(`${ns}/${podName}`) || job.metadata['startedIndexes']?.includes(i)) continue;
+        job.metadata['startedIndexes'] = [...(job.metadata['startedIndexes'] ?? []), i];
+        this.runWorkerPod(job, i, podName);
+      }
+      // Deleting a Job deletes its pods (background propagation).
+    }
+    for (const p of this.api.list('pods').filter((x) => x.metadata['labels']?.['job-name'])) {
+      const key = `${p.metadata.namespace}/${p.metadata.name}`;
+      const proc = this.processes.get(key);
+      if (!this.api.get('jobs', p.metadata.namespace!, p.metadata['labels']['job-name'])) proc?.kill('SIGTERM');
+      if (p.metadata['deletionTimestamp'] && proc && !p.metadata['signalled']) {
+        p.metadata['signalled'] = true;
+        proc.kill(Number(p.metadata['deletionGracePeriodSeconds']) === 0 ? 'SIGKILL' : 'SIGTERM');
+      }
+    }
+  }
+
+  private runWorkerPod(job: Obj, index: number, podName: string): void {
+    const ns = job.metadata.namespace!;
+    const spec = job['spec'].template.spec;
+    const cm = this.api.get('configmaps', ns, spec.volumes?.[0]?.configMap?.name ?? '');
+    const dir = mkdtempSync(path.join(tmpdir(), 'standin-pod-'));
+    writeFileSync(path.join(dir, 'plan.json'), cm?.['data']?.['plan.json'] ?? '{}');
+    const labels = { ...job['spec'].template.metadata?.labels, 'job-name': job.metadata.name, 'batch.kubernetes.io/job-completion-index': String(index) };
+    this.api.put('pods', { metadata: { name: podName, namespace: ns, labels, ownerReferences: [{ kind: 'Job', name: job.metadata.name, controller: true }] }, spec: { ...spec, nodeName: this.api.list('nodes')[0]?.metadata.name }, status: { phase: 'Pending' } });
+    const key = `${ns}/${podName}`;
+    const logs = { text: '', ended: false, followers: new Set<(chunk: string | null) => void>() };
+    this.api.podLogs.set(key, logs);
+    const proc = spawn(process.execPath, [WORKER_MAIN, '--plan', path.join(dir, 'plan.json')], { env: { ...process.env, JOB_COMPLETION_INDEX: String(index) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    this.processes.set(key, proc);
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (chunk: string) => { logs.text += chunk; for (const f of logs.followers) f(chunk); });
+    const pod = this.api.get('pods', ns, podName)!;
+    this.api.put('pods', { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    proc.on('exit', (code) => {
+      logs.ended = true;
+      for (const f of logs.followers) f(null);
+      this.processes.delete(key);
+      const now = this.api.get('pods', ns, podName);
+      if (now?.metadata['deletionTimestamp']) this.api.remove('pods', ns, podName);
+      else if (now) this.api.put('pods', { ...now, status: { phase: code === 0 ? 'Succeeded' : 'Failed', conditions: [] } });
+    });
+  }
+
+  /** Kills a worker pod's process as a node failure would (no SIGTERM, no final snapshot). */
+  killPodProcess(namespace: string, pod: string): boolean {
+    return this.processes.get(`${namespace}/${pod}`)?.kill('SIGKILL') ?? false;
   }
 
   /** The disruption controller: each PDB's status from the healthy pods it selects. */
@@ -143,7 +216,7 @@ export class StandInController {
   private schedule(): void {
     const nodes = this.api.list('nodes').filter((n) => !n['spec']?.unschedulable && nodeIsReady(n) && !(n['spec']?.taints ?? []).some((t: { effect: string }) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'));
     for (const p of this.api.list('pods')) {
-      if (p['spec']?.nodeName || p.metadata['deletionTimestamp']) continue;
+      if (p['spec']?.nodeName || p.metadata['deletionTimestamp'] || p.metadata['labels']?.['job-name']) continue;
       if (nodes.length === 0) continue; // stays Pending
       const count = (zone: string): number => this.api.list('pods', p.metadata.namespace).filter((q) => !q.metadata['deletionTimestamp'] && q['spec']?.nodeName && zoneOf(this.api.get('nodes', '', q['spec'].nodeName)) === zone).length;
       const node = [...nodes].sort((a, b) => count(zoneOf(a)) - count(zoneOf(b)) || a.metadata.name.localeCompare(b.metadata.name))[0]!;
@@ -156,6 +229,7 @@ export class StandInController {
   private kubelet(now: number): void {
     for (const p of this.api.list('pods')) {
       const ns = p.metadata.namespace!;
+      if (p.metadata['deletionTimestamp'] && this.processes.has(`${ns}/${p.metadata.name}`)) continue; // a process pod ends when its process does
       if (p.metadata['deletionTimestamp']) {
         const grace = Number(p.metadata['deletionGracePeriodSeconds'] ?? 30);
         const since = Date.parse(p.metadata['deletionTimestamp']);
@@ -167,6 +241,7 @@ export class StandInController {
         }
         continue;
       }
+      if (p.metadata['labels']?.['job-name']) continue; // worker pods: their process decides
       const node = p['spec']?.nodeName ? this.api.get('nodes', '', p['spec'].nodeName) : undefined;
       // An unreachable node's kubelet reports nothing: the node controller marks its pods not Ready.
       const unreachable = (node?.['spec']?.taints ?? []).some((t: { key: string }) => t.key === 'node.kubernetes.io/unreachable');

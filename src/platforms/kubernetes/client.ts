@@ -4,6 +4,7 @@
  * merge patch for custom resources, which answer 415 to strategic merge), errors with stable codes, and
  * a dry-run mode in which every mutating call is described in words and not made.
  */
+import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { GoliveError } from '../../errors.js';
 import type { KCustom, KEvent, KNode, KPdb, KPod, KWorkload } from './types.js';
@@ -46,6 +47,7 @@ export class KubeClient {
   private readonly custom: k8s.CustomObjectsApi;
   private readonly authz: k8s.AuthorizationV1Api;
   private readonly autoscaling: k8s.AutoscalingV2Api;
+  private readonly batch: k8s.BatchV1Api;
   private readonly onMutation: (d: string) => void;
 
   constructor(options: ClientOptions = {}) {
@@ -75,6 +77,7 @@ export class KubeClient {
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.authz = kc.makeApiClient(k8s.AuthorizationV1Api);
     this.autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
+    this.batch = kc.makeApiClient(k8s.BatchV1Api);
     this.dryRun = options.dryRun ?? false;
     this.onMutation = options.onMutation ?? (() => undefined);
   }
@@ -272,6 +275,58 @@ export class KubeClient {
 
   deleteCustom(group: string, version: string, namespace: string, plural: string, name: string): Promise<void> {
     return this.mutate(`DELETE ${plural}.${group} ${namespace}/${name}`, () => this.custom.deleteNamespacedCustomObject({ group, version, namespace, plural, name }), true);
+  }
+
+  createConfigMap(namespace: string, name: string, data: Record<string, string>, labels: Record<string, string>): Promise<void> {
+    return this.mutate(`CREATE configmap ${namespace}/${name}`, () => this.core.createNamespacedConfigMap({ namespace, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data } }));
+  }
+
+  deleteConfigMap(namespace: string, name: string): Promise<void> {
+    return this.mutate(`DELETE configmap ${namespace}/${name}`, () => this.core.deleteNamespacedConfigMap({ name, namespace }), true);
+  }
+
+  createJob(namespace: string, body: object & { metadata: { name: string } }): Promise<void> {
+    return this.mutate(`CREATE job ${namespace}/${body.metadata.name}`, () => this.batch.createNamespacedJob({ namespace, body: body }));
+  }
+
+  /** Deletes a Job and its pods (background propagation: the pods go too). */
+  deleteJob(namespace: string, name: string): Promise<void> {
+    return this.mutate(`DELETE job ${namespace}/${name}`, () => this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }), true);
+  }
+
+  /**
+   * Follows a container's log (pods/log with follow=true): every line to `onLine`; resolves when the stream
+   * ends (the container exited, or the abort).
+   */
+  async followLog(namespace: string, pod: string, container: string, onLine: (line: string) => void, signal: AbortSignal): Promise<{ error?: string }> {
+    const stream = new PassThrough();
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        onLine(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    return new Promise((resolve) => {
+      let controller: AbortController | undefined;
+      let settled = false;
+      const finish = (result: { error?: string }): void => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        if (buffered) onLine(buffered);
+        resolve(result);
+      };
+      const onAbort = (): void => { controller?.abort(); finish({}); };
+      signal.addEventListener('abort', onAbort, { once: true });
+      // The library pipes the response into the stream and never calls `done`: the stream's end is the log's.
+      stream.on('end', () => finish({}));
+      stream.on('error', (err) => finish({ error: err.message }));
+      new k8s.Log(this.kc).log(namespace, pod, container, stream, { follow: true })
+        .then((c) => { controller = c; if (signal.aborted) c.abort(); }, (err: unknown) => finish({ error: err instanceof Error ? err.message : String(err) }));
+    });
   }
 
   private async mutate(description: string, run: () => Promise<unknown>, notFoundIsDone = false): Promise<void> {

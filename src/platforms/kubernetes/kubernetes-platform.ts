@@ -36,6 +36,8 @@ export interface KubernetesPlatformOptions {
   onMutation?: (description: string) => void;
   /** The client, when the caller already made one (tests and `golive rbac`). */
   client?: KubeClient;
+  /** Namespace of load worker pods, when the load runs as a Job. */
+  workersNamespace?: string | undefined;
 }
 
 /** Journal payloads for cluster changes: what `golive recover` needs to undo them. */
@@ -43,7 +45,9 @@ export type K8sUndo =
   | { op: 'uncordon'; node: string }
   | { op: 'remove-taint'; node: string; key: string }
   | { op: 'scale'; kind: 'Deployment' | 'StatefulSet'; namespace: string; name: string; replicas: number }
-  | { op: 'env'; kind: 'Deployment' | 'StatefulSet'; namespace: string; name: string; container: string; env: string; value: string | null };
+  | { op: 'env'; kind: 'Deployment' | 'StatefulSet'; namespace: string; name: string; container: string; env: string; value: string | null }
+  | { op: 'delete-job'; namespace: string; name: string }
+  | { op: 'delete-configmap'; namespace: string; name: string };
 
 export class KubernetesPlatform implements Platform {
   readonly info: PlatformInfo;
@@ -91,6 +95,7 @@ export class KubernetesPlatform implements Platform {
       workloadResource: this.kind === 'Deployment' ? 'deployments' : 'statefulsets',
       drills: this.options.drillKinds,
       veleroNamespace: this.config.veleroNamespace,
+      workersNamespace: this.options.workersNamespace,
     };
   }
 
@@ -442,6 +447,12 @@ export async function undoChange(client: KubeClient, c: K8sUndo): Promise<void> 
     }
     case 'scale':
       await client.patchWorkload(c.kind, c.namespace, c.name, { spec: { replicas: c.replicas } }, `replicas back to ${c.replicas} (undo)`);
+      return;
+    case 'delete-job':
+      await client.deleteJob(c.namespace, c.name);
+      return;
+    case 'delete-configmap':
+      await client.deleteConfigMap(c.namespace, c.name);
       return;
     case 'env':
       await client.patchWorkload(c.kind, c.namespace, c.name, { spec: { template: { spec: { containers: [{ name: c.container, env: [c.value === null ? { name: c.env, $patch: 'delete' } : { name: c.env, value: c.value }] }] } } } }, `env ${c.env} back (undo)`);

@@ -20,6 +20,8 @@ export interface PermissionNeeds {
   drills: string[];
   /** For disaster-recovery with Velero. */
   veleroNamespace?: string | undefined;
+  /** Namespace of load worker pods, when the load runs as a Job. */
+  workersNamespace?: string | undefined;
 }
 
 export function requiredRules(n: PermissionNeeds): Rule[] {
@@ -45,6 +47,12 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
   add('cluster', '', 'pods', ['list']);
   if (n.veleroNamespace) add('namespace', 'velero.io', 'schedules', ['list'], n.veleroNamespace);
   const has = (d: string): boolean => n.drills.includes(d);
+  if (n.workersNamespace) {
+    add('namespace', 'batch', 'jobs', ['create', 'delete'], n.workersNamespace);
+    add('namespace', '', 'configmaps', ['create', 'delete'], n.workersNamespace);
+    add('namespace', '', 'pods', ['list', 'delete'], n.workersNamespace);
+    add('namespace', '', 'pods/log', ['get'], n.workersNamespace);
+  }
   if (has('capacity')) {
     add('namespace', 'metrics.k8s.io', 'pods', ['list']);
     add('cluster', '', 'pods', ['list']);
