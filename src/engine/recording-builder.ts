@@ -1,4 +1,5 @@
 /** Accumulates merged seconds into a Recording for the analysis. */
+import { grownToFit } from './grow.js';
 import { createMergeHistogram, decodeHistogram, encodeHistogram } from '../model/histogram.js';
 import type { Recording, SecondRecord, WorkerReport } from '../model/recording.js';
 import type { MergedSecond } from './snapshot-merger.js';
@@ -16,7 +17,10 @@ export class RecordingBuilder {
     this.seconds.push({ second: s.second, latency: s.latency, service: s.service, outcomes: s.outcomes, inFlight: s.inFlight });
     for (let i = 0; i < s.bins.length; i += 3) {
       const bin = s.bins[i]!;
-      if (bin >= this.ok.length) this.grow(bin);
+      if (bin >= this.ok.length) {
+      this.ok = grownToFit(this.ok, bin);
+      this.failed = grownToFit(this.failed, bin);
+    }
       this.ok[bin]! += s.bins[i + 1]!;
       this.failed[bin]! += s.bins[i + 2]!;
       if (bin + 1 > this.binCount) this.binCount = bin + 1;
@@ -44,14 +48,4 @@ export class RecordingBuilder {
     };
   }
 
-  private grow(bin: number): void {
-    let size = this.ok.length;
-    while (size <= bin) size *= 2;
-    const ok = new Float64Array(size);
-    ok.set(this.ok);
-    const failed = new Float64Array(size);
-    failed.set(this.failed);
-    this.ok = ok;
-    this.failed = failed;
-  }
 }

@@ -2,6 +2,7 @@
  * Records outcomes inside one worker: a latency and a service-time histogram for the current second, outcome
  * counts, and ok/failed counts per 10 ms bin of intended start. Nothing here allocates per request.
  */
+import { grownToFit } from '../grow.js';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -42,7 +43,10 @@ export class Recorder {
     recordMs(this.service, now - sent);
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
     const bin = intended < 0 ? 0 : Math.floor(intended / BIN_MS);
-    if (bin >= this.ok.length) this.grow(bin);
+    if (bin >= this.ok.length) {
+      this.ok = grownToFit(this.ok, bin);
+      this.failed = grownToFit(this.failed, bin);
+    }
     if (outcome === 'ok') this.ok[bin]!++;
     else {
       this.failed[bin]!++;
@@ -104,14 +108,4 @@ export class Recorder {
     return payload;
   }
 
-  private grow(bin: number): void {
-    let size = this.ok.length;
-    while (size <= bin) size *= 2;
-    const ok = new Int32Array(size);
-    ok.set(this.ok);
-    const failed = new Int32Array(size);
-    failed.set(this.failed);
-    this.ok = ok;
-    this.failed = failed;
-  }
 }
