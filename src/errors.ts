@@ -7,6 +7,8 @@ export type GoliveErrorCode =
   | 'GOLIVE_RUN_FAILED'
   | 'GOLIVE_INTERRUPTED'
   | 'GOLIVE_PLATFORM_FAILED'
+  /** The environment lacks what a drill needs (Velero, zone labels, a second zone): found at run time, not in the input. */
+  | 'GOLIVE_PLATFORM_UNSUPPORTED'
   | 'GOLIVE_K8S_FORBIDDEN'
   | 'GOLIVE_K8S_NOT_FOUND'
   | 'GOLIVE_K8S_UNREACHABLE'
@@ -19,6 +21,21 @@ export class GoliveError extends Error {
     this.name = 'GoliveError';
     this.code = code;
   }
+}
+
+/** The run was stopped (Ctrl-C, SIGTERM, SIGHUP) while this step waited or worked. */
+export class InterruptedError extends GoliveError {
+  constructor(what?: string) {
+    super('GOLIVE_INTERRUPTED', what ? `interrupted while ${what}` : 'interrupted');
+    this.name = 'InterruptedError';
+  }
+}
+
+/** Codes that mean the user's input or command line was wrong: nothing ran (exit 2). */
+const USAGE_CODES: ReadonlySet<GoliveErrorCode> = new Set(['GOLIVE_USAGE', 'GOLIVE_CONFIG_INVALID', 'GOLIVE_CONFIG_NOT_FOUND', 'GOLIVE_DATA_INVALID']);
+
+export function isUsageError(err: unknown): boolean {
+  return err instanceof GoliveError && USAGE_CODES.has(err.code);
 }
 
 /** One problem in the user's input: where it is, what was found, what is allowed. */

@@ -1,7 +1,8 @@
 /** golive's programmatic API. */
 import type { GoliveConfigInput } from './config/schema.js';
 
-export { run, loadTest, type RunOptions, type RunOutcome, type LoadTestOptions } from './run.js';
+export { run, loadTest, type RunOptions, type RunOutcome, type LoadTestOptions, type TerminalPort } from './run/run.js';
+export { resolveSettings, type Settings, type CliSetting } from './config/precedence.js';
 export type { GoliveConfigInput, ResolvedConfig } from './config/schema.js';
 export type * from './model/result.js';
 export type { Reporter, RunInfo, DrillInfo, SecondProgress } from './report/reporter.js';

@@ -2,7 +2,7 @@
 import type { ResolvedObjectives } from '../config/schema.js';
 import { latencyStatsMs, decodeHistogram } from '../model/histogram.js';
 import type { Recording } from '../model/recording.js';
-import type { DrillResult, Finding, GeneratorHealth, LoadDescription, PhaseResult, RecoveryResult, TimelineEvent } from '../model/result.js';
+import type { DrillDetails, DrillResult, Finding, GeneratorHealth, LoadDescription, PhaseResult, RecoveryResult, TimelineEvent } from '../model/result.js';
 import { computeDowntime } from './downtime.js';
 import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
 import { binCounts, spanStats } from './stats.js';
@@ -29,7 +29,7 @@ export interface DrillAnalysisInput {
   thresholds: readonly Threshold[];
   recovery?: RecoveryResult;
   setupMs?: number;
-  capacity?: Record<string, unknown>;
+  details?: DrillDetails;
   findings?: Finding[];
   /** Why the drill could not complete. */
   error?: string;
@@ -59,7 +59,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     downtime,
     recovery: input.recovery,
     setupMs: input.setupMs,
-    capacity: input.capacity,
+    details: input.details,
   });
   const lostStarts = recording.workers.lost.reduce((n, w) => n + w.droppedStarts, 0);
   if (lostStarts > 0) {
@@ -83,7 +83,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     generator,
     ...(input.recovery ? { recovery: input.recovery } : {}),
     ...(input.setupMs !== undefined ? { setupMs: input.setupMs } : {}),
-    ...(input.capacity ? { capacity: input.capacity } : {}),
+    ...(input.details ? { capacity: input.details } : {}),
     objectives,
     events: input.events,
     findings: input.findings ?? [],

@@ -8,7 +8,7 @@
 import { BIN_MS } from '../model/recording.js';
 import type { DowntimeResult, OutageWindow, TimelineEvent } from '../model/result.js';
 
-export const SLOT_MS = 100;
+const SLOT_MS = 100;
 const BINS_PER_SLOT = SLOT_MS / BIN_MS;
 
 export interface DowntimeInput {

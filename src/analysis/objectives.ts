@@ -1,8 +1,8 @@
 /** Turns measured figures and the team's objectives into verdicts: limit, measured value, passed. */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration, formatMs, percent } from '../model/format.js';
 import type { ResolvedObjectives } from '../config/schema.js';
 import { outcomeMatches } from '../model/outcome.js';
-import type { DowntimeResult, LatencyStats, ObjectiveResult, RecoveryResult, RequestCounts } from '../model/result.js';
+import type { DowntimeResult, DrillDetails, LatencyStats, ObjectiveResult, RecoveryResult, RequestCounts } from '../model/result.js';
 import { compare, type Threshold } from './threshold.js';
 
 export interface MeasuredSpan {
@@ -22,7 +22,7 @@ export interface ObjectiveInput {
   downtime: DowntimeResult;
   recovery?: RecoveryResult | undefined;
   setupMs?: number | undefined;
-  capacity?: Record<string, unknown> | undefined;
+  details?: DrillDetails | undefined;
 }
 
 export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
@@ -75,7 +75,7 @@ export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
   for (const [key, name, field] of [['maxCpuOfLimit', 'CPU of limit', 'cpu'], ['maxMemoryOfLimit', 'memory of limit', 'memory']] as const) {
     const limit = o[key];
     if (limit === undefined) continue;
-    const cap = input.capacity as { usageUnavailable?: string; cpu?: { peakOfLimit: number | null }; memory?: { peakOfLimit: number | null } } | undefined;
+    const cap = input.details?.kind === 'usage' ? input.details : undefined;
     const peak = cap?.[field]?.peakOfLimit;
     results.push(peak === undefined || peak === null
       ? { name, limit: `≤ ${percent(limit)}`, measured: cap?.usageUnavailable ? `not measured: ${cap.usageUnavailable}` : 'not measured: no limit set or no usage sampled', passed: false }
@@ -84,7 +84,7 @@ export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
   return results;
 }
 
-export function evaluateThreshold(t: Threshold, span: MeasuredSpan, phase: string | undefined): ObjectiveResult {
+function evaluateThreshold(t: Threshold, span: MeasuredSpan, phase: string | undefined): ObjectiveResult {
   const measured = measure(t, span);
   const suffix = phase ? ` (${phase})` : '';
   return {
@@ -144,14 +144,4 @@ function limitMs(name: string, measuredMs: number, limitMsValue: number, basis?:
     passed: measuredMs <= limitMsValue,
     ...(basis ? { basis } : {}),
   };
-}
-
-export function percent(fraction: number): string {
-  if (fraction === 0) return '0 %';
-  const p = fraction * 100;
-  return `${p < 0.01 ? p.toPrecision(2) : p < 10 ? p.toFixed(2) : p.toFixed(1)} %`;
-}
-
-export function formatMs(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(2)}ms` : ms < 1000 ? `${ms.toFixed(1)}ms` : `${(ms / 1000).toFixed(2)}s`;
 }

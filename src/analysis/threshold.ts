@@ -2,7 +2,7 @@
  * k6-style thresholds: `p(95)<300`, `avg<=200`, `max<2s`, `rate(failed)<0.001`, `count(http_503)==0`, `rps>=190`.
  * Latency values are milliseconds unless a unit is given.
  */
-export type ThresholdMetric =
+type ThresholdMetric =
   | { kind: 'latency'; stat: 'avg' | 'min' | 'med' | 'max' | 'p'; percentile?: number }
   | { kind: 'rate'; outcome: string }
   | { kind: 'count'; outcome: string }

@@ -4,18 +4,22 @@
  * terminating for graceful shutdown, evictions for disruption budgets, …); a finding about the drill as a
  * whole (one replica, Recreate) explains every window of it.
  */
+import { COMING_UP, GOING_AWAY, READINESS, type EventKind } from '../model/events.js';
 import type { DrillResult, Finding } from '../model/result.js';
 import type { AuditFinding } from './model.js';
 
+const NODE_DRAIN: readonly EventKind[] = ['eviction', 'eviction.blocked', 'node.cordoned', 'node.drained', 'drill.node'];
+const ZONE_LOSS: readonly EventKind[] = ['zone.lost', 'zone.detected', 'zone.hook'];
+
 /** Events that must be inside a window for a finding to explain it; absent: any window of the drill. */
-const NEEDS_EVENT: Record<string, RegExp> = {
-  GL005: /ready|starting|created/,
-  GL006: /terminating|not-ready/,
-  GL007: /terminating|exited|deleted|eviction/,
-  GL008: /eviction|cordon/,
-  GL011: /eviction|cordon|drain/,
-  GL012: /zone/,
-  GL015: /zone|pending|eviction/,
+const NEEDS_EVENT: Record<string, readonly EventKind[]> = {
+  GL005: COMING_UP,
+  GL006: READINESS,
+  GL007: GOING_AWAY,
+  GL008: ['eviction', 'node.cordoned'],
+  GL011: NODE_DRAIN,
+  GL012: ZONE_LOSS,
+  GL015: [...ZONE_LOSS, 'replica.pending', 'eviction'],
 };
 
 export function diagnose(drill: DrillResult, findings: AuditFinding[]): Finding[] {
@@ -25,7 +29,7 @@ export function diagnose(drill: DrillResult, findings: AuditFinding[]): Finding[
   for (const f of relevant) {
     const needs = NEEDS_EVENT[f.id];
     // The cause may come just before the failures it causes (an eviction, then the errors): look 1 s back.
-    const near = (w: DrillResult['downtime']['windows'][number]): boolean => drill.events.some((e) => e.atMs >= w.startMs - 1000 && e.atMs < w.endMs && needs!.test(e.kind));
+    const near = (w: DrillResult['downtime']['windows'][number]): boolean => drill.events.some((e) => e.atMs >= w.startMs - 1000 && e.atMs < w.endMs && needs!.includes(e.kind));
     const windows = drill.downtime.windows.filter((w) => !needs || near(w));
     let where: string;
     if (windows.length > 0) where = `outage window${windows.length > 1 ? 's' : ''} ${windows.slice(0, 5).map((w) => `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)} s`).join(', ')}${windows.length > 5 ? ` and ${windows.length - 5} more` : ''}`;

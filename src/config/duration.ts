@@ -17,20 +17,3 @@ export function parseDuration(input: string | number): number | undefined {
   }
   return matched > 0 ? total : undefined;
 }
-
-/** Human form used in reports: `0s`, `850ms`, `1.5s`, `2m5s`. */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${round(ms, ms < 10 ? 2 : 0)}ms`;
-  if (ms < 60_000) return `${round(ms / 1000, 2)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms - minutes * 60_000) / 1000);
-  if (minutes < 60) return seconds ? `${minutes}m${seconds}s` : `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours}h${minutes % 60}m`;
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}

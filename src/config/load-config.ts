@@ -13,7 +13,7 @@ import { configSchema, type ResolvedConfig } from './schema.js';
 
 const SELF = fileURLToPath(new URL('../index.js', import.meta.url));
 
-export const CONFIG_NAMES = [
+const CONFIG_NAMES = [
   'golive.config.ts', 'golive.config.mts', 'golive.config.js', 'golive.config.mjs',
   'golive.config.json', 'golive.config.yaml', 'golive.config.yml',
 ];
@@ -38,7 +38,7 @@ function drillOrderOf(raw: unknown): string[] {
 }
 
 /** The config file in `cwd`, or undefined. */
-export function findConfigFile(cwd: string): string | undefined {
+function findConfigFile(cwd: string): string | undefined {
   for (const name of CONFIG_NAMES) {
     const candidate = path.join(cwd, name);
     if (existsSync(candidate)) return candidate;
@@ -52,7 +52,7 @@ interface RawFile {
   lineOf: (p: readonly PropertyKey[]) => number | undefined;
 }
 
-export async function readConfigFile(file: string, shownAs: string = file): Promise<RawFile> {
+async function readConfigFile(file: string, shownAs: string = file): Promise<RawFile> {
   if (!existsSync(file)) {
     throw new InputError('GOLIVE_CONFIG_NOT_FOUND', shownAs, [{ path: '', message: 'no such file' }]);
   }
@@ -99,24 +99,28 @@ function readYamlOrJson(file: string, shownAs: string): RawFile {
 }
 
 /** Validates a raw config object against the schema; throws an InputError listing every problem. */
-export function validateConfig(raw: unknown, file: string | undefined, lineOf: RawFile['lineOf'] = () => undefined): ResolvedConfig {
+export function validateConfig(raw: unknown, file: string | undefined, lineOf: RawFile['lineOf'] = () => undefined, origins: Readonly<Record<string, string>> = {}): ResolvedConfig {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new InputError('GOLIVE_CONFIG_INVALID', file, result.error.issues.map((issue) => toProblem(issue, raw, lineOf)));
+  throw new InputError('GOLIVE_CONFIG_INVALID', file, result.error.issues.map((issue) => toProblem(issue, raw, lineOf, origins)));
 }
 
-function toProblem(issue: z.core.$ZodIssue, raw: unknown, lineOf: RawFile['lineOf']): InputProblem {
+function toProblem(issue: z.core.$ZodIssue, raw: unknown, lineOf: RawFile['lineOf'], origins: Readonly<Record<string, string>>): InputProblem {
   const p = issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k));
   let message = issue.message;
   if (issue.code === 'invalid_type' && message.startsWith('Invalid input')) {
     message = issue.input === undefined
       ? `required: expected ${article(issue.expected)}`
       : `expected ${article(issue.expected)}, received ${describeValue(issue.input)}`;
-  } else if (issue.code === 'invalid_union') {
+  } else if (issue.code === 'invalid_union' && message.startsWith('Invalid input')) {
     message = `received ${describeValue(valueAt(raw, p))}, which is not of an allowed form`;
   }
+  const dotted = p.join('.');
+  // A setting from the command line or the environment is named as the user gave it, not by a file line.
+  const origin = Object.keys(origins).find((o) => dotted === o || dotted.startsWith(`${o}.`));
+  if (origin) return { path: `${origins[origin]!} (${dotted})`, message };
   const line = lineOf(p);
-  return { path: p.join('.'), message, ...(line !== undefined ? { line } : {}) };
+  return { path: dotted, message, ...(line !== undefined ? { line } : {}) };
 }
 
 function article(expected: string): string {
@@ -129,33 +133,10 @@ function valueAt(raw: unknown, p: readonly (string | number)[]): unknown {
   return v;
 }
 
-/**
- * Settings from the command line and `GOLIVE_*` variables, as dotted paths into the config. Applied over the
- * file's values before validation, so CLI > env > file > defaults and every source gets the same checks.
- */
+/** Dotted-path settings applied over a config before validation, so every source gets the same checks. */
 export type ConfigOverrides = Record<string, unknown>;
 
-export const ENV_OVERRIDES: Record<string, string> = {
-  GOLIVE_URL: 'target.url',
-  GOLIVE_RATE: 'load.rate',
-  GOLIVE_VUS: 'load.vus',
-  GOLIVE_DURATION: 'load.duration',
-  GOLIVE_CONNECTIONS: 'load.connections',
-  GOLIVE_THREADS: 'load.threads',
-  GOLIVE_OUT: 'output.dir',
-};
-
-export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
-  const out: ConfigOverrides = {};
-  for (const [name, at] of Object.entries(ENV_OVERRIDES)) {
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    out[at] = /^\d+(\.\d+)?$/.test(value) && !at.endsWith('duration') ? Number(value) : value;
-  }
-  return out;
-}
-
-export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
+function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   const root: Record<string, unknown> = raw && typeof raw === 'object' ? structuredClone(raw as Record<string, unknown>) : {};
   for (const [dotted, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
@@ -170,10 +151,23 @@ export function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknow
   return root;
 }
 
+export interface LoadConfigOptions {
+  file?: string;
+  cwd: string;
+  /** Settings over the file's, already in precedence order (see precedence.ts): dotted path → value. */
+  overrides?: ConfigOverrides;
+  /** Where each overridden setting came from (`--rate`, `GOLIVE_RATE`): errors name the flag or variable. */
+  origins?: Readonly<Record<string, string>>;
+  inline?: unknown;
+  /** How errors name an inline config (`golive load`): default `input`. */
+  label?: string;
+}
+
 /** Reads the config (file or object), applies overrides, validates. */
-export async function loadConfig(options: { file?: string; cwd: string; overrides?: ConfigOverrides; inline?: unknown }): Promise<LoadedConfig> {
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const origins = options.origins ?? {};
   if (options.inline !== undefined) {
-    const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), undefined);
+    const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), options.label, undefined, origins);
     return { config, file: undefined, fileLabel: undefined, baseDir: options.cwd, drillOrder: drillOrderOf(options.inline), lineOf: () => undefined };
   }
   const file = options.file ? path.resolve(options.cwd, options.file) : findConfigFile(options.cwd);
@@ -184,6 +178,6 @@ export async function loadConfig(options: { file?: string; cwd: string; override
   }
   const shownAs = path.relative(options.cwd, file) || file;
   const raw = await readConfigFile(file, shownAs);
-  const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf);
+  const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf, origins);
   return { config, file, fileLabel: shownAs, baseDir: path.dirname(file), drillOrder: drillOrderOf(raw.value), lineOf: (p) => raw.lineOf(p.split('.')) };
 }

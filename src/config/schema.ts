@@ -10,7 +10,7 @@ import { localPlatformSchema } from '../platforms/local/schema.js';
 import { kubernetesPlatformSchema } from '../platforms/kubernetes/schema.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
-export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus'] as const;
+const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus'] as const;
 
 const url = str('a URL').refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), {
   error: (i) => `expected an http:// or https:// URL, received ${describeValue(i.input)}`,
@@ -59,7 +59,7 @@ const stageSchema = obj({
   target: z.number({ error: (i) => `expected a number (rate or VUs), received ${describeValue(i.input)}` }).min(0),
 });
 
-export const loadSchema = obj({
+const loadSchema = obj({
   /** Open model (arrival rate) or closed model (virtual users). @default 'constant-arrival-rate' */
   executor: oneOf(EXECUTORS).default('constant-arrival-rate'),
   /** Requests per second for `constant-arrival-rate`. @default 50 */
@@ -124,7 +124,7 @@ export const loadSchema = obj({
 
 const latencyObjective = z.union([z.array(threshold), z.partialRecord(oneOf(['all', 'baseline', 'disruption', 'recovery', 'tail'] as const), z.array(threshold))]);
 
-export const objectivesSchema = obj({
+const objectivesSchema = obj({
   /** Latency thresholds for the whole drill, or per phase: `{ disruption: ['p(95)<500'] }`. */
   latency: latencyObjective.optional(),
   /** Any other k6-style thresholds: `'rate(failed)<0.001'`, `'count(http_5xx)==0'`, `'rps>=190'`. */
@@ -269,7 +269,7 @@ const builtInDrills = {
 };
 
 /** The six drills by name, plus custom drills under any other name (`kind: 'custom'`, `actions: [...]`). */
-export const drillsSchema = z.object(builtInDrills).catchall(z.unknown()).transform((drills, ctx) => {
+const drillsSchema = z.object(builtInDrills).catchall(z.unknown()).transform((drills, ctx) => {
   const custom: Record<string, CustomDrillConfig> = {};
   for (const [name, value] of Object.entries(drills)) {
     if ((DRILL_KINDS as readonly string[]).includes(name)) continue;
@@ -287,7 +287,6 @@ export const drillsSchema = z.object(builtInDrills).catchall(z.unknown()).transf
   return { ...(known as { [K in keyof typeof builtInDrills]: z.output<(typeof builtInDrills)[K]> }), custom };
 });
 
-export type ResolvedDrills = z.output<typeof drillsSchema>;
 export type AppUpdateDrillConfig = z.output<typeof appUpdateDrill>;
 export type NodeDrainDrillConfig = z.output<typeof nodeDrainDrill>;
 export type ZoneOutageDrillConfig = z.output<typeof zoneOutageDrill>;
@@ -298,6 +297,7 @@ export type DrillAction = z.output<typeof action>;
 export type RequestTemplateConfig = z.output<typeof requestTemplate>;
 
 const reporterName = oneOf(['terminal', 'json', 'html', 'junit', 'markdown'] as const);
+const fileReporterName = oneOf(['json', 'html', 'junit', 'markdown'] as const);
 
 export const configSchema = obj({
   /** Names the results folder and the reports. @default 'golive' */
@@ -319,8 +319,14 @@ export const configSchema = obj({
   /** Thresholds for a plain load test (`golive load`, and the capacity drill when it sets none). */
   thresholds: z.array(threshold).default([]),
   drills: drillsSchema.prefault({}),
-  /** Reports written into the results folder (and to `outputFile` when given). @default ['terminal', 'json', 'html'] */
-  reporters: z.array(z.union([reporterName, z.tuple([reporterName, obj({ outputFile: str('a file path').optional() })])])).default(['terminal', 'json', 'html']),
+  /**
+   * What reports the run makes: 'terminal' (live progress and the results, when golive runs in a terminal),
+   * and files in the results folder — 'json' (summary.json, always written), 'html', 'junit', 'markdown'; a
+   * file report with `{ outputFile }` is also written there. @default ['terminal', 'json', 'html']
+   */
+  reporters: z.array(z.union([reporterName, z.tuple([fileReporterName, obj({ outputFile: str('a file path') })])], {
+    error: (i) => `expected 'terminal', 'json', 'html', 'junit', 'markdown', or [name, { outputFile: '…' }] for a file report, received ${describeValue(i.input)}`,
+  })).default(['terminal', 'json', 'html']),
   output: obj({
     /** @default 'golive-results' */
     dir: str('a folder').default('golive-results'),

@@ -1,6 +1,7 @@
 /** disaster-recovery: backup, destroy, restore, and what users' data and time it cost. */
 import type { DisasterRecoveryDrillConfig } from '../config/schema.js';
 import { GoliveError } from '../errors.js';
+import type { EventKind } from '../model/events.js';
 import { CanaryWriter, recoveryFigures } from './canary.js';
 import type { DrillContext, PerformResult } from './drill.js';
 import { requirePlatform } from './phases.js';
@@ -20,10 +21,14 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     ctx.phase('disruption');
     // The backup, destroy and restore steps: the platform's own (snapshot, Velero) or the user's commands.
     const hooks = 'run' in cfg.backup ? cfg.backup : undefined;
-    const step = async (kind: string, command: string): Promise<void> => {
+    const step = async (kind: EventKind, command: string): Promise<void> => {
       ctx.event(kind, `hook: ${command}`);
       await ctx.hooks.run(command, { GOLIVE_DRILL: 'disaster-recovery' }, ctx.signal);
     };
+    // A backup takes time: a write acknowledged while it ran may or may not be in it. Writes acknowledged
+    // before it began must be; writes after it ended cannot be.
+    const backupStartMs = ctx.now();
+    const ackedBeforeBackup = canary.acknowledged.length;
     const backupId = hooks ? (await step('backup.started', hooks.run), 'hook') : await platform.backup(ctx.signal);
     const backupAtMs = ctx.now();
     const ackedAtBackup = canary.acknowledged.length;
@@ -49,9 +54,13 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     const ackedAfterBackup = canary.acknowledged.filter((a) => a.atMs > backupAtMs).length;
     return {
       recovery,
-      capacity: {
+      details: {
+        kind: 'disaster-recovery',
         backupId,
+        backupStartMs: Math.round(backupStartMs),
         backupAtMs: Math.round(backupAtMs),
+        ackedBeforeBackup,
+        ackedDuringBackup: ackedAtBackup - ackedBeforeBackup,
         disasterAtMs: Math.round(disasterAtMs),
         ackedAfterBackup,
         canary: canarySeries(canary.acknowledged, new Set(verification.lost), ctx.now()),

@@ -1,13 +1,15 @@
 /**
- * What a drill is to the runner: a name, the load to run, objectives, and optionally what to do while the
- * load runs. Shared runner code never branches on a drill's kind; each drill declares what it needs.
+ * What a drill is to the runner: a name, the load to run, objectives, what it needs of the platform, and
+ * optionally what to do while the load runs. Shared runner code never branches on a drill's kind; each
+ * drill declares what it needs.
  */
 import type { Threshold } from '../analysis/threshold.js';
 import type { ResolvedObjectives } from '../config/schema.js';
 import type { LoadPlan } from '../engine/plan.js';
 import type { WorkerKind } from '../engine/worker-channel.js';
-import type { Finding, RecoveryResult } from '../model/result.js';
-import type { HookRunner, Platform } from '../platforms/platform.js';
+import type { EventKind } from '../model/events.js';
+import type { DrillDetails, Finding, RecoveryResult } from '../model/result.js';
+import type { DrillNeeds, HookRunner, Platform } from '../platforms/platform.js';
 
 export interface DrillContext {
   /** Milliseconds since the drill's load started, on the clock the load's outcomes use. */
@@ -15,7 +17,7 @@ export interface DrillContext {
   /** Epoch milliseconds of the drill's time zero. */
   zeroEpochMs: number;
   /** Puts an event on the drill's timeline. */
-  event(kind: string, message: string, subject?: string): void;
+  event(kind: EventKind, message: string, subject?: string): void;
   /** Starts the named phase (the previous one ends here). */
   phase(name: string): void;
   /** Aborted on Ctrl-C. */
@@ -26,9 +28,11 @@ export interface DrillContext {
   hooks: HookRunner;
   /** Where the load goes. */
   targetUrl: string;
+  /** The load the drill runs (a redeploy's smoke test sends its requests). */
+  plan: LoadPlan;
   /** A dry run: the platform describes changes, nothing waits, no load runs. */
   dryRun?: boolean;
-  /** The drill's teardowns: registered before the change they undo, run in reverse at the end. */
+  /** The drill's teardowns: registered before the change they undo, run in reverse at the drill's end. */
   onTeardown(what: string, manual: string, run: () => Promise<void>): void;
 }
 
@@ -36,9 +40,12 @@ export interface DrillContext {
 export interface PerformResult {
   recovery?: RecoveryResult;
   setupMs?: number;
-  capacity?: Record<string, unknown>;
+  details?: DrillDetails;
   findings?: Finding[];
 }
+
+/** Something that watches the platform beside a plain load (usage sampling): started with the load, stopped at its end. */
+export type Observe = (platform: Platform, signal: AbortSignal) => { stop(): Promise<PerformResult> } | undefined;
 
 export interface DrillSpec {
   name: string;
@@ -48,9 +55,12 @@ export interface DrillSpec {
   workers: { kind: WorkerKind; count: number };
   objectives: ResolvedObjectives;
   thresholds: readonly Threshold[];
+  needs: DrillNeeds;
   /**
    * Runs while the load runs (the plan is open-ended) and returns when the drill is over. Without it the
    * load runs for the plan's duration as one phase named `load`.
    */
   perform?: (ctx: DrillContext) => Promise<PerformResult>;
+  /** Without `perform`: what to watch on the platform while the load runs. */
+  observe?: Observe;
 }

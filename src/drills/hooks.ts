@@ -4,8 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { GoliveError } from '../errors.js';
-import type { EventSink, HookRunner } from '../platforms/platform.js';
+import { GoliveError, InterruptedError } from '../errors.js';
+import type { EventKind, EventSink } from '../model/events.js';
+import type { HookRunner } from '../platforms/platform.js';
 
 export interface HookOptions {
   /** Base environment for hooks: GOLIVE_DRILL, GOLIVE_NAMESPACE… */
@@ -15,8 +16,9 @@ export interface HookOptions {
   assumeYes: boolean;
   /** How long an operator has to confirm a manual step. */
   manualTimeoutMs: number;
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
-  output: NodeJS.WritableStream;
+  /** The operator's terminal, when there is one: manual steps are asked there. */
+  input?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
+  output?: NodeJS.WritableStream | undefined;
 }
 
 export function createHookRunner(options: HookOptions): HookRunner {
@@ -30,7 +32,7 @@ export function createHookRunner(options: HookOptions): HookRunner {
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
         });
-        const lines = (stream: NodeJS.ReadableStream, kind: string): void => {
+        const lines = (stream: NodeJS.ReadableStream, kind: EventKind): void => {
           createInterface({ input: stream }).on('line', (line) => sink(kind, line.slice(0, 500)));
         };
         lines(child.stdout, 'hook.output');
@@ -40,7 +42,7 @@ export function createHookRunner(options: HookOptions): HookRunner {
         child.on('error', (err) => reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook could not start: ${err.message}`)));
         child.on('close', (code, sig) => {
           signal.removeEventListener('abort', onAbort);
-          if (signal.aborted) reject(new Error('interrupted'));
+          if (signal.aborted) reject(new InterruptedError(`running \`${command}\``));
           else if (code === 0) resolve();
           else reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook \`${command}\` failed (${sig ?? `exit code ${code}`})`));
         });
@@ -53,14 +55,15 @@ export function createHookRunner(options: HookOptions): HookRunner {
         sink('manual.confirmed', 'answered by --yes');
         return Promise.resolve();
       }
-      if (!options.input.isTTY) {
+      const { input, output } = options;
+      if (!input?.isTTY || !output) {
         return Promise.reject(new GoliveError('GOLIVE_USAGE', `a manual step needs an operator, but there is no terminal: "${instruction}". Run interactively, or pass --yes to confirm it automatically.`));
       }
       return new Promise((resolve, reject) => {
-        options.output.write(`\n  ⏸  ${instruction}\n     the load keeps running; press Enter when done (${Math.round(options.manualTimeoutMs / 1000)} s) `);
-        const rl = createInterface({ input: options.input });
+        output.write(`\n  ⏸  ${instruction}\n     the load keeps running; press Enter when done (${Math.round(options.manualTimeoutMs / 1000)} s) `);
+        const rl = createInterface({ input });
         const timer = setTimeout(() => { rl.close(); reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `manual step not confirmed within ${options.manualTimeoutMs} ms: ${instruction}`)); }, options.manualTimeoutMs);
-        signal.addEventListener('abort', () => { clearTimeout(timer); rl.close(); reject(new Error('interrupted')); }, { once: true });
+        signal.addEventListener('abort', () => { clearTimeout(timer); rl.close(); reject(new InterruptedError('waiting for an operator')); }, { once: true });
         rl.once('line', () => { clearTimeout(timer); rl.close(); sink('manual.confirmed', 'confirmed by the operator'); resolve(); });
       });
     },

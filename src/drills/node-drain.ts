@@ -17,7 +17,7 @@ export function nodeDrain(cfg: NodeDrainDrillConfig) {
       }
     });
     return {
-      capacity: { drainedNodes: drained },
+      details: { kind: 'node-drain', drainedNodes: drained },
       findings: [{
         id: 'drain-waits-for-replacements',
         severity: 'info',

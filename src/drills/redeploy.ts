@@ -1,12 +1,11 @@
 /** redeploy: reset to empty and deploy from a clean clone; how long until users are served again. */
 import type { RedeployDrillConfig } from '../config/schema.js';
-import type { LoadPlan } from '../engine/plan.js';
 import { GoliveError } from '../errors.js';
 import type { DrillContext, PerformResult } from './drill.js';
 import { requirePlatform } from './phases.js';
 import { smokePasses } from './smoke.js';
 
-export function redeploy(cfg: RedeployDrillConfig, plan: LoadPlan) {
+export function redeploy(cfg: RedeployDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
     ctx.phase('baseline');
@@ -21,7 +20,7 @@ export function redeploy(cfg: RedeployDrillConfig, plan: LoadPlan) {
     const deadline = resetAtMs + cfg.timeout;
     await platform.waitReady(Math.max(0, deadline - ctx.now()), ctx.signal);
     ctx.event('deploy.ready', 'every replica is ready; running the smoke test');
-    while (!(await smokePasses(plan))) {
+    while (!(await smokePasses(ctx.plan))) {
       if (ctx.now() > deadline) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `the smoke test did not pass within ${cfg.timeout} ms of the reset`);
       await ctx.sleep(200);
     }

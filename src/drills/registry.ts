@@ -1,12 +1,16 @@
-/** Builds the drills a config asks for, in the configured order. Each kind brings its own builder. */
+/**
+ * Builds the drills a config asks for, in the configured order, once: before anything starts, so a bad
+ * config or a missing consent changes nothing. Each kind brings its builder and declares its needs.
+ */
 import { availableParallelism } from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
-import { DRILL_KINDS, type ResolvedConfig } from '../config/schema.js';
+import { DRILL_KINDS, type CustomDrillConfig, type ResolvedConfig } from '../config/schema.js';
 import { toLoadPlan } from '../config/to-plan.js';
 import { GoliveError } from '../errors.js';
 import type { WorkerKind } from '../engine/worker-channel.js';
+import type { DrillNeeds, PlatformOperation } from '../platforms/platform.js';
 import { appUpdate } from './app-update.js';
-import { capacityWithUsage } from './capacity.js';
+import { sampleUsage } from './capacity.js';
 import { customDrill } from './custom.js';
 import { disasterRecovery } from './disaster-recovery.js';
 import type { DrillSpec } from './drill.js';
@@ -14,10 +18,11 @@ import { nodeDrain } from './node-drain.js';
 import { redeploy } from './redeploy.js';
 import { zoneOutage } from './zone-outage.js';
 
+/** Where load goes until the platform says (the local front proxy): the plan is rebased onto the real URL at run time. */
+const PLACEHOLDER_TARGET = 'http://127.0.0.1:1';
+
 export interface BuildEnv {
   loaded: LoadedConfig;
-  /** Where load goes when the platform provides it (the local front proxy). */
-  targetUrl?: string | undefined;
   /** Consent from the command line for destructive drills. */
   allowDestroy?: boolean;
 }
@@ -41,11 +46,13 @@ export function buildDrills(env: BuildEnv, only: readonly string[] = []): DrillS
   return selected.map((name) => buildDrill(env, name));
 }
 
+const needs = (operations: PlatformOperation[], destroysEnvironment = false): DrillNeeds => ({ operations, destroysEnvironment });
+
 function buildDrill(env: BuildEnv, name: string): DrillSpec {
   const { config, baseDir, fileLabel } = env.loaded;
   const d = config.drills;
-  const planOptions = { ...(env.targetUrl ? { targetUrl: env.targetUrl } : {}) };
-  const openEnded = toLoadPlan(config, baseDir, fileLabel, { ...planOptions, openEnded: true });
+  const target = { targetUrl: config.target?.url ?? PLACEHOLDER_TARGET };
+  const openEnded = toLoadPlan(config, baseDir, fileLabel, { ...target, openEnded: true });
   const base = { name, workers: loadWorkers(config), thresholds: [] as const, plan: openEnded };
   const consent = (drill: { allowDestroy?: boolean | undefined }): void => {
     if (drill.allowDestroy || config.allowDestroy || env.allowDestroy) return;
@@ -54,39 +61,47 @@ function buildDrill(env: BuildEnv, name: string): DrillSpec {
   switch (name) {
     case 'capacity': {
       const c = d.capacity;
-      const durationMs = c?.duration ?? config.load.duration;
-      // On Kubernetes, usage is sampled while the load runs; elsewhere the load is all there is.
-      if (config.platform?.kind === 'kubernetes') {
-        return { ...base, kind: 'capacity', objectives: c?.objectives ?? {}, thresholds: config.thresholds, perform: capacityWithUsage(durationMs) };
-      }
-      const plan = toLoadPlan(config, baseDir, fileLabel, { ...planOptions, durationMs });
-      return { ...base, kind: 'capacity', plan, objectives: c?.objectives ?? {}, thresholds: config.thresholds };
+      const plan = toLoadPlan(config, baseDir, fileLabel, { ...target, durationMs: c?.duration ?? config.load.duration });
+      return { ...base, kind: 'capacity', plan, objectives: c?.objectives ?? {}, thresholds: config.thresholds, needs: needs(['usage']), observe: sampleUsage };
     }
     case 'app-update': {
       const c = d['app-update']!;
-      return { ...base, kind: name, objectives: c.objectives, perform: appUpdate(c) };
+      return { ...base, kind: name, objectives: c.objectives, needs: needs(['rollout']), perform: appUpdate(c) };
     }
     case 'node-drain': {
       const c = d['node-drain']!;
-      return { ...base, kind: name, objectives: c.objectives, perform: nodeDrain(c) };
+      return { ...base, kind: name, objectives: c.objectives, needs: needs(['drain']), perform: nodeDrain(c) };
     }
     case 'zone-outage': {
       const c = d['zone-outage']!;
-      return { ...base, kind: name, objectives: c.objectives, perform: zoneOutage(c) };
+      return { ...base, kind: name, objectives: c.objectives, needs: needs(['zone-outage']), perform: zoneOutage(c) };
     }
     case 'disaster-recovery': {
       const c = d['disaster-recovery']!;
       consent(c);
-      return { ...base, kind: name, objectives: c.objectives, perform: disasterRecovery(c) };
+      return { ...base, kind: name, objectives: c.objectives, needs: needs('run' in c.backup ? [] : ['backup', 'destroy'], true), perform: disasterRecovery(c) };
     }
     case 'redeploy': {
       const c = d.redeploy!;
       consent(c);
-      return { ...base, kind: name, objectives: c.objectives, perform: redeploy(c, openEnded) };
+      return { ...base, kind: name, objectives: c.objectives, needs: needs(['destroy', 'deploy'], true), perform: redeploy(c) };
     }
     default: {
       const c = d.custom[name]!;
-      return { ...base, kind: 'custom', objectives: c.objectives, perform: customDrill(c, name) };
+      return { ...base, kind: 'custom', objectives: c.objectives, needs: needs(customOperations(c)), perform: customDrill(c, name) };
     }
   }
+}
+
+/** What a custom drill's actions ask of the platform. */
+function customOperations(c: CustomDrillConfig): PlatformOperation[] {
+  const ops = new Set<PlatformOperation>();
+  for (const a of c.actions) {
+    if ('rollout' in a) ops.add('rollout');
+    else if ('drainNode' in a) ops.add('drain');
+    else if ('failZone' in a || 'restoreZone' in a) ops.add('zone-outage');
+    else if ('scale' in a) ops.add('scale');
+    else if ('killReplicas' in a) ops.add('kill');
+  }
+  return [...ops];
 }

@@ -9,7 +9,7 @@ export function zoneOutage(cfg: ZoneOutageDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
     const zones = await platform.zones();
-    if (zones.length < 2) throw new GoliveError('GOLIVE_USAGE', `zone-outage needs at least 2 zones; the platform has ${zones.length}`);
+    if (zones.length < 2) throw new GoliveError('GOLIVE_PLATFORM_UNSUPPORTED', `zone-outage needs at least 2 zones; the platform has ${zones.length}`);
     const zone = cfg.zone ?? [...zones].sort((a, b) => b.replicas - a.replicas)[0]!.zone;
     const lost = zones.find((z) => z.zone === zone);
     if (!lost) throw new GoliveError('GOLIVE_USAGE', `no zone "${zone}"; zones: ${zones.map((z) => z.zone).join(', ')}`);
@@ -36,7 +36,8 @@ export function zoneOutage(cfg: ZoneOutageDrillConfig) {
     await restore();
     const remaining = zones.filter((z) => z.zone !== zone);
     return {
-      capacity: {
+      details: {
+        kind: 'zone-outage',
         zone,
         mode: mode.kind,
         replicasLost: lost.replicas,

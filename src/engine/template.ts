@@ -18,7 +18,7 @@ type Part = string | ((ctx: TemplateContext) => string);
 
 const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
-export const TEMPLATE_HELP = 'placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}';
+const TEMPLATE_HELP = 'placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}';
 
 /**
  * Compiles a template. Throws an Error naming the bad placeholder; `env` supplies `{{env.NAME}}` now,

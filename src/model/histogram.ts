@@ -8,8 +8,8 @@ import type { LatencyStats } from './result.js';
 
 export type { Histogram };
 
-export const HISTOGRAM_LOWEST_US = 1;
-export const HISTOGRAM_HIGHEST_US = 60_000_000;
+const HISTOGRAM_LOWEST_US = 1;
+const HISTOGRAM_HIGHEST_US = 60_000_000;
 
 /** A histogram for recording in a worker: one second of one worker never overflows 32-bit counts. */
 export function createRecordingHistogram(): Histogram {

@@ -2,6 +2,7 @@
  * The result model (DESIGN.md §7): what `summary.json` holds and every reporter reads.
  * Milliseconds unless a name says otherwise; `atMs`, `startMs`, `endMs` are relative to the drill's start.
  */
+import type { EventKind } from './events.js';
 import type { OutcomeCounts } from './outcome.js';
 
 export interface RequestCounts {
@@ -64,7 +65,7 @@ export interface PhaseResult {
 
 export interface TimelineEvent {
   atMs: number;
-  kind: string;
+  kind: EventKind;
   subject?: string;
   message: string;
 }
@@ -105,6 +106,38 @@ export interface Finding {
   fix?: string;
 }
 
+/** What the capacity drill learns from the platform: usage against requests and limits, and headroom. */
+export interface CapacityReport {
+  /** Why usage could not be measured (e.g. no metrics-server), instead of reporting zeros. */
+  usageUnavailable?: string;
+  samples: number;
+  /** Peak usage of any one pod, and the pod's request and limit (millicores, MiB). */
+  cpu?: { peakMillicores: number; requestMillicores: number | null; limitMillicores: number | null; peakOfLimit: number | null };
+  memory?: { peakMiB: number; requestMiB: number | null; limitMiB: number | null; peakOfLimit: number | null };
+  /** Would the workload's pods fit on the other nodes if the largest node, or the largest zone, were lost? */
+  headroom?: { largestNode: { name: string; fits: boolean; detail: string }; largestZone: { name: string; fits: boolean; detail: string } | null };
+}
+
+/** A drill's own figures, keyed by `kind`. */
+export type DrillDetails =
+  | ({ kind: 'usage' } & CapacityReport)
+  | { kind: 'node-drain'; drainedNodes: string[] }
+  | { kind: 'zone-outage'; zone: string; mode: string; replicasLost: number; remainingZones: string[]; replacedInMs: number | null }
+  | {
+    kind: 'disaster-recovery';
+    backupId: string;
+    /** When the backup began and when it completed (drill time). */
+    backupStartMs: number;
+    backupAtMs: number;
+    disasterAtMs: number;
+    /** Canary writes acknowledged before the backup began (it must hold them), while it ran (it may), after it completed (it cannot). */
+    ackedBeforeBackup: number;
+    ackedDuringBackup: number;
+    ackedAfterBackup: number;
+    /** Cumulative acknowledged and lost canary writes per second, by acknowledgement time. */
+    canary: { t: number[]; acked: number[]; lost: number[] };
+  };
+
 export interface DrillResult {
   name: string;
   kind: string;
@@ -122,7 +155,8 @@ export interface DrillResult {
   generator: GeneratorHealth;
   recovery?: RecoveryResult;
   setupMs?: number;
-  capacity?: Record<string, unknown>;
+  /** What the drill learned beyond the load's own figures, by drill: usage, drained nodes, the lost zone, backups. */
+  capacity?: DrillDetails;
   objectives: ObjectiveResult[];
   events: TimelineEvent[];
   findings: Finding[];
@@ -137,4 +171,6 @@ export interface RunResult {
   passed: boolean;
   platform: { kind: 'none' | 'local' | 'kubernetes'; context?: string; namespace?: string };
   drills: DrillResult[];
+  /** Why the run stopped before its last drill (a platform failure between drills). */
+  error?: string;
 }

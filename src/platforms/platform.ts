@@ -1,9 +1,30 @@
 /**
  * What drills need from a platform. Two implementations: `local` (golive supervises the application as
  * processes) and `kubernetes` (the real cluster through its API). Drills see a platform only through this.
- * Every method that changes something journals it first and registers its undo with the run.
+ * Every method that changes something journals it first and registers its undo on the run's teardown
+ * stack (given at creation), so the run undoes it at the drill's or the run's end, on error and on Ctrl-C.
  */
-export type EventSink = (kind: string, message: string, subject?: string) => void;
+import type { AuditSources } from '../audit/audit.js';
+import type { LoadPlan } from '../engine/plan.js';
+import type { WorkerFleet } from '../engine/worker-channel.js';
+import type { EventSink } from '../model/events.js';
+import type { CapacityReport } from '../model/result.js';
+import type { Journal } from '../safety/journal.js';
+import type { TeardownStack } from '../safety/teardown-stack.js';
+
+export type { EventSink } from '../model/events.js';
+
+/**
+ * What a drill asks of a platform, declared by the drill: the kubernetes platform derives the permissions
+ * it checks (and `golive rbac` prints) from these, never from drill names.
+ */
+export type PlatformOperation = 'rollout' | 'scale' | 'drain' | 'zone-outage' | 'kill' | 'backup' | 'destroy' | 'deploy' | 'usage';
+
+export interface DrillNeeds {
+  operations: readonly PlatformOperation[];
+  /** Deletes the environment and its data (disaster-recovery, redeploy): needs consent, never in protected namespaces. */
+  destroysEnvironment: boolean;
+}
 
 /** What an app-update changes. */
 export type RolloutChange =
@@ -32,19 +53,20 @@ export interface NodeDrainOptions {
   reboot?: { delayMs: number } | { run: string } | { manual: string } | undefined;
 }
 
-/** What the capacity drill learns from the platform: usage against requests and limits, and headroom. */
-export interface CapacityReport {
-  /** Why usage could not be measured (e.g. no metrics-server), instead of reporting zeros. */
-  usageUnavailable?: string;
-  samples: number;
-  /** Peak usage of any one pod, and the pod's request and limit (millicores, MiB). */
-  cpu?: { peakMillicores: number; requestMillicores: number | null; limitMillicores: number | null; peakOfLimit: number | null };
-  memory?: { peakMiB: number; requestMiB: number | null; limitMiB: number | null; peakOfLimit: number | null };
-  /** Would the workload's pods fit on the other nodes if the largest node, or the largest zone, were lost? */
-  headroom?: { largestNode: { name: string; fits: boolean; detail: string }; largestZone: { name: string; fits: boolean; detail: string } | null };
-}
-
 export type ZoneOutageMode = { kind: 'evict' } | { kind: 'unreachable' } | { kind: 'run'; command: string };
+
+/** What every platform is given by the run: where things go, and where its changes are journalled and undone. */
+export interface PlatformServices {
+  /** Folder relative paths in the config are resolved against. */
+  baseDir: string;
+  /** The run's folder: replica logs and snapshots go there. */
+  runDir: string;
+  runId: string;
+  journal: Journal;
+  /** The run's teardown stack: every change registers its undo here before it is made. */
+  teardowns: TeardownStack;
+  hooks: HookRunner;
+}
 
 export interface PlatformInfo {
   kind: 'local' | 'kubernetes';
@@ -92,6 +114,8 @@ export interface Platform {
    * figures. Optional: platforms that cannot measure usage leave it out.
    */
   sampleCapacity?(signal: AbortSignal): { stop(): Promise<CapacityReport> };
-  /** Undoes everything this platform changed. Never throws: returns what could not be undone. */
-  stop(): Promise<string[]>;
+  /** Runs the load as worker pods of the platform (scale-out as a Kubernetes Job). */
+  workerFleet?(plan: LoadPlan, count: number): WorkerFleet;
+  /** What the audit reads to explain failed drills: the live namespace, or the local app's config. */
+  auditSources?(): Pick<AuditSources, 'cluster' | 'local'>;
 }

@@ -21,11 +21,11 @@ export interface Tolerances {
   recovery: number;
 }
 
-export const DEFAULT_TOLERANCES: Tolerances = {
+const DEFAULT_TOLERANCES: Tolerances = {
   latency: 0.2, latencyFloorMs: 1, downtimeMs: 100, failedRequests: 0, errorRate: 0.001, throughput: 0.05, recovery: 0.2,
 };
 
-export interface CompareRow {
+interface CompareRow {
   drill: string;
   figure: string;
   unit: 'ms' | 'count' | 'ratio' | 'req/s' | 'verdict';
@@ -113,7 +113,7 @@ export function parseTolerances(text: string | undefined): Tolerances | string {
   return t;
 }
 
-export function formatValue(v: number | null, unit: CompareRow['unit']): string {
+function formatValue(v: number | null, unit: CompareRow['unit']): string {
   if (v === null) return 'n/a';
   switch (unit) {
     case 'ms': return `${Math.round(v * 100) / 100} ms`;

@@ -1,5 +1,5 @@
 /** A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../model/format.js';
 import type { RunResult } from '../model/result.js';
 
 function cell(text: string): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GoliveError } from '../errors.js';
 import type { RunResult } from '../model/result.js';
 
-export interface DrillSeries {
+interface DrillSeries {
   /** Seconds since the drill's start (the end of each second). */
   t: number[];
   ok: number[];

@@ -2,8 +2,7 @@
  * The terminal: a live progress line (redrawn on a TTY, a plain line every 5 s otherwise or under CI), and
  * the final summary per drill and for the run. Honours NO_COLOR.
  */
-import { formatDuration } from '../config/duration.js';
-import { formatMs, percent } from '../analysis/objectives.js';
+import { formatDuration, formatMs, percent } from '../model/format.js';
 import type { DrillResult, LatencyStats, RunResult } from '../model/result.js';
 import type { DrillInfo, Reporter, RunInfo, SecondProgress } from './reporter.js';
 
@@ -78,13 +77,13 @@ function describeLoad(d: DrillInfo): string {
   return `(${what}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}, ${l.connections} connections, ${where})`;
 }
 
-export function latencyLine(l: LatencyStats): string {
+function latencyLine(l: LatencyStats): string {
   return `avg ${formatMs(l.avg)}  min ${formatMs(l.min)}  med ${formatMs(l.p50)}  p90 ${formatMs(l.p90)}  p95 ${formatMs(l.p95)}  p99 ${formatMs(l.p99)}  p99.9 ${formatMs(l.p999)}  max ${formatMs(l.max)}`;
 }
 
 const MAX_WINDOWS_SHOWN = 8;
 
-export function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
+function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   const mark = d.passed ? c.green('✓ passed') : c.red(d.error ? `✗ ${d.error}` : '✗ failed');
   const r = d.requests;
   const lines = [
@@ -130,7 +129,7 @@ export function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {
+function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {
   const lines = ['', c.bold('verdict')];
   for (const d of result.drills) {
     const missed = d.objectives.filter((o) => !o.passed).map((o) => `${o.name} ${o.measured} (limit ${o.limit})`);

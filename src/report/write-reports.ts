@@ -8,7 +8,7 @@ import { readResults } from './results-reader.js';
 
 export type FileReport = 'html' | 'junit' | 'markdown';
 
-export const DEFAULT_FILES: Record<FileReport, string> = { html: 'report.html', junit: 'junit.xml', markdown: 'summary.md' };
+const DEFAULT_FILES: Record<FileReport, string> = { html: 'report.html', junit: 'junit.xml', markdown: 'summary.md' };
 
 /** Writes each report asked for; returns the paths written. `files` overrides a report's path. */
 export function writeReports(resultsDir: string, which: FileReport[], outDir = resultsDir, files: Partial<Record<FileReport, string>> = {}): Record<FileReport, string> {

@@ -5,10 +5,15 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * What a journal entry changed. Processes and temp folders are golive's own; anything else a platform
+ * changed is `undo`: an opaque payload that the platform's undoer (registered by kind, see undoers.ts)
+ * knows how to reverse, so the journal and `golive recover` know no platform.
+ */
 export type JournalAction =
   | { kind: 'process-group'; pgid: number; command: string }
   | { kind: 'temp-dir'; path: string }
-  | { kind: 'k8s'; description: string; undo: unknown; context?: string; kubeconfig?: string };
+  | { kind: 'undo'; by: string; payload: unknown };
 
 export interface JournalEntry {
   id: number;

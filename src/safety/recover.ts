@@ -4,9 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { JOURNAL_FILE, readJournal, type JournalEntry } from './journal.js';
-import { KubeClient } from '../platforms/kubernetes/client.js';
-import { undoChange, type K8sUndo } from '../platforms/kubernetes/kubernetes-platform.js';
+import { JOURNAL_FILE, readJournal, type JournalAction, type JournalEntry } from './journal.js';
+import type { Undoers } from './undoers.js';
 
 export interface RecoverReport {
   undone: string[];
@@ -15,7 +14,7 @@ export interface RecoverReport {
   skipped: string[];
 }
 
-export async function recoverFolder(runDir: string): Promise<RecoverReport> {
+export async function recoverFolder(runDir: string, undoers: Undoers): Promise<RecoverReport> {
   const report: RecoverReport = { undone: [], failed: [], skipped: [] };
   const file = path.join(runDir, JOURNAL_FILE);
   const journal = readJournal(file);
@@ -28,7 +27,7 @@ export async function recoverFolder(runDir: string): Promise<RecoverReport> {
   }
   const runId = path.basename(runDir);
   for (const entry of pending) {
-    const result = await undo(entry, runId);
+    const result = await undo(entry, runId, undoers);
     if (result.ok) {
       entry.undone = true;
       report.undone.push(`${entry.change} → ${result.message}`);
@@ -41,13 +40,13 @@ export async function recoverFolder(runDir: string): Promise<RecoverReport> {
 }
 
 /** Every run folder under `root` (the results root), oldest first. */
-export async function recoverAll(root: string): Promise<RecoverReport> {
+export async function recoverAll(root: string, undoers: Undoers): Promise<RecoverReport> {
   const total: RecoverReport = { undone: [], failed: [], skipped: [] };
   if (!existsSync(root)) return total;
   for (const name of readdirSync(root).sort()) {
     const dir = path.join(root, name);
     if (!existsSync(path.join(dir, JOURNAL_FILE))) continue;
-    const r = await recoverFolder(dir);
+    const r = await recoverFolder(dir, undoers);
     total.undone.push(...r.undone);
     total.failed.push(...r.failed);
     total.skipped.push(...r.skipped);
@@ -55,8 +54,8 @@ export async function recoverAll(root: string): Promise<RecoverReport> {
   return total;
 }
 
-async function undo(entry: JournalEntry, runId: string): Promise<{ ok: boolean; message: string }> {
-  const a = entry.action;
+async function undo(entry: JournalEntry, runId: string, undoers: Undoers): Promise<{ ok: boolean; message: string }> {
+  const a = upgrade(entry.action);
   switch (a.kind) {
     case 'process-group': {
       if (a.pgid <= 0) return { ok: true, message: 'never started' };
@@ -73,15 +72,22 @@ async function undo(entry: JournalEntry, runId: string): Promise<{ ok: boolean; 
     case 'temp-dir':
       rmSync(a.path, { recursive: true, force: true });
       return { ok: true, message: `deleted ${a.path}` };
-    case 'k8s':
+    case 'undo': {
+      const undoer = undoers[a.by];
+      if (!undoer) return { ok: false, message: `no undoer for ${a.by} changes in this golive` };
       try {
-        const client = new KubeClient({ context: a.context, kubeconfig: a.kubeconfig });
-        await undoChange(client, a.undo as K8sUndo);
-        return { ok: true, message: `undone in context ${client.context}` };
+        return { ok: true, message: await undoer(a.payload) };
       } catch (err) {
         return { ok: false, message: (err as Error).message };
       }
+    }
   }
+}
+
+/** Journals written before undoers were registered by kind named Kubernetes changes `k8s`. */
+function upgrade(a: JournalAction | { kind: 'k8s'; undo: unknown; context?: string; kubeconfig?: string }): JournalAction {
+  if (a.kind !== 'k8s') return a;
+  return { kind: 'undo', by: 'kubernetes', payload: { change: a.undo, context: a.context, kubeconfig: a.kubeconfig } };
 }
 
 function isAlive(pid: number): boolean {

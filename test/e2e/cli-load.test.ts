@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { golive, tempDir } from '../helpers/cli.js';
+import { golive, latestRunDir, tempDir, timelineSeconds } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import type { RunResult } from '../../src/model/result.js';
 
@@ -61,23 +62,46 @@ describe('golive load', () => {
     assert.match(r.stdout, /■ .* 50 failed \[http_503 50\]/);
   });
 
+  test('the command line beats GOLIVE_* variables: the duration typed, the URL typed', async () => {
+    const other = await startTestServer();
+    try {
+      const cwd = tempDir();
+      const start = server.received;
+      const r = await golive(['load', server.url, '--rate', '50', '-d', '2s', '--threads', '1'], { cwd, env: { GOLIVE_DURATION: '1s', GOLIVE_URL: other.url, GOLIVE_RATE: '10' } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(server.received - start, 100, '50 req/s for the 2 s typed, not GOLIVE_RATE for GOLIVE_DURATION');
+      assert.equal(other.received, 0, 'no request to GOLIVE_URL: load goes only where the user typed');
+      // Without the flag, the variable applies.
+      const r2 = await golive(['load', server.url, '--rate', '50', '--threads', '1'], { cwd: tempDir(), env: { GOLIVE_DURATION: '1s' } });
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.match(r2.stdout, /50 sent · 50 ok/);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('bad usage: exit 2 and a clear message', async () => {
     const r = await golive(['load', 'ftp://example.com'], { cwd: tempDir() });
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'golive: expected an http:// or https:// URL, received "ftp://example.com"\n');
     const r2 = await golive(['load', server.url, '--rate', 'lots'], { cwd: tempDir() });
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /load\.rate: expected a rate in requests per second like 200 or '200\/s' \(or '600\/m'\), received "lots"/);
+    // The flag is named as the user typed it, with the setting it sets.
+    assert.equal(r2.stderr, `golive load has a problem:\n  ✖ --rate (load.rate): expected a rate in requests per second like 200 or '200/s' (or '600/m'), received "lots"\n`);
+    const r3 = await golive(['load', server.url], { cwd: tempDir(), env: { GOLIVE_RATE: 'abc' } });
+    assert.equal(r3.code, 2);
+    assert.match(r3.stderr, /✖ GOLIVE_RATE \(load\.rate\): expected a rate/);
   });
 
   test('Ctrl-C stops cleanly: results written, exit 3', async () => {
     const cwd = tempDir();
     const r = await golive(['load', server.url, '--rate', '100', '-d', '30s', '--threads', '1'], {
       cwd,
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 2500),
+      // Ctrl-C once two seconds of load are in the timeline: the run is mid-load whatever the machine's speed.
+      onSpawn: (child) => void waitFor('two seconds of load', () => timelineSeconds(latestRunDir(cwd)) >= 2).then(() => child.kill('SIGINT')),
     });
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /stopping: finishing requests in flight and writing results/);
+    assert.match(r.stderr, /stopping \(SIGINT\): finishing requests in flight, undoing changes and writing results/);
     const summary = JSON.parse(readFileSync(path.join(onlyResultsDir(cwd), 'summary.json'), 'utf8')) as RunResult;
     assert.equal(summary.passed, false);
     assert.equal(summary.drills[0]?.error, 'interrupted');

@@ -69,7 +69,7 @@ describe('kubernetes safety: nothing left behind', () => {
       assert.ok(tainted(c)() && cordoned(c)(), 'a killed golive cannot clean up');
       const runDir = path.join(c.dir, 'golive-results', readdirSync(path.join(c.dir, 'golive-results'))[0]!);
       assert.ok(existsSync(path.join(runDir, 'journal.json')));
-      assert.ok(readJournal(path.join(runDir, 'journal.json'))!.entries.some((e) => e.action.kind === 'k8s' && !e.undone));
+      assert.ok(readJournal(path.join(runDir, 'journal.json'))!.entries.some((e) => e.action.kind === 'undo' && e.action.by === 'kubernetes' && !e.undone));
       const rec = await golive(['recover'], { cwd: c.dir });
       assert.equal(rec.code, 0, rec.stderr);
       assert.match(rec.stdout, /✓ undone: tainted node node-b1 golive\.dev\/zone-outage:NoExecute → undone in context standin/);

@@ -1,29 +1,29 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readJournal } from '../../src/safety/journal.js';
-import { golive } from '../helpers/cli.js';
+import { golive, latestRunDir, timelineSeconds } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 import { createDemoWorkspace, localConfig, processesOfRun } from '../helpers/local-app.js';
 
-/** Starts `golive run`, waits until its replicas run, SIGKILLs golive, and returns the run folder. */
+/** Journalled replica processes of the run that are still running. */
+function runningReplicas(dir: string): number {
+  const journal = dir ? readJournal(path.join(dir, 'journal.json')) : undefined;
+  const running = journal?.entries.filter((e) => e.action.kind === 'process-group' && e.action.pgid > 0 && !e.undone) ?? [];
+  return Math.min(running.length, processesOfRun(dir).length);
+}
+
+/** Starts `golive run`, waits until its replicas run and the drill's load is in the timeline, SIGKILLs golive, and returns the run folder. */
 async function killMidDrill(cwd: string): Promise<string> {
   let runDir = '';
   const result = await golive(['run', 'app-update'], {
     cwd,
     onSpawn: (child) => {
-      const poll = setInterval(() => {
-        const root = path.join(cwd, 'golive-results');
-        const dirs = existsSync(root) ? readdirSync(root).sort() : [];
-        const dir = dirs.length ? path.join(root, dirs[dirs.length - 1]!) : '';
-        const journal = dir ? readJournal(path.join(dir, 'journal.json')) : undefined;
-        const running = journal?.entries.filter((e) => e.action.kind === 'process-group' && e.action.pgid > 0 && !e.undone) ?? [];
-        if (running.length >= 2 && processesOfRun(dir).length >= 2 && !runDir) {
-          runDir = dir;
-          clearInterval(poll);
-          setTimeout(() => child.kill('SIGKILL'), 500); // mid-baseline: load running, replicas up
-        }
-      }, 100);
+      void waitFor('replicas up and a second of app-update load', () => runningReplicas(latestRunDir(cwd)) >= 2 && timelineSeconds(latestRunDir(cwd), 'app-update') >= 1).then(() => {
+        runDir = latestRunDir(cwd);
+        child.kill('SIGKILL'); // mid-baseline: load running, replicas up
+      });
     },
   });
   assert.equal(result.signal, 'SIGKILL');
@@ -42,8 +42,8 @@ describe('a golive killed with SIGKILL mid-drill leaves processes that recovery 
       const r = await golive(['recover'], { cwd: ws.dir });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /✓ undone: started replica app-r1-1: node server\.js → killed process group \d+/);
-      await new Promise((res) => setTimeout(res, 200));
-      assert.deepEqual(processesOfRun(runDir), []);
+      // SIGKILL is sent; the processes are gone once the kernel has reaped them.
+      await waitFor('the killed replicas to be gone', () => processesOfRun(runDir).length === 0);
       assert.equal((await golive(['recover'], { cwd: ws.dir })).stdout, 'nothing to recover\n');
     } finally {
       ws.remove();
@@ -75,16 +75,10 @@ describe('Ctrl-C mid-drill', () => {
       const r = await golive(['run'], {
         cwd: ws.dir,
         onSpawn: (child) => {
-          const poll = setInterval(() => {
-            const root = path.join(ws.dir, 'golive-results');
-            const dirs = existsSync(root) ? readdirSync(root).sort() : [];
-            const dir = dirs.length ? path.join(root, dirs[dirs.length - 1]!) : '';
-            if (dir && processesOfRun(dir).length >= 2) {
-              runDir = dir;
-              clearInterval(poll);
-              setTimeout(() => child.kill('SIGINT'), 1000);
-            }
-          }, 100);
+          void waitFor('replicas up and a second of app-update load', () => processesOfRun(latestRunDir(ws.dir)).length >= 2 && timelineSeconds(latestRunDir(ws.dir), 'app-update') >= 1).then(() => {
+            runDir = latestRunDir(ws.dir);
+            child.kill('SIGINT');
+          });
         },
       });
       assert.equal(r.code, 3, r.stdout.slice(-2000) + r.stderr);

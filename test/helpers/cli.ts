@@ -1,6 +1,6 @@
 /** Spawns the built CLI (bin/golive.js) as a user would, in a folder of the test's own. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -31,4 +31,18 @@ export function golive(args: string[], options: { cwd: string; env?: NodeJS.Proc
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     options.onSpawn?.(child);
   });
+}
+
+/** The newest run folder under `cwd`/golive-results, or '' before the first one exists. */
+export function latestRunDir(cwd: string): string {
+  const root = path.join(cwd, 'golive-results');
+  const dirs = existsSync(root) ? readdirSync(root).sort() : [];
+  return dirs.length ? path.join(root, dirs[dirs.length - 1]!) : '';
+}
+
+/** Seconds of load a run has written to its timeline so far (for `drill`, or any drill). */
+export function timelineSeconds(runDir: string, drill?: string): number {
+  const file = path.join(runDir, 'timeline.ndjson');
+  if (!runDir || !existsSync(file)) return 0;
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l && (!drill || l.includes(`"drill":${JSON.stringify(drill)}`))).length;
 }

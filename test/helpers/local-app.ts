@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GoliveConfigInput } from '../../src/config/schema.js';
 import { createDemoWorkspace, type DemoWorkspace } from '../../src/cli/demo.js';
-import { run } from '../../src/run.js';
+import { run } from '../../src/run/run.js';
 import type { DrillResult } from '../../src/model/result.js';
 
 export { createDemoWorkspace, type DemoWorkspace };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createDemoWorkspace, localConfig, processesOfRun, runDrills } from '../helpers/local-app.js';
-import { run } from '../../src/run.js';
+import { run } from '../../src/run/run.js';
 
 describe('a drill of the user\'s own', () => {
   test('actions run in order inside the disruption phase: kill, wait until ready, a hook with its environment', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { run } from '../../src/run.js';
+import { run } from '../../src/run/run.js';
 import { k8sConfig, mutations, startStandInCluster, type StandInCluster } from '../k8s/cluster-fixture.js';
 
 describe('kubernetes: app-update against the stand-in API server', () => {
@@ -16,7 +16,7 @@ describe('kubernetes: app-update against the stand-in API server', () => {
     assert.deepEqual(mutations(c.api), ['patch deployments web']);
     const patch = c.api.requests.find((r) => r.verb === 'patch')!;
     assert.equal(patch.contentType, 'application/strategic-merge-patch+json');
-    const kinds = d.events.map((e) => e.kind);
+    const kinds: string[] = d.events.map((e) => e.kind);
     for (const k of ['rollout.started', 'pod.created', 'pod.scheduled', 'pod.ready', 'pod.terminating', 'pod.deleted', 'rollout.completed']) assert.ok(kinds.includes(k), `${k} in ${[...new Set(kinds)].join(', ')}`);
     assert.equal(outcome.result.platform.kind, 'kubernetes');
     assert.equal(outcome.result.platform.context, 'standin');

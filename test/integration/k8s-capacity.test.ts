@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { run } from '../../src/run.js';
+import { run } from '../../src/run/run.js';
 import { k8sConfig, startStandInCluster } from '../k8s/cluster-fixture.js';
 
 test('capacity on kubernetes: usage from metrics.k8s.io against requests and limits, N-1 headroom, objectives', async () => {

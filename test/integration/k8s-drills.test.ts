@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { run } from '../../src/run.js';
+import { run } from '../../src/run/run.js';
 import { APP, k8sConfig, mutations, NAMESPACE, startStandInCluster } from '../k8s/cluster-fixture.js';
 
 const short = { baseline: '500ms', tail: '500ms' };

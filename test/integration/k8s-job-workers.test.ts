@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { run } from '../../src/run.js';
+import { run } from '../../src/run/run.js';
 import { k8sConfig, mutations, startStandInCluster } from '../k8s/cluster-fixture.js';
 
 test('load workers as a Kubernetes Indexed Job: pods run the worker, their logs are followed and merged, everything cleaned up', async () => {

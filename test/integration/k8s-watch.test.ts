@@ -5,14 +5,17 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import { Journal } from '../../src/safety/journal.js';
+import { TeardownStack } from '../../src/safety/teardown-stack.js';
 import { APP, NAMESPACE, startStandInCluster } from '../k8s/cluster-fixture.js';
 
 test('watches survive a dropped connection and an expired resourceVersion (410 Gone → relist), and keep reporting', async () => {
   const c = await startStandInCluster({ replicas: 2, zones: 2 });
   const events: string[] = [];
+  const journal = new Journal(mkdtempSync(path.join(tmpdir(), 'golive-journal-')));
+  const teardowns = new TeardownStack(journal);
   const platform = new KubernetesPlatform({
     config: { kind: 'kubernetes', kubeconfig: c.kubeconfig, namespace: NAMESPACE, workload: { kind: 'Deployment', name: APP }, drain: { retryEvery: 200, deleteEmptyDirData: true, nodeReadyTimeout: 10_000 }, veleroNamespace: 'velero' },
-    baseDir: c.dir, journal: new Journal(mkdtempSync(path.join(tmpdir(), 'golive-journal-'))), drillKinds: [], dryRun: false, allowDestroy: false,
+    baseDir: c.dir, runDir: c.dir, runId: 'watch-test', journal, teardowns, needs: [], dryRun: false, allowDestroy: false,
     hooks: { run: () => Promise.resolve(), manual: () => Promise.resolve() },
   });
   platform.setEventSink((kind, message, subject) => events.push(`${kind} ${subject ?? ''} ${message}`));
@@ -28,7 +31,7 @@ test('watches survive a dropped connection and an expired resourceVersion (410 G
     assert.ok(events.some((e) => e.startsWith('watch.relist') && e.includes('410 Gone')), events.join('\n'));
     assert.ok(events.some((e) => e.startsWith(`node.cordoned ${node.metadata.name}`)), 'the change made while disconnected is seen after the relist');
   } finally {
-    await platform.stop();
+    assert.deepEqual(await teardowns.unwind(), []);
     await c.close();
   }
 });

@@ -16,7 +16,7 @@ describe('drills on the local platform, against the demo app', () => {
       assert.equal(d!.requests.failed, 0, JSON.stringify(d!.requests.byOutcome));
       assert.ok(d!.requests.total > 400);
       assert.equal(d!.passed, true);
-      const kinds = d!.events.map((e) => e.kind);
+      const kinds: string[] = d!.events.map((e) => e.kind);
       for (const k of ['rollout.started', 'replica.starting', 'replica.ready', 'replica.terminating', 'replica.exited', 'rollout.completed']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
       assert.deepEqual(d!.phases.map((p) => p.name), ['baseline', 'disruption', 'recovery', 'tail']);
       const journal = readJournal(path.join(dir, 'journal.json'))!;
@@ -48,7 +48,7 @@ describe('drills on the local platform, against the demo app', () => {
     try {
       const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'node-drain': { ...short, objectives: { maxFailedRequests: 0 } } }, { replicas: 2, budget: 2 }));
       assert.equal(d!.requests.failed, 0, JSON.stringify(d!.downtime.windows));
-      const kinds = d!.events.map((e) => e.kind);
+      const kinds: string[] = d!.events.map((e) => e.kind);
       assert.equal(kinds.filter((k) => k === 'node.cordoned').length, 2);
       assert.equal(kinds.filter((k) => k === 'node.uncordoned').length, 2);
       assert.equal(kinds.filter((k) => k === 'eviction.blocked').length, 2, 'minAvailable = replicas: each eviction waits for its replacement');
@@ -80,10 +80,13 @@ describe('drills on the local platform, against the demo app', () => {
       const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'disaster-recovery': { ...short, afterBackup: '1500ms', canary: { rate: 20 }, objectives: { maxRecoveryPoint: '5s' } } }));
       assert.equal(d!.error, undefined);
       const r = d!.recovery!;
-      const after = (d!.capacity as { ackedAfterBackup: number }).ackedAfterBackup;
+      const details = d!.capacity;
+      assert.ok(details?.kind === 'disaster-recovery');
+      const { ackedAfterBackup: after, ackedDuringBackup: during } = details;
       assert.ok(r.ackedWrites >= 40, `${r.ackedWrites} acknowledged`);
       assert.ok(after >= 20, `${after} acknowledged after the backup`);
-      assert.equal(r.lostWrites, after);
+      // Every write acknowledged after the snapshot completed is lost; one acknowledged while it was copied may be in it.
+      assert.ok(r.lostWrites >= after && r.lostWrites <= after + during, `${r.lostWrites} lost; ${after} acknowledged after the snapshot, ${during} during it`);
       assert.ok(r.pointMs !== null && Math.abs(r.pointMs - 1500) < 300, `recovery point ${r.pointMs} ms ≈ the 1.5 s between backup and disaster`);
       assert.ok(r.timeMs !== null && r.timeMs > 0);
     } finally {

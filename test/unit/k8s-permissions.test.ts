@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { rbacYaml, requiredRules } from '../../src/platforms/kubernetes/permissions.js';
 
 test('rbac: load workers as a Job add jobs, configmaps, pods and pods/log in their namespace', () => {
-  const base = { namespace: 'shop', workloadResource: 'deployments' as const, drills: ['app-update'] };
+  const base = { namespace: 'shop', workloadResource: 'deployments' as const, operations: ['rollout' as const] };
   const without = requiredRules(base);
   const withWorkers = requiredRules({ ...base, workersNamespace: 'loadgen' });
   assert.deepEqual(without.filter((r) => r.namespace === 'loadgen'), []);

@@ -7,7 +7,7 @@ import type { LoadPlan, RequestSpec } from '../plan.js';
 import { createJudge, type Judge } from './checks.js';
 import { encodeHttp1, type Outgoing } from './transport.js';
 
-export interface PreparedRequest {
+interface PreparedRequest {
   name: string;
   /** The request for schedule index `seq`, intended to start at `tsMs` (epoch ms). */
   build(seq: number, tsMs: number): Outgoing;

@@ -3,13 +3,13 @@
  * pods' requests and limits, and N-1 headroom: would the workload's pods fit if the largest node, or the
  * largest zone, were lost? A missing metrics-server is reported as such, never as zero usage.
  */
-import type { CapacityReport } from '../platform.js';
+import type { CapacityReport } from '../../model/result.js';
 import type { KubeClient } from './client.js';
 import { isTerminating, ZONE_LABEL, type KNode, type KPod } from './types.js';
 
 const SAMPLE_EVERY_MS = 5000;
 
-export function parseCpu(q: string | undefined): number | null {
+function parseCpu(q: string | undefined): number | null {
   if (!q) return null;
   if (q.endsWith('n')) return Number(q.slice(0, -1)) / 1e6;
   if (q.endsWith('u')) return Number(q.slice(0, -1)) / 1e3;
@@ -17,7 +17,7 @@ export function parseCpu(q: string | undefined): number | null {
   return Number(q) * 1000;
 }
 
-export function parseMemoryMiB(q: string | undefined): number | null {
+function parseMemoryMiB(q: string | undefined): number | null {
   if (!q) return null;
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
   if (!m) return null;

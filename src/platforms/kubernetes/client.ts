@@ -363,7 +363,7 @@ async function call<T>(what: string, run: () => Promise<T>, server?: string): Pr
 }
 
 /** Kubernetes failures as golive errors with stable codes and the verb and resource named. */
-export function toGoliveError(what: string, err: unknown, server?: string): GoliveError {
+function toGoliveError(what: string, err: unknown, server?: string): GoliveError {
   const status = statusOf(err);
   const body = err instanceof k8s.ApiException ? (typeof err.body === 'string' ? err.body : JSON.stringify(err.body)) : '';
   const detail = /"message":"([^"]*)"/.exec(body)?.[1] ?? (err as Error)?.message ?? String(err);

@@ -10,9 +10,9 @@ import { performance } from 'node:perf_hooks';
 import type { LoadPlan } from '../../engine/plan.js';
 import type { FromWorkerMessage } from '../../engine/protocol.js';
 import type { WorkerChannel, WorkerFleet } from '../../engine/worker-channel.js';
-import type { Journal } from '../../safety/journal.js';
-import type { EventSink } from '../platform.js';
+import type { EventSink } from '../../model/events.js';
 import type { KubeClient } from './client.js';
+import type { K8sScope } from './scope.js';
 import { isTerminating } from './types.js';
 
 export interface JobWorkersConfig {
@@ -30,15 +30,18 @@ export interface JobWorkersConfig {
 const PLAN_PATH = '/etc/golive/plan.json';
 const POLL_MS = 250;
 
-export function createJobFleet(client: KubeClient, cfg: JobWorkersConfig, journal: Journal, sink: () => EventSink) {
+export function createJobFleet(s: K8sScope, cfg: JobWorkersConfig) {
+  const client = s.client;
+  const sink = (): EventSink => s.sink;
   return (plan: LoadPlan, count: number): WorkerFleet => {
     const name = `golive-load-${randomBytes(3).toString('hex')}`;
     const startAtEpochMs = performance.timeOrigin + performance.now() + cfg.startLeadMs;
     const abort = new AbortController();
     const labels = { 'app.kubernetes.io/name': 'golive-load', 'golive.dev/run': name };
-    const entries = [
-      journal.record(`created ConfigMap ${cfg.namespace}/${name} (load plan)`, `kubectl -n ${cfg.namespace} delete configmap ${name}`, { kind: 'k8s', description: 'configmap', undo: { op: 'delete-configmap', namespace: cfg.namespace, name }, context: client.context }),
-      journal.record(`created Job ${cfg.namespace}/${name} (${count} load workers)`, `kubectl -n ${cfg.namespace} delete job ${name}`, { kind: 'k8s', description: 'job', undo: { op: 'delete-job', namespace: cfg.namespace, name }, context: client.context }),
+    // Journalled before they exist; deleted at close(), or by the run's teardown if close never comes.
+    const removals = [
+      { what: `ConfigMap ${cfg.namespace}/${name}`, manual: `kubectl -n ${cfg.namespace} delete configmap ${name}`, run: s.record(`created ConfigMap ${cfg.namespace}/${name} (load plan)`, `kubectl -n ${cfg.namespace} delete configmap ${name}`, { op: 'delete-configmap', namespace: cfg.namespace, name }) },
+      { what: `Job ${cfg.namespace}/${name}`, manual: `kubectl -n ${cfg.namespace} delete job ${name}`, run: s.record(`created Job ${cfg.namespace}/${name} (${count} load workers)`, `kubectl -n ${cfg.namespace} delete job ${name}`, { op: 'delete-job', namespace: cfg.namespace, name }) },
     ];
     let closed = false;
     return {
@@ -56,12 +59,11 @@ export function createJobFleet(client: KubeClient, cfg: JobWorkersConfig, journa
         closed = true;
         abort.abort();
         const failures: string[] = [];
-        for (const [entry, remove] of [[entries[1]!, () => client.deleteJob(cfg.namespace, name)], [entries[0]!, () => client.deleteConfigMap(cfg.namespace, name)]] as const) {
+        for (const r of [...removals].reverse()) {
           try {
-            await remove();
-            journal.markUndone(entry);
+            await r.run();
           } catch (err) {
-            failures.push(`${entry.change}: ${(err as Error).message}; by hand: ${entry.undo}`);
+            failures.push(`could not delete ${r.what}: ${(err as Error).message}; by hand: ${r.manual}`);
           }
         }
         return failures;

@@ -3,10 +3,9 @@
  * runs in a loop: list, watch from that resourceVersion with a server timeout (watches can stop silently on
  * long runs), continue from the last version seen, relist on 410 Gone, back off and retry on errors.
  */
+import type { EventSink as Emit } from '../../model/events.js';
 import type { KubeClient, WatchEvent } from './client.js';
 import { isReady, isTerminating, nodeReady, type KEvent, type KNode, type KPod } from './types.js';
-
-export type Emit = (kind: string, message: string, subject?: string) => void;
 
 const WATCH_TIMEOUT_S = 60;
 

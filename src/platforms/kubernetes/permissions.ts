@@ -2,6 +2,7 @@
  * The API calls golive makes, as RBAC rules: what `golive rbac` prints and what the preflight checks
  * with SelfSubjectAccessReview before anything changes. One list, derived from the configured drills.
  */
+import type { PlatformOperation } from '../platform.js';
 import type { AccessCheck } from './client.js';
 
 export interface Rule {
@@ -17,7 +18,8 @@ export interface Rule {
 export interface PermissionNeeds {
   namespace: string;
   workloadResource: 'deployments' | 'statefulsets';
-  drills: string[];
+  /** What the configured drills ask of the platform (each drill declares its operations). */
+  operations: readonly PlatformOperation[];
   /** For disaster-recovery with Velero. */
   veleroNamespace?: string | undefined;
   /** Namespace of load worker pods, when the load runs as a Job. */
@@ -46,31 +48,32 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
   add('namespace', 'autoscaling', 'horizontalpodautoscalers', ['list']);
   add('cluster', '', 'pods', ['list']);
   if (n.veleroNamespace) add('namespace', 'velero.io', 'schedules', ['list'], n.veleroNamespace);
-  const has = (d: string): boolean => n.drills.includes(d);
+  const has = (op: PlatformOperation): boolean => n.operations.includes(op);
   if (n.workersNamespace) {
     add('namespace', 'batch', 'jobs', ['create', 'delete'], n.workersNamespace);
     add('namespace', '', 'configmaps', ['create', 'delete'], n.workersNamespace);
     add('namespace', '', 'pods', ['list', 'delete'], n.workersNamespace);
     add('namespace', '', 'pods/log', ['get'], n.workersNamespace);
   }
-  if (has('capacity')) {
+  if (has('usage')) {
     add('namespace', 'metrics.k8s.io', 'pods', ['list']);
     add('cluster', '', 'pods', ['list']);
   }
-  if (has('app-update') || has('custom')) add('namespace', 'apps', n.workloadResource, ['patch']);
-  if (has('node-drain') || has('custom')) {
+  if (has('rollout') || has('scale')) add('namespace', 'apps', n.workloadResource, ['patch']);
+  if (has('drain')) {
     add('cluster', '', 'nodes', ['get', 'patch']);
     add('cluster', '', 'pods', ['list']);
     add('cluster', '', 'pods/eviction', ['create']);
     add('cluster', 'policy', 'poddisruptionbudgets', ['list']);
   }
-  if (has('zone-outage') || has('custom')) {
-    add('cluster', '', 'nodes', ['patch']);
+  if (has('zone-outage')) {
+    add('cluster', '', 'nodes', ['get', 'patch']);
     add('namespace', '', 'pods', ['delete']);
   }
-  if (has('disaster-recovery') || has('redeploy')) add('cluster', '', 'namespaces', ['get', 'delete']);
+  if (has('kill')) add('namespace', '', 'pods', ['delete']);
+  if (has('destroy') || has('deploy')) add('cluster', '', 'namespaces', ['get', 'delete']);
 
-  if (has('disaster-recovery') && n.veleroNamespace) {
+  if (has('backup') && n.veleroNamespace) {
     add('namespace', 'velero.io', 'backups', ['create', 'get', 'list'], n.veleroNamespace);
     add('namespace', 'velero.io', 'restores', ['create', 'get'], n.veleroNamespace);
   }

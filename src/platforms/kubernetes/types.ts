@@ -1,5 +1,5 @@
 /** The parts of Kubernetes objects golive reads: plain JSON shapes, so only client.ts knows the client library. */
-export interface ObjectMeta {
+interface ObjectMeta {
   name: string;
   namespace?: string;
   uid?: string;
@@ -12,7 +12,7 @@ export interface ObjectMeta {
   creationTimestamp?: string | Date;
 }
 
-export interface Condition {
+interface Condition {
   type: string;
   status: string;
   reason?: string;

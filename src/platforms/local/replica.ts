@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import { sleep } from '../../abortable.js';
 
 export type ReplicaState = 'starting' | 'ready' | 'not-ready' | 'terminating' | 'exited';
 
@@ -22,7 +23,8 @@ export interface ReplicaSpec {
 }
 
 export interface ReplicaEvents {
-  onState(replica: Replica, state: ReplicaState, detail: string): void;
+  /** `crashed`: it exited without golive asking it to (only for `exited`). */
+  onState(replica: Replica, state: ReplicaState, detail: string, crashed: boolean): void;
 }
 
 export class Replica {
@@ -52,7 +54,8 @@ export class Replica {
         const was = this.state;
         this.state = 'exited';
         const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        this.events.onState(this, 'exited', was === 'terminating' ? how : `${how} unexpectedly`);
+        const crashed = was !== 'terminating';
+        this.events.onState(this, 'exited', crashed ? `${how} unexpectedly` : how, crashed);
         resolve();
       }));
       this.child.on('error', () => resolve());
@@ -97,7 +100,7 @@ export class Replica {
   private async groupGone(): Promise<void> {
     const pgid = this.child.pid;
     if (!pgid) return;
-    while (groupHasLiveMembers(pgid)) await new Promise((r) => setTimeout(r, 20));
+    while (groupHasLiveMembers(pgid)) await sleep(20);
   }
 
   private signal(sig: NodeJS.Signals): void {
@@ -111,7 +114,7 @@ export class Replica {
   private setState(state: ReplicaState, detail: string): void {
     if (this.state === state) return;
     this.state = state;
-    this.events.onState(this, state, detail);
+    this.events.onState(this, state, detail, false);
   }
 
   private probe(): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { TimelineEvent } from '../../../src/model/result.js';
 import { computeDowntime } from '../../../src/analysis/downtime.js';
 
 /** Bins from a picture: '.' ok only, 'x' failures only, '-' empty, '!' both. One character per 10 ms bin. */
@@ -65,8 +66,8 @@ test('interleaved workers: bins merged from two workers give the same windows as
 test('windows carry their outcome classes and the events inside them', () => {
   const { ok, failed } = bins('....xxxx....');
   const failuresByBin = { connect_refused: new Map([[4, 2], [5, 2]]), http_503: new Map([[6, 2], [7, 2], [20, 1]]) };
-  const events = [
-    { atMs: 35, kind: 'replica.killed', message: 'before' },
+  const events: TimelineEvent[] = [
+    { atMs: 35, kind: 'replicas.killed', message: 'before' },
     { atMs: 41, kind: 'replica.terminating', subject: 'web-1', message: 'inside' },
     { atMs: 80, kind: 'replica.ready', message: 'just after' },
   ];

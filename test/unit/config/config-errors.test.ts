@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
+import { resolveSettings } from '../../../src/config/precedence.js';
 import { buildDrills } from '../../../src/drills/registry.js';
 import { InputError } from '../../../src/errors.js';
 
@@ -74,6 +75,16 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     text: JSON.stringify({ target: { url: 'http://localhost' }, load: { requests: [{ url: '/x/{{sku}}' }] } }),
     message: 'golive.config.json has a problem:\n  ✖ load.requests.0.url: unknown placeholder {{sku}}: placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}',
   },
+  {
+    name: 'reporters accept only what they honour',
+    file: 'golive.config.yaml',
+    text: "target: { url: 'http://localhost' }\nreporters: [html, pdf, [terminal, { outputFile: t.txt }]]\n",
+    message: [
+      'golive.config.yaml has 2 problems:',
+      "  ✖ line 2, reporters.1: expected 'terminal', 'json', 'html', 'junit', 'markdown', or [name, { outputFile: '…' }] for a file report, received \"pdf\"",
+      "  ✖ line 2, reporters.2: expected 'terminal', 'json', 'html', 'junit', 'markdown', or [name, { outputFile: '…' }] for a file report, received an array (2 items)",
+    ].join('\n'),
+  },
 ];
 
 for (const c of cases) {
@@ -97,4 +108,19 @@ test('CLI and environment override the file, and go through the same checks', as
   assert.equal(config.load.rate, 300);
   assert.equal(config.load.duration, 5000);
   await assert.rejects(loadConfig({ cwd: dir, overrides: { 'load.rate': 'lots' } }), /load\.rate: expected a rate/);
+});
+
+test('precedence in one place: the command line over GOLIVE_* over the file; errors name the flag or variable', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  writeFileSync(path.join(dir, 'golive.config.json'), JSON.stringify({ target: { url: 'http://127.0.0.1:1' }, load: { rate: 10, duration: '9s' } }));
+  const settings = resolveSettings({ GOLIVE_RATE: '20', GOLIVE_DURATION: '1s' }, { 'load.duration': { value: '4s', flag: '--duration' } });
+  const { config } = await loadConfig({ cwd: dir, overrides: settings.overrides, origins: settings.origins });
+  assert.equal(config.load.rate, 20, 'GOLIVE_RATE over the file');
+  assert.equal(config.load.duration, 4000, '--duration over GOLIVE_DURATION');
+  const bad = resolveSettings({ GOLIVE_RATE: 'abc' }, { 'load.duration': { value: 'soon', flag: '--duration' } });
+  await assert.rejects(loadConfig({ cwd: dir, overrides: bad.overrides, origins: bad.origins }), (err: Error) => {
+    assert.match(err.message, /✖ GOLIVE_RATE \(load\.rate\): expected a rate/);
+    assert.match(err.message, /✖ --duration \(load\.duration\): expected a duration/);
+    return true;
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration, parseDuration } from '../../../src/config/duration.js';
+import { parseDuration } from '../../../src/config/duration.js';
+import { formatDuration } from '../../../src/model/format.js';
 import { parseRate } from '../../../src/config/rate.js';
 import { parseThreshold, THRESHOLD_HELP } from '../../../src/analysis/threshold.js';
 

@@ -1,0 +1,28 @@
+/** How figures are written for people: durations, milliseconds and percentages in every report. */
+
+/** Human form used in reports: `0s`, `850ms`, `1.5s`, `2m5s`. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${round(ms, ms < 10 ? 2 : 0)}ms`;
+  if (ms < 60_000) return `${round(ms / 1000, 2)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms - minutes * 60_000) / 1000);
+  if (minutes < 60) return seconds ? `${minutes}m${seconds}s` : `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours}h${minutes % 60}m`;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function percent(fraction: number): string {
+  if (fraction === 0) return '0 %';
+  const p = fraction * 100;
+  return `${p < 0.01 ? p.toPrecision(2) : p < 10 ? p.toFixed(2) : p.toFixed(1)} %`;
+}
+
+export function formatMs(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(2)}ms` : ms < 1000 ? `${ms.toFixed(1)}ms` : `${(ms / 1000).toFixed(2)}s`;
+}

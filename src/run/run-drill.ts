@@ -1,0 +1,173 @@
+/** Runs one drill: continuous load, the drill's actions on the same clock, then the analysis. */
+import { sleep } from '../abortable.js';
+import { analyzeDrill, type PhaseSpan } from '../analysis/analyze-drill.js';
+import { requestCounts } from '../analysis/stats.js';
+import type { DrillContext, DrillSpec, PerformResult } from '../drills/drill.js';
+import { epochNow, startLoadEngine } from '../engine/engine.js';
+import { GoliveError, InterruptedError } from '../errors.js';
+import type { EventKind, EventSink } from '../model/events.js';
+import { latencyStatsMs } from '../model/histogram.js';
+import type { DrillResult, LoadDescription, TimelineEvent } from '../model/result.js';
+import type { HookRunner, Platform } from '../platforms/platform.js';
+import type { DrillInfo, Reporter } from '../report/reporter.js';
+import type { ResultsFolder } from '../results/results-folder.js';
+import type { TeardownStack } from '../safety/teardown-stack.js';
+
+export type DrillHooks = Required<Pick<Reporter, 'onDrillStart' | 'onSecond' | 'onEvent' | 'onDrillEnd'>>;
+
+export interface DrillEnvironment {
+  platform: Platform | undefined;
+  /** Routes platform and hook events to the running drill's timeline (and back to setup at its end). */
+  routeEvents: (sink: EventSink | undefined) => void;
+  hookRunner: HookRunner;
+  targetUrl: string;
+  /** The run's teardown stack: the drill's teardowns (and the platform's changes during it) are undone at its end. */
+  teardowns: TeardownStack;
+  /** Told about teardowns that failed: what was left behind and how to undo it. */
+  onTeardownFailure: (message: string) => void;
+  /** Adds to a failed drill the findings that explain it (before any reporter sees the result). */
+  explain?: ((result: DrillResult) => void) | undefined;
+}
+
+export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: ResultsFolder, signal: AbortSignal, env: DrillEnvironment): Promise<DrillResult> {
+  const load = describeLoad(spec);
+  const info: DrillInfo = { name: spec.name, kind: spec.kind, load };
+  await hooks.onDrillStart(info);
+  const startedAt = new Date().toISOString();
+  const events: TimelineEvent[] = [];
+  const phases: PhaseSpan[] = [];
+  let zero = 0;
+  const now = (): number => (zero ? epochNow() - zero : 0);
+  const mark = env.teardowns.mark();
+
+  const engine = startLoadEngine({
+    plan: spec.plan,
+    workers: spec.workers.count,
+    ...(spec.workers.kind === 'kubernetes'
+      ? { fleet: fleetOf(env.platform, spec) }
+      : { kind: spec.workers.kind }),
+    onSecond: (s) => {
+      folder.appendSecond(spec.name, s);
+      const r = requestCounts(s.outcomes);
+      const l = latencyStatsMs(s.latencyHistogram);
+      hooks.onSecond(info, {
+        second: s.second,
+        phase: phases[phases.length - 1]?.name ?? '',
+        rps: r.total,
+        ok: r.ok,
+        failed: r.failed,
+        dropped: r.dropped,
+        p95Ms: l.p95,
+        p99Ms: l.p99,
+        inFlight: s.inFlight,
+      });
+    },
+  });
+  const stopLoad = (): void => engine.stop();
+  signal.addEventListener('abort', stopLoad, { once: true });
+
+  const event = (kind: EventKind, message: string, subject?: string): void => {
+    const e: TimelineEvent = { atMs: round(now()), kind, message, ...(subject !== undefined ? { subject } : {}) };
+    events.push(e);
+    folder.appendEvent(spec.name, e);
+    hooks.onEvent(info, e);
+  };
+  let performed: PerformResult = {};
+  let error: string | undefined;
+  let recording;
+  try {
+    zero = await engine.started;
+    // Time zero is a moment after the workers were told to start: the drill begins with the load.
+    await sleep(Math.max(0, zero - epochNow()));
+    env.routeEvents(event);
+    if (spec.perform) {
+      const ctx: DrillContext = {
+        now,
+        zeroEpochMs: zero,
+        signal,
+        platform: env.platform,
+        hooks: env.hookRunner,
+        targetUrl: env.targetUrl,
+        plan: spec.plan,
+        onTeardown: (what, manual, run) => { env.teardowns.push({ what, manual, run }); },
+        event,
+        phase(name) {
+          const at = Math.max(0, round(now()));
+          const current = phases[phases.length - 1];
+          if (current) current.endMs = at;
+          phases.push({ name, startMs: at, endMs: at });
+        },
+        sleep: (ms) => sleep(ms, signal),
+      };
+      try {
+        performed = await spec.perform(ctx);
+      } catch (err) {
+        error = signal.aborted || err instanceof InterruptedError ? 'interrupted' : (err as Error).message;
+        event('drill.error', error);
+      }
+      await unwindDrill(env, mark, event);
+      engine.stop();
+    } else {
+      phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });
+    }
+    // Beside a plain load, the platform is watched for as long as the load runs (on time or until Ctrl-C).
+    const observer = !spec.perform && spec.observe && env.platform ? spec.observe(env.platform, signal) : undefined;
+    recording = await engine.finished;
+    if (observer) performed = await observer.stop();
+    await unwindDrill(env, mark, event);
+  } finally {
+    // Ctrl-C stops the load until it has really finished, not just started.
+    signal.removeEventListener('abort', stopLoad);
+    env.routeEvents(undefined);
+  }
+  const last = phases[phases.length - 1];
+  if (last && (spec.perform || signal.aborted)) last.endMs = round(recording.durationMs);
+  if (signal.aborted && error === undefined) error = 'interrupted';
+
+  const result = analyzeDrill({
+    name: spec.name,
+    kind: spec.kind,
+    startedAt,
+    load: { ...load, durationMs: round(recording.durationMs) },
+    recording,
+    events,
+    phases,
+    objectives: spec.objectives,
+    thresholds: spec.thresholds,
+    ...(performed.recovery ? { recovery: performed.recovery } : {}),
+    ...(performed.setupMs !== undefined ? { setupMs: performed.setupMs } : {}),
+    ...(performed.details ? { details: performed.details } : {}),
+    ...(performed.findings ? { findings: performed.findings } : {}),
+    ...(error !== undefined ? { error } : {}),
+  });
+  if (!result.passed) env.explain?.(result);
+  await hooks.onDrillEnd(info, result);
+  return result;
+}
+
+/** Undoes what the drill registered, newest first; each failure is on the timeline and told to the user. */
+async function unwindDrill(env: DrillEnvironment, mark: number, event: (kind: EventKind, message: string) => void): Promise<void> {
+  for (const failure of await env.teardowns.unwind(mark)) {
+    event('teardown.failed', failure);
+    env.onTeardownFailure(failure);
+  }
+}
+
+function fleetOf(platform: Platform | undefined, spec: DrillSpec) {
+  if (!platform?.workerFleet) throw new GoliveError('GOLIVE_USAGE', "load.workers.kind 'kubernetes' needs a kubernetes platform (platform: { kind: 'kubernetes', … })");
+  return platform.workerFleet(spec.plan, spec.workers.count);
+}
+
+export function describeLoad(spec: DrillSpec): LoadDescription {
+  const { model } = spec.plan;
+  const base = { executor: model.executor, durationMs: spec.plan.durationMs ?? 0, connections: spec.plan.connections, threads: spec.workers.kind === 'threads' ? spec.workers.count : 1, workers: spec.workers };
+  if (model.kind === 'open') {
+    return { model: 'open', targetRps: Math.max(...model.stages.map((s) => s.toRps)), ...base };
+  }
+  const vus = Math.max(...model.stages.map((s) => s.toVus));
+  return { model: 'closed', vus, ...base, connections: vus };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

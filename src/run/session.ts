@@ -1,0 +1,145 @@
+/**
+ * One run from its plan to its result: the results folder and journal, the platform, one teardown stack
+ * for everything golive changes, the drills in order, and the summary and reports at the end. The
+ * terminal and the reporters are ports given by the caller: the library never reaches for process.stdout.
+ */
+import path from 'node:path';
+import { createHookRunner } from '../drills/hooks.js';
+import { GoliveError } from '../errors.js';
+import type { EventSink } from '../model/events.js';
+import type { DrillResult, RunResult } from '../model/result.js';
+import { createPlatform, PLATFORM_UNDOERS } from '../platforms/registry.js';
+import { createMultiplexer, type Reporter } from '../report/reporter.js';
+import { ResultsFolder } from '../results/results-folder.js';
+import { Journal } from '../safety/journal.js';
+import { recoverAll } from '../safety/recover.js';
+import { TeardownStack } from '../safety/teardown-stack.js';
+import { VERSION } from '../version.js';
+import { planDrill } from './dry-run.js';
+import { createExplainer, writeConfiguredReports } from './finish.js';
+import { atTarget, type RunPlan } from './plan.js';
+import { runDrill } from './run-drill.js';
+
+export interface SessionOptions {
+  cwd: string;
+  reporters: Reporter[];
+  signal: AbortSignal;
+  warn: (message: string) => void;
+  allowDestroy: boolean;
+  assumeYes: boolean;
+  dryRun: boolean;
+  context?: string | undefined;
+  onMutation?: ((description: string) => void) | undefined;
+  /** Where an operator answers manual steps. */
+  input?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
+  output?: NodeJS.WritableStream | undefined;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  resultsDir: string;
+  /** Report files written (HTML, JUnit, Markdown). */
+  reports: string[];
+  /** True when the run was stopped before every drill finished. */
+  interrupted: boolean;
+}
+
+export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunOutcome> {
+  const { loaded } = plan;
+  const { config } = loaded;
+  const { signal, warn } = o;
+  const hooks = createMultiplexer(o.reporters, warn);
+  const outputRoot = path.resolve(o.cwd, config.output.dir);
+  const leftovers = await recoverAll(outputRoot, PLATFORM_UNDOERS);
+  for (const line of leftovers.undone) warn(`cleaned up after an earlier run that did not finish: ${line}`);
+  for (const line of leftovers.failed) warn(`an earlier run left this behind and it could not be undone: ${line}`);
+  const folder = new ResultsFolder(outputRoot, config.name);
+  const journal = new Journal(folder.dir);
+  const teardowns = new TeardownStack(journal);
+  const startedAt = new Date().toISOString();
+
+  // Events go to the running drill's timeline; between drills (platform start, hooks) to "(setup)".
+  let drillSink: EventSink | undefined;
+  let currentDrill = '(setup)';
+  const setupSink: EventSink = (kind, message, subject) => folder.appendEvent('(setup)', { atMs: 0, kind, message, ...(subject ? { subject } : {}) });
+  const route: EventSink = (kind, message, subject) => (drillSink ?? setupSink)(kind, message, subject);
+  const hookRunner = createHookRunner({
+    env: () => ({ GOLIVE_DRILL: currentDrill }),
+    events: () => route,
+    assumeYes: o.assumeYes,
+    manualTimeoutMs: 30 * 60_000,
+    input: o.input,
+    output: o.output,
+  });
+  const platform = await createPlatform(config, {
+    baseDir: loaded.baseDir, runDir: folder.dir, runId: path.basename(folder.dir), journal, teardowns, hooks: hookRunner,
+    needs: plan.drills.map((d) => d.needs), dryRun: o.dryRun, allowDestroy: o.allowDestroy,
+    configSource: { file: loaded.fileLabel, lineOf: loaded.lineOf },
+    ...(o.context ? { context: o.context } : {}),
+    ...(o.onMutation ? { onMutation: o.onMutation } : {}),
+  });
+  platform?.setEventSink(route);
+  const platformInfo: RunResult['platform'] = platform
+    ? { kind: platform.info.kind, ...(platform.info.context ? { context: platform.info.context } : {}), ...(platform.info.namespace ? { namespace: platform.info.namespace } : {}) }
+    : { kind: 'none' };
+  folder.writeJson('run.json', {
+    tool: { name: 'golive', version: VERSION },
+    startedAt,
+    node: process.version,
+    os: `${process.platform} ${process.arch}`,
+    configFile: loaded.file ?? null,
+    platform: platform?.info ?? null,
+    config,
+  });
+
+  const results: DrillResult[] = [];
+  let setupError: unknown;
+  try {
+    let targetUrl = config.target?.url;
+    if (platform) {
+      const started = await platform.start(signal);
+      targetUrl ??= started.url;
+    }
+    if (!targetUrl) throw new GoliveError('GOLIVE_USAGE', 'no target: set target.url');
+    const url = targetUrl;
+    const explain = o.dryRun ? undefined : await createExplainer(platform, loaded.baseDir, warn);
+    await hooks.onRunStart({ name: config.name, resultsDir: folder.dir, platform: platformInfo, drills: plan.drills.map((d) => d.name), ...(platform ? { platformDescription: platform.info.description } : {}), targetUrl: url });
+    for (const drill of plan.drills.map((d) => atTarget(d, url))) {
+      if (signal.aborted) break;
+      currentDrill = drill.name;
+      const env = {
+        platform, hookRunner, targetUrl: url, teardowns, onTeardownFailure: warn, explain,
+        routeEvents: (sink: EventSink | undefined) => { drillSink = sink; },
+      };
+      // A dry run: the drill's steps against a platform that only describes its changes; no load, no waiting.
+      results.push(o.dryRun ? await planDrill(drill, hooks, env, signal) : await runDrill(drill, hooks, folder, signal, env));
+      currentDrill = '(setup)';
+    }
+  } catch (err) {
+    setupError = err;
+  } finally {
+    for (const failure of await teardowns.unwind()) warn(failure);
+  }
+  if (setupError !== undefined && results.length === 0 && !signal.aborted) {
+    if (setupError instanceof GoliveError) throw setupError;
+    throw new GoliveError('GOLIVE_RUN_FAILED', (setupError as Error).message, { cause: setupError });
+  }
+  const runError = setupError !== undefined && !signal.aborted ? (setupError as Error).message : undefined;
+  if (runError !== undefined) warn(`the run stopped after ${results.length} drill(s): ${runError}`);
+  const interrupted = signal.aborted || results.length < plan.drills.length || setupError !== undefined;
+  const result: RunResult = {
+    version: 1,
+    tool: { name: 'golive', version: VERSION },
+    name: config.name,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    passed: !interrupted && results.every((d) => d.passed),
+    platform: platformInfo,
+    drills: results,
+    ...(runError !== undefined ? { error: runError } : {}),
+  };
+  folder.writeSummary(result);
+  const reports = writeConfiguredReports(folder.dir, config.reporters, o.cwd, warn);
+  await hooks.onRunEnd(result);
+  return { result, resultsDir: folder.dir, interrupted, reports };
+}

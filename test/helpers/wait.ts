@@ -1,0 +1,11 @@
+/**
+ * Waiting for something to happen, never for a fixed time: the condition (a file written, a process gone)
+ * is checked often until it holds, with a deadline generous enough for a busy 2-core CI machine.
+ */
+export async function waitFor(what: string, condition: () => boolean, deadlineMs = 30_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
