@@ -1,11 +1,7 @@
-// Type-aware lint rules, plus the import zones that keep the architecture one-way (STYLE.md "Shape").
+// Type-aware lint rules, plus the layer rule that keeps the architecture one-way (eslint/layers.js).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-const zone = (files, patterns, message) => ({
-  files,
-  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }] },
-});
+import { layersPlugin } from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['examples/**/golive.config.ts', 'dist/**', '.build/**', 'node_modules/**', 'golive-results/**', 'test-artifacts/**', 'examples/**/node_modules/**'] },
@@ -13,7 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js', 'eslint/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': ['error', {
@@ -26,16 +22,7 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
-  zone(['src/analysis/**', 'src/model/**'], ['node:fs', 'node:net', 'node:http', 'node:child_process', 'node:worker_threads', '**/engine/engine.js', '**/platforms/**', '**/report/**', '**/drills/**'],
-    'analysis/ and model/ are pure: no I/O, no engine, platform, drills or reporters.'),
-  zone(['src/engine/**'], ['**/drills/**', '**/platforms/**', '**/report/**', '**/analysis/**', '**/config/**'],
-    'engine/ knows nothing of drills, platforms, analysis, config or reports.'),
-  zone(['src/report/**'], ['**/engine/**', '**/drills/**', '**/platforms/**', 'node:child_process'],
-    'reporters read the result model only.'),
-  zone(['src/drills/**'], ['**/platforms/local/**', '**/platforms/kubernetes/**'],
-    'drills see a platform only through platforms/platform.ts.'),
-  zone(['src/**'], ['@kubernetes/client-node'], 'only src/platforms/kubernetes/client.ts imports the Kubernetes client.'),
-  { files: ['src/platforms/kubernetes/client.ts'], rules: { '@typescript-eslint/no-restricted-imports': 'off' } },
+  { files: ['src/**/*.ts'], plugins: { golive: layersPlugin }, rules: { 'golive/layers': 'error' } },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     // The stand-in API server stores arbitrary Kubernetes JSON: typing every field would hide nothing.

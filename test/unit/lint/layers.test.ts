@@ -1,0 +1,100 @@
+/**
+ * The layer rule (eslint/layers.js) really fails: for every folder of src/, an import it is not allowed
+ * fails lint and one it is allowed passes, through ESLint itself on files that exist only in this test.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+import { PACKAGE_ROOT } from '../../../src/package-root.js';
+
+interface Layer { imports: string[]; typeImports?: string[]; io: boolean }
+interface LayersModule {
+  LAYERS: Record<string, Layer>;
+  layersPlugin: ESLint.Plugin;
+}
+
+const { LAYERS, layersPlugin } = (await import(pathToFileURL(path.join(PACKAGE_ROOT, 'eslint', 'layers.js')).href)) as LayersModule;
+
+const eslint = new ESLint({
+  cwd: PACKAGE_ROOT,
+  overrideConfigFile: true,
+  overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { golive: layersPlugin }, rules: { 'golive/layers': 'error' } }],
+});
+
+/** The messages of linting `code` as if it were the file `file` (repo-relative). */
+async function lint(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(PACKAGE_ROOT, file) });
+  return result!.messages.map((m) => m.message);
+}
+
+/** A relative specifier from `file` to the repo-relative `target` (`.js`, as the sources write them). */
+function spec(file: string, target: string): string {
+  const rel = path.posix.relative(path.posix.dirname(file), target).replace(/\.ts$/, '.js');
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+const SRC_FOLDERS = ['analysis', 'audit', 'cli', 'config', 'drills', 'engine', 'model', 'platforms', 'report', 'results', 'run', 'safety'];
+const within = (target: string, entry: string): boolean => target === entry || target.startsWith(`${entry}/`);
+
+describe('layer rule: each folder of src/ may import only what eslint/layers.js allows', () => {
+  for (const [layer, rule] of Object.entries(LAYERS)) {
+    test(layer, async () => {
+      const file = `${layer}/fixture-under-test.ts`;
+      // A folder this layer may not import (its own subfolders excepted): the rule must fail it.
+      const banned = SRC_FOLDERS.map((f) => `src/${f}`).find((f) => !within(f, layer) && !within(layer, f) && !rule.imports.some((e) => within(f, e) || within(e, f)) && !(rule.typeImports ?? []).some((e) => within(f, e) || within(e, f)));
+      if (banned) {
+        const messages = await lint(file, `import { x } from '${spec(file, `${banned}/some-module.ts`)}';\nexport const y = x;\n`);
+        assert.equal(messages.length, 1, `${layer} importing ${banned}: ${messages.join('; ') || 'no error'}`);
+        assert.match(messages[0]!, /may not import/);
+      }
+      const allowed = rule.imports.find((e) => e.startsWith('src/') && !within(e, layer));
+      if (allowed) {
+        const target = allowed.endsWith('.ts') ? allowed : `${allowed}/some-module.ts`;
+        assert.deepEqual(await lint(file, `import { x } from '${spec(file, target)}';\nexport const y = x;\n`), [], `${layer} may import ${allowed}`);
+      }
+      if (!rule.io) {
+        const messages = await lint(file, "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n");
+        assert.equal(messages.length, 1, `${layer} is pure: node:fs must fail`);
+      }
+    });
+  }
+
+  test('type-only imports pass where only types are allowed, values do not', async () => {
+    const file = 'src/analysis/fixture.ts';
+    assert.deepEqual(await lint(file, "import type { ResolvedConfig } from '../config/schema.js';\nexport type Y = ResolvedConfig;\n"), []);
+    assert.equal((await lint(file, "import { configSchema } from '../config/schema.js';\nexport const y = configSchema;\n")).length, 1);
+  });
+
+  test('platform implementations load lazily: a dynamic import passes where a static one fails', async () => {
+    const file = 'src/platforms/registry-fixture.ts';
+    assert.deepEqual(await lint(file, "export const load = () => import('./kubernetes/client.js');\n"), []);
+    assert.equal((await lint(file, "import { KubeClient } from './kubernetes/client.js';\nexport const c = KubeClient;\n")).length, 1);
+    assert.equal((await lint('src/cli/main-fixture.ts', "import { runCommand } from './commands/run.js';\nexport const r = runCommand;\n")).length, 1, 'commands are imported lazily');
+  });
+
+  test('only src/platforms/kubernetes/client.ts imports @kubernetes/client-node', async () => {
+    const code = "import { KubeConfig } from '@kubernetes/client-node';\nexport const k = KubeConfig;\n";
+    assert.deepEqual(await lint('src/platforms/kubernetes/client.ts', code), []);
+    const messages = await lint('src/platforms/kubernetes/kubernetes-platform.ts', code);
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!, /only src\/platforms\/kubernetes\/client\.ts may import @kubernetes\/client-node/);
+  });
+
+  test('every folder under src/ has a layer rule, and a new one without fails', async () => {
+    const folders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(path.join(PACKAGE_ROOT, dir))) {
+        const rel = `${dir}/${name}`;
+        if (statSync(path.join(PACKAGE_ROOT, rel)).isDirectory()) { folders.push(rel); walk(rel); }
+      }
+    };
+    walk('src');
+    for (const f of folders) assert.ok(f in LAYERS, `${f} has no entry in eslint/layers.js`);
+    const messages = await lint('src/brand-new-folder/thing.ts', "import { x } from '../model/result.js';\nexport const y = x;\n");
+    assert.match(messages[0] ?? '', /src\/brand-new-folder has no layer rule/);
+  });
+});
