@@ -22,7 +22,9 @@ export function pinned(cpu, cmd, args) {
 /** Starts nginx answering `return 200` on 127.0.0.1:port, pinned to the target core. */
 export async function startNginx(port) {
   const dir = mkdtempSync(path.join(tmpdir(), 'golive-bench-nginx-'));
-  writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
@@ -33,7 +35,8 @@ http {
   keepalive_timeout 120s;
   server { listen 127.0.0.1:${port}; location / { return 200 "ok\\n"; } }
 }
-`);
+`,
+  );
   const nginx = has('nginx') ? 'nginx' : '/usr/sbin/nginx';
   const [cmd, args] = pinned(TARGET_CPU, nginx, ['-c', path.join(dir, 'nginx.conf'), '-p', dir]);
   const child = spawn(cmd, args, { stdio: 'ignore' });
@@ -47,8 +50,12 @@ export function run(cmd, args, options = {}) {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('close', (code) => (code === 0 || options.allowFail ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} → ${code}\n${err}`))));
   });
 }

@@ -14,12 +14,28 @@ function rssMb(pid) {
 export async function memoryBench({ seconds, rate }) {
   const nginx = await startNginx(18_183);
   const out = mkdtempSync(path.join(tmpdir(), 'golive-bench-mem-'));
-  const [cmd, args] = pinned(GEN_CPU, process.execPath, [GOLIVE, 'load', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, '--threads', '1', '--out', out]);
+  const [cmd, args] = pinned(GEN_CPU, process.execPath, [
+    GOLIVE,
+    'load',
+    nginx.url,
+    '--rate',
+    String(rate),
+    '-d',
+    `${seconds}s`,
+    '--threads',
+    '1',
+    '--out',
+    out,
+  ]);
   const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
   const samples = [];
   const pid = () => (cmd === 'taskset' ? child.pid : child.pid);
   const timer = setInterval(() => {
-    try { samples.push(Math.round(rssMb(pid()))); } catch { /* the process just ended */ }
+    try {
+      samples.push(Math.round(rssMb(pid())));
+    } catch {
+      /* the process just ended */
+    }
   }, 10_000);
   await new Promise((r) => child.on('close', r));
   clearInterval(timer);

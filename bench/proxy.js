@@ -8,7 +8,10 @@ import { median, ROOT, runGolive, GEN_CPU } from './lib.js';
 
 export async function proxyBench({ seconds, reps, rate }) {
   const appPort = 18_190;
-  const app = spawn(process.execPath, [path.join(ROOT, 'examples', 'demo-app', 'server.js')], { env: { ...process.env, PORT: String(appPort), GOLIVE_DATA_DIR: '/tmp/golive-bench-proxy-data' }, stdio: 'ignore' });
+  const app = spawn(process.execPath, [path.join(ROOT, 'examples', 'demo-app', 'server.js')], {
+    env: { ...process.env, PORT: String(appPort), GOLIVE_DATA_DIR: '/tmp/golive-bench-proxy-data' },
+    stdio: 'ignore',
+  });
   const proxy = new FrontProxy();
   const proxyPort = await proxy.listen(0);
   proxy.setUpstreams([{ id: 'app', port: appPort }]);
@@ -16,7 +19,10 @@ export async function proxyBench({ seconds, reps, rate }) {
   const rows = { direct: { p50: [], p99: [], max: [] }, proxy: { p50: [], p99: [], max: [] } };
   try {
     for (let i = 0; i < reps; i++) {
-      for (const [name, port] of [['direct', appPort], ['proxy', proxyPort]]) {
+      for (const [name, port] of [
+        ['direct', appPort],
+        ['proxy', proxyPort],
+      ]) {
         const open = await runGolive(['load', `http://127.0.0.1:${port}/`, '--rate', String(rate), '-d', `${seconds}s`, '--threads', '1'], GEN_CPU);
         rows[name].p50.push(open.latencyMs.p50);
         rows[name].p99.push(open.latencyMs.p99);

@@ -11,12 +11,32 @@ import { median } from './lib.js';
 
 export async function reportOpenBench({ reps = 3 } = {}) {
   const names = ['capacity', 'app-update', 'zone-outage', 'node-drain', 'disaster-recovery', 'redeploy'];
-  const drills = names.map((n, i) => drill(n, {
-    passed: i % 2 === 0,
-    load: { model: 'open', executor: 'constant-arrival-rate', targetRps: 200, durationMs: 3_600_000, connections: 50, threads: 2, workers: { kind: 'threads', count: 2 } },
-    downtime: { totalMs: 5000, longestMs: 1000, degradedMs: 2000, windows: Array.from({ length: 40 }, (_, k) => ({ startMs: k * 90_000, endMs: k * 90_000 + 500, failed: 100, outcomes: { http_503: 100 }, events: [] })) },
-    events: Array.from({ length: 300 }, (_, k) => ({ atMs: k * 12_000, kind: k % 2 ? 'replica.ready' : 'replica.terminating', subject: `app-${k}`, message: 'event' })),
-  }));
+  const drills = names.map((n, i) =>
+    drill(n, {
+      passed: i % 2 === 0,
+      load: {
+        model: 'open',
+        executor: 'constant-arrival-rate',
+        targetRps: 200,
+        durationMs: 3_600_000,
+        connections: 50,
+        threads: 2,
+        workers: { kind: 'threads', count: 2 },
+      },
+      downtime: {
+        totalMs: 5000,
+        longestMs: 1000,
+        degradedMs: 2000,
+        windows: Array.from({ length: 40 }, (_, k) => ({ startMs: k * 90_000, endMs: k * 90_000 + 500, failed: 100, outcomes: { http_503: 100 }, events: [] })),
+      },
+      events: Array.from({ length: 300 }, (_, k) => ({
+        atMs: k * 12_000,
+        kind: k % 2 ? 'replica.ready' : 'replica.terminating',
+        subject: `app-${k}`,
+        message: 'event',
+      })),
+    }),
+  );
   const dir = writeResultsFolder(mkdtempSync(path.join(tmpdir(), 'golive-bench-report-')), runResult('one-hour', drills), 3600);
   const { html } = writeReports(dir, ['html']);
   const sizeMb = statSync(html).size / 1e6;

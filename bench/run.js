@@ -8,13 +8,15 @@ import { proxyBench } from './proxy.js';
 import { reportOpenBench } from './report-open.js';
 import { scaleOutBench } from './scale-out.js';
 
-const { values } = parseArgs({ options: {
-  seconds: { type: 'string', default: '10' },
-  reps: { type: 'string', default: '3' },
-  'memory-minutes': { type: 'string', default: '0' },
-  quick: { type: 'boolean', default: false },
-  only: { type: 'string', default: 'all' },
-} });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    reps: { type: 'string', default: '3' },
+    'memory-minutes': { type: 'string', default: '0' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'all' },
+  },
+});
 const seconds = values.quick ? 3 : Number(values.seconds);
 const reps = values.quick ? 1 : Number(values.reps);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -30,41 +32,49 @@ if (values.only === 'all' || values.only === 'memory') await memorySection();
 console.log(`\nload average after: ${machineLoad()}`);
 
 async function throughputSection() {
-const t = await throughputBench({ seconds, reps });
-console.log('| generator (1 core) | req/s (median) | runs | vs autocannon |');
-console.log('|---|---|---|---|');
-for (const [name, value] of Object.entries(t.median)) {
-  console.log(`| ${name} | ${fmt(value)} | ${t.runs[name].map(fmt).join(' / ')} | ${(value / t.median.autocannon).toFixed(2)}× |`);
-}
-if (t.median.wrk) console.log(`\ngolive reaches ${((t.median.golive / t.median.wrk) * 100).toFixed(0)} % of wrk (C, no per-request histogram).`);
+  const t = await throughputBench({ seconds, reps });
+  console.log('| generator (1 core) | req/s (median) | runs | vs autocannon |');
+  console.log('|---|---|---|---|');
+  for (const [name, value] of Object.entries(t.median)) {
+    console.log(`| ${name} | ${fmt(value)} | ${t.runs[name].map(fmt).join(' / ')} | ${(value / t.median.autocannon).toFixed(2)}× |`);
+  }
+  if (t.median.wrk) console.log(`\ngolive reaches ${((t.median.golive / t.median.wrk) * 100).toFixed(0)} % of wrk (C, no per-request histogram).`);
 
-const open = await openModelBench({ seconds, rate: t.median.golive * 0.9 });
-const error = ((open.achievedRps - open.targetRps) / open.targetRps) * 100;
-console.log(`\nopen model at 90 % of golive's closed-loop maximum: target ${fmt(open.targetRps)} req/s, achieved ${fmt(open.achievedRps)} req/s (${error >= 0 ? '+' : ''}${error.toFixed(2)} %), dropped ${open.dropped}, failed ${open.failed}, start lag p99 ${open.lagP99Ms} ms, latency p99 ${open.p99Ms} ms`);
-
+  const open = await openModelBench({ seconds, rate: t.median.golive * 0.9 });
+  const error = ((open.achievedRps - open.targetRps) / open.targetRps) * 100;
+  console.log(
+    `\nopen model at 90 % of golive's closed-loop maximum: target ${fmt(open.targetRps)} req/s, achieved ${fmt(open.achievedRps)} req/s (${error >= 0 ? '+' : ''}${error.toFixed(2)} %), dropped ${open.dropped}, failed ${open.failed}, start lag p99 ${open.lagP99Ms} ms, latency p99 ${open.p99Ms} ms`,
+  );
 }
 
 async function proxySection() {
   const p = await proxyBench({ seconds: Math.min(seconds, 5), reps, rate: 500 });
-  console.log(`\nlocal platform front proxy vs direct (demo app, one replica): at ${p.rate} req/s p50 ${p.direct.p50.toFixed(3)} → ${p.proxy.p50.toFixed(3)} ms (+${(p.proxy.p50 - p.direct.p50).toFixed(3)} ms), p99 ${p.direct.p99.toFixed(3)} → ${p.proxy.p99.toFixed(3)} ms; closed-loop maximum ${fmt(p.direct.maxRps)} → ${fmt(p.proxy.maxRps)} req/s (${((p.proxy.maxRps / p.direct.maxRps) * 100).toFixed(0)} %)`);
+  console.log(
+    `\nlocal platform front proxy vs direct (demo app, one replica): at ${p.rate} req/s p50 ${p.direct.p50.toFixed(3)} → ${p.proxy.p50.toFixed(3)} ms (+${(p.proxy.p50 - p.direct.p50).toFixed(3)} ms), p99 ${p.direct.p99.toFixed(3)} → ${p.proxy.p99.toFixed(3)} ms; closed-loop maximum ${fmt(p.direct.maxRps)} → ${fmt(p.proxy.maxRps)} req/s (${((p.proxy.maxRps / p.direct.maxRps) * 100).toFixed(0)} %)`,
+  );
 }
 
 async function reportSection() {
   const r = await reportOpenBench();
-  console.log(`\nHTML report of a one-hour run (6 drills × 3,600 s, 40 outage windows and 300 events each): ${r.sizeMb.toFixed(1)} MB, opens in ${r.medianMs} ms in headless Chromium (median of ${r.times.join(', ')} ms)`);
+  console.log(
+    `\nHTML report of a one-hour run (6 drills × 3,600 s, 40 outage windows and 300 events each): ${r.sizeMb.toFixed(1)} MB, opens in ${r.medianMs} ms in headless Chromium (median of ${r.times.join(', ')} ms)`,
+  );
 }
 
 async function scaleOutSection() {
   const rows = await scaleOutBench({ seconds });
   console.log('\n| worker processes | total req/s | coordinator CPU | coordinator CPU per worker |');
   console.log('|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.workers} | ${fmt(r.rps)} | ${r.coordinatorCpuPct.toFixed(1)} % of a core | ${r.perWorkerMsPerS.toFixed(1)} ms per second |`);
+  for (const r of rows)
+    console.log(`| ${r.workers} | ${fmt(r.rps)} | ${r.coordinatorCpuPct.toFixed(1)} % of a core | ${r.perWorkerMsPerS.toFixed(1)} ms per second |`);
 }
 
 async function memorySection() {
-const minutes = Number(values['memory-minutes']);
-if (minutes > 0) {
-  const m = await memoryBench({ seconds: minutes * 60, rate: 5000 });
-  console.log(`\nmemory: ${minutes} min at 5,000 req/s: RSS first ${m.firstMb} MB, last ${m.lastMb} MB, max ${m.maxMb} MB (samples every 10 s: ${m.samples.join(', ')})`);
-}
+  const minutes = Number(values['memory-minutes']);
+  if (minutes > 0) {
+    const m = await memoryBench({ seconds: minutes * 60, rate: 5000 });
+    console.log(
+      `\nmemory: ${minutes} min at 5,000 req/s: RSS first ${m.firstMb} MB, last ${m.lastMb} MB, max ${m.maxMb} MB (samples every 10 s: ${m.samples.join(', ')})`,
+    );
+  }
 }

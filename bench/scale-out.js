@@ -20,9 +20,18 @@ export async function scaleOutBench({ seconds }) {
   try {
     for (const workers of [1, 2, 4]) {
       const out = mkdtempSync(path.join(tmpdir(), 'golive-bench-scale-'));
-      const child = spawn(process.execPath, [GOLIVE, 'load', nginx.url, '--vus', '50', '--workers', String(workers), '-d', `${seconds}s`, '--out', out], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+      const child = spawn(process.execPath, [GOLIVE, 'load', nginx.url, '--vus', '50', '--workers', String(workers), '-d', `${seconds}s`, '--out', out], {
+        stdio: 'ignore',
+        env: { ...process.env, CI: 'true' },
+      });
       let cpu = 0;
-      const timer = setInterval(() => { try { cpu = cpuSeconds(child.pid); } catch { /* ended */ } }, 100);
+      const timer = setInterval(() => {
+        try {
+          cpu = cpuSeconds(child.pid);
+        } catch {
+          /* ended */
+        }
+      }, 100);
       await new Promise((r) => child.on('close', r));
       clearInterval(timer);
       const d = JSON.parse(readFileSync(path.join(out, readdirSync(out)[0], 'summary.json'), 'utf8')).drills[0];

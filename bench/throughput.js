@@ -30,7 +30,11 @@ export async function throughputBench({ seconds, reps }) {
   } finally {
     nginx.stop();
   }
-  const m = Object.fromEntries(Object.entries(results).filter(([, v]) => v.length).map(([k, v]) => [k, median(v)]));
+  const m = Object.fromEntries(
+    Object.entries(results)
+      .filter(([, v]) => v.length)
+      .map(([k, v]) => [k, median(v)]),
+  );
   return { runs: results, median: m };
 }
 
@@ -39,7 +43,14 @@ export async function openModelBench({ seconds, rate }) {
   const nginx = await startNginx(18_182);
   try {
     const d = await runGolive(['load', nginx.url, '--rate', String(Math.round(rate)), '--connections', '50', '--threads', '1', '-d', `${seconds}s`]);
-    return { targetRps: Math.round(rate), achievedRps: d.requests.total / (d.load.durationMs / 1000), dropped: d.requests.dropped, failed: d.requests.failed, lagP99Ms: d.generator.lagP99Ms, p99Ms: d.latencyMs.p99 };
+    return {
+      targetRps: Math.round(rate),
+      achievedRps: d.requests.total / (d.load.durationMs / 1000),
+      dropped: d.requests.dropped,
+      failed: d.requests.failed,
+      lagP99Ms: d.generator.lagP99Ms,
+      p99Ms: d.latencyMs.p99,
+    };
   } finally {
     nginx.stop();
   }

@@ -10,31 +10,136 @@ const ROOT = ['src/errors.ts', 'src/version.ts', 'src/package-root.ts', 'src/abo
 const PLATFORM_PORT = ['src/platforms/platform.ts'];
 const PLATFORM_REGISTRY = ['src/platforms/registry.ts'];
 /** What runs in worker threads and pods may read of the engine: never the coordinator. */
-const ENGINE_SHARED = ['src/engine/plan.ts', 'src/engine/protocol.ts', 'src/engine/template.ts', 'src/engine/json-path.ts', 'src/engine/schedule.ts', 'src/engine/grow.ts'];
+const ENGINE_SHARED = [
+  'src/engine/plan.ts',
+  'src/engine/protocol.ts',
+  'src/engine/template.ts',
+  'src/engine/json-path.ts',
+  'src/engine/schedule.ts',
+  'src/engine/grow.ts',
+];
 
 /**
  * folder → { imports: folders or files it may import (its own folder always), typeImports: allowed as
  * `import type` only, io: may it use Node's I/O built-ins }. Each folder's entry covers its own files only.
  */
 export const LAYERS = {
-  src: { imports: ['src/run', 'src/config', 'src/report', 'src/model', ...ROOT], io: true, why: 'the public API re-exports the library; errors, version and package root are leaves' },
+  src: {
+    imports: ['src/run', 'src/config', 'src/report', 'src/model', ...ROOT],
+    io: true,
+    why: 'the public API re-exports the library; errors, version and package root are leaves',
+  },
   'src/model': { imports: [], io: false, why: 'model/ is the result vocabulary: pure, imports nothing of golive' },
-  'src/analysis': { imports: ['src/model', ...ROOT], typeImports: ['src/config'], io: false, why: 'analysis/ is pure: numbers and verdicts from recorded data, no I/O' },
+  'src/analysis': {
+    imports: ['src/model', ...ROOT],
+    typeImports: ['src/config'],
+    io: false,
+    why: 'analysis/ is pure: numbers and verdicts from recorded data, no I/O',
+  },
   'src/engine': { imports: ['src/model', ...ROOT], io: true, why: 'engine/ knows nothing of drills, platforms, analysis, config or reports' },
-  'src/engine/worker': { imports: ['src/model', ...ENGINE_SHARED, ...ROOT], io: true, why: 'engine/worker/ runs in worker threads and pods: never the coordinator' },
-  'src/config': { imports: ['src/model', 'src/engine', 'src/analysis', 'src/platforms/local/schema.ts', 'src/platforms/kubernetes/schema.ts', ...ROOT], io: true, why: 'config/ turns files into validated settings and plans; platforms bring only their schema' },
-  'src/drills': { imports: ['src/model', 'src/engine', 'src/analysis', 'src/config', ...PLATFORM_PORT, ...ROOT], io: true, why: 'drills see a platform only through platforms/platform.ts' },
-  'src/run': { imports: ['src/model', 'src/engine', 'src/analysis', 'src/config', 'src/drills', 'src/report', 'src/results', 'src/safety', 'src/audit', ...PLATFORM_PORT, ...PLATFORM_REGISTRY, ...ROOT], io: true, why: 'the run pipeline reaches platforms through their port and registry only' },
-  'src/cli': { imports: ['src/run', 'src/model', 'src/config', 'src/drills', 'src/report', 'src/results', 'src/safety', 'src/audit', ...PLATFORM_PORT, ...PLATFORM_REGISTRY, 'src/engine', ...ROOT], typeImports: ['src/cli/commands'], io: true, why: 'the CLI is a thin layer: commands load lazily, platforms through their registry' },
-  'src/cli/commands': { imports: ['src/cli', 'src/run', 'src/model', 'src/config', 'src/drills', 'src/report', 'src/results', 'src/safety', 'src/audit', ...PLATFORM_PORT, ...PLATFORM_REGISTRY, 'src/engine', ...ROOT], io: true, why: 'commands are thin: platforms through their registry, loaded lazily' },
+  'src/engine/worker': {
+    imports: ['src/model', ...ENGINE_SHARED, ...ROOT],
+    io: true,
+    why: 'engine/worker/ runs in worker threads and pods: never the coordinator',
+  },
+  'src/config': {
+    imports: ['src/model', 'src/engine', 'src/analysis', 'src/platforms/local/schema.ts', 'src/platforms/kubernetes/schema.ts', ...ROOT],
+    io: true,
+    why: 'config/ turns files into validated settings and plans; platforms bring only their schema',
+  },
+  'src/drills': {
+    imports: ['src/model', 'src/engine', 'src/analysis', 'src/config', ...PLATFORM_PORT, ...ROOT],
+    io: true,
+    why: 'drills see a platform only through platforms/platform.ts',
+  },
+  'src/run': {
+    imports: [
+      'src/model',
+      'src/engine',
+      'src/analysis',
+      'src/config',
+      'src/drills',
+      'src/report',
+      'src/results',
+      'src/safety',
+      'src/audit',
+      ...PLATFORM_PORT,
+      ...PLATFORM_REGISTRY,
+      ...ROOT,
+    ],
+    io: true,
+    why: 'the run pipeline reaches platforms through their port and registry only',
+  },
+  'src/cli': {
+    imports: [
+      'src/run',
+      'src/model',
+      'src/config',
+      'src/drills',
+      'src/report',
+      'src/results',
+      'src/safety',
+      'src/audit',
+      ...PLATFORM_PORT,
+      ...PLATFORM_REGISTRY,
+      'src/engine',
+      ...ROOT,
+    ],
+    typeImports: ['src/cli/commands'],
+    io: true,
+    why: 'the CLI is a thin layer: commands load lazily, platforms through their registry',
+  },
+  'src/cli/commands': {
+    imports: [
+      'src/cli',
+      'src/run',
+      'src/model',
+      'src/config',
+      'src/drills',
+      'src/report',
+      'src/results',
+      'src/safety',
+      'src/audit',
+      ...PLATFORM_PORT,
+      ...PLATFORM_REGISTRY,
+      'src/engine',
+      ...ROOT,
+    ],
+    io: true,
+    why: 'commands are thin: platforms through their registry, loaded lazily',
+  },
   'src/report': { imports: ['src/model', ...ROOT], io: true, why: 'reporters read the result model only' },
   'src/results': { imports: ['src/model', 'src/analysis', ...ROOT], typeImports: ['src/engine'], io: true, why: 'results/ writes and reads the run folder' },
   'src/safety': { imports: ['src/model', ...ROOT], io: true, why: 'safety/ knows no platform: undoers are registered with it' },
-  'src/audit': { imports: ['src/model', ...ROOT], typeImports: ['src/platforms/local/schema.ts', 'src/platforms/kubernetes/client.ts'], io: true, why: 'the audit reads manifests and a cluster through a client it is given' },
-  'src/platforms': { imports: ['src/model', 'src/safety', ...ROOT], typeImports: ['src/config', 'src/engine', 'src/audit', 'src/platforms/local', 'src/platforms/kubernetes'], io: false, why: 'the port and the registry: platform implementations load lazily (dynamic import)' },
-  'src/platforms/shared': { imports: ['src/model', 'src/safety', ...PLATFORM_PORT, ...ROOT], io: true, why: 'helpers every platform uses: no platform of its own' },
-  'src/platforms/local': { imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/config/schema-helpers.ts', ...PLATFORM_PORT, ...ROOT], typeImports: ['src/config', 'src/engine', 'src/audit'], io: true, why: 'the local platform knows the port and the shared helpers, not kubernetes' },
-  'src/platforms/kubernetes': { imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/config/schema-helpers.ts', ...PLATFORM_PORT, ...ROOT], typeImports: ['src/config', 'src/engine', 'src/audit'], io: true, why: 'the kubernetes platform knows the port and the shared helpers, not local' },
+  'src/audit': {
+    imports: ['src/model', ...ROOT],
+    typeImports: ['src/platforms/local/schema.ts', 'src/platforms/kubernetes/client.ts'],
+    io: true,
+    why: 'the audit reads manifests and a cluster through a client it is given',
+  },
+  'src/platforms': {
+    imports: ['src/model', 'src/safety', ...ROOT],
+    typeImports: ['src/config', 'src/engine', 'src/audit', 'src/platforms/local', 'src/platforms/kubernetes'],
+    io: false,
+    why: 'the port and the registry: platform implementations load lazily (dynamic import)',
+  },
+  'src/platforms/shared': {
+    imports: ['src/model', 'src/safety', ...PLATFORM_PORT, ...ROOT],
+    io: true,
+    why: 'helpers every platform uses: no platform of its own',
+  },
+  'src/platforms/local': {
+    imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/config/schema-helpers.ts', ...PLATFORM_PORT, ...ROOT],
+    typeImports: ['src/config', 'src/engine', 'src/audit'],
+    io: true,
+    why: 'the local platform knows the port and the shared helpers, not kubernetes',
+  },
+  'src/platforms/kubernetes': {
+    imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/config/schema-helpers.ts', ...PLATFORM_PORT, ...ROOT],
+    typeImports: ['src/config', 'src/engine', 'src/audit'],
+    io: true,
+    why: 'the kubernetes platform knows the port and the shared helpers, not local',
+  },
 };
 
 /** Packages only one file may import. */
@@ -96,11 +201,15 @@ export const layersPlugin = {
           const reason = checkImport({ file, spec, typeOnly, dynamic });
           if (reason) context.report({ node, messageId: 'banned', data: { reason } });
         };
-        const typeOnlyDecl = (node) => node.importKind === 'type' || node.exportKind === 'type'
-          || (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
+        const typeOnlyDecl = (node) =>
+          node.importKind === 'type' ||
+          node.exportKind === 'type' ||
+          (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
         return {
           ImportDeclaration: (node) => check(node, node.source.value, typeOnlyDecl(node), false),
-          ExportNamedDeclaration: (node) => { if (node.source) check(node, node.source.value, typeOnlyDecl(node), false); },
+          ExportNamedDeclaration: (node) => {
+            if (node.source) check(node, node.source.value, typeOnlyDecl(node), false);
+          },
           ExportAllDeclaration: (node) => check(node, node.source.value, node.exportKind === 'type', false),
           ImportExpression: (node) => check(node, node.source.type === 'Literal' ? node.source.value : undefined, false, true),
           TSImportType: () => undefined,

@@ -4,9 +4,18 @@ import { InterruptedError } from './errors.js';
 /** Resolves after `ms`, or rejects with InterruptedError as soon as `signal` aborts; leaves no listener behind. */
 export function sleep(ms: number, signal?: AbortSignal, what?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(new InterruptedError(what)); return; }
-    const onAbort = (): void => { clearTimeout(timer); reject(new InterruptedError(what)); };
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    if (signal?.aborted) {
+      reject(new InterruptedError(what));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new InterruptedError(what));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

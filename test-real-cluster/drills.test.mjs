@@ -12,14 +12,22 @@ const kubeconfig = process.env.KUBECONFIG ?? path.join(homedir(), '.kube', 'conf
 const reachable = existsSync(kubeconfig.split(':')[0]) && spawnSync('kubectl', ['version', '--request-timeout=5s'], { stdio: 'ignore' }).status === 0;
 const why = !existsSync(kubeconfig.split(':')[0]) ? `no kubeconfig (KUBECONFIG or ${kubeconfig})` : 'the cluster did not answer `kubectl version`';
 
-test('app-update, node-drain and zone-outage against a real cluster', { skip: reachable ? false : `skipped: ${why}. See README "Kubernetes" to run against kind or a managed cluster.` }, () => {
-  execFileSync('kubectl', ['apply', '-k', path.join(root, 'examples/demo-app/k8s')], { stdio: 'inherit' });
-  execFileSync('kubectl', ['-n', 'golive-demo', 'rollout', 'status', 'deployment/demo', '--timeout=300s'], { stdio: 'inherit' });
-  const run = spawnSync(process.execPath, [path.join(root, 'bin/golive.js'), 'run', 'app-update', 'node-drain', 'zone-outage', '-c', 'examples/demo-app/k8s/golive.config.ts'], { cwd: root, stdio: 'inherit' });
-  assert.ok(run.status === 0 || run.status === 1, `golive ran every drill (exit ${run.status})`);
-  const nodes = JSON.parse(execFileSync('kubectl', ['get', 'nodes', '-o', 'json'], { encoding: 'utf8' })).items;
-  for (const n of nodes) {
-    assert.ok(!n.spec.unschedulable, `${n.metadata.name} is left cordoned`);
-    assert.ok(!(n.spec.taints ?? []).some((t) => t.key === 'golive.dev/zone-outage'), `${n.metadata.name} keeps golive's taint`);
-  }
-});
+test(
+  'app-update, node-drain and zone-outage against a real cluster',
+  { skip: reachable ? false : `skipped: ${why}. See README "Kubernetes" to run against kind or a managed cluster.` },
+  () => {
+    execFileSync('kubectl', ['apply', '-k', path.join(root, 'examples/demo-app/k8s')], { stdio: 'inherit' });
+    execFileSync('kubectl', ['-n', 'golive-demo', 'rollout', 'status', 'deployment/demo', '--timeout=300s'], { stdio: 'inherit' });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(root, 'bin/golive.js'), 'run', 'app-update', 'node-drain', 'zone-outage', '-c', 'examples/demo-app/k8s/golive.config.ts'],
+      { cwd: root, stdio: 'inherit' },
+    );
+    assert.ok(run.status === 0 || run.status === 1, `golive ran every drill (exit ${run.status})`);
+    const nodes = JSON.parse(execFileSync('kubectl', ['get', 'nodes', '-o', 'json'], { encoding: 'utf8' })).items;
+    for (const n of nodes) {
+      assert.ok(!n.spec.unschedulable, `${n.metadata.name} is left cordoned`);
+      assert.ok(!(n.spec.taints ?? []).some((t) => t.key === 'golive.dev/zone-outage'), `${n.metadata.name} keeps golive's taint`);
+    }
+  },
+);

@@ -71,7 +71,9 @@ const server = http.createServer((req, res) => {
   if (req.method === 'POST' && url.pathname === '/items') {
     let body = '';
     req.setEncoding('utf8');
-    req.on('data', (chunk) => { body += chunk; });
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
     req.on('end', () => {
       let parsed;
       try {
@@ -114,4 +116,3 @@ process.on('SIGTERM', () => {
     setTimeout(() => process.exit(0), 10_000).unref();
   }, drainMs);
 });
-

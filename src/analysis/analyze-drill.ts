@@ -48,7 +48,14 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     const requests = binCounts(recording, p.startMs, p.endMs);
     const lengthMs = Math.max(1, p.endMs - p.startMs);
     phaseSpans.set(p.name, { ...s, requests, durationMs: lengthMs });
-    return { name: p.name, startMs: p.startMs, endMs: p.endMs, requests, latencyMs: s.latencyMs, throughput: { rps: round1(requests.total / (lengthMs / 1000)) } };
+    return {
+      name: p.name,
+      startMs: p.startMs,
+      endMs: p.endMs,
+      requests,
+      latencyMs: s.latencyMs,
+      throughput: { rps: round1(requests.total / (lengthMs / 1000)) },
+    };
   });
 
   const objectives = evaluateObjectives({
@@ -93,12 +100,19 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
 function generatorHealth(recording: Recording, dropped: number): GeneratorHealth {
   const lagP99Ms = recording.lag ? latencyStatsMs(decodeHistogram(recording.lag)).p99 : 0;
   const warnings: string[] = [];
-  if (dropped > 0) warnings.push(`${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`);
-  if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS) warnings.push(`requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): the load generator is saturated; use fewer requests per second, more threads, or more machines`);
+  if (dropped > 0)
+    warnings.push(`${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`);
+  if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS)
+    warnings.push(
+      `requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): the load generator is saturated; use fewer requests per second, more threads, or more machines`,
+    );
   for (const w of recording.workers.lost) {
-    warnings.push(`load worker ${w.index} of ${recording.workers.count} (${recording.workers.kind}) ${w.reason} at ${(w.atMs / 1000).toFixed(1)} s: the ${w.droppedStarts} starts of its segment from its last report on are missing from the results and counted as dropped`);
+    warnings.push(
+      `load worker ${w.index} of ${recording.workers.count} (${recording.workers.kind}) ${w.reason} at ${(w.atMs / 1000).toFixed(1)} s: the ${w.droppedStarts} starts of its segment from its last report on are missing from the results and counted as dropped`,
+    );
   }
-  if (recording.retries > 0) warnings.push(`${recording.retries} requests were retried once after the server closed an idle keep-alive connection (as browsers and Go clients do)`);
+  if (recording.retries > 0)
+    warnings.push(`${recording.retries} requests were retried once after the server closed an idle keep-alive connection (as browsers and Go clients do)`);
   return {
     bound: dropped > 0 || lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS || recording.workers.lost.length > 0,
     dropped,

@@ -32,8 +32,10 @@ export function computeDowntime(input: DowntimeInput): DowntimeResult {
     const o = ok[b] ?? 0;
     const f = failed[b] ?? 0;
     if (f > 0 && o === 0) {
-      if (open) { open.to = b + 1; open.failed += f; }
-      else open = { from: b, to: b + 1, failed: f };
+      if (open) {
+        open.to = b + 1;
+        open.failed += f;
+      } else open = { from: b, to: b + 1, failed: f };
     } else if (o > 0 && open) {
       windows.push(open);
       open = undefined;
@@ -48,7 +50,10 @@ export function computeDowntime(input: DowntimeInput): DowntimeResult {
   let degradedSlots = 0;
   for (let slotStart = first - (first % BINS_PER_SLOT); slotStart < last; slotStart += BINS_PER_SLOT) {
     for (let b = Math.max(slotStart, first); b < Math.min(slotStart + BINS_PER_SLOT, last); b++) {
-      if ((failed[b] ?? 0) > 0 && !inWindow[b - first]) { degradedSlots++; break; }
+      if ((failed[b] ?? 0) > 0 && !inWindow[b - first]) {
+        degradedSlots++;
+        break;
+      }
     }
   }
 

@@ -34,7 +34,13 @@ export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
   }
   if (o.maxDegraded !== undefined) results.push(limitMs('degraded time', downtime.degradedMs, o.maxDegraded, basis));
   if (o.maxFailedRequests !== undefined) {
-    results.push({ name: 'failed requests', limit: `≤ ${o.maxFailedRequests}`, measured: String(whole.requests.failed), passed: whole.requests.failed <= o.maxFailedRequests, basis });
+    results.push({
+      name: 'failed requests',
+      limit: `≤ ${o.maxFailedRequests}`,
+      measured: String(whole.requests.failed),
+      passed: whole.requests.failed <= o.maxFailedRequests,
+      basis,
+    });
   }
   if (o.maxErrorRate !== undefined) {
     const rate = whole.requests.total ? whole.requests.failed / whole.requests.total : 0;
@@ -54,32 +60,54 @@ export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
   for (const t of [...input.thresholds, ...(o.thresholds ?? [])]) results.push(evaluateThreshold(t, whole, undefined));
   const r = input.recovery;
   if (o.maxRecoveryPoint !== undefined) {
-    results.push(r?.pointMs != null
-      ? limitMs('recovery point', r.pointMs, o.maxRecoveryPoint, `${r.ackedWrites} acknowledged writes`)
-      : { name: 'recovery point', limit: `≤ ${formatDuration(o.maxRecoveryPoint)}`, measured: 'not measured', passed: false });
+    results.push(
+      r?.pointMs != null
+        ? limitMs('recovery point', r.pointMs, o.maxRecoveryPoint, `${r.ackedWrites} acknowledged writes`)
+        : { name: 'recovery point', limit: `≤ ${formatDuration(o.maxRecoveryPoint)}`, measured: 'not measured', passed: false },
+    );
   }
   if (o.maxRecoveryTime !== undefined) {
-    results.push(r?.timeMs != null
-      ? limitMs('recovery time', r.timeMs, o.maxRecoveryTime)
-      : { name: 'recovery time', limit: `≤ ${formatDuration(o.maxRecoveryTime)}`, measured: 'did not recover', passed: false });
+    results.push(
+      r?.timeMs != null
+        ? limitMs('recovery time', r.timeMs, o.maxRecoveryTime)
+        : { name: 'recovery time', limit: `≤ ${formatDuration(o.maxRecoveryTime)}`, measured: 'did not recover', passed: false },
+    );
   }
   if (o.maxLostWrites !== undefined) {
     const lost = r?.lostWrites;
-    results.push({ name: 'lost writes', limit: `≤ ${o.maxLostWrites}`, measured: lost === undefined ? 'not measured' : String(lost), passed: lost !== undefined && lost <= o.maxLostWrites, ...(r ? { basis: `${r.ackedWrites} acknowledged writes` } : {}) });
+    results.push({
+      name: 'lost writes',
+      limit: `≤ ${o.maxLostWrites}`,
+      measured: lost === undefined ? 'not measured' : String(lost),
+      passed: lost !== undefined && lost <= o.maxLostWrites,
+      ...(r ? { basis: `${r.ackedWrites} acknowledged writes` } : {}),
+    });
   }
   if (o.maxSetupTime !== undefined) {
-    results.push(input.setupMs !== undefined
-      ? limitMs('setup time', input.setupMs, o.maxSetupTime)
-      : { name: 'setup time', limit: `≤ ${formatDuration(o.maxSetupTime)}`, measured: 'did not become healthy', passed: false });
+    results.push(
+      input.setupMs !== undefined
+        ? limitMs('setup time', input.setupMs, o.maxSetupTime)
+        : { name: 'setup time', limit: `≤ ${formatDuration(o.maxSetupTime)}`, measured: 'did not become healthy', passed: false },
+    );
   }
-  for (const [key, name, field] of [['maxCpuOfLimit', 'CPU of limit', 'cpu'], ['maxMemoryOfLimit', 'memory of limit', 'memory']] as const) {
+  for (const [key, name, field] of [
+    ['maxCpuOfLimit', 'CPU of limit', 'cpu'],
+    ['maxMemoryOfLimit', 'memory of limit', 'memory'],
+  ] as const) {
     const limit = o[key];
     if (limit === undefined) continue;
     const cap = input.details?.kind === 'usage' ? input.details : undefined;
     const peak = cap?.[field]?.peakOfLimit;
-    results.push(peak === undefined || peak === null
-      ? { name, limit: `≤ ${percent(limit)}`, measured: cap?.usageUnavailable ? `not measured: ${cap.usageUnavailable}` : 'not measured: no limit set or no usage sampled', passed: false }
-      : { name, limit: `≤ ${percent(limit)}`, measured: `${percent(peak)} at peak`, passed: peak <= limit });
+    results.push(
+      peak === undefined || peak === null
+        ? {
+            name,
+            limit: `≤ ${percent(limit)}`,
+            measured: cap?.usageUnavailable ? `not measured: ${cap.usageUnavailable}` : 'not measured: no limit set or no usage sampled',
+            passed: false,
+          }
+        : { name, limit: `≤ ${percent(limit)}`, measured: `${percent(peak)} at peak`, passed: peak <= limit },
+    );
   }
   return results;
 }
@@ -103,8 +131,18 @@ function measure(t: Threshold, span: MeasuredSpan): { value: number | undefined;
     case 'latency': {
       if (requests.total === 0) return { value: undefined, text: 'no requests' };
       const l = span.latencyMs;
-      const value = m.stat === 'avg' ? l.avg : m.stat === 'min' ? l.min : m.stat === 'max' ? l.max : m.stat === 'med' ? l.p50
-        : span.latencyAt ? span.latencyAt(m.percentile ?? 50) : percentileOf(l, m.percentile ?? 50);
+      const value =
+        m.stat === 'avg'
+          ? l.avg
+          : m.stat === 'min'
+            ? l.min
+            : m.stat === 'max'
+              ? l.max
+              : m.stat === 'med'
+                ? l.p50
+                : span.latencyAt
+                  ? span.latencyAt(m.percentile ?? 50)
+                  : percentileOf(l, m.percentile ?? 50);
       const label = m.stat === 'p' ? `p(${m.percentile})` : m.stat;
       return { value, text: value === undefined ? `${label} not kept (use p(50), p(90), p(95), p(99) or p(99.9))` : `${label}=${formatMs(value)}` };
     }

@@ -17,7 +17,11 @@ export function requestCounts(byOutcome: OutcomeCounts): RequestCounts {
 }
 
 function sortedCounts(counts: OutcomeCounts): OutcomeCounts {
-  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0).sort(([a], [b]) => (a === 'ok' ? -1 : b === 'ok' ? 1 : a.localeCompare(b))));
+  return Object.fromEntries(
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .sort(([a], [b]) => (a === 'ok' ? -1 : b === 'ok' ? 1 : a.localeCompare(b))),
+  );
 }
 
 export interface SpanStats {

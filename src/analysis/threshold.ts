@@ -18,10 +18,10 @@ export interface Threshold {
   value: number;
 }
 
-const SHAPE = /^\s*(avg|min|med|max|rps|p\(\s*(\d+(?:\.\d+)?)\s*\)|rate\(\s*([a-z0-9_]+)\s*\)|count\(\s*([a-z0-9_]+)\s*\))\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/;
+const SHAPE =
+  /^\s*(avg|min|med|max|rps|p\(\s*(\d+(?:\.\d+)?)\s*\)|rate\(\s*([a-z0-9_]+)\s*\)|count\(\s*([a-z0-9_]+)\s*\))\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/;
 
-export const THRESHOLD_HELP =
-  "expected a threshold like 'p(95)<300', 'avg<200', 'max<2s', 'rate(failed)<0.001', 'count(http_5xx)==0' or 'rps>=190'";
+export const THRESHOLD_HELP = "expected a threshold like 'p(95)<300', 'avg<200', 'max<2s', 'rate(failed)<0.001', 'count(http_5xx)==0' or 'rps>=190'";
 
 /** Returns the parsed threshold, or a message saying what is wrong. */
 export function parseThreshold(source: string): Threshold | string {
@@ -51,10 +51,15 @@ export function parseThreshold(source: string): Threshold | string {
 
 export function compare(measured: number, op: ThresholdOp, limit: number): boolean {
   switch (op) {
-    case '<': return measured < limit;
-    case '<=': return measured <= limit;
-    case '>': return measured > limit;
-    case '>=': return measured >= limit;
-    case '==': return measured === limit;
+    case '<':
+      return measured < limit;
+    case '<=':
+      return measured <= limit;
+    case '>':
+      return measured > limit;
+    case '>=':
+      return measured >= limit;
+    case '==':
+      return measured === limit;
   }
 }

@@ -32,14 +32,23 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
   if (s.cluster) {
     const live = await clusterToAudit(s.cluster.client, s.cluster.namespace, s.cluster.veleroNamespace);
     sources.push(`cluster ${s.cluster.client.context}, namespace ${s.cluster.namespace}`);
-    const declared = new Set(docs.map((d) => {
-      const v = d.value as { kind: string; metadata?: { name?: string; namespace?: string } };
-      return `${v.kind}/${v.metadata?.namespace ?? s.cluster!.namespace}/${v.metadata?.name ?? ''}`;
-    }));
+    const declared = new Set(
+      docs.map((d) => {
+        const v = d.value as { kind: string; metadata?: { name?: string; namespace?: string } };
+        return `${v.kind}/${v.metadata?.namespace ?? s.cluster!.namespace}/${v.metadata?.name ?? ''}`;
+      }),
+    );
     // With manifests, they are the truth about workloads (with lines); the cluster adds capacity and what nobody declared.
-    inputs.push(fromFiles
-      ? { ...fromFiles, nodes: live.nodes, ...(live.veleroScheduledNamespaces ? { veleroScheduledNamespaces: live.veleroScheduledNamespaces } : {}), undeclared: live.live.filter((o) => !declared.has(o)) }
-      : live);
+    inputs.push(
+      fromFiles
+        ? {
+            ...fromFiles,
+            nodes: live.nodes,
+            ...(live.veleroScheduledNamespaces ? { veleroScheduledNamespaces: live.veleroScheduledNamespaces } : {}),
+            undeclared: live.live.filter((o) => !declared.has(o)),
+          }
+        : live,
+    );
   } else if (fromFiles) {
     inputs.push(fromFiles);
   }

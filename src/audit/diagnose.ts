@@ -29,11 +29,17 @@ export function diagnose(drill: DrillResult, findings: AuditFinding[]): Finding[
   for (const f of relevant) {
     const needs = NEEDS_EVENT[f.id];
     // The cause may come just before the failures it causes (an eviction, then the errors): look 1 s back.
-    const near = (w: DrillResult['downtime']['windows'][number]): boolean => drill.events.some((e) => e.atMs >= w.startMs - 1000 && e.atMs < w.endMs && needs!.includes(e.kind));
+    const near = (w: DrillResult['downtime']['windows'][number]): boolean =>
+      drill.events.some((e) => e.atMs >= w.startMs - 1000 && e.atMs < w.endMs && needs!.includes(e.kind));
     const windows = drill.downtime.windows.filter((w) => !needs || near(w));
     let where: string;
-    if (windows.length > 0) where = `outage window${windows.length > 1 ? 's' : ''} ${windows.slice(0, 5).map((w) => `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)} s`).join(', ')}${windows.length > 5 ? ` and ${windows.length - 5} more` : ''}`;
-    else if (drill.kind === 'disaster-recovery' && (drill.recovery?.lostWrites ?? 0) > 0 && (f.id === 'GL016' || f.id === 'GL017')) where = `the ${drill.recovery!.lostWrites} lost writes`;
+    if (windows.length > 0)
+      where = `outage window${windows.length > 1 ? 's' : ''} ${windows
+        .slice(0, 5)
+        .map((w) => `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)} s`)
+        .join(', ')}${windows.length > 5 ? ` and ${windows.length - 5} more` : ''}`;
+    else if (drill.kind === 'disaster-recovery' && (drill.recovery?.lostWrites ?? 0) > 0 && (f.id === 'GL016' || f.id === 'GL017'))
+      where = `the ${drill.recovery!.lostWrites} lost writes`;
     else if (!drill.passed && drill.downtime.windows.length === 0 && !needs) where = 'the missed objectives';
     else continue;
     out.push({

@@ -11,20 +11,29 @@ export async function clusterToAudit(client: KubeClient, namespace: string, vele
   const hpas = await client.listHpas(namespace);
   const schedules = await client.listVeleroSchedules(veleroNamespace);
   const none = (): undefined => undefined;
-  const workloads = [...deployments.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.map((s) => ({ ...s, kind: 'StatefulSet' }))]
-    .map((w) => workloadFrom(w, namespace, none));
+  const workloads = [...deployments.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.map((s) => ({ ...s, kind: 'StatefulSet' }))].map((w) =>
+    workloadFrom(w, namespace, none),
+  );
   const nodes = (await client.listNodes()).items.filter((n) => !n.spec?.unschedulable);
   const pods = await client.listAllPods();
   const auditNodes: AuditNode[] = nodes.map((n) => ({
     name: n.metadata.name,
     zone: n.metadata.labels?.['topology.kubernetes.io/zone'],
     allocatableCpuMillicores: cpuMillicores(n.status?.allocatable?.['cpu']),
-    requestedCpuMillicores: pods.filter((p) => p.spec?.nodeName === n.metadata.name && !p.metadata.deletionTimestamp)
+    requestedCpuMillicores: pods
+      .filter((p) => p.spec?.nodeName === n.metadata.name && !p.metadata.deletionTimestamp)
       .reduce((s, p) => s + (p.spec?.containers ?? []).reduce((m, c) => m + cpuMillicores(c.resources?.requests?.['cpu']), 0), 0),
   }));
   return {
     workloads,
-    pdbs: pdbs.map((p) => ({ name: p.metadata.name, namespace, selector: p.spec?.selector?.matchLabels ?? {}, minAvailable: p.spec?.minAvailable, maxUnavailable: p.spec?.maxUnavailable, at: none })),
+    pdbs: pdbs.map((p) => ({
+      name: p.metadata.name,
+      namespace,
+      selector: p.spec?.selector?.matchLabels ?? {},
+      minAvailable: p.spec?.minAvailable,
+      maxUnavailable: p.spec?.maxUnavailable,
+      at: none,
+    })),
     hpas: hpas.map((h) => ({ name: h.name, namespace, target: h.target, minReplicas: h.minReplicas, at: none })),
     ...(schedules !== null ? { veleroScheduledNamespaces: schedules } : {}),
     nodes: auditNodes,

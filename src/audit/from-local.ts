@@ -18,20 +18,36 @@ export function localToAudit(p: ResolvedLocalPlatform, file: string | undefined,
   };
   const labels = { app: 'app' };
   return {
-    workloads: [{
-      kind: 'LocalApp',
-      name: 'app',
-      namespace: 'local',
-      replicas: app.replicas,
-      labels,
-      strategy: app.strategy.type === 'Recreate' ? { type: 'Recreate' } : { type: 'RollingUpdate', maxSurge: app.strategy.maxSurge, maxUnavailable: app.strategy.maxUnavailable },
-      terminationGracePeriodSeconds: app.terminationGrace / 1000,
-      containers: [{ name: 'app', readiness: app.readiness, requests: {}, limits: {}, emptyDirMounts: [] }],
-      spreadKeys: app.spread === 'zones' ? ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] : app.spread === 'nodes' ? ['kubernetes.io/hostname'] : [],
-      persistentVolumeClaims: [],
-      at,
-    }],
-    pdbs: app.disruptionBudget ? [{ name: 'disruptionBudget', namespace: 'local', selector: labels, minAvailable: app.disruptionBudget.minAvailable, at: () => at('PodDisruptionBudget') }] : [],
+    workloads: [
+      {
+        kind: 'LocalApp',
+        name: 'app',
+        namespace: 'local',
+        replicas: app.replicas,
+        labels,
+        strategy:
+          app.strategy.type === 'Recreate'
+            ? { type: 'Recreate' }
+            : { type: 'RollingUpdate', maxSurge: app.strategy.maxSurge, maxUnavailable: app.strategy.maxUnavailable },
+        terminationGracePeriodSeconds: app.terminationGrace / 1000,
+        containers: [{ name: 'app', readiness: app.readiness, requests: {}, limits: {}, emptyDirMounts: [] }],
+        spreadKeys:
+          app.spread === 'zones' ? ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] : app.spread === 'nodes' ? ['kubernetes.io/hostname'] : [],
+        persistentVolumeClaims: [],
+        at,
+      },
+    ],
+    pdbs: app.disruptionBudget
+      ? [
+          {
+            name: 'disruptionBudget',
+            namespace: 'local',
+            selector: labels,
+            minAvailable: app.disruptionBudget.minAvailable,
+            at: () => at('PodDisruptionBudget'),
+          },
+        ]
+      : [],
     hpas: [],
   };
 }

@@ -40,7 +40,11 @@ export function parseManifests(text: string, file: string): ManifestDoc[] {
   const out: ManifestDoc[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     if (doc.errors.length) {
-      throw new InputError('GOLIVE_DATA_INVALID', file, doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: `not valid YAML: ${e.message.split('\n')[0]}` })));
+      throw new InputError(
+        'GOLIVE_DATA_INVALID',
+        file,
+        doc.errors.map((e) => ({ path: '', line: lines.linePos(e.pos[0]).line, message: `not valid YAML: ${e.message.split('\n')[0]}` })),
+      );
     }
     const value = doc.toJS();
     if (value && typeof value === 'object' && value.kind) out.push({ file, doc, lines, value });
@@ -84,8 +88,23 @@ export function manifestsToAudit(docs: ManifestDoc[], defaultNamespace = 'defaul
     const v = m.value;
     const ns: string = v.metadata?.namespace ?? defaultNamespace;
     if (v.kind === 'Deployment' || v.kind === 'StatefulSet') workloads.push(workloadFrom(v, ns, locator(m, [])));
-    else if (v.kind === 'PodDisruptionBudget') pdbs.push({ name: v.metadata.name, namespace: ns, selector: v.spec?.selector?.matchLabels ?? {}, minAvailable: v.spec?.minAvailable, maxUnavailable: v.spec?.maxUnavailable, at: locator(m, []) });
-    else if (v.kind === 'HorizontalPodAutoscaler') hpas.push({ name: v.metadata.name, namespace: ns, target: { kind: v.spec?.scaleTargetRef?.kind, name: v.spec?.scaleTargetRef?.name }, minReplicas: v.spec?.minReplicas ?? 1, at: locator(m, []) });
+    else if (v.kind === 'PodDisruptionBudget')
+      pdbs.push({
+        name: v.metadata.name,
+        namespace: ns,
+        selector: v.spec?.selector?.matchLabels ?? {},
+        minAvailable: v.spec?.minAvailable,
+        maxUnavailable: v.spec?.maxUnavailable,
+        at: locator(m, []),
+      });
+    else if (v.kind === 'HorizontalPodAutoscaler')
+      hpas.push({
+        name: v.metadata.name,
+        namespace: ns,
+        target: { kind: v.spec?.scaleTargetRef?.kind, name: v.spec?.scaleTargetRef?.name },
+        minReplicas: v.spec?.minReplicas ?? 1,
+        at: locator(m, []),
+      });
     else if (v.kind === 'Schedule' && String(v.apiVersion).startsWith('velero.io')) {
       sawSchedule = true;
       for (const n of v.spec?.template?.includedNamespaces ?? []) scheduled.add(n);
@@ -114,9 +133,18 @@ export function workloadFrom(v: any, namespace: string, at: (p: string) => Locat
     ...(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t: any) => t.topologyKey),
     ...(pod.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: any) => t.podAffinityTerm?.topologyKey),
   ].filter(Boolean);
-  const strategy = v.kind === 'StatefulSet'
-    ? { type: (v.spec?.updateStrategy?.type ?? 'RollingUpdate') as 'RollingUpdate' | 'OnDelete', maxUnavailable: v.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, maxSurge: 0 }
-    : { type: (v.spec?.strategy?.type ?? 'RollingUpdate') as 'RollingUpdate' | 'Recreate', maxSurge: v.spec?.strategy?.rollingUpdate?.maxSurge, maxUnavailable: v.spec?.strategy?.rollingUpdate?.maxUnavailable };
+  const strategy =
+    v.kind === 'StatefulSet'
+      ? {
+          type: (v.spec?.updateStrategy?.type ?? 'RollingUpdate') as 'RollingUpdate' | 'OnDelete',
+          maxUnavailable: v.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1,
+          maxSurge: 0,
+        }
+      : {
+          type: (v.spec?.strategy?.type ?? 'RollingUpdate') as 'RollingUpdate' | 'Recreate',
+          maxSurge: v.spec?.strategy?.rollingUpdate?.maxSurge,
+          maxUnavailable: v.spec?.strategy?.rollingUpdate?.maxUnavailable,
+        };
   const declared = v.spec?.template?.metadata?.annotations?.['golive.dev/shutdown-seconds'];
   return {
     kind: v.kind,

@@ -13,7 +13,12 @@ export function renderAudit(findings: AuditFinding[], sources: string[]): string
       lines.push(`  ${mark} ${f.id} ${f.rule} (${f.severity})${f.location ? `  ${f.location.file}:${f.location.line}` : ''}`);
       lines.push(`      ${f.message}`);
       lines.push(`      endangers: ${f.drills.join(', ')} · why: ${f.why}`);
-      lines.push(`      fix:\n${f.fix.split('\n').map((l) => `        ${l}`).join('\n')}`);
+      lines.push(
+        `      fix:\n${f.fix
+          .split('\n')
+          .map((l) => `        ${l}`)
+          .join('\n')}`,
+      );
     }
     lines.push('');
   }

@@ -15,7 +15,10 @@ export function toSarif(findings: AuditFinding[]): object {
       name: sample.rule,
       shortDescription: { text: sample.rule.replace(/-/g, ' ') },
       fullDescription: { text: sample.why },
-      help: { text: `${sample.why}\nFix:\n${sample.fix}`, markdown: `${sample.why}\n\n**Drills it endangers:** ${sample.drills.join(', ')}\n\n\`\`\`yaml\n${sample.fix}\n\`\`\`` },
+      help: {
+        text: `${sample.why}\nFix:\n${sample.fix}`,
+        markdown: `${sample.why}\n\n**Drills it endangers:** ${sample.drills.join(', ')}\n\n\`\`\`yaml\n${sample.fix}\n\`\`\``,
+      },
       defaultConfiguration: { level: LEVEL[sample.severity] },
       properties: { drills: rule?.drills ?? sample.drills, tags: ['reliability', ...sample.drills.map((d) => `golive-${d}`)] },
     };
@@ -23,16 +26,22 @@ export function toSarif(findings: AuditFinding[]): object {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'golive', version: VERSION, informationUri: 'https://github.com/golive-dev/golive', rules } },
-      results: findings.map((f) => ({
-        ruleId: f.id,
-        ruleIndex: ruleIds.indexOf(f.id),
-        level: LEVEL[f.severity],
-        message: { text: `${f.object}: ${f.message}. Endangers: ${f.drills.join(', ')}.` },
-        ...(f.location ? { locations: [{ physicalLocation: { artifactLocation: { uri: f.location.file.split('\\').join('/') }, region: { startLine: f.location.line } } }] } : {}),
-        properties: { object: f.object, field: f.field, drills: f.drills },
-      })),
-    }],
+    runs: [
+      {
+        tool: { driver: { name: 'golive', version: VERSION, informationUri: 'https://github.com/golive-dev/golive', rules } },
+        results: findings.map((f) => ({
+          ruleId: f.id,
+          ruleIndex: ruleIds.indexOf(f.id),
+          level: LEVEL[f.severity],
+          message: { text: `${f.object}: ${f.message}. Endangers: ${f.drills.join(', ')}.` },
+          ...(f.location
+            ? {
+                locations: [{ physicalLocation: { artifactLocation: { uri: f.location.file.split('\\').join('/') }, region: { startLine: f.location.line } } }],
+              }
+            : {}),
+          properties: { object: f.object, field: f.field, drills: f.drills },
+        })),
+      },
+    ],
   };
 }

@@ -26,7 +26,13 @@ export function createDemoWorkspace(): DemoWorkspace {
     execFileSync('git', args, {
       cwd: dir,
       stdio: 'ignore',
-      env: { ...process.env, GIT_AUTHOR_NAME: 'golive demo', GIT_AUTHOR_EMAIL: 'demo@golive.invalid', GIT_COMMITTER_NAME: 'golive demo', GIT_COMMITTER_EMAIL: 'demo@golive.invalid' },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'golive demo',
+        GIT_AUTHOR_EMAIL: 'demo@golive.invalid',
+        GIT_COMMITTER_NAME: 'golive demo',
+        GIT_COMMITTER_EMAIL: 'demo@golive.invalid',
+      },
     });
   };
   git('init', '--quiet');
@@ -69,7 +75,9 @@ export function demoConfig(workspace: string, naive: boolean): GoliveConfigInput
       'zone-outage': { baseline: '3s', tail: '3s', objectives: { maxDowntime: '1s', latency: { tail: ['p(95)<300'] } } },
       'node-drain': { baseline: '3s', tail: '3s', reboot: { delay: '1s' }, objectives: { maxDowntime: '0s', maxFailedRequests: 0 } },
       'disaster-recovery': {
-        baseline: '3s', tail: '2s', afterBackup: '2s',
+        baseline: '3s',
+        tail: '2s',
+        afterBackup: '2s',
         canary: { rate: 10 },
         objectives: { maxRecoveryPoint: '10s', maxRecoveryTime: '30s' },
       },

@@ -17,7 +17,9 @@ const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.passed;
-  const done = (code: ExitCode): void => { exitCode = code; };
+  const done = (code: ExitCode): void => {
+    exitCode = code;
+  };
   const program = new Command('golive')
     .description('Will your users notice when things go wrong? Real load during real disruptions, judged against your objectives.')
     .version(VERSION)
@@ -25,7 +27,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run golive --help for usage)');
 
-  program.command('load')
+  program
+    .command('load')
     .description('a plain load test against a URL, no config needed')
     .argument('<url>', 'the URL to load (http:// or https://)')
     .option('--rate <rate>', 'open model: requests per second (e.g. 200 or 200/s; default 50)')
@@ -44,7 +47,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--out <dir>', 'results folder root (default golive-results)')
     .action(async (url: string, o: LoadFlags) => done(await (await import('./commands/load.js')).loadCommand(io, url, o)));
 
-  program.command('run')
+  program
+    .command('run')
     .description("run the config's drills (all, or the ones named)")
     .argument('[drills...]', 'drills to run, in the configured order')
     .option('-c, --config <file>', 'config file (default: golive.config.* here)')
@@ -59,32 +63,40 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--dry-run', 'print every cluster change the drills would make, make none, send no load')
     .action(async (drills: string[], o: RunFlags) => done(await (await import('./commands/run.js')).runCommand(io, drills, o)));
 
-  program.command('demo')
+  program
+    .command('demo')
     .description('the six drills against the bundled demo app on the local platform (the quick start)')
     .argument('[drills...]', 'drills to run (default: all six)')
     .option('--naive', 'one replica, Recreate, no graceful shutdown: see the drills fail')
     .option('--out <dir>', 'results folder root (default golive-results)')
     .action(async (drills: string[], o: { naive?: boolean; out?: string }) => done(await (await import('./commands/demo.js')).demoCommand(io, drills, o)));
 
-  program.command('report')
+  program
+    .command('report')
     .description('write reports from a results folder: HTML, JUnit XML, Markdown (all three unless some are named)')
     .argument('<results-folder>', 'a folder under golive-results/')
     .option('--html', 'the self-contained HTML report')
     .option('--junit', 'JUnit XML for CI test reporters')
     .option('--markdown', 'Markdown for a PR comment or $GITHUB_STEP_SUMMARY')
     .option('--out <dir>', 'where to write (default: the results folder)')
-    .action(async (folder: string, o: { html?: boolean; junit?: boolean; markdown?: boolean; out?: string }) => done((await import('./commands/report.js')).reportCommand(io, folder, o)));
+    .action(async (folder: string, o: { html?: boolean; junit?: boolean; markdown?: boolean; out?: string }) =>
+      done((await import('./commands/report.js')).reportCommand(io, folder, o)),
+    );
 
-  program.command('compare')
+  program
+    .command('compare')
     .description('two runs side by side per drill and figure; exit 1 when a figure regressed beyond its tolerance')
     .argument('<folder-a>', 'the baseline run')
     .argument('<folder-b>', 'the run to judge')
     .option('--tolerance <list>', 'e.g. latency=20%,latencyFloorMs=1,downtimeMs=100,failedRequests=0,errorRate=0.1%,throughput=5%,recovery=20%')
     .option('--html <file>', 'also write the comparison as HTML')
     .option('--markdown <file>', 'also write the comparison as Markdown')
-    .action(async (a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }) => done((await import('./commands/compare.js')).compareCommand(io, a, b, o)));
+    .action(async (a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }) =>
+      done((await import('./commands/compare.js')).compareCommand(io, a, b, o)),
+    );
 
-  program.command('audit')
+  program
+    .command('audit')
     .description('find what would fail a drill before running it: manifests, a live namespace, or the local platform config')
     .argument('[paths...]', "manifest files or folders; '-' reads manifests on stdin (kustomize build | golive audit -)")
     .option('-c, --config <file>', 'a golive config: its local platform, or its kubernetes namespace')
@@ -98,29 +110,34 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--demo-naive', 'audit the bundled naive demo config (what golive demo --naive runs)')
     .action(async (paths: string[], o: AuditFlags) => done(await (await import('./commands/audit.js')).auditCommand(io, paths, o)));
 
-  program.command('rbac')
+  program
+    .command('rbac')
     .description('print the Role and ClusterRole golive needs for the configured drills (kubernetes platform)')
     .option('-c, --config <file>', 'config file (default: golive.config.* here)')
     .action(async (o: { config?: string }) => done(await (await import('./commands/rbac.js')).rbacCommand(io, o)));
 
-  program.command('worker', { hidden: true })
+  program
+    .command('worker', { hidden: true })
     .description('internal: one load worker speaking the protocol as NDJSON on stdin/stdout')
     .option('--stdio', 'messages on stdin and stdout (how golive runs process workers)')
     .option('--plan <file>', 'the plan file of a worker pod (plan, count, shared start time)')
-    .option('--index <n>', 'this worker\'s index (default: JOB_COMPLETION_INDEX)')
+    .option('--index <n>', "this worker's index (default: JOB_COMPLETION_INDEX)")
     .action(async (o: { plan?: string; index?: string }) => done(await (await import('./commands/worker.js')).workerCommand(o)));
 
-  program.command('recover')
+  program
+    .command('recover')
     .description('undo what killed runs left behind (processes, temp folders), from their journals')
     .argument('[results-folder]', 'one run folder (default: every run under golive-results)')
     .action(async (folder: string | undefined) => done(await (await import('./commands/recover.js')).recoverCommand(io, folder)));
 
-  program.command('validate')
+  program
+    .command('validate')
     .description('check a config and say what is wrong, without running anything')
     .option('-c, --config <file>', 'config file (default: golive.config.* here)')
     .action(async (o: { config?: string }) => done(await (await import('./commands/validate.js')).validateCommand(io, o)));
 
-  program.command('init')
+  program
+    .command('init')
     .description('write a commented starter golive.config.ts here')
     .option('--force', 'overwrite an existing file')
     .action(async (o: { force?: boolean }) => done((await import('./commands/init.js')).initCommand(io, o)));

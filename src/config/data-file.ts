@@ -43,21 +43,37 @@ export function parseCsv(text: string, file: string): Record<string, string>[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else { if (c === '\n') line++; field += c; }
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
     } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') { record.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       record.push(field);
-      if (record.length > 1 || record[0] !== '') { records.push(record); lines.push(recordLine); }
-      record = []; field = ''; line++; recordLine = line;
+      if (record.length > 1 || record[0] !== '') {
+        records.push(record);
+        lines.push(recordLine);
+      }
+      record = [];
+      field = '';
+      line++;
+      recordLine = line;
     } else field += c;
   }
   if (quoted) throw new InputError('GOLIVE_DATA_INVALID', file, [{ path: '', line: recordLine, message: 'a quoted field is never closed' }]);
   record.push(field);
-  if (record.length > 1 || record[0] !== '') { records.push(record); lines.push(recordLine); }
+  if (record.length > 1 || record[0] !== '') {
+    records.push(record);
+    lines.push(recordLine);
+  }
   const [header, ...rows] = records;
   if (!header) return [];
   return rows.map((r, i) => {

@@ -14,8 +14,13 @@ import { configSchema, type ResolvedConfig } from './schema.js';
 const SELF = fileURLToPath(new URL('../index.js', import.meta.url));
 
 const CONFIG_NAMES = [
-  'golive.config.ts', 'golive.config.mts', 'golive.config.js', 'golive.config.mjs',
-  'golive.config.json', 'golive.config.yaml', 'golive.config.yml',
+  'golive.config.ts',
+  'golive.config.mts',
+  'golive.config.js',
+  'golive.config.mjs',
+  'golive.config.json',
+  'golive.config.yaml',
+  'golive.config.yml',
 ];
 
 export interface LoadedConfig {
@@ -66,7 +71,7 @@ async function readConfigFile(file: string, shownAs: string = file): Promise<Raw
       const value = mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
       return { value, lineOf: () => undefined };
     } catch (err) {
-      const message = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+      const message = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
       throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, [{ path: '', message: `could not load: ${message}` }]);
     }
   }
@@ -80,11 +85,15 @@ function readYamlOrJson(file: string, shownAs: string): RawFile {
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, doc.errors.map((e) => ({
-      path: '',
-      line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
-      message: `not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`,
-    })));
+    throw new InputError(
+      'GOLIVE_CONFIG_INVALID',
+      shownAs,
+      doc.errors.map((e) => ({
+        path: '',
+        line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
+        message: `not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`,
+      })),
+    );
   }
   return {
     value: doc.toJS(),
@@ -99,19 +108,29 @@ function readYamlOrJson(file: string, shownAs: string): RawFile {
 }
 
 /** Validates a raw config object against the schema; throws an InputError listing every problem. */
-export function validateConfig(raw: unknown, file: string | undefined, lineOf: RawFile['lineOf'] = () => undefined, origins: Readonly<Record<string, string>> = {}): ResolvedConfig {
+export function validateConfig(
+  raw: unknown,
+  file: string | undefined,
+  lineOf: RawFile['lineOf'] = () => undefined,
+  origins: Readonly<Record<string, string>> = {},
+): ResolvedConfig {
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  throw new InputError('GOLIVE_CONFIG_INVALID', file, result.error.issues.map((issue) => toProblem(issue, raw, lineOf, origins)));
+  throw new InputError(
+    'GOLIVE_CONFIG_INVALID',
+    file,
+    result.error.issues.map((issue) => toProblem(issue, raw, lineOf, origins)),
+  );
 }
 
 function toProblem(issue: z.core.$ZodIssue, raw: unknown, lineOf: RawFile['lineOf'], origins: Readonly<Record<string, string>>): InputProblem {
   const p = issue.path.map((k) => (typeof k === 'symbol' ? k.toString() : k));
   let message = issue.message;
   if (issue.code === 'invalid_type' && message.startsWith('Invalid input')) {
-    message = issue.input === undefined
-      ? `required: expected ${article(issue.expected)}`
-      : `expected ${article(issue.expected)}, received ${describeValue(issue.input)}`;
+    message =
+      issue.input === undefined
+        ? `required: expected ${article(issue.expected)}`
+        : `expected ${article(issue.expected)}, received ${describeValue(issue.input)}`;
   } else if (issue.code === 'invalid_union' && message.startsWith('Invalid input')) {
     message = `received ${describeValue(valueAt(raw, p))}, which is not of an allowed form`;
   }

@@ -43,7 +43,8 @@ export const rate = z.union([z.string(), z.number()]).transform((value, ctx) => 
   return rps;
 });
 
-export const threshold = z.string({ error: (i) => `expected a threshold string like 'p(95)<300', received ${describeValue(i.input)}` })
+export const threshold = z
+  .string({ error: (i) => `expected a threshold string like 'p(95)<300', received ${describeValue(i.input)}` })
   .transform((value, ctx): Threshold => {
     const parsed = parseThreshold(value);
     if (typeof parsed === 'string') {
@@ -54,7 +55,8 @@ export const threshold = z.string({ error: (i) => `expected a threshold string l
   });
 
 export function int(what: string, min: number, max: number) {
-  return z.number({ error: (i) => `expected ${what}: a whole number from ${min} to ${max}, received ${describeValue(i.input)}` })
+  return z
+    .number({ error: (i) => `expected ${what}: a whole number from ${min} to ${max}, received ${describeValue(i.input)}` })
     .int({ error: (i) => `expected ${what}: a whole number, received ${describeValue(i.input)}` })
     .min(min, { error: (i) => `expected ${what} of at least ${min}, received ${describeValue(i.input)}` })
     .max(max, { error: (i) => `expected ${what} of at most ${max}, received ${describeValue(i.input)}` });
@@ -83,7 +85,10 @@ export function nearest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) { best = c; bestDistance = d; }
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return best;
 }

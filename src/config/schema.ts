@@ -22,23 +22,32 @@ const headers = z.record(z.string(), str('a header value'), {
 
 const checkSchema = obj({
   /** Statuses that count as success. @default any status below 400 */
-  status: z.array(int('an HTTP status', 100, 599)).nonempty({ error: 'expected at least one status' }).optional(),
+  status: z
+    .array(int('an HTTP status', 100, 599))
+    .nonempty({ error: 'expected at least one status' })
+    .optional(),
   /** The body must contain this text. */
   bodyContains: str('text the body must contain').optional(),
   /** JSON path → expected value, e.g. `{ '$.ok': true }`. */
-  jsonPath: z.record(
-    z.string().refine((p) => parseJsonPath(p) !== undefined, {
-      error: (i) => `expected a JSON path like '$.items[0].id', received ${describeValue(i.input)}`,
-    }),
-    z.unknown(),
-  ).optional(),
+  jsonPath: z
+    .record(
+      z.string().refine((p) => parseJsonPath(p) !== undefined, {
+        error: (i) => `expected a JSON path like '$.items[0].id', received ${describeValue(i.input)}`,
+      }),
+      z.unknown(),
+    )
+    .optional(),
 });
 
 const requestSchema = obj({
   /** Shown in reports. @default "METHOD url" */
   name: str('a request name').optional(),
   /** @default 'GET' */
-  method: z.string().transform((m) => m.toUpperCase()).pipe(oneOf(METHODS)).default('GET'),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(oneOf(METHODS))
+    .default('GET'),
   /** A path on the target (`/cart?id={{seq}}`) or a full URL on the target's origin. @default '/' */
   url: str('a path or URL').default('/'),
   headers: headers.default({}),
@@ -83,28 +92,34 @@ const loadSchema = obj({
   /** Worker threads generating load. @default the number of CPU cores */
   threads: int('a number of threads', 1, 256).optional(),
   /** Run the load in separate worker processes, or as pods of a Kubernetes Indexed Job (scale-out). */
-  workers: z.discriminatedUnion('kind', [
-    obj({
-      kind: z.literal('processes'),
-      /** How many workers share the schedule (worker i of n takes every n-th start). */
-      count: int('a number of workers', 1, 1024),
-    }),
-    obj({
-      kind: z.literal('kubernetes'),
-      count: int('a number of workers', 1, 1024),
-      /** Where the worker pods run. @default the platform's namespace */
-      namespace: str('a namespace').optional(),
-      /** @default a pinned public Node.js image running this golive version from npm */
-      image: str('an image').optional(),
-      /** The worker command in the image. @default ['npx', '--yes', 'golive@<this version>', 'worker'] */
-      command: z.array(str('an argument')).nonempty().optional(),
-      resources: z.record(z.string(), z.unknown()).optional(),
-      nodeSelector: z.record(z.string(), z.string()).optional(),
-      tolerations: z.array(z.unknown()).optional(),
-      /** The shared start time is this far ahead: room for scheduling and image pulls. @default '60s' */
-      startLead: duration.default(60_000),
-    }),
-  ], { error: () => "expected { kind: 'processes', count } or { kind: 'kubernetes', count, namespace?, image?, … }" }).optional(),
+  workers: z
+    .discriminatedUnion(
+      'kind',
+      [
+        obj({
+          kind: z.literal('processes'),
+          /** How many workers share the schedule (worker i of n takes every n-th start). */
+          count: int('a number of workers', 1, 1024),
+        }),
+        obj({
+          kind: z.literal('kubernetes'),
+          count: int('a number of workers', 1, 1024),
+          /** Where the worker pods run. @default the platform's namespace */
+          namespace: str('a namespace').optional(),
+          /** @default a pinned public Node.js image running this golive version from npm */
+          image: str('an image').optional(),
+          /** The worker command in the image. @default ['npx', '--yes', 'golive@<this version>', 'worker'] */
+          command: z.array(str('an argument')).nonempty().optional(),
+          resources: z.record(z.string(), z.unknown()).optional(),
+          nodeSelector: z.record(z.string(), z.string()).optional(),
+          tolerations: z.array(z.unknown()).optional(),
+          /** The shared start time is this far ahead: room for scheduling and image pulls. @default '60s' */
+          startLead: duration.default(60_000),
+        }),
+      ],
+      { error: () => "expected { kind: 'processes', count } or { kind: 'kubernetes', count, namespace?, image?, … }" },
+    )
+    .optional(),
   /** Headers on every request. */
   headers: headers.default({}),
   requests: z.array(requestSchema).nonempty({ error: 'expected at least one request' }).max(100).prefault([{}]),
@@ -116,20 +131,31 @@ const loadSchema = obj({
   }).optional(),
 }).superRefine((load, ctx) => {
   const ramping = load.executor.startsWith('ramping');
-  if (ramping && !load.stages) ctx.addIssue({ code: 'custom', path: ['stages'], message: `executor '${load.executor}' needs stages: [{ duration: '30s', target: 100 }, ...]` });
-  if (!ramping && load.stages) ctx.addIssue({ code: 'custom', path: ['stages'], message: `stages apply to the ramping executors only, not '${load.executor}'` });
-  if (load.executor === 'constant-vus' && load.vus === undefined) ctx.addIssue({ code: 'custom', path: ['vus'], message: "executor 'constant-vus' needs vus (how many virtual users)" });
-  if (load.executor.endsWith('vus') && load.rate !== undefined) ctx.addIssue({ code: 'custom', path: ['rate'], message: `rate applies to the arrival-rate executors; '${load.executor}' is the closed model (use vus)` });
+  if (ramping && !load.stages)
+    ctx.addIssue({ code: 'custom', path: ['stages'], message: `executor '${load.executor}' needs stages: [{ duration: '30s', target: 100 }, ...]` });
+  if (!ramping && load.stages)
+    ctx.addIssue({ code: 'custom', path: ['stages'], message: `stages apply to the ramping executors only, not '${load.executor}'` });
+  if (load.executor === 'constant-vus' && load.vus === undefined)
+    ctx.addIssue({ code: 'custom', path: ['vus'], message: "executor 'constant-vus' needs vus (how many virtual users)" });
+  if (load.executor.endsWith('vus') && load.rate !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['rate'], message: `rate applies to the arrival-rate executors; '${load.executor}' is the closed model (use vus)` });
 });
 
-const latencyObjective = z.union([z.array(threshold), z.partialRecord(oneOf(['all', 'baseline', 'disruption', 'recovery', 'tail'] as const), z.array(threshold))]);
+const latencyObjective = z.union([
+  z.array(threshold),
+  z.partialRecord(oneOf(['all', 'baseline', 'disruption', 'recovery', 'tail'] as const), z.array(threshold)),
+]);
 
 const objectivesSchema = obj({
   /** Latency thresholds for the whole drill, or per phase: `{ disruption: ['p(95)<500'] }`. */
   latency: latencyObjective.optional(),
   /** Any other k6-style thresholds: `'rate(failed)<0.001'`, `'count(http_5xx)==0'`, `'rps>=190'`. */
   thresholds: z.array(threshold).optional(),
-  maxErrorRate: z.number({ error: (i) => `expected a fraction between 0 and 1, received ${describeValue(i.input)}` }).min(0).max(1).optional(),
+  maxErrorRate: z
+    .number({ error: (i) => `expected a fraction between 0 and 1, received ${describeValue(i.input)}` })
+    .min(0)
+    .max(1)
+    .optional(),
   maxFailedRequests: int('a number of requests', 0, Number.MAX_SAFE_INTEGER).optional(),
   maxDowntime: duration.optional(),
   maxDegraded: duration.optional(),
@@ -157,12 +183,15 @@ const phaseFields = {
 const hook = obj({ run: str('a shell command') });
 const manual = obj({ manual: str('an instruction for the operator') });
 
-const change = z.union([
-  obj({ kind: z.literal('restart') }),
-  obj({ kind: z.literal('env'), name: str('a variable name'), value: str('a value') }),
-  obj({ kind: z.literal('image'), image: str('an image'), container: str('a container name').optional() }),
-  hook,
-], { error: () => "expected { kind: 'restart' }, { kind: 'env', name, value }, { kind: 'image', image } or { run: 'deploy command' }" });
+const change = z.union(
+  [
+    obj({ kind: z.literal('restart') }),
+    obj({ kind: z.literal('env'), name: str('a variable name'), value: str('a value') }),
+    obj({ kind: z.literal('image'), image: str('an image'), container: str('a container name').optional() }),
+    hook,
+  ],
+  { error: () => "expected { kind: 'restart' }, { kind: 'env', name, value }, { kind: 'image', image } or { run: 'deploy command' }" },
+);
 
 const capacityDrill = obj({
   /** Load duration. @default load.duration */
@@ -199,7 +228,11 @@ const zoneOutageDrill = obj({
 });
 
 const requestTemplate = obj({
-  method: z.string().transform((m) => m.toUpperCase()).pipe(oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const)).default('GET'),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const))
+    .default('GET'),
   url: str('a path'),
   headers: headers.default({}),
   body: str('a body').optional(),
@@ -208,11 +241,18 @@ const requestTemplate = obj({
 
 const disasterRecoveryDrill = obj({
   ...phaseFields,
-  backup: z.union([
-    obj({ snapshot: z.literal(true) }),
-    obj({ velero: obj({ namespace: str('a namespace').default('velero'), storageLocation: str('a storage location').optional(), ttl: str('a TTL').optional() }) }),
-    obj({ run: str('a backup command'), destroy: str('a destroy command'), restore: str('a restore command') }),
-  ], { error: () => "expected { snapshot: true } (local), { velero: { namespace } } or { run, destroy, restore } commands" }).default({ snapshot: true }),
+  backup: z
+    .union(
+      [
+        obj({ snapshot: z.literal(true) }),
+        obj({
+          velero: obj({ namespace: str('a namespace').default('velero'), storageLocation: str('a storage location').optional(), ttl: str('a TTL').optional() }),
+        }),
+        obj({ run: str('a backup command'), destroy: str('a destroy command'), restore: str('a restore command') }),
+      ],
+      { error: () => 'expected { snapshot: true } (local), { velero: { namespace } } or { run, destroy, restore } commands' },
+    )
+    .default({ snapshot: true }),
   /** Writes keep coming between the backup and the disaster: those are what a restore loses. @default '3s' */
   afterBackup: duration.default(3000),
   canary: obj({
@@ -238,18 +278,24 @@ const redeployDrill = obj({
   allowDestroy: bool('allowDestroy').optional(),
 });
 
-const action = z.union([
-  obj({ rollout: change }),
-  obj({ drainNode: str('a node name or "hosting"') }),
-  obj({ failZone: str('a zone') }),
-  obj({ restoreZone: str('a zone') }),
-  obj({ scale: int('a number of replicas', 0, 1000) }),
-  obj({ killReplicas: int('a number of replicas', 1, 1000) }),
-  hook,
-  manual,
-  obj({ waitUntilReady: duration }),
-  obj({ sleep: duration }),
-], { error: () => 'expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }' });
+const action = z.union(
+  [
+    obj({ rollout: change }),
+    obj({ drainNode: str('a node name or "hosting"') }),
+    obj({ failZone: str('a zone') }),
+    obj({ restoreZone: str('a zone') }),
+    obj({ scale: int('a number of replicas', 0, 1000) }),
+    obj({ killReplicas: int('a number of replicas', 1, 1000) }),
+    hook,
+    manual,
+    obj({ waitUntilReady: duration }),
+    obj({ sleep: duration }),
+  ],
+  {
+    error: () =>
+      'expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }',
+  },
+);
 
 const customDrill = obj({
   ...phaseFields,
@@ -269,23 +315,30 @@ const builtInDrills = {
 };
 
 /** The six drills by name, plus custom drills under any other name (`kind: 'custom'`, `actions: [...]`). */
-const drillsSchema = z.object(builtInDrills).catchall(z.unknown()).transform((drills, ctx) => {
-  const custom: Record<string, CustomDrillConfig> = {};
-  for (const [name, value] of Object.entries(drills)) {
-    if ((DRILL_KINDS as readonly string[]).includes(name)) continue;
-    const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
-    if (kind !== 'custom') {
-      const near = nearest(name, DRILL_KINDS);
-      ctx.addIssue({ code: 'custom', path: [name], message: `unknown drill "${name}"${near ? ` (did you mean "${near}"?)` : ''}: the drills are ${DRILL_KINDS.join(', ')}; a drill of your own needs kind: 'custom' and actions: [...]` });
-      continue;
+const drillsSchema = z
+  .object(builtInDrills)
+  .catchall(z.unknown())
+  .transform((drills, ctx) => {
+    const custom: Record<string, CustomDrillConfig> = {};
+    for (const [name, value] of Object.entries(drills)) {
+      if ((DRILL_KINDS as readonly string[]).includes(name)) continue;
+      const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
+      if (kind !== 'custom') {
+        const near = nearest(name, DRILL_KINDS);
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `unknown drill "${name}"${near ? ` (did you mean "${near}"?)` : ''}: the drills are ${DRILL_KINDS.join(', ')}; a drill of your own needs kind: 'custom' and actions: [...]`,
+        });
+        continue;
+      }
+      const parsed = customDrill.safeParse(value);
+      if (parsed.success) custom[name] = parsed.data;
+      else for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [name, ...issue.path] });
     }
-    const parsed = customDrill.safeParse(value);
-    if (parsed.success) custom[name] = parsed.data;
-    else for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [name, ...issue.path] });
-  }
-  const known = Object.fromEntries(Object.entries(drills).filter(([k]) => (DRILL_KINDS as readonly string[]).includes(k)));
-  return { ...(known as { [K in keyof typeof builtInDrills]: z.output<(typeof builtInDrills)[K]> }), custom };
-});
+    const known = Object.fromEntries(Object.entries(drills).filter(([k]) => (DRILL_KINDS as readonly string[]).includes(k)));
+    return { ...(known as { [K in keyof typeof builtInDrills]: z.output<(typeof builtInDrills)[K]> }), custom };
+  });
 
 export type AppUpdateDrillConfig = z.output<typeof appUpdateDrill>;
 export type NodeDrainDrillConfig = z.output<typeof nodeDrainDrill>;
@@ -301,7 +354,9 @@ const fileReporterName = oneOf(['json', 'html', 'junit', 'markdown'] as const);
 
 export const configSchema = obj({
   /** Names the results folder and the reports. @default 'golive' */
-  name: str('a name').regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected letters, digits, ".", "_" or "-"' }).default('golive'),
+  name: str('a name')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected letters, digits, ".", "_" or "-"' })
+    .default('golive'),
   /** Where users' traffic enters. Optional with the local platform (its front proxy is the target). */
   target: obj({
     /** Where users' traffic enters: load takes the same path real users take. */
@@ -312,9 +367,11 @@ export const configSchema = obj({
     http2: bool('http2').default(false),
   }).optional(),
   /** Where drills disrupt the application. Without one, only `capacity` can run. */
-  platform: z.discriminatedUnion('kind', [localPlatformSchema, kubernetesPlatformSchema], {
-    error: (i) => `expected { kind: 'local', app: { … } } or { kind: 'kubernetes', namespace, workload: { kind, name } }, received ${describeValue(i.input)}`,
-  }).optional(),
+  platform: z
+    .discriminatedUnion('kind', [localPlatformSchema, kubernetesPlatformSchema], {
+      error: (i) => `expected { kind: 'local', app: { … } } or { kind: 'kubernetes', namespace, workload: { kind, name } }, received ${describeValue(i.input)}`,
+    })
+    .optional(),
   load: loadSchema.prefault({}),
   /** Thresholds for a plain load test (`golive load`, and the capacity drill when it sets none). */
   thresholds: z.array(threshold).default([]),
@@ -324,9 +381,14 @@ export const configSchema = obj({
    * and files in the results folder — 'json' (summary.json, always written), 'html', 'junit', 'markdown'; a
    * file report with `{ outputFile }` is also written there. @default ['terminal', 'json', 'html']
    */
-  reporters: z.array(z.union([reporterName, z.tuple([fileReporterName, obj({ outputFile: str('a file path') })])], {
-    error: (i) => `expected 'terminal', 'json', 'html', 'junit', 'markdown', or [name, { outputFile: '…' }] for a file report, received ${describeValue(i.input)}`,
-  })).default(['terminal', 'json', 'html']),
+  reporters: z
+    .array(
+      z.union([reporterName, z.tuple([fileReporterName, obj({ outputFile: str('a file path') })])], {
+        error: (i) =>
+          `expected 'terminal', 'json', 'html', 'junit', 'markdown', or [name, { outputFile: '…' }] for a file report, received ${describeValue(i.input)}`,
+      }),
+    )
+    .default(['terminal', 'json', 'html']),
   output: obj({
     /** @default 'golive-results' */
     dir: str('a folder').default('golive-results'),
@@ -335,10 +397,18 @@ export const configSchema = obj({
   allowDestroy: bool('allowDestroy').default(false),
 }).superRefine((config, ctx) => {
   if (config.load.workers?.kind === 'kubernetes' && config.platform?.kind !== 'kubernetes') {
-    ctx.addIssue({ code: 'custom', path: ['load', 'workers', 'kind'], message: "load workers of kind 'kubernetes' run through the kubernetes platform: add platform: { kind: 'kubernetes', … } or use kind: 'processes'" });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['load', 'workers', 'kind'],
+      message: "load workers of kind 'kubernetes' run through the kubernetes platform: add platform: { kind: 'kubernetes', … } or use kind: 'processes'",
+    });
   }
   if (!config.target && !config.platform) {
-    ctx.addIssue({ code: 'custom', path: ['target'], message: "required: expected { url: 'https://…' } (or a platform: { kind: 'local', … } whose proxy is the target)" });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['target'],
+      message: "required: expected { url: 'https://…' } (or a platform: { kind: 'local', … } whose proxy is the target)",
+    });
   }
 });
 

@@ -24,9 +24,7 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
   const durationMs = options.durationMs ?? load.duration;
   const problems: InputProblem[] = [];
 
-  const data: DataPlan | undefined = load.data
-    ? { rows: readDataFile(path.resolve(baseDir, load.data.file)), order: load.data.order }
-    : undefined;
+  const data: DataPlan | undefined = load.data ? { rows: readDataFile(path.resolve(baseDir, load.data.file)), order: load.data.order } : undefined;
   const dataFields = data ? Object.keys(data.rows[0] ?? {}) : undefined;
 
   const requests: RequestSpec[] = load.requests.map((r, i) => {
@@ -56,7 +54,10 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
   const env: Record<string, string> = {};
   const sourceEnv = options.env ?? process.env;
   requests.forEach((r, i) => {
-    const templates: [string, string][] = [[`load.requests.${i}.url`, r.path], ...Object.entries(r.headers).map(([k, v]): [string, string] => [`load.requests.${i}.headers.${k}`, v])];
+    const templates: [string, string][] = [
+      [`load.requests.${i}.url`, r.path],
+      ...Object.entries(r.headers).map(([k, v]): [string, string] => [`load.requests.${i}.headers.${k}`, v]),
+    ];
     if (r.body !== undefined) templates.push([`load.requests.${i}.${load.requests[i]?.json !== undefined ? 'json' : 'body'}`, r.body]);
     for (const [at, source] of templates) {
       for (const name of envNamesIn(source)) {
@@ -112,7 +113,12 @@ function toModel(load: ResolvedLoad, durationMs: number, openEnded: boolean): Lo
     }
     case 'constant-vus': {
       const vus = load.vus ?? 1;
-      return { kind: 'closed', executor: load.executor, stages: [{ durationMs: openEnded ? 1000 : durationMs, fromVus: vus, toVus: vus }], thinkTimeMs: load.thinkTime };
+      return {
+        kind: 'closed',
+        executor: load.executor,
+        stages: [{ durationMs: openEnded ? 1000 : durationMs, fromVus: vus, toVus: vus }],
+        thinkTimeMs: load.thinkTime,
+      };
     }
     case 'ramping-vus': {
       let from = load.vus ?? 0;

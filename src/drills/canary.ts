@@ -16,7 +16,10 @@ export interface CanaryOptions {
   zeroEpochMs: number;
 }
 
-interface Ack { seq: number; atMs: number }
+interface Ack {
+  seq: number;
+  atMs: number;
+}
 
 export interface CanaryVerification {
   acked: number;
@@ -56,7 +59,10 @@ export class CanaryWriter {
       for (const seq of [...pending]) {
         const status = await this.send(this.o.read, seq, 2000);
         if (status >= 200 && status < 300) pending.delete(seq);
-        else if (status === 404 || status === 410) { pending.delete(seq); lost.push(seq); }
+        else if (status === 404 || status === 410) {
+          pending.delete(seq);
+          lost.push(seq);
+        }
       }
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 200));
     }
@@ -88,7 +94,12 @@ export class CanaryWriter {
       headers['content-type'] ??= 'application/json';
     } else if (t.body !== undefined) body = render(t.body);
     try {
-      const res = await fetch(new URL(render(t.url), this.o.targetUrl), { method: t.method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(new URL(render(t.url), this.o.targetUrl), {
+        method: t.method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       await res.arrayBuffer();
       return res.status;
     } catch {
@@ -101,7 +112,13 @@ export class CanaryWriter {
  * Recovery point and time (DESIGN.md §3): the point is t(disaster) minus the ack time of the newest write w
  * such that every write acknowledged before w survived; the time is t(verified) − t(disaster).
  */
-export function recoveryFigures(acks: readonly Ack[], lost: readonly number[], disasterAtMs: number, verifiedAtMs: number | null, canaryStartMs: number): RecoveryResult {
+export function recoveryFigures(
+  acks: readonly Ack[],
+  lost: readonly number[],
+  disasterAtMs: number,
+  verifiedAtMs: number | null,
+  canaryStartMs: number,
+): RecoveryResult {
   const lostSet = new Set(lost);
   const byAck = [...acks].sort((a, b) => a.atMs - b.atMs);
   let newestIntact: Ack | undefined;

@@ -10,10 +10,19 @@ export const sampleUsage: Observe = (platform, signal) => {
 
 function usageResult(report: CapacityReport): PerformResult {
   const findings: Finding[] = [];
-  if (report.usageUnavailable) findings.push({ id: 'usage-not-measured', severity: 'warning', message: `resource usage was not measured: ${report.usageUnavailable}` });
-  for (const [what, h] of [['node', report.headroom?.largestNode], ['zone', report.headroom?.largestZone]] as const) {
+  if (report.usageUnavailable)
+    findings.push({ id: 'usage-not-measured', severity: 'warning', message: `resource usage was not measured: ${report.usageUnavailable}` });
+  for (const [what, h] of [
+    ['node', report.headroom?.largestNode],
+    ['zone', report.headroom?.largestZone],
+  ] as const) {
     if (h && !h.fits) {
-      findings.push({ id: `no-headroom-${what}`, severity: 'error', message: `if ${what} ${h.name} were lost, the workload's pods would not fit elsewhere: ${h.detail}`, fix: `add capacity, or lower the pods' CPU requests, so the cluster can lose its largest ${what}` });
+      findings.push({
+        id: `no-headroom-${what}`,
+        severity: 'error',
+        message: `if ${what} ${h.name} were lost, the workload's pods would not fit elsewhere: ${h.detail}`,
+        fix: `add capacity, or lower the pods' CPU requests, so the cluster can lose its largest ${what}`,
+      });
     }
   }
   return { details: { kind: 'usage', ...report }, findings };

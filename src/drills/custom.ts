@@ -36,4 +36,3 @@ async function perform(ctx: DrillContext, a: DrillAction, drill: string): Promis
   if ('killReplicas' in a) return platform.killReplicas(a.killReplicas, ctx.signal);
   return platform.waitReady(a.waitUntilReady, ctx.signal);
 }
-

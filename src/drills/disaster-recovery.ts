@@ -9,7 +9,14 @@ import { requirePlatform } from './phases.js';
 export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
-    const canary = new CanaryWriter({ targetUrl: ctx.targetUrl, rate: cfg.canary.rate, write: cfg.canary.write, read: cfg.canary.read, now: () => ctx.now(), zeroEpochMs: ctx.zeroEpochMs });
+    const canary = new CanaryWriter({
+      targetUrl: ctx.targetUrl,
+      rate: cfg.canary.rate,
+      write: cfg.canary.write,
+      read: cfg.canary.read,
+      now: () => ctx.now(),
+      zeroEpochMs: ctx.zeroEpochMs,
+    });
     const canaryStartMs = ctx.now();
     if (!ctx.dryRun) canary.start();
     ctx.onTeardown('stop canary writes', 'nothing to undo', () => canary.stop());
@@ -34,7 +41,10 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     const ackedAtBackup = canary.acknowledged.length;
     await ctx.sleep(cfg.afterBackup);
     const disasterAtMs = ctx.now();
-    ctx.event('disaster', `destroying the environment (${canary.acknowledged.length} writes acknowledged so far, ${canary.acknowledged.length - ackedAtBackup} since the backup)`);
+    ctx.event(
+      'disaster',
+      `destroying the environment (${canary.acknowledged.length} writes acknowledged so far, ${canary.acknowledged.length - ackedAtBackup} since the backup)`,
+    );
     await canary.stop();
     if (hooks) await step('destroy', hooks.destroy);
     else await platform.destroy(ctx.signal);
@@ -46,7 +56,10 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     if (ctx.dryRun) return {};
     const verification = await canary.verify(ctx.now() + cfg.recovery);
     const recovery = recoveryFigures(canary.acknowledged, verification.lost, disasterAtMs, verification.verifiedAtMs, canaryStartMs);
-    ctx.event('canary.verified', `${verification.acked - verification.lost.length} of ${verification.acked} acknowledged writes survived; lost: ${verification.lost.length ? summarizeSeqs(verification.lost) : 'none'}`);
+    ctx.event(
+      'canary.verified',
+      `${verification.acked - verification.lost.length} of ${verification.acked} acknowledged writes survived; lost: ${verification.lost.length ? summarizeSeqs(verification.lost) : 'none'}`,
+    );
     if (verification.acked === 0) throw new GoliveError('GOLIVE_PLATFORM_FAILED', 'no canary write was ever acknowledged: check canary.write against the app');
 
     ctx.phase('tail');
@@ -75,7 +88,11 @@ function summarizeSeqs(seqs: number[]): string {
 }
 
 /** Cumulative acknowledged and lost canary writes per second, by acknowledgement time, for the report chart. */
-function canarySeries(acks: readonly { seq: number; atMs: number }[], lost: ReadonlySet<number>, endMs: number): { t: number[]; acked: number[]; lost: number[] } {
+function canarySeries(
+  acks: readonly { seq: number; atMs: number }[],
+  lost: ReadonlySet<number>,
+  endMs: number,
+): { t: number[]; acked: number[]; lost: number[] } {
   const seconds = Math.ceil(endMs / 1000);
   const series = { t: [] as number[], acked: [] as number[], lost: [] as number[] };
   for (let s = 1; s <= seconds; s++) {

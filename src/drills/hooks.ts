@@ -37,7 +37,13 @@ export function createHookRunner(options: HookOptions): HookRunner {
         };
         lines(child.stdout, 'hook.output');
         lines(child.stderr, 'hook.stderr');
-        const onAbort = (): void => { try { if (child.pid) process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } };
+        const onAbort = (): void => {
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGTERM');
+          } catch {
+            /* already gone */
+          }
+        };
         signal.addEventListener('abort', onAbort, { once: true });
         child.on('error', (err) => reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook could not start: ${err.message}`)));
         child.on('close', (code, sig) => {
@@ -57,14 +63,35 @@ export function createHookRunner(options: HookOptions): HookRunner {
       }
       const { input, output } = options;
       if (!input?.isTTY || !output) {
-        return Promise.reject(new GoliveError('GOLIVE_USAGE', `a manual step needs an operator, but there is no terminal: "${instruction}". Run interactively, or pass --yes to confirm it automatically.`));
+        return Promise.reject(
+          new GoliveError(
+            'GOLIVE_USAGE',
+            `a manual step needs an operator, but there is no terminal: "${instruction}". Run interactively, or pass --yes to confirm it automatically.`,
+          ),
+        );
       }
       return new Promise((resolve, reject) => {
         output.write(`\n  ⏸  ${instruction}\n     the load keeps running; press Enter when done (${Math.round(options.manualTimeoutMs / 1000)} s) `);
         const rl = createInterface({ input });
-        const timer = setTimeout(() => { rl.close(); reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `manual step not confirmed within ${options.manualTimeoutMs} ms: ${instruction}`)); }, options.manualTimeoutMs);
-        signal.addEventListener('abort', () => { clearTimeout(timer); rl.close(); reject(new InterruptedError('waiting for an operator')); }, { once: true });
-        rl.once('line', () => { clearTimeout(timer); rl.close(); sink('manual.confirmed', 'confirmed by the operator'); resolve(); });
+        const timer = setTimeout(() => {
+          rl.close();
+          reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `manual step not confirmed within ${options.manualTimeoutMs} ms: ${instruction}`));
+        }, options.manualTimeoutMs);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            rl.close();
+            reject(new InterruptedError('waiting for an operator'));
+          },
+          { once: true },
+        );
+        rl.once('line', () => {
+          clearTimeout(timer);
+          rl.close();
+          sink('manual.confirmed', 'confirmed by the operator');
+          resolve();
+        });
       });
     },
   };

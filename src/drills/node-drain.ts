@@ -18,11 +18,13 @@ export function nodeDrain(cfg: NodeDrainDrillConfig) {
     });
     return {
       details: { kind: 'node-drain', drainedNodes: drained },
-      findings: [{
-        id: 'drain-waits-for-replacements',
-        severity: 'info',
-        message: `golive drained ${drained.length} node(s) one at a time and waited for replacements to be Ready before the next; kubectl drain does not wait, so a scripted drain of several nodes can take more replicas away at once than this drill did.`,
-      }],
+      findings: [
+        {
+          id: 'drain-waits-for-replacements',
+          severity: 'info',
+          message: `golive drained ${drained.length} node(s) one at a time and waited for replacements to be Ready before the next; kubectl drain does not wait, so a scripted drain of several nodes can take more replicas away at once than this drill did.`,
+        },
+      ],
     };
   };
 }

@@ -24,6 +24,7 @@ export async function disruptionPhases(ctx: DrillContext, d: PhaseDurations, dis
 }
 
 export function requirePlatform(ctx: DrillContext): Platform {
-  if (!ctx.platform) throw new GoliveError('GOLIVE_USAGE', "this drill needs a platform: add platform: { kind: 'local', … } or { kind: 'kubernetes', … } to the config");
+  if (!ctx.platform)
+    throw new GoliveError('GOLIVE_USAGE', "this drill needs a platform: add platform: { kind: 'local', … } or { kind: 'kubernetes', … } to the config");
   return ctx.platform;
 }

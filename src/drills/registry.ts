@@ -30,14 +30,16 @@ export interface BuildEnv {
 /** Where the load runs: `load.workers` processes when configured, else one thread per core (or `load.threads`). */
 export function loadWorkers(config: ResolvedConfig): { kind: WorkerKind; count: number } {
   const w = config.load.workers;
-  if (w) return { kind: w.kind, count: w.count };  // processes, or pods of a Job
+  if (w) return { kind: w.kind, count: w.count }; // processes, or pods of a Job
   return { kind: 'threads', count: config.load.threads ?? Math.max(1, availableParallelism()) };
 }
 
 /** The drills to run: the configured ones in order (or `capacity` when none is), filtered by `only`. */
 export function buildDrills(env: BuildEnv, only: readonly string[] = []): DrillSpec[] {
   const { config } = env.loaded;
-  const configured = env.loaded.drillOrder.filter((n) => (DRILL_KINDS as readonly string[]).includes(n) ? config.drills[n as keyof typeof config.drills] !== undefined : n in config.drills.custom);
+  const configured = env.loaded.drillOrder.filter((n) =>
+    (DRILL_KINDS as readonly string[]).includes(n) ? config.drills[n as keyof typeof config.drills] !== undefined : n in config.drills.custom,
+  );
   const names = configured.length > 0 ? configured : ['capacity'];
   for (const wanted of only) {
     if (!names.includes(wanted)) throw new GoliveError('GOLIVE_USAGE', `no drill "${wanted}" in the config; it has: ${names.join(', ')}`);
@@ -56,7 +58,10 @@ function buildDrill(env: BuildEnv, name: string): DrillSpec {
   const base = { name, workers: loadWorkers(config), thresholds: [] as const, plan: openEnded };
   const consent = (drill: { allowDestroy?: boolean | undefined }): void => {
     if (drill.allowDestroy || config.allowDestroy || env.allowDestroy) return;
-    throw new GoliveError('GOLIVE_USAGE', `the ${name} drill destroys the environment and its data: pass --allow-destroy, or set allowDestroy: true in the config (top level or on the drill)`);
+    throw new GoliveError(
+      'GOLIVE_USAGE',
+      `the ${name} drill destroys the environment and its data: pass --allow-destroy, or set allowDestroy: true in the config (top level or on the drill)`,
+    );
   };
   switch (name) {
     case 'capacity': {
@@ -79,7 +84,13 @@ function buildDrill(env: BuildEnv, name: string): DrillSpec {
     case 'disaster-recovery': {
       const c = d['disaster-recovery']!;
       consent(c);
-      return { ...base, kind: name, objectives: c.objectives, needs: needs('run' in c.backup ? [] : ['backup', 'destroy'], true), perform: disasterRecovery(c) };
+      return {
+        ...base,
+        kind: name,
+        objectives: c.objectives,
+        needs: needs('run' in c.backup ? [] : ['backup', 'destroy'], true),
+        perform: disasterRecovery(c),
+      };
     }
     case 'redeploy': {
       const c = d.redeploy!;

@@ -13,7 +13,8 @@ export function zoneOutage(cfg: ZoneOutageDrillConfig) {
     const zone = cfg.zone ?? [...zones].sort((a, b) => b.replicas - a.replicas)[0]!.zone;
     const lost = zones.find((z) => z.zone === zone);
     if (!lost) throw new GoliveError('GOLIVE_USAGE', `no zone "${zone}"; zones: ${zones.map((z) => z.zone).join(', ')}`);
-    const mode: ZoneOutageMode = cfg.mode === 'evict' ? { kind: 'evict' } : cfg.mode === 'unreachable' ? { kind: 'unreachable' } : { kind: 'run', command: cfg.mode.run };
+    const mode: ZoneOutageMode =
+      cfg.mode === 'evict' ? { kind: 'evict' } : cfg.mode === 'unreachable' ? { kind: 'unreachable' } : { kind: 'run', command: cfg.mode.run };
     let restored = false;
     const restore = async (): Promise<void> => {
       if (restored) return;
@@ -23,16 +24,21 @@ export function zoneOutage(cfg: ZoneOutageDrillConfig) {
     ctx.onTeardown(`bring zone ${zone} back`, `restore the nodes of ${zone} (uncordon, remove golive taints)`, restore);
     let recoveredAtMs: number | undefined;
     let lostAtMs = 0;
-    await disruptionPhases(ctx, cfg, async () => {
-      lostAtMs = ctx.now();
-      await platform.failZone(zone, mode, ctx.signal);
-    }, async () => {
-      const deadline = ctx.now() + cfg.recovery;
-      await platform.waitZoneEvacuated(zone, cfg.recovery, ctx.signal);
-      await platform.waitReady(Math.max(0, deadline - ctx.now()), ctx.signal);
-      recoveredAtMs = ctx.now();
-      if (cfg.outage !== undefined) await ctx.sleep(Math.max(0, cfg.outage - (ctx.now() - lostAtMs)));
-    });
+    await disruptionPhases(
+      ctx,
+      cfg,
+      async () => {
+        lostAtMs = ctx.now();
+        await platform.failZone(zone, mode, ctx.signal);
+      },
+      async () => {
+        const deadline = ctx.now() + cfg.recovery;
+        await platform.waitZoneEvacuated(zone, cfg.recovery, ctx.signal);
+        await platform.waitReady(Math.max(0, deadline - ctx.now()), ctx.signal);
+        recoveredAtMs = ctx.now();
+        if (cfg.outage !== undefined) await ctx.sleep(Math.max(0, cfg.outage - (ctx.now() - lostAtMs)));
+      },
+    );
     await restore();
     const remaining = zones.filter((z) => z.zone !== zone);
     return {

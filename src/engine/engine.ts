@@ -64,11 +64,19 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
 
   let resolveStarted!: (zero: number) => void;
   let rejectStarted!: (err: Error) => void;
-  const started = new Promise<number>((resolve, reject) => { resolveStarted = resolve; rejectStarted = reject; });
+  const started = new Promise<number>((resolve, reject) => {
+    resolveStarted = resolve;
+    rejectStarted = reject;
+  });
   let resolveFinished!: (r: Recording) => void;
   let rejectFinished!: (err: Error) => void;
-  const finished = new Promise<Recording>((resolve, reject) => { resolveFinished = resolve; rejectFinished = reject; });
-  started.catch(() => { /* the same failure rejects `finished`, which callers await */ });
+  const finished = new Promise<Recording>((resolve, reject) => {
+    resolveFinished = resolve;
+    rejectFinished = reject;
+  });
+  started.catch(() => {
+    /* the same failure rejects `finished`, which callers await */
+  });
 
   const readyWorkers = new Set<number>();
   const lostFrom = new Map<number, number>();
@@ -180,19 +188,27 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
     channel.post({ type: 'init', init: { plan, index, count } });
   }
 
-  fleet.open(count).then((opened) => {
-    channels.push(...opened);
-    opened.forEach(wire);
-    // Workers that cannot be told when to start begin at the fixed time; one not ready well after it is lost.
-    if (fleet.fixedStartAtEpochMs !== undefined) {
-      const lateAt = fleet.fixedStartAtEpochMs + LATE_START_GRACE_MS - epochNow();
-      setTimeout(() => {
-        if (startedAll || failed) return;
-        for (let i = 0; i < count; i++) if (!readyWorkers.has(i)) loseWorker(i, `was not ready ${LATE_START_GRACE_MS / 1000} s after the shared start time`);
-        startAll();
-      }, Math.max(0, lateAt)).unref();
-    }
-  }, (err: unknown) => fail(err instanceof GoliveError ? err : new GoliveError('GOLIVE_RUN_FAILED', `could not start the load workers: ${(err as Error).message}`)));
+  fleet.open(count).then(
+    (opened) => {
+      channels.push(...opened);
+      opened.forEach(wire);
+      // Workers that cannot be told when to start begin at the fixed time; one not ready well after it is lost.
+      if (fleet.fixedStartAtEpochMs !== undefined) {
+        const lateAt = fleet.fixedStartAtEpochMs + LATE_START_GRACE_MS - epochNow();
+        setTimeout(
+          () => {
+            if (startedAll || failed) return;
+            for (let i = 0; i < count; i++)
+              if (!readyWorkers.has(i)) loseWorker(i, `was not ready ${LATE_START_GRACE_MS / 1000} s after the shared start time`);
+            startAll();
+          },
+          Math.max(0, lateAt),
+        ).unref();
+      }
+    },
+    (err: unknown) =>
+      fail(err instanceof GoliveError ? err : new GoliveError('GOLIVE_RUN_FAILED', `could not start the load workers: ${(err as Error).message}`)),
+  );
 
   return {
     started,

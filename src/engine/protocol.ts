@@ -35,10 +35,7 @@ export interface ErrorPayload {
   stack?: string;
 }
 
-export type ToWorkerMessage =
-  | { type: 'init'; init: WorkerInitPayload }
-  | { type: 'start'; startAtEpochMs: number }
-  | { type: 'stop' };
+export type ToWorkerMessage = { type: 'init'; init: WorkerInitPayload } | { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
 
 export type FromWorkerMessage =
   | { type: 'ready' }

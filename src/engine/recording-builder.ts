@@ -18,9 +18,9 @@ export class RecordingBuilder {
     for (let i = 0; i < s.bins.length; i += 3) {
       const bin = s.bins[i]!;
       if (bin >= this.ok.length) {
-      this.ok = grownToFit(this.ok, bin);
-      this.failed = grownToFit(this.failed, bin);
-    }
+        this.ok = grownToFit(this.ok, bin);
+        this.failed = grownToFit(this.failed, bin);
+      }
       this.ok[bin]! += s.bins[i + 1]!;
       this.failed[bin]! += s.bins[i + 2]!;
       if (bin + 1 > this.binCount) this.binCount = bin + 1;
@@ -47,5 +47,4 @@ export class RecordingBuilder {
       retries: this.retries,
     };
   }
-
 }

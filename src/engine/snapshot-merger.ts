@@ -34,7 +34,10 @@ export class SnapshotMerger {
   private readonly pending = new Map<number, Partial>();
   private nextToEmit = 0;
 
-  constructor(workerCount: number, private readonly emit: (second: MergedSecond) => void) {
+  constructor(
+    workerCount: number,
+    private readonly emit: (second: MergedSecond) => void,
+  ) {
     this.lastSecond = new Array<number>(workerCount).fill(-1);
   }
 
@@ -64,7 +67,16 @@ export class SnapshotMerger {
   private partial(second: number): Partial {
     let p = this.pending.get(second);
     if (!p) {
-      p = { latency: createMergeHistogram(), service: createMergeHistogram(), lag: createMergeHistogram(), outcomes: {}, bins: [], failures: {}, inFlight: 0, retries: 0 };
+      p = {
+        latency: createMergeHistogram(),
+        service: createMergeHistogram(),
+        lag: createMergeHistogram(),
+        outcomes: {},
+        bins: [],
+        failures: {},
+        inFlight: 0,
+        retries: 0,
+      };
       this.pending.set(second, p);
     }
     return p;

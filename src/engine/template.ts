@@ -79,5 +79,8 @@ function compilePlaceholder(expr: string, env: Record<string, string>, dataField
 
 /** Names of every `{{env.NAME}}` in a template, so the main process can pass just those to workers. */
 export function envNamesIn(source: string): string[] {
-  return [...source.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '').filter((e) => e.startsWith('env.')).map((e) => e.slice(4));
+  return [...source.matchAll(PLACEHOLDER)]
+    .map((m) => m[1] ?? '')
+    .filter((e) => e.startsWith('env.'))
+    .map((e) => e.slice(4));
 }

@@ -54,9 +54,16 @@ function threadChannel(): WorkerChannel {
   worker.on('exit', (code) => exitListener(terminating || code === 0 ? undefined : `exited with code ${code}`));
   return {
     post: (m) => worker.postMessage(m),
-    onMessage: (l) => { worker.on('message', l); },
-    onExit: (l) => { exitListener = l; },
-    terminate: () => { terminating = true; void worker.terminate(); },
+    onMessage: (l) => {
+      worker.on('message', l);
+    },
+    onExit: (l) => {
+      exitListener = l;
+    },
+    terminate: () => {
+      terminating = true;
+      void worker.terminate();
+    },
   };
 }
 
@@ -68,9 +75,13 @@ function processChannel(): WorkerChannel {
   let terminating = false;
   child.on('exit', (code, signal) => exitListener(terminating || code === 0 ? undefined : signal ? `killed by ${signal}` : `exited with code ${code}`));
   child.on('error', (err) => exitListener(`could not start: ${err.message}`));
-  child.stdin.on('error', () => { /* the process is gone: its exit reports it */ });
+  child.stdin.on('error', () => {
+    /* the process is gone: its exit reports it */
+  });
   return {
-    post: (m) => { if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(m)}\n`); },
+    post: (m) => {
+      if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(m)}\n`);
+    },
     onMessage: (l) => {
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (!line.startsWith('{')) return; // anything else on stdout is not protocol
@@ -81,7 +92,13 @@ function processChannel(): WorkerChannel {
         }
       });
     },
-    onExit: (l) => { exitListener = l; },
-    terminate: () => { terminating = true; child.stdin.end(); setTimeout(() => child.kill('SIGKILL'), 2000).unref(); },
+    onExit: (l) => {
+      exitListener = l;
+    },
+    terminate: () => {
+      terminating = true;
+      child.stdin.end();
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    },
   };
 }

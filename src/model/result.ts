@@ -124,19 +124,19 @@ export type DrillDetails =
   | { kind: 'node-drain'; drainedNodes: string[] }
   | { kind: 'zone-outage'; zone: string; mode: string; replicasLost: number; remainingZones: string[]; replacedInMs: number | null }
   | {
-    kind: 'disaster-recovery';
-    backupId: string;
-    /** When the backup began and when it completed (drill time). */
-    backupStartMs: number;
-    backupAtMs: number;
-    disasterAtMs: number;
-    /** Canary writes acknowledged before the backup began (it must hold them), while it ran (it may), after it completed (it cannot). */
-    ackedBeforeBackup: number;
-    ackedDuringBackup: number;
-    ackedAfterBackup: number;
-    /** Cumulative acknowledged and lost canary writes per second, by acknowledgement time. */
-    canary: { t: number[]; acked: number[]; lost: number[] };
-  };
+      kind: 'disaster-recovery';
+      backupId: string;
+      /** When the backup began and when it completed (drill time). */
+      backupStartMs: number;
+      backupAtMs: number;
+      disasterAtMs: number;
+      /** Canary writes acknowledged before the backup began (it must hold them), while it ran (it may), after it completed (it cannot). */
+      ackedBeforeBackup: number;
+      ackedDuringBackup: number;
+      ackedAfterBackup: number;
+      /** Cumulative acknowledged and lost canary writes per second, by acknowledgement time. */
+      canary: { t: number[]; acked: number[]; lost: number[] };
+    };
 
 export interface DrillResult {
   name: string;

@@ -33,7 +33,9 @@ export async function createPlatform(config: ResolvedConfig, env: PlatformEnviro
       return new KubernetesPlatform({
         ...services(env),
         config: env.context ? { ...p, context: env.context } : p,
-        needs: env.needs, dryRun: env.dryRun, allowDestroy: env.allowDestroy || config.allowDestroy,
+        needs: env.needs,
+        dryRun: env.dryRun,
+        allowDestroy: env.allowDestroy || config.allowDestroy,
         workers: jobWorkers(config),
         ...(env.onMutation ? { onMutation: env.onMutation } : {}),
       });
@@ -55,7 +57,9 @@ function jobWorkers(config: ResolvedConfig) {
     image: w.image ?? `node:${process.versions.node}-slim`,
     command: w.command ?? ['npx', '--yes', `golive@${VERSION}`, 'worker'],
     startLeadMs: w.startLead,
-    resources: w.resources, nodeSelector: w.nodeSelector, tolerations: w.tolerations,
+    resources: w.resources,
+    nodeSelector: w.nodeSelector,
+    tolerations: w.tolerations,
   };
 }
 
@@ -68,12 +72,20 @@ export const PLATFORM_UNDOERS: Undoers = {
 export async function rbacFor(config: ResolvedConfig, needs: DrillNeeds[]): Promise<string | undefined> {
   const p = config.platform;
   if (p?.kind !== 'kubernetes') return undefined;
-  const [{ permissionNeeds }, { rbacYaml, requiredRules }] = await Promise.all([import('./kubernetes/kubernetes-platform.js'), import('./kubernetes/permissions.js')]);
+  const [{ permissionNeeds }, { rbacYaml, requiredRules }] = await Promise.all([
+    import('./kubernetes/kubernetes-platform.js'),
+    import('./kubernetes/permissions.js'),
+  ]);
   return rbacYaml(requiredRules(permissionNeeds(p, needs, jobWorkers(config)?.namespace)));
 }
 
 /** A live namespace for `golive audit --namespace`. */
-export async function clusterAuditSource(o: { context?: string | undefined; kubeconfig?: string | undefined; namespace: string; veleroNamespace?: string | undefined }): Promise<NonNullable<AuditSources['cluster']>> {
+export async function clusterAuditSource(o: {
+  context?: string | undefined;
+  kubeconfig?: string | undefined;
+  namespace: string;
+  veleroNamespace?: string | undefined;
+}): Promise<NonNullable<AuditSources['cluster']>> {
   const { KubeClient } = await import('./kubernetes/client.js');
   const client = new KubeClient({ context: o.context, kubeconfig: o.kubeconfig });
   return { client, namespace: o.namespace, ...(o.veleroNamespace ? { veleroNamespace: o.veleroNamespace } : {}) };

@@ -22,7 +22,13 @@ export interface Tolerances {
 }
 
 const DEFAULT_TOLERANCES: Tolerances = {
-  latency: 0.2, latencyFloorMs: 1, downtimeMs: 100, failedRequests: 0, errorRate: 0.001, throughput: 0.05, recovery: 0.2,
+  latency: 0.2,
+  latencyFloorMs: 1,
+  downtimeMs: 100,
+  failedRequests: 0,
+  errorRate: 0.001,
+  throughput: 0.05,
+  recovery: 0.2,
 };
 
 interface CompareRow {
@@ -48,12 +54,17 @@ export interface Comparison {
 type Figure = { figure: string; unit: CompareRow['unit']; get: (d: DrillResult) => number | null; worse: (a: number, b: number, t: Tolerances) => boolean };
 
 const latency = (p: 'p50' | 'p95' | 'p99'): Figure => ({
-  figure: `latency ${p}`, unit: 'ms', get: (d) => d.latencyMs[p],
+  figure: `latency ${p}`,
+  unit: 'ms',
+  get: (d) => d.latencyMs[p],
   worse: (a, b, t) => b - a > t.latencyFloorMs && b > a * (1 + t.latency),
 });
 
 const relative = (figure: string, get: Figure['get']): Figure => ({
-  figure, unit: 'ms', get, worse: (a, b, t) => b > a * (1 + t.recovery) && b - a > t.latencyFloorMs,
+  figure,
+  unit: 'ms',
+  get,
+  worse: (a, b, t) => b > a * (1 + t.recovery) && b - a > t.latencyFloorMs,
 });
 
 const FIGURES: Figure[] = [
@@ -79,13 +90,20 @@ export function compareRuns(a: RunResult, b: RunResult, tolerances: Tolerances =
   for (const name of names) {
     const da = a.drills.find((d) => d.name === name);
     const db = b.drills.find((d) => d.name === name);
-    if (!da || !db) { unmatched.push(name); continue; }
+    if (!da || !db) {
+      unmatched.push(name);
+      continue;
+    }
     for (const f of FIGURES) {
       const va = f.get(da);
       const vb = f.get(db);
       if (va === null && vb === null) continue;
       rows.push({
-        drill: name, figure: f.figure, unit: f.unit, a: va, b: vb,
+        drill: name,
+        figure: f.figure,
+        unit: f.unit,
+        a: va,
+        b: vb,
         change: va !== null && vb !== null ? vb - va : null,
         regression: va !== null && vb !== null && f.worse(va, vb, tolerances),
       });
@@ -107,7 +125,8 @@ export function parseTolerances(text: string | undefined): Tolerances | string {
   for (const part of text.split(',')) {
     const m = /^\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)\s*(%|ms)?\s*$/.exec(part);
     const key = m?.[1] as keyof Tolerances | undefined;
-    if (!m || !key || !(key in t)) return `expected name=value pairs like latency=20%,downtime=100ms; names: ${Object.keys(t).join(', ')}; received ${JSON.stringify(part)}`;
+    if (!m || !key || !(key in t))
+      return `expected name=value pairs like latency=20%,downtime=100ms; names: ${Object.keys(t).join(', ')}; received ${JSON.stringify(part)}`;
     t[key] = m[3] === '%' ? Number(m[2]) / 100 : Number(m[2]);
   }
   return t;
@@ -116,11 +135,16 @@ export function parseTolerances(text: string | undefined): Tolerances | string {
 function formatValue(v: number | null, unit: CompareRow['unit']): string {
   if (v === null) return 'n/a';
   switch (unit) {
-    case 'ms': return `${Math.round(v * 100) / 100} ms`;
-    case 'ratio': return `${(v * 100).toFixed(2)} %`;
-    case 'req/s': return `${v.toFixed(1)} req/s`;
-    case 'verdict': return v ? 'passed' : 'failed';
-    case 'count': return String(v);
+    case 'ms':
+      return `${Math.round(v * 100) / 100} ms`;
+    case 'ratio':
+      return `${(v * 100).toFixed(2)} %`;
+    case 'req/s':
+      return `${v.toFixed(1)} req/s`;
+    case 'verdict':
+      return v ? 'passed' : 'failed';
+    case 'count':
+      return String(v);
   }
 }
 
@@ -132,7 +156,10 @@ export function renderComparisonMarkdown(c: Comparison): string {
     '',
     '| drill | figure | A | B | change | |',
     '|---|---|---:|---:|---:|---|',
-    ...c.rows.map((r) => `| ${r.drill} | ${r.figure} | ${formatValue(r.a, r.unit)} | ${formatValue(r.b, r.unit)} | ${r.change === null ? '' : `${r.change > 0 ? '+' : ''}${r.unit === 'verdict' ? '' : formatValue(r.change, r.unit)}`} | ${r.regression ? '❌ regression' : ''} |`),
+    ...c.rows.map(
+      (r) =>
+        `| ${r.drill} | ${r.figure} | ${formatValue(r.a, r.unit)} | ${formatValue(r.b, r.unit)} | ${r.change === null ? '' : `${r.change > 0 ? '+' : ''}${r.unit === 'verdict' ? '' : formatValue(r.change, r.unit)}`} | ${r.regression ? '❌ regression' : ''} |`,
+    ),
   ];
   if (c.unmatched.length) lines.push('', `In only one run: ${c.unmatched.join(', ')}`);
   return `${lines.join('\n')}\n`;

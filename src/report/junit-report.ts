@@ -8,9 +8,16 @@ import type { DrillResult, RunResult } from '../model/result.js';
 
 function xml(text: string): string {
   // Characters XML 1.0 cannot hold at all are dropped; the five markup characters are escaped.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 function seconds(ms: number): string {
@@ -36,7 +43,12 @@ export function renderJunit(run: RunResult): string {
   const errors = run.drills.filter((d) => d.error !== undefined).length;
   const totalMs = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
   const counts = `tests="${run.drills.length}" failures="${failures}" errors="${errors}" time="${seconds(totalMs)}"`;
-  const summary = run.drills.map((d) => `${d.passed ? 'PASS' : 'FAIL'} ${d.name}: ${d.requests.total} requests, ${d.requests.failed} failed, downtime ${d.downtime.totalMs} ms, p99 ${d.latencyMs.p99} ms`).join('\n');
+  const summary = run.drills
+    .map(
+      (d) =>
+        `${d.passed ? 'PASS' : 'FAIL'} ${d.name}: ${d.requests.total} requests, ${d.requests.failed} failed, downtime ${d.downtime.totalMs} ms, p99 ${d.latencyMs.p99} ms`,
+    )
+    .join('\n');
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="golive" ${counts}>`,

@@ -18,13 +18,24 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
     const missed = d.objectives.filter((o) => !o.passed).map((o) => `${o.name}: ${o.measured} (limit ${o.limit})`);
     out.push(`| ${cell(d.name)} | ${d.passed ? '✅ passed' : '❌ failed'} | ${cell(d.error ?? (missed.join('; ') || '—'))} |`);
   }
-  out.push('', '### Key figures', '', '| drill | requests | failed | p50 | p95 | p99 | downtime | degraded | other |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  out.push(
+    '',
+    '### Key figures',
+    '',
+    '| drill | requests | failed | p50 | p95 | p99 | downtime | degraded | other |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const d of run.drills) {
     const other: string[] = [];
-    if (d.recovery) other.push(`recovery point ${ms(d.recovery.pointMs)}, recovery time ${ms(d.recovery.timeMs)}, ${d.recovery.lostWrites} of ${d.recovery.ackedWrites} writes lost`);
+    if (d.recovery)
+      other.push(
+        `recovery point ${ms(d.recovery.pointMs)}, recovery time ${ms(d.recovery.timeMs)}, ${d.recovery.lostWrites} of ${d.recovery.ackedWrites} writes lost`,
+      );
     if (d.setupMs !== undefined) other.push(`setup ${ms(d.setupMs)}`);
     if (d.generator.bound) other.push('⚠ generator-bound');
-    out.push(`| ${cell(d.name)} | ${d.requests.total} | ${d.requests.failed} | ${ms(d.latencyMs.p50)} | ${ms(d.latencyMs.p95)} | ${ms(d.latencyMs.p99)} | ${ms(d.downtime.totalMs)} | ${ms(d.downtime.degradedMs)} | ${cell(other.join('; '))} |`);
+    out.push(
+      `| ${cell(d.name)} | ${d.requests.total} | ${d.requests.failed} | ${ms(d.latencyMs.p50)} | ${ms(d.latencyMs.p95)} | ${ms(d.latencyMs.p99)} | ${ms(d.downtime.totalMs)} | ${ms(d.downtime.degradedMs)} | ${cell(other.join('; '))} |`,
+    );
   }
   const withWindows = run.drills.filter((d) => d.downtime.windows.length > 0);
   if (withWindows.length > 0) {
@@ -32,9 +43,16 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
     for (const d of withWindows) {
       out.push(`**${d.name}** — ${d.downtime.windows.length} window(s), ${ms(d.downtime.totalMs)} in all`, '');
       for (const w of d.downtime.windows.slice(0, 10)) {
-        const classes = Object.entries(w.outcomes).map(([k, v]) => `${k} ${v}`).join(', ');
-        const events = w.events.slice(0, 3).map((e) => `${e.kind}${e.subject ? ` ${e.subject}` : ''}`).join(', ');
-        out.push(`- ${ms(w.startMs)} → ${ms(w.endMs)} (${ms(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}${events ? ` — during ${events}` : ''}`);
+        const classes = Object.entries(w.outcomes)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        const events = w.events
+          .slice(0, 3)
+          .map((e) => `${e.kind}${e.subject ? ` ${e.subject}` : ''}`)
+          .join(', ');
+        out.push(
+          `- ${ms(w.startMs)} → ${ms(w.endMs)} (${ms(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}${events ? ` — during ${events}` : ''}`,
+        );
       }
       if (d.downtime.windows.length > 10) out.push(`- … ${d.downtime.windows.length - 10} more in summary.json`);
       out.push('');

@@ -25,13 +25,18 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
   let lineShown = false;
 
   const clearLine = (): void => {
-    if (live && lineShown) { out.write('\r\x1b[2K'); lineShown = false; }
+    if (live && lineShown) {
+      out.write('\r\x1b[2K');
+      lineShown = false;
+    }
   };
 
   return {
     onRunStart(run: RunInfo) {
       const where = run.platformDescription ? `platform  ${run.platformDescription}\n` : '';
-      out.write(`${c.bold('golive')} ${run.name} · drills: ${run.drills.join(', ')}\n${where}target    ${run.targetUrl}\n${c.dim(`results → ${run.resultsDir}`)}\n`);
+      out.write(
+        `${c.bold('golive')} ${run.name} · drills: ${run.drills.join(', ')}\n${where}target    ${run.targetUrl}\n${c.dim(`results → ${run.resultsDir}`)}\n`,
+      );
     },
     onDrillStart(drill: DrillInfo) {
       lastEvent = '';
@@ -66,7 +71,10 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
 type Colors = ReturnType<typeof colors>;
 
 function colors(on: boolean) {
-  const wrap = (open: number, close: number) => (s: string): string => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+  const wrap =
+    (open: number, close: number) =>
+    (s: string): string =>
+      on ? `\x1b[${open}m${s}\x1b[${close}m` : s;
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
 }
 
@@ -91,31 +99,45 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     `  requests    ${r.total} sent · ${r.ok} ok · ${r.failed} failed${r.dropped ? ` · ${c.yellow(`${r.dropped} dropped`)}` : ' · 0 dropped'}   throughput ${d.throughput.rps} req/s over ${formatDuration(d.load.durationMs)}`,
     `  latency     ${latencyLine(d.latencyMs)}`,
     `              ${c.dim(`from each request's intended start (${d.load.model} model); service time p99 ${formatMs(d.serviceTimeMs.p99)}`)}`,
-    `  outcomes    ${Object.entries(r.byOutcome).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`,
+    `  outcomes    ${
+      Object.entries(r.byOutcome)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ') || 'none'
+    }`,
     `  downtime    ${formatDuration(d.downtime.totalMs)} in ${d.downtime.windows.length} outage window${d.downtime.windows.length === 1 ? '' : 's'} · degraded ${formatDuration(d.downtime.degradedMs)}`,
   ];
   const shown = d.downtime.windows.slice(0, MAX_WINDOWS_SHOWN);
   for (const w of shown) {
-    const classes = Object.entries(w.outcomes).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`    ${c.red('■')} ${formatDuration(w.startMs)} → ${formatDuration(w.endMs)} (${formatDuration(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}`);
+    const classes = Object.entries(w.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    lines.push(
+      `    ${c.red('■')} ${formatDuration(w.startMs)} → ${formatDuration(w.endMs)} (${formatDuration(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}`,
+    );
     for (const e of w.events) lines.push(`        ${c.dim(`${formatDuration(e.atMs)} ${e.kind}${e.subject ? ` ${e.subject}` : ''}: ${e.message}`)}`);
   }
   if (d.downtime.windows.length > shown.length) lines.push(`    … and ${d.downtime.windows.length - shown.length} more window(s) in summary.json`);
   if (d.recovery) {
     const rec = d.recovery;
-    lines.push(`  recovery    point ${rec.pointMs === null ? 'n/a' : formatDuration(rec.pointMs)} · time ${rec.timeMs === null ? 'did not recover' : formatDuration(rec.timeMs)} · ${rec.ackedWrites} acknowledged writes, ${rec.lostWrites} lost`);
+    lines.push(
+      `  recovery    point ${rec.pointMs === null ? 'n/a' : formatDuration(rec.pointMs)} · time ${rec.timeMs === null ? 'did not recover' : formatDuration(rec.timeMs)} · ${rec.ackedWrites} acknowledged writes, ${rec.lostWrites} lost`,
+    );
   }
   if (d.setupMs !== undefined) lines.push(`  setup       ${formatDuration(d.setupMs)} from reset to healthy`);
   if (d.phases.length > 1) {
     lines.push('  phases');
     for (const p of d.phases) {
-      lines.push(`    ${p.name.padEnd(11)} ${formatDuration(p.startMs).padStart(6)} → ${formatDuration(p.endMs).padEnd(6)} ${String(p.requests.total).padStart(7)} req  ${String(p.requests.failed).padStart(5)} failed  p95 ${formatMs(p.latencyMs.p95)}  p99 ${formatMs(p.latencyMs.p99)}`);
+      lines.push(
+        `    ${p.name.padEnd(11)} ${formatDuration(p.startMs).padStart(6)} → ${formatDuration(p.endMs).padEnd(6)} ${String(p.requests.total).padStart(7)} req  ${String(p.requests.failed).padStart(5)} failed  p95 ${formatMs(p.latencyMs.p95)}  p99 ${formatMs(p.latencyMs.p99)}`,
+      );
     }
   }
   if (d.objectives.length > 0) {
     lines.push('  objectives');
     for (const o of d.objectives) {
-      lines.push(`    ${o.passed ? c.green('✓') : c.red('✗')} ${o.name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${o.basis ? c.dim(`  (${o.basis})`) : ''}`);
+      lines.push(
+        `    ${o.passed ? c.green('✓') : c.red('✗')} ${o.name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${o.basis ? c.dim(`  (${o.basis})`) : ''}`,
+      );
     }
   }
   for (const f of d.findings) {
@@ -123,7 +145,9 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   }
   if (d.load.workers.kind !== 'threads') {
     const offsets = d.generator.startOffsetsMs.map((o) => (o === null ? 'never started' : `${o.toFixed(1)}ms`)).join(', ');
-    lines.push(`  workers     ${d.load.workers.count} ${d.load.workers.kind}, started after time zero by ${offsets}${d.generator.lostWorkers.length ? ` · ${d.generator.lostWorkers.length} lost` : ''}`);
+    lines.push(
+      `  workers     ${d.load.workers.count} ${d.load.workers.kind}, started after time zero by ${offsets}${d.generator.lostWorkers.length ? ` · ${d.generator.lostWorkers.length} lost` : ''}`,
+    );
   }
   for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${d.generator.bound ? 'generator-bound: ' : ''}${w}`)}`);
   return `${lines.join('\n')}\n`;
@@ -133,7 +157,7 @@ function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {
   const lines = ['', c.bold('verdict')];
   for (const d of result.drills) {
     const missed = d.objectives.filter((o) => !o.passed).map((o) => `${o.name} ${o.measured} (limit ${o.limit})`);
-    lines.push(`  ${d.passed ? c.green('✓') : c.red('✗')} ${d.name.padEnd(18)} ${d.passed ? 'passed' : d.error ?? `missed: ${missed.join('; ')}`}`);
+    lines.push(`  ${d.passed ? c.green('✓') : c.red('✗')} ${d.name.padEnd(18)} ${d.passed ? 'passed' : (d.error ?? `missed: ${missed.join('; ')}`)}`);
   }
   lines.push(result.passed ? c.green('all drills passed') : c.red('not ready: see the drills marked ✗'));
   return `${lines.join('\n')}\n`;

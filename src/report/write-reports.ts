@@ -11,7 +11,12 @@ export type FileReport = 'html' | 'junit' | 'markdown';
 const DEFAULT_FILES: Record<FileReport, string> = { html: 'report.html', junit: 'junit.xml', markdown: 'summary.md' };
 
 /** Writes each report asked for; returns the paths written. `files` overrides a report's path. */
-export function writeReports(resultsDir: string, which: FileReport[], outDir = resultsDir, files: Partial<Record<FileReport, string>> = {}): Record<FileReport, string> {
+export function writeReports(
+  resultsDir: string,
+  which: FileReport[],
+  outDir = resultsDir,
+  files: Partial<Record<FileReport, string>> = {},
+): Record<FileReport, string> {
   const results = readResults(resultsDir);
   const written = {} as Record<FileReport, string>;
   const target = (r: FileReport): string => path.resolve(outDir, files[r] ?? DEFAULT_FILES[r]);

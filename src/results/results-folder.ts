@@ -28,7 +28,10 @@ export class ResultsFolder {
   readonly dir: string;
 
   constructor(root: string, name: string, now: Date = new Date()) {
-    const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+    const stamp = now
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-');
     let dir = path.resolve(root, `${stamp}-${name}`);
     for (let n = 2; existsSync(dir); n++) dir = path.resolve(root, `${stamp}-${name}-${n}`);
     mkdirSync(dir, { recursive: true });

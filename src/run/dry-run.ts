@@ -24,9 +24,20 @@ export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: DrillEn
   if (spec.perform) {
     try {
       await spec.perform({
-        now: () => 0, zeroEpochMs: Date.now(), signal, dryRun: true, platform: env.platform, hooks: env.hookRunner, targetUrl: env.targetUrl, plan: spec.plan,
-        event, phase: (name) => event('phase', name), sleep: () => Promise.resolve(),
-        onTeardown: (what, manual, run) => { env.teardowns.push({ what, manual, run }); },
+        now: () => 0,
+        zeroEpochMs: Date.now(),
+        signal,
+        dryRun: true,
+        platform: env.platform,
+        hooks: env.hookRunner,
+        targetUrl: env.targetUrl,
+        plan: spec.plan,
+        event,
+        phase: (name) => event('phase', name),
+        sleep: () => Promise.resolve(),
+        onTeardown: (what, manual, run) => {
+          env.teardowns.push({ what, manual, run });
+        },
       });
     } catch (err) {
       error = (err as Error).message;
@@ -36,8 +47,25 @@ export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: DrillEn
   env.routeEvents(undefined);
   const empty = { ok: [], failed: [] };
   const result = analyzeDrill({
-    name: spec.name, kind: spec.kind, startedAt: new Date().toISOString(), load, events, phases: [], objectives: {}, thresholds: [],
-    recording: { startEpochMs: 0, durationMs: 0, seconds: [], binsOk: empty.ok, binsFailed: empty.failed, failuresByBin: {}, lag: '', retries: 0, workers: { kind: spec.workers.kind, count: 0, startOffsetsMs: [], lost: [] } },
+    name: spec.name,
+    kind: spec.kind,
+    startedAt: new Date().toISOString(),
+    load,
+    events,
+    phases: [],
+    objectives: {},
+    thresholds: [],
+    recording: {
+      startEpochMs: 0,
+      durationMs: 0,
+      seconds: [],
+      binsOk: empty.ok,
+      binsFailed: empty.failed,
+      failuresByBin: {},
+      lag: '',
+      retries: 0,
+      workers: { kind: spec.workers.kind, count: 0, startOffsetsMs: [], lost: [] },
+    },
     error: error ?? 'dry run: nothing was changed and no load was sent',
   });
   await hooks.onDrillEnd(info, result);

@@ -17,7 +17,9 @@ export async function createExplainer(platform: Platform | undefined, cwd: strin
   if (!sources) return undefined;
   try {
     const { findings } = await audit({ cwd, ...sources });
-    return (d) => { d.findings.push(...diagnose(d, findings)); };
+    return (d) => {
+      d.findings.push(...diagnose(d, findings));
+    };
   } catch (err) {
     warn(`the audit that explains failed drills could not run: ${(err as Error).message}`);
     return undefined;

@@ -43,9 +43,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
   const engine = startLoadEngine({
     plan: spec.plan,
     workers: spec.workers.count,
-    ...(spec.workers.kind === 'kubernetes'
-      ? { fleet: fleetOf(env.platform, spec) }
-      : { kind: spec.workers.kind }),
+    ...(spec.workers.kind === 'kubernetes' ? { fleet: fleetOf(env.platform, spec) } : { kind: spec.workers.kind }),
     onSecond: (s) => {
       folder.appendSecond(spec.name, s);
       const r = requestCounts(s.outcomes);
@@ -89,7 +87,9 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
         hooks: env.hookRunner,
         targetUrl: env.targetUrl,
         plan: spec.plan,
-        onTeardown: (what, manual, run) => { env.teardowns.push({ what, manual, run }); },
+        onTeardown: (what, manual, run) => {
+          env.teardowns.push({ what, manual, run });
+        },
         event,
         phase(name) {
           const at = Math.max(0, round(now()));
@@ -154,13 +154,20 @@ async function unwindDrill(env: DrillEnvironment, mark: number, event: (kind: Ev
 }
 
 function fleetOf(platform: Platform | undefined, spec: DrillSpec) {
-  if (!platform?.workerFleet) throw new GoliveError('GOLIVE_USAGE', "load.workers.kind 'kubernetes' needs a kubernetes platform (platform: { kind: 'kubernetes', … })");
+  if (!platform?.workerFleet)
+    throw new GoliveError('GOLIVE_USAGE', "load.workers.kind 'kubernetes' needs a kubernetes platform (platform: { kind: 'kubernetes', … })");
   return platform.workerFleet(spec.plan, spec.workers.count);
 }
 
 export function describeLoad(spec: DrillSpec): LoadDescription {
   const { model } = spec.plan;
-  const base = { executor: model.executor, durationMs: spec.plan.durationMs ?? 0, connections: spec.plan.connections, threads: spec.workers.kind === 'threads' ? spec.workers.count : 1, workers: spec.workers };
+  const base = {
+    executor: model.executor,
+    durationMs: spec.plan.durationMs ?? 0,
+    connections: spec.plan.connections,
+    threads: spec.workers.kind === 'threads' ? spec.workers.count : 1,
+    workers: spec.workers,
+  };
   if (model.kind === 'open') {
     return { model: 'open', targetRps: Math.max(...model.stages.map((s) => s.toRps)), ...base };
   }

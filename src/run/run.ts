@@ -49,7 +49,11 @@ export interface RunOptions {
 
 export async function run(options: RunOptions = {}): Promise<RunOutcome> {
   const cwd = options.cwd ?? process.cwd();
-  const plan = await planDrills({ cwd, configFile: options.configFile, config: options.config, settings: options.settings }, options.drills ?? [], options.allowDestroy ?? false);
+  const plan = await planDrills(
+    { cwd, configFile: options.configFile, config: options.config, settings: options.settings },
+    options.drills ?? [],
+    options.allowDestroy ?? false,
+  );
   return execute(plan, cwd, options);
 }
 

@@ -72,15 +72,26 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     output: o.output,
   });
   const platform = await createPlatform(config, {
-    baseDir: loaded.baseDir, runDir: folder.dir, runId: path.basename(folder.dir), journal, teardowns, hooks: hookRunner,
-    needs: plan.drills.map((d) => d.needs), dryRun: o.dryRun, allowDestroy: o.allowDestroy,
+    baseDir: loaded.baseDir,
+    runDir: folder.dir,
+    runId: path.basename(folder.dir),
+    journal,
+    teardowns,
+    hooks: hookRunner,
+    needs: plan.drills.map((d) => d.needs),
+    dryRun: o.dryRun,
+    allowDestroy: o.allowDestroy,
     configSource: { file: loaded.fileLabel, lineOf: loaded.lineOf },
     ...(o.context ? { context: o.context } : {}),
     ...(o.onMutation ? { onMutation: o.onMutation } : {}),
   });
   platform?.setEventSink(route);
   const platformInfo: RunResult['platform'] = platform
-    ? { kind: platform.info.kind, ...(platform.info.context ? { context: platform.info.context } : {}), ...(platform.info.namespace ? { namespace: platform.info.namespace } : {}) }
+    ? {
+        kind: platform.info.kind,
+        ...(platform.info.context ? { context: platform.info.context } : {}),
+        ...(platform.info.namespace ? { namespace: platform.info.namespace } : {}),
+      }
     : { kind: 'none' };
   folder.writeJson('run.json', {
     tool: { name: 'golive', version: VERSION },
@@ -103,13 +114,27 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     if (!targetUrl) throw new GoliveError('GOLIVE_USAGE', 'no target: set target.url');
     const url = targetUrl;
     const explain = o.dryRun ? undefined : await createExplainer(platform, loaded.baseDir, warn);
-    await hooks.onRunStart({ name: config.name, resultsDir: folder.dir, platform: platformInfo, drills: plan.drills.map((d) => d.name), ...(platform ? { platformDescription: platform.info.description } : {}), targetUrl: url });
+    await hooks.onRunStart({
+      name: config.name,
+      resultsDir: folder.dir,
+      platform: platformInfo,
+      drills: plan.drills.map((d) => d.name),
+      ...(platform ? { platformDescription: platform.info.description } : {}),
+      targetUrl: url,
+    });
     for (const drill of plan.drills.map((d) => atTarget(d, url))) {
       if (signal.aborted) break;
       currentDrill = drill.name;
       const env = {
-        platform, hookRunner, targetUrl: url, teardowns, onTeardownFailure: warn, explain,
-        routeEvents: (sink: EventSink | undefined) => { drillSink = sink; },
+        platform,
+        hookRunner,
+        targetUrl: url,
+        teardowns,
+        onTeardownFailure: warn,
+        explain,
+        routeEvents: (sink: EventSink | undefined) => {
+          drillSink = sink;
+        },
       };
       // A dry run: the drill's steps against a platform that only describes its changes; no load, no waiting.
       results.push(o.dryRun ? await planDrill(drill, hooks, env, signal) : await runDrill(drill, hooks, folder, signal, env));

@@ -16,13 +16,17 @@ function onlyResultsDir(cwd: string): string {
 
 describe('golive load', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('passes its thresholds: exit 0, the summary on screen and in summary.json', async () => {
     const cwd = tempDir();
     const start = server.received;
-    const r = await golive(['load', `${server.url}/`, '--rate', '100', '-d', '2s', '--threads', '1', '--threshold', 'p(95)<1000', 'rate(failed)<0.01'], { cwd });
+    const r = await golive(['load', `${server.url}/`, '--rate', '100', '-d', '2s', '--threads', '1', '--threshold', 'p(95)<1000', 'rate(failed)<0.01'], {
+      cwd,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /load ✓ passed/);
     assert.match(r.stdout, /requests {4}200 sent · 200 ok · 0 failed · 0 dropped {3}throughput 100 req\/s over 2s/);
@@ -40,8 +44,14 @@ describe('golive load', () => {
     assert.equal(drill.load.targetRps, 100);
     assert.deepEqual(Object.keys(drill.latencyMs), ['avg', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'max']);
     assert.deepEqual(drill.downtime, { totalMs: 0, longestMs: 0, degradedMs: 0, windows: [] });
-    const timeline = readFileSync(path.join(dir, 'timeline.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { requests: { total: number } });
-    assert.equal(timeline.reduce((n, l) => n + l.requests.total, 0), 200);
+    const timeline = readFileSync(path.join(dir, 'timeline.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { requests: { total: number } });
+    assert.equal(
+      timeline.reduce((n, l) => n + l.requests.total, 0),
+      200,
+    );
     assert.ok(existsSync(path.join(dir, 'run.json')));
   });
 
@@ -53,7 +63,10 @@ describe('golive load', () => {
   });
 
   test('the same downtime analysis as every drill: an outage shows as a window', async () => {
-    server.behave((_req, res, n) => { res.statusCode = n % 200 >= 100 && n % 200 < 150 ? 503 : 200; res.end(); });
+    server.behave((_req, res, n) => {
+      res.statusCode = n % 200 >= 100 && n % 200 < 150 ? 503 : 200;
+      res.end();
+    });
     const cwd = tempDir();
     const r = await golive(['load', server.url, '--rate', '100', '-d', '2s', '--threads', '1'], { cwd });
     server.behave((_req, res) => res.end('ok'));
@@ -67,7 +80,10 @@ describe('golive load', () => {
     try {
       const cwd = tempDir();
       const start = server.received;
-      const r = await golive(['load', server.url, '--rate', '50', '-d', '2s', '--threads', '1'], { cwd, env: { GOLIVE_DURATION: '1s', GOLIVE_URL: other.url, GOLIVE_RATE: '10' } });
+      const r = await golive(['load', server.url, '--rate', '50', '-d', '2s', '--threads', '1'], {
+        cwd,
+        env: { GOLIVE_DURATION: '1s', GOLIVE_URL: other.url, GOLIVE_RATE: '10' },
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(server.received - start, 100, '50 req/s for the 2 s typed, not GOLIVE_RATE for GOLIVE_DURATION');
       assert.equal(other.received, 0, 'no request to GOLIVE_URL: load goes only where the user typed');
@@ -87,7 +103,10 @@ describe('golive load', () => {
     const r2 = await golive(['load', server.url, '--rate', 'lots'], { cwd: tempDir() });
     assert.equal(r2.code, 2);
     // The flag is named as the user typed it, with the setting it sets.
-    assert.equal(r2.stderr, `golive load has a problem:\n  ✖ --rate (load.rate): expected a rate in requests per second like 200 or '200/s' (or '600/m'), received "lots"\n`);
+    assert.equal(
+      r2.stderr,
+      `golive load has a problem:\n  ✖ --rate (load.rate): expected a rate in requests per second like 200 or '200/s' (or '600/m'), received "lots"\n`,
+    );
     const r3 = await golive(['load', server.url], { cwd: tempDir(), env: { GOLIVE_RATE: 'abc' } });
     assert.equal(r3.code, 2);
     assert.match(r3.stderr, /✖ GOLIVE_RATE \(load\.rate\): expected a rate/);
@@ -111,7 +130,9 @@ describe('golive load', () => {
 
 describe('golive init, validate and run', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('init writes a starter config that validates and runs', async () => {
@@ -135,12 +156,15 @@ describe('golive init, validate and run', () => {
     writeFileSync(path.join(cwd, 'golive.config.yaml'), 'target:\n  url: http://x\nload:\n  rate: -5\n  conections: 3\n');
     const r = await golive(['validate'], { cwd });
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, [
-      'golive.config.yaml has 2 problems:',
-      "  ✖ line 4, load.rate: expected a rate in requests per second like 200 or '200/s' (or '600/m'), received -5",
-      '  ✖ line 4, load: unknown key "conections" (did you mean "connections"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, data',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stderr,
+      [
+        'golive.config.yaml has 2 problems:',
+        "  ✖ line 4, load.rate: expected a rate in requests per second like 200 or '200/s' (or '600/m'), received -5",
+        '  ✖ line 4, load: unknown key "conections" (did you mean "connections"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, data',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('run without a config says how to get one', async () => {

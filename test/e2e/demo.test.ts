@@ -20,7 +20,10 @@ describe('golive demo (the README main command)', () => {
     const r = await golive(['demo'], { cwd });
     assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
     const s = summaryOf(cwd);
-    assert.deepEqual(s.drills.map((d) => d.name), ['capacity', 'app-update', 'zone-outage', 'node-drain', 'disaster-recovery', 'redeploy']);
+    assert.deepEqual(
+      s.drills.map((d) => d.name),
+      ['capacity', 'app-update', 'zone-outage', 'node-drain', 'disaster-recovery', 'redeploy'],
+    );
     assert.equal(s.passed, true);
     assert.equal(s.platform.kind, 'local');
     for (const name of ['app-update', 'node-drain']) {
@@ -31,7 +34,10 @@ describe('golive demo (the README main command)', () => {
     assert.ok(dr.recovery!.ackedWrites > 0 && dr.recovery!.lostWrites > 0 && dr.recovery!.pointMs! > 0 && dr.recovery!.timeMs! > 0);
     const backup = dr.capacity;
     assert.ok(backup?.kind === 'disaster-recovery');
-    assert.ok(dr.recovery!.lostWrites >= backup.ackedAfterBackup && dr.recovery!.lostWrites <= backup.ackedAfterBackup + backup.ackedDuringBackup, JSON.stringify({ lost: dr.recovery!.lostWrites, ...backup, canary: undefined }));
+    assert.ok(
+      dr.recovery!.lostWrites >= backup.ackedAfterBackup && dr.recovery!.lostWrites <= backup.ackedAfterBackup + backup.ackedDuringBackup,
+      JSON.stringify({ lost: dr.recovery!.lostWrites, ...backup, canary: undefined }),
+    );
     assert.ok(drill(s, 'redeploy').setupMs! > 0);
     assert.match(r.stdout, /all drills passed/);
   });
@@ -45,7 +51,10 @@ describe('golive demo (the README main command)', () => {
       const d = drill(s, name);
       assert.equal(d.passed, false, name);
       assert.ok(d.downtime.totalMs > 0, `${name} downtime`);
-      assert.ok(d.downtime.windows.some((w) => w.events.length > 0), `${name}: a window lists the events inside it`);
+      assert.ok(
+        d.downtime.windows.some((w) => w.events.length > 0),
+        `${name}: a window lists the events inside it`,
+      );
     }
     assert.match(r.stdout, /✗ app-update +missed: downtime/);
 
@@ -57,7 +66,10 @@ describe('golive demo (the README main command)', () => {
     assert.deepEqual(seen.requests, [], 'the report loads nothing from the network');
     assert.equal(seen.canvases.length, s.drills.length * 2 + 1, 'throughput and latency per drill, and the canary chart');
     for (const c of seen.canvases) assert.ok(c.coloredPixels > 500, `a drawn chart (${c.coloredPixels} coloured pixels)`);
-    assert.deepEqual(seen.verdictRows, s.drills.map((d) => ({ drill: d.name, result: d.passed ? 'passed' : 'failed' })));
+    assert.deepEqual(
+      seen.verdictRows,
+      s.drills.map((d) => ({ drill: d.name, result: d.passed ? 'passed' : 'failed' })),
+    );
     assert.equal(seen.runVerdict, s.passed ? 'ready' : 'not ready');
   });
 });

@@ -15,17 +15,29 @@ function writeConfig(c: StandInCluster, drills: Record<string, unknown>): void {
 function assertClean(c: StandInCluster): void {
   for (const n of c.api.list('nodes')) {
     assert.equal(n['spec']?.unschedulable, undefined, `${n.metadata.name} is cordoned`);
-    assert.deepEqual((n['spec']?.taints ?? []).map((t: { key: string }) => t.key), [], `${n.metadata.name} taints`);
+    assert.deepEqual(
+      (n['spec']?.taints ?? []).map((t: { key: string }) => t.key),
+      [],
+      `${n.metadata.name} taints`,
+    );
   }
 }
 
 /** Runs `golive run`, sends `signal` once the change `ready` reports is in place. */
-async function interrupt(c: StandInCluster, signal: NodeJS.Signals, ready: () => boolean, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function interrupt(
+  c: StandInCluster,
+  signal: NodeJS.Signals,
+  ready: () => boolean,
+  extra: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return golive(['run', ...extra], {
     cwd: c.dir,
     onSpawn: (child) => {
       const poll = setInterval(() => {
-        if (ready()) { clearInterval(poll); setTimeout(() => child.kill(signal), 100); }
+        if (ready()) {
+          clearInterval(poll);
+          setTimeout(() => child.kill(signal), 100);
+        }
       }, 50);
       child.on('close', () => clearInterval(poll));
     },
@@ -89,7 +101,13 @@ describe('kubernetes safety: nothing left behind', () => {
         'app-update': { baseline: '200ms', tail: '200ms', objectives: { latency: ['p(99)<0.001'] } },
         'node-drain': { baseline: '200ms', tail: '200ms' },
         'zone-outage': { baseline: '200ms', tail: '200ms' },
-        'disaster-recovery': { baseline: '200ms', tail: '200ms', afterBackup: '100ms', backup: { velero: { namespace: 'velero' } }, canary: { write: { method: 'GET', url: '/' }, read: { url: '/' } } },
+        'disaster-recovery': {
+          baseline: '200ms',
+          tail: '200ms',
+          afterBackup: '100ms',
+          backup: { velero: { namespace: 'velero' } },
+          canary: { write: { method: 'GET', url: '/' }, read: { url: '/' } },
+        },
       });
       const runResult = await golive(['run', '--allow-destroy'], { cwd: c.dir });
       assert.ok(runResult.code === 0 || runResult.code === 1, runResult.stdout.slice(-2000) + runResult.stderr);

@@ -20,7 +20,10 @@ async function killMidDrill(cwd: string): Promise<string> {
   const result = await golive(['run', 'app-update'], {
     cwd,
     onSpawn: (child) => {
-      void waitFor('replicas up and a second of app-update load', () => runningReplicas(latestRunDir(cwd)) >= 2 && timelineSeconds(latestRunDir(cwd), 'app-update') >= 1).then(() => {
+      void waitFor(
+        'replicas up and a second of app-update load',
+        () => runningReplicas(latestRunDir(cwd)) >= 2 && timelineSeconds(latestRunDir(cwd), 'app-update') >= 1,
+      ).then(() => {
         runDir = latestRunDir(cwd);
         child.kill('SIGKILL'); // mid-baseline: load running, replicas up
       });
@@ -53,7 +56,10 @@ describe('a golive killed with SIGKILL mid-drill leaves processes that recovery 
   test('the next run cleans up before it starts', async () => {
     const ws = createDemoWorkspace();
     try {
-      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' }, capacity: { duration: '1s' } })));
+      writeFileSync(
+        path.join(ws.dir, 'golive.config.json'),
+        JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' }, capacity: { duration: '1s' } })),
+      );
       const runDir = await killMidDrill(ws.dir);
       assert.ok(processesOfRun(runDir).length >= 2);
       const next = await golive(['run', 'capacity'], { cwd: ws.dir });
@@ -75,7 +81,10 @@ describe('Ctrl-C mid-drill', () => {
       const r = await golive(['run'], {
         cwd: ws.dir,
         onSpawn: (child) => {
-          void waitFor('replicas up and a second of app-update load', () => processesOfRun(latestRunDir(ws.dir)).length >= 2 && timelineSeconds(latestRunDir(ws.dir), 'app-update') >= 1).then(() => {
+          void waitFor(
+            'replicas up and a second of app-update load',
+            () => processesOfRun(latestRunDir(ws.dir)).length >= 2 && timelineSeconds(latestRunDir(ws.dir), 'app-update') >= 1,
+          ).then(() => {
             runDir = latestRunDir(ws.dir);
             child.kill('SIGINT');
           });
@@ -85,7 +94,10 @@ describe('Ctrl-C mid-drill', () => {
       assert.match(r.stdout, /app-update ✗ interrupted/);
       assert.deepEqual(processesOfRun(runDir), []);
       const journal = readJournal(path.join(runDir, 'journal.json'))!;
-      assert.deepEqual(journal.entries.filter((e) => !e.undone), []);
+      assert.deepEqual(
+        journal.entries.filter((e) => !e.undone),
+        [],
+      );
     } finally {
       ws.remove();
     }

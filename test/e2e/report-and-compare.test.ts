@@ -18,7 +18,10 @@ test('golive report regenerates HTML, JUnit and Markdown from a results folder',
   assert.ok(['report.html', 'junit.xml', 'summary.md'].every((f) => existsSync(path.join(dir, f))));
   const seen = await renderReport(path.join(dir, 'report.html'), 'synthetic-report.png');
   assert.deepEqual(seen.consoleErrors, []);
-  assert.deepEqual(seen.verdictRows, [{ drill: 'capacity', result: 'passed' }, { drill: 'app-update', result: 'failed' }]);
+  assert.deepEqual(seen.verdictRows, [
+    { drill: 'capacity', result: 'passed' },
+    { drill: 'app-update', result: 'failed' },
+  ]);
   assert.equal(seen.canvases.length, 4);
   const bad = await golive(['report', cwd], { cwd });
   assert.equal(bad.code, 2);

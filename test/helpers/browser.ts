@@ -26,24 +26,32 @@ export async function renderReport(file: string, screenshot?: string): Promise<R
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const consoleErrors: string[] = [];
     const requests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    page.on('request', (r) => { if (r.url() !== `file://${file}`) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url() !== `file://${file}`) requests.push(r.url());
+    });
     const started = Date.now();
     await page.goto(`file://${file}`);
     await page.waitForSelector('body[data-rendered=true]', { timeout: 15_000 });
     const openMs = Date.now() - started;
-    const canvases = await page.$$eval('canvas', (list) => list.map((c) => {
-      const ctx = c.getContext('2d')!;
-      const { data } = ctx.getImageData(0, 0, c.width, c.height);
-      let colored = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 250 || data[i + 1]! < 250 || data[i + 2]! < 250)) colored++;
-      return { width: c.width, height: c.height, coloredPixels: colored };
-    }));
-    const verdictRows = await page.$$eval('#verdict-table tbody tr', (rows) => rows
-      .map((r) => Array.from(r.querySelectorAll('td'), (td: HTMLTableCellElement) => td.textContent ?? ''))
-      .filter((cells) => cells[0] !== '')
-      .map((cells) => ({ drill: cells[0]!, result: cells[1]! })));
+    const canvases = await page.$$eval('canvas', (list) =>
+      list.map((c) => {
+        const ctx = c.getContext('2d')!;
+        const { data } = ctx.getImageData(0, 0, c.width, c.height);
+        let colored = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 250 || data[i + 1]! < 250 || data[i + 2]! < 250)) colored++;
+        return { width: c.width, height: c.height, coloredPixels: colored };
+      }),
+    );
+    const verdictRows = await page.$$eval('#verdict-table tbody tr', (rows) =>
+      rows
+        .map((r) => Array.from(r.querySelectorAll('td'), (td: HTMLTableCellElement) => td.textContent ?? ''))
+        .filter((cells) => cells[0] !== '')
+        .map((cells) => ({ drill: cells[0]!, result: cells[1]! })),
+    );
     const runVerdict = (await page.textContent('#run-verdict')) ?? '';
     if (screenshot) {
       mkdirSync(ARTIFACTS, { recursive: true });

@@ -17,7 +17,10 @@ export function tempDir(prefix = 'golive-e2e-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-export function golive(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; onSpawn?: (child: ReturnType<typeof spawn>) => void }): Promise<CliResult> {
+export function golive(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; onSpawn?: (child: ReturnType<typeof spawn>) => void },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
@@ -25,8 +28,12 @@ export function golive(args: string[], options: { cwd: string; env?: NodeJS.Proc
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     options.onSpawn?.(child);
@@ -44,5 +51,7 @@ export function latestRunDir(cwd: string): string {
 export function timelineSeconds(runDir: string, drill?: string): number {
   const file = path.join(runDir, 'timeline.ndjson');
   if (!runDir || !existsSync(file)) return 0;
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l && (!drill || l.includes(`"drill":${JSON.stringify(drill)}`))).length;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l && (!drill || l.includes(`"drill":${JSON.stringify(drill)}`))).length;
 }

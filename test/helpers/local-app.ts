@@ -41,7 +41,13 @@ export function localConfig(workspace: string, drills: Record<string, unknown>, 
 }
 
 export async function runDrills(workspace: string, config: GoliveConfigInput): Promise<{ drills: DrillResult[]; dir: string }> {
-  const outcome = await run({ cwd: workspace, config: { ...config, output: { dir: path.join(workspace, 'results') } }, onWarning: (m) => { throw new Error(`unexpected warning: ${m}`); } });
+  const outcome = await run({
+    cwd: workspace,
+    config: { ...config, output: { dir: path.join(workspace, 'results') } },
+    onWarning: (m) => {
+      throw new Error(`unexpected warning: ${m}`);
+    },
+  });
   return { drills: outcome.result.drills, dir: outcome.resultsDir };
 }
 

@@ -8,7 +8,12 @@ export interface EngineRun extends SpanStats {
 }
 
 /** Runs the real engine (worker threads and all) and returns the merged figures. */
-export async function runEngine(plan: LoadPlan, threads = 1, during?: (zeroEpochMs: number) => void, kind: 'threads' | 'processes' = 'threads'): Promise<EngineRun> {
+export async function runEngine(
+  plan: LoadPlan,
+  threads = 1,
+  during?: (zeroEpochMs: number) => void,
+  kind: 'threads' | 'processes' = 'threads',
+): Promise<EngineRun> {
   const engine = startLoadEngine({ plan, workers: threads, kind });
   const zero = await engine.started;
   during?.(zero);

@@ -57,9 +57,15 @@ export async function startTestServer(initial: Behaviour = answerOk): Promise<Te
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    get received() { return received; },
-    behave(b) { behaviour = b; },
-    freeze(ms) { frozenUntil = Date.now() + ms; },
+    get received() {
+      return received;
+    },
+    behave(b) {
+      behaviour = b;
+    },
+    freeze(ms) {
+      frozenUntil = Date.now() + ms;
+    },
     async refuseFor(ms) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       dropConnections();
@@ -67,9 +73,10 @@ export async function startTestServer(initial: Behaviour = answerOk): Promise<Te
       setTimeout(() => server.listen(port, '127.0.0.1'), ms);
     },
     dropConnections,
-    close: () => new Promise<void>((resolve) => {
-      dropConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        dropConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -6,7 +6,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 describe('coordinated omission: a 1 s freeze in the middle of the run', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('open model at 200 req/s: p99 ≥ 800 ms and every request sent during the freeze is counted', async () => {

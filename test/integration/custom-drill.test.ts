@@ -3,22 +3,34 @@ import { describe, test } from 'node:test';
 import { createDemoWorkspace, localConfig, processesOfRun, runDrills } from '../helpers/local-app.js';
 import { run } from '../../src/run/run.js';
 
-describe('a drill of the user\'s own', () => {
+describe("a drill of the user's own", () => {
   test('actions run in order inside the disruption phase: kill, wait until ready, a hook with its environment', async () => {
     const ws = createDemoWorkspace();
     try {
-      const config = localConfig(ws.dir, {
-        'kill-one': {
-          kind: 'custom', baseline: '1s', tail: '1s',
-          actions: [{ killReplicas: 1 }, { waitUntilReady: '10s' }, { run: 'echo "drill=$GOLIVE_DRILL"' }, { sleep: '200ms' }],
+      const config = localConfig(
+        ws.dir,
+        {
+          'kill-one': {
+            kind: 'custom',
+            baseline: '1s',
+            tail: '1s',
+            actions: [{ killReplicas: 1 }, { waitUntilReady: '10s' }, { run: 'echo "drill=$GOLIVE_DRILL"' }, { sleep: '200ms' }],
+          },
         },
-      }, { replicas: 2 });
-      const { drills: [d], dir } = await runDrills(ws.dir, config);
+        { replicas: 2 },
+      );
+      const {
+        drills: [d],
+        dir,
+      } = await runDrills(ws.dir, config);
       assert.equal(d!.error, undefined);
       assert.equal(d!.kind, 'custom');
       const kinds = d!.events.map((e) => e.kind);
       assert.ok(kinds.indexOf('replicas.killed') < kinds.indexOf('action.run'));
-      assert.ok(d!.events.some((e) => e.kind === 'hook.output' && e.message === 'drill=kill-one'), JSON.stringify(d!.events));
+      assert.ok(
+        d!.events.some((e) => e.kind === 'hook.output' && e.message === 'drill=kill-one'),
+        JSON.stringify(d!.events),
+      );
       assert.ok(kinds.includes('replica.starting'), 'the killed replica was replaced');
       assert.deepEqual(processesOfRun(dir), []);
     } finally {
@@ -31,7 +43,10 @@ describe('a drill of the user\'s own', () => {
     try {
       const drills = { ask: { kind: 'custom', baseline: '200ms', tail: '200ms', actions: [{ manual: 'Reboot node-1 now' }] } };
       const noTty = await runDrills(ws.dir, localConfig(ws.dir, drills, { replicas: 1 }));
-      assert.match(noTty.drills[0]!.error ?? '', /a manual step needs an operator, but there is no terminal: "Reboot node-1 now"\. Run interactively, or pass --yes/);
+      assert.match(
+        noTty.drills[0]!.error ?? '',
+        /a manual step needs an operator, but there is no terminal: "Reboot node-1 now"\. Run interactively, or pass --yes/,
+      );
       const yes = await run({ cwd: ws.dir, config: { ...localConfig(ws.dir, drills, { replicas: 1 }), output: { dir: 'results' } }, assumeYes: true });
       assert.equal(yes.result.drills[0]!.error, undefined);
       assert.ok(yes.result.drills[0]!.events.some((e) => e.kind === 'manual.confirmed' && e.message === 'answered by --yes'));

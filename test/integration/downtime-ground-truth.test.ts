@@ -7,7 +7,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 describe('downtime against ground truth', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('a server that refuses connections for exactly 1500 ms at 200 req/s: one window of 1500 ± 50 ms', async () => {
@@ -36,7 +38,10 @@ describe('downtime against ground truth', () => {
       res.end();
     });
     const run = await runEngine(openPlan(server.url, 200, 5000), 1, () => {
-      setTimeout(() => { faultFrom = Date.now(); faultTo = faultFrom + 2000; }, 1500);
+      setTimeout(() => {
+        faultFrom = Date.now();
+        faultTo = faultFrom + 2000;
+      }, 1500);
     });
     const d = computeDowntime({ ok: run.recording.binsOk, failed: run.recording.binsFailed });
     assert.equal(d.totalMs, 0);

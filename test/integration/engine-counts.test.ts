@@ -6,7 +6,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 describe('engine: what the client counts is what the server received', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('open model, 2 threads', async () => {

@@ -5,7 +5,9 @@ import { k8sConfig, mutations, startStandInCluster, type StandInCluster } from '
 
 describe('kubernetes: app-update against the stand-in API server', () => {
   let c: StandInCluster;
-  before(async () => { c = await startStandInCluster({ replicas: 3 }); });
+  before(async () => {
+    c = await startStandInCluster({ replicas: 3 });
+  });
   after(() => c.close());
 
   test('restart by pod-template annotation, wait as kubectl rollout status does, no failed request', async () => {
@@ -17,7 +19,8 @@ describe('kubernetes: app-update against the stand-in API server', () => {
     const patch = c.api.requests.find((r) => r.verb === 'patch')!;
     assert.equal(patch.contentType, 'application/strategic-merge-patch+json');
     const kinds: string[] = d.events.map((e) => e.kind);
-    for (const k of ['rollout.started', 'pod.created', 'pod.scheduled', 'pod.ready', 'pod.terminating', 'pod.deleted', 'rollout.completed']) assert.ok(kinds.includes(k), `${k} in ${[...new Set(kinds)].join(', ')}`);
+    for (const k of ['rollout.started', 'pod.created', 'pod.scheduled', 'pod.ready', 'pod.terminating', 'pod.deleted', 'rollout.completed'])
+      assert.ok(kinds.includes(k), `${k} in ${[...new Set(kinds)].join(', ')}`);
     assert.equal(outcome.result.platform.kind, 'kubernetes');
     assert.equal(outcome.result.platform.context, 'standin');
   });

@@ -12,14 +12,24 @@ test('audit of a live namespace: N-1 headroom from node capacity, and live objec
   try {
     // Fill the cluster: every node has 4 CPUs; other tenants request 3.7 of each.
     for (const n of c.api.list('nodes')) {
-      c.api.put('pods', { metadata: { name: `tenant-${n.metadata.name}`, namespace: 'other' }, spec: { nodeName: n.metadata.name, containers: [{ name: 'x', resources: { requests: { cpu: '3700m' } } }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+      c.api.put('pods', {
+        metadata: { name: `tenant-${n.metadata.name}`, namespace: 'other' },
+        spec: { nodeName: n.metadata.name, containers: [{ name: 'x', resources: { requests: { cpu: '3700m' } } }] },
+        status: { conditions: [{ type: 'Ready', status: 'True' }] },
+      });
     }
-    c.api.put('poddisruptionbudgets', { metadata: { name: 'hand-made', namespace: 'shop' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
+    c.api.put('poddisruptionbudgets', {
+      metadata: { name: 'hand-made', namespace: 'shop' },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+    });
     const client = new KubeClient({ kubeconfig: c.kubeconfig });
     const live = await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop' } });
     const ids = live.findings.map((f) => f.id);
     assert.ok(ids.includes('GL015'), ids.join(' '));
-    assert.match(live.findings.find((f) => f.id === 'GL015')!.message, /^losing the largest node node-\w+ would leave \d+m CPU of requests nowhere to go \(\d+m unrequested elsewhere; this workload requests 1500m\)$/);
+    assert.match(
+      live.findings.find((f) => f.id === 'GL015')!.message,
+      /^losing the largest node node-\w+ would leave \d+m CPU of requests nowhere to go \(\d+m unrequested elsewhere; this workload requests 1500m\)$/,
+    );
     assert.ok(!ids.includes('GL008'), 'the live PDB selects the pods');
 
     // With the repository's manifests too: what the cluster has and nobody declared.

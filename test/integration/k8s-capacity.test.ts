@@ -10,19 +10,33 @@ test('capacity on kubernetes: usage from metrics.k8s.io against requests and lim
     const config = k8sConfig(c, { capacity: { duration: '2s', objectives: { maxCpuOfLimit: 0.5, maxMemoryOfLimit: 0.5 } } });
     const d = (await run({ cwd: c.dir, config })).result.drills[0]!;
     assert.equal(d.error, undefined);
-    const cap = d.capacity as { samples: number; cpu: { peakMillicores: number; requestMillicores: number; limitMillicores: number; peakOfLimit: number }; memory: { peakOfLimit: number }; headroom: { largestNode: { fits: boolean }; largestZone: { name: string; fits: boolean } } };
+    const cap = d.capacity as {
+      samples: number;
+      cpu: { peakMillicores: number; requestMillicores: number; limitMillicores: number; peakOfLimit: number };
+      memory: { peakOfLimit: number };
+      headroom: { largestNode: { fits: boolean }; largestZone: { name: string; fits: boolean } };
+    };
     assert.ok(cap.samples >= 1);
     assert.deepEqual(cap.cpu, { peakMillicores: 180, requestMillicores: 500, limitMillicores: 1000, peakOfLimit: 0.18 });
     assert.equal(cap.memory.peakOfLimit, 0.547);
     assert.equal(cap.headroom.largestNode.fits, true);
     assert.equal(cap.headroom.largestZone.fits, true);
-    assert.deepEqual(d.objectives.map((o) => [o.name, o.measured, o.passed]), [['CPU of limit', '18.0 % at peak', true], ['memory of limit', '54.7 % at peak', false]]);
+    assert.deepEqual(
+      d.objectives.map((o) => [o.name, o.measured, o.passed]),
+      [
+        ['CPU of limit', '18.0 % at peak', true],
+        ['memory of limit', '54.7 % at peak', false],
+      ],
+    );
 
     // Without metrics-server the usage is "not measured", never zero, and its objectives fail.
     c.api.metricsServer = false;
     const e = (await run({ cwd: c.dir, config })).result.drills[0]!;
     assert.match((e.capacity as { usageUnavailable: string }).usageUnavailable, /metrics\.k8s\.io is not served: install metrics-server/);
-    assert.deepEqual(e.objectives.map((o) => o.passed), [false, false]);
+    assert.deepEqual(
+      e.objectives.map((o) => o.passed),
+      [false, false],
+    );
     assert.match(e.objectives[0]!.measured, /^not measured: metrics\.k8s\.io is not served/);
     assert.ok(e.findings.some((f) => f.id === 'usage-not-measured'));
   } finally {

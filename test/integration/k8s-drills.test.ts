@@ -25,12 +25,18 @@ describe('kubernetes drills against the stand-in API server', () => {
         const cordon = calls.indexOf(`patch nodes ${node}`);
         const uncordon = calls.lastIndexOf(`patch nodes ${node}`);
         assert.ok(cordon >= 0 && uncordon > cordon, calls.join('\n'));
-        assert.ok(calls.slice(cordon, uncordon).some((x) => x.startsWith('create pods/eviction')), calls.join('\n'));
+        assert.ok(
+          calls.slice(cordon, uncordon).some((x) => x.startsWith('create pods/eviction')),
+          calls.join('\n'),
+        );
       }
       assert.ok(calls.lastIndexOf(`patch nodes ${drained[0]}`) < calls.indexOf(`patch nodes ${drained[1]}`), 'one node at a time');
       const blocked = d.events.filter((e) => e.kind === 'eviction.blocked');
       assert.ok(blocked.length >= 1, 'the second pod on a node meets a 429 until the first one is replaced');
-      assert.match(blocked[0]!.message, /refused \(429\): PodDisruptionBudget shop\/web-pdb \(minAvailable 2, \d healthy, \d disruptions allowed\) allows no disruption now; retrying in 200 ms/);
+      assert.match(
+        blocked[0]!.message,
+        /refused \(429\): PodDisruptionBudget shop\/web-pdb \(minAvailable 2, \d healthy, \d disruptions allowed\) allows no disruption now; retrying in 200 ms/,
+      );
       assert.equal(c.api.requests.filter((r) => r.resource === 'pods/eviction' && r.status === 429).length, blocked.length);
       for (const n of c.api.list('nodes')) assert.equal(n['spec']?.unschedulable, undefined, `${n.metadata.name} uncordoned`);
     } finally {
@@ -43,7 +49,10 @@ describe('kubernetes drills against the stand-in API server', () => {
     try {
       const outcome = await run({ cwd: c.dir, config: k8sConfig(c, { 'node-drain': { ...short, timeout: '1500ms' } }) });
       const d = outcome.result.drills[0]!;
-      assert.match(d.error ?? '', /draining node-\w+ timed out after 1500 ms: eviction of shop\/web-[\w-]+ is still blocked by PodDisruptionBudget shop\/web-pdb \(minAvailable 1/);
+      assert.match(
+        d.error ?? '',
+        /draining node-\w+ timed out after 1500 ms: eviction of shop\/web-[\w-]+ is still blocked by PodDisruptionBudget shop\/web-pdb \(minAvailable 1/,
+      );
       for (const n of c.api.list('nodes')) assert.equal(n['spec']?.unschedulable, undefined, 'the journal undid the cordon');
     } finally {
       await c.close();
@@ -57,11 +66,17 @@ describe('kubernetes drills against the stand-in API server', () => {
       const d = outcome.result.drills[0]!;
       assert.equal(d.error, undefined);
       const calls = mutations(c.api);
-      assert.deepEqual(calls.filter((x) => x.startsWith('patch nodes')), ['patch nodes node-b1', 'patch nodes node-b1', 'patch nodes node-b1']);
+      assert.deepEqual(
+        calls.filter((x) => x.startsWith('patch nodes')),
+        ['patch nodes node-b1', 'patch nodes node-b1', 'patch nodes node-b1'],
+      );
       assert.ok(calls.some((x) => x.startsWith('delete pods web-')));
       const del = c.api.requests.find((r) => r.verb === 'delete' && r.resource === 'pods')!;
       assert.ok(del);
-      assert.match(d.events.find((e) => e.kind === 'zone.lost')!.message, /zone-b \(mode evict\): 1 node\(s\) cordoned and tainted golive\.dev\/zone-outage:NoExecute, 1 pod\(s\) deleted without grace/);
+      assert.match(
+        d.events.find((e) => e.kind === 'zone.lost')!.message,
+        /zone-b \(mode evict\): 1 node\(s\) cordoned and tainted golive\.dev\/zone-outage:NoExecute, 1 pod\(s\) deleted without grace/,
+      );
       assert.equal(d.requests.failed, 0, 'two zones were left: the Service always had endpoints');
       const node = c.api.get('nodes', '', 'node-b1')!;
       assert.deepEqual(node['spec']?.taints ?? [], []);
@@ -71,7 +86,7 @@ describe('kubernetes drills against the stand-in API server', () => {
     }
   });
 
-  test('zone-outage (unreachable): the node controller\'s taint; pods move when their tolerationSeconds run out', async () => {
+  test("zone-outage (unreachable): the node controller's taint; pods move when their tolerationSeconds run out", async () => {
     const c = await startStandInCluster({ replicas: 3, zones: 3, tolerationSeconds: 1 });
     try {
       const outcome = await run({ cwd: c.dir, config: k8sConfig(c, { 'zone-outage': { ...short, zone: 'zone-a', mode: 'unreachable' } }) });
@@ -91,13 +106,27 @@ describe('kubernetes drills against the stand-in API server', () => {
     const c = await startStandInCluster({ replicas: 2, zones: 2 });
     c.api.put('namespaces', { metadata: { name: 'velero' } });
     try {
-      const config = k8sConfig(c, { 'disaster-recovery': { ...short, afterBackup: '300ms', backup: { velero: { namespace: 'velero' } }, canary: { write: { method: 'GET', url: '/' }, read: { url: '/' } } } }, { allowDestroy: true });
+      const config = k8sConfig(
+        c,
+        {
+          'disaster-recovery': {
+            ...short,
+            afterBackup: '300ms',
+            backup: { velero: { namespace: 'velero' } },
+            canary: { write: { method: 'GET', url: '/' }, read: { url: '/' } },
+          },
+        },
+        { allowDestroy: true },
+      );
       const outcome = await run({ cwd: c.dir, config });
       const d = outcome.result.drills[0]!;
       assert.equal(d.error, undefined, JSON.stringify(d.events.slice(-5)));
       const calls = mutations(c.api);
       const order = ['create backups', 'delete namespaces shop', 'create restores'].map((p) => calls.findIndex((x) => x.startsWith(p)));
-      assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), calls.join('\n'));
+      assert.ok(
+        order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)),
+        calls.join('\n'),
+      );
       assert.ok(d.recovery!.timeMs! > 0);
       assert.ok(d.events.some((e) => e.kind === 'backup.completed') && d.events.some((e) => e.kind === 'restore.completed'));
     } finally {
@@ -111,22 +140,31 @@ describe('kubernetes drills against the stand-in API server', () => {
       const repo = path.join(c.dir, 'repo');
       mkdirSync(repo);
       // The "deploy" recreates the namespace and the Deployment through the stand-in, as kubectl apply would.
-      writeFileSync(path.join(repo, 'deploy.mjs'), `
+      writeFileSync(
+        path.join(repo, 'deploy.mjs'),
+        `
         const api = process.env.STANDIN;
         const post = (p, body) => fetch(api + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
         await post('/api/v1/namespaces', { metadata: { name: 'shop' } });
         await post('/apis/apps/v1/namespaces/shop/deployments', ${JSON.stringify(c.api.get('deployments', NAMESPACE, APP))});
-      `);
+      `,
+      );
       execFileSync('git', ['init', '-q'], { cwd: repo });
       execFileSync('git', ['add', '.'], { cwd: repo });
       execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'deploy'], { cwd: repo });
       process.env['STANDIN'] = c.api.url;
-      const outcome = await run({ cwd: c.dir, config: k8sConfig(c, { redeploy: { ...short, repo, command: 'node deploy.mjs', objectives: { maxSetupTime: '30s' } } }, { allowDestroy: true }) });
+      const outcome = await run({
+        cwd: c.dir,
+        config: k8sConfig(c, { redeploy: { ...short, repo, command: 'node deploy.mjs', objectives: { maxSetupTime: '30s' } } }, { allowDestroy: true }),
+      });
       const d = outcome.result.drills[0]!;
       assert.equal(d.error, undefined, JSON.stringify(d.events.slice(-5)));
       assert.ok(d.setupMs! > 0);
       assert.ok(mutations(c.api).includes('delete namespaces shop'));
-      assert.ok(c.api.requests.some((r) => r.verb === 'create' && r.resource === 'deployments'), 'the command deployed');
+      assert.ok(
+        c.api.requests.some((r) => r.verb === 'create' && r.resource === 'deployments'),
+        'the command deployed',
+      );
     } finally {
       delete process.env['STANDIN'];
       await c.close();
@@ -138,15 +176,24 @@ describe('kubernetes drills against the stand-in API server', () => {
     try {
       const planned: string[] = [];
       const outcome = await run({
-        cwd: c.dir, dryRun: true, allowDestroy: true, onMutation: (m) => planned.push(m),
+        cwd: c.dir,
+        dryRun: true,
+        allowDestroy: true,
+        onMutation: (m) => planned.push(m),
         config: k8sConfig(c, { 'app-update': short, 'node-drain': short, 'zone-outage': short }),
       });
       assert.deepEqual(mutations(c.api), []);
-      assert.ok(planned.some((p) => /^PATCH Deployment shop\/web \(strategic merge\): restart$/.test(p)), planned.join('\n'));
+      assert.ok(
+        planned.some((p) => /^PATCH Deployment shop\/web \(strategic merge\): restart$/.test(p)),
+        planned.join('\n'),
+      );
       assert.ok(planned.some((p) => /^POST pods\/web-[\w-]+\/eviction in shop/.test(p)));
       assert.ok(planned.some((p) => /^PATCH node node-\w+ \(strategic merge\): cordon \+ taint golive\.dev\/zone-outage:NoExecute$/.test(p)));
       assert.ok(planned.some((p) => /^DELETE pod shop\/web-[\w-]+ \(grace 0 s\)$/.test(p)));
-      assert.deepEqual(outcome.result.drills.map((d) => d.error), Array(3).fill('dry run: nothing was changed and no load was sent'));
+      assert.deepEqual(
+        outcome.result.drills.map((d) => d.error),
+        Array(3).fill('dry run: nothing was changed and no load was sent'),
+      );
     } finally {
       await c.close();
     }
@@ -156,8 +203,10 @@ describe('kubernetes drills against the stand-in API server', () => {
     const c = await startStandInCluster({ replicas: 2, zones: 2 });
     try {
       c.api.denied.add('create /pods/eviction');
-      await assert.rejects(run({ cwd: c.dir, config: k8sConfig(c, { 'node-drain': short }) }),
-        /forbidden before anything changed: golive may not create pods\/eviction\. `golive rbac` prints the Role and ClusterRole to grant/);
+      await assert.rejects(
+        run({ cwd: c.dir, config: k8sConfig(c, { 'node-drain': short }) }),
+        /forbidden before anything changed: golive may not create pods\/eviction\. `golive rbac` prints the Role and ClusterRole to grant/,
+      );
       assert.deepEqual(mutations(c.api), []);
     } finally {
       await c.close();

@@ -7,7 +7,11 @@ test('load workers as a Kubernetes Indexed Job: pods run the worker, their logs 
   const c = await startStandInCluster({ replicas: 2, zones: 2 });
   try {
     const config = k8sConfig(c, { capacity: { duration: '3s' } });
-    config.load = { ...config.load, rate: 200, workers: { kind: 'kubernetes', count: 2, startLead: '2s', image: 'golive:test', command: ['golive', 'worker'] } };
+    config.load = {
+      ...config.load,
+      rate: 200,
+      workers: { kind: 'kubernetes', count: 2, startLead: '2s', image: 'golive:test', command: ['golive', 'worker'] },
+    };
     const before = c.controller.serviceRequests;
     const outcome = await run({ cwd: c.dir, config });
     const d = outcome.result.drills[0]!;
@@ -16,7 +20,10 @@ test('load workers as a Kubernetes Indexed Job: pods run the worker, their logs 
     assert.ok(Math.abs(d.requests.total - 600) <= 12, `${d.requests.total} requests for 3 s at 200 req/s`);
     assert.equal(c.controller.serviceRequests - before, d.requests.total, 'what the Service received is what the workers counted');
     assert.equal(d.generator.startOffsetsMs.length, 2);
-    assert.ok(d.generator.startOffsetsMs.every((o) => o !== null && o >= 0 && o < 1000), `start offsets ${JSON.stringify(d.generator.startOffsetsMs)}`);
+    assert.ok(
+      d.generator.startOffsetsMs.every((o) => o !== null && o >= 0 && o < 1000),
+      `start offsets ${JSON.stringify(d.generator.startOffsetsMs)}`,
+    );
     assert.deepEqual(d.generator.lostWorkers, []);
     const calls = mutations(c.api);
     const job = calls.find((x) => x.startsWith('create jobs'));
@@ -35,11 +42,18 @@ test('a worker pod that dies mid-run is reported and its segment counted as drop
   const c = await startStandInCluster({ replicas: 2, zones: 2 });
   try {
     const config = k8sConfig(c, { capacity: { duration: '4s' } });
-    config.load = { ...config.load, rate: 200, workers: { kind: 'kubernetes', count: 2, startLead: '1500ms', image: 'golive:test', command: ['golive', 'worker'] } };
+    config.load = {
+      ...config.load,
+      rate: 200,
+      workers: { kind: 'kubernetes', count: 2, startLead: '1500ms', image: 'golive:test', command: ['golive', 'worker'] },
+    };
     const killer = setInterval(() => {
-      const pod = c.api.list('pods', 'shop').find((p) => p.metadata.labels?.['batch.kubernetes.io/job-completion-index'] === '1' && p['status']?.phase === 'Running');
+      const pod = c.api
+        .list('pods', 'shop')
+        .find((p) => p.metadata.labels?.['batch.kubernetes.io/job-completion-index'] === '1' && p['status']?.phase === 'Running');
       // Two seconds into the load: the node under it is gone, no SIGTERM, no final snapshot.
-      if (pod && Date.now() - Date.parse(pod.metadata['creationTimestamp']) > 3500 && c.controller.killPodProcess('shop', pod.metadata.name)) clearInterval(killer);
+      if (pod && Date.now() - Date.parse(pod.metadata['creationTimestamp']) > 3500 && c.controller.killPodProcess('shop', pod.metadata.name))
+        clearInterval(killer);
     }, 50);
     const d = (await run({ cwd: c.dir, config })).result.drills[0]!;
     clearInterval(killer);

@@ -14,8 +14,22 @@ test('watches survive a dropped connection and an expired resourceVersion (410 G
   const journal = new Journal(mkdtempSync(path.join(tmpdir(), 'golive-journal-')));
   const teardowns = new TeardownStack(journal);
   const platform = new KubernetesPlatform({
-    config: { kind: 'kubernetes', kubeconfig: c.kubeconfig, namespace: NAMESPACE, workload: { kind: 'Deployment', name: APP }, drain: { retryEvery: 200, deleteEmptyDirData: true, nodeReadyTimeout: 10_000 }, veleroNamespace: 'velero' },
-    baseDir: c.dir, runDir: c.dir, runId: 'watch-test', journal, teardowns, needs: [], dryRun: false, allowDestroy: false,
+    config: {
+      kind: 'kubernetes',
+      kubeconfig: c.kubeconfig,
+      namespace: NAMESPACE,
+      workload: { kind: 'Deployment', name: APP },
+      drain: { retryEvery: 200, deleteEmptyDirData: true, nodeReadyTimeout: 10_000 },
+      veleroNamespace: 'velero',
+    },
+    baseDir: c.dir,
+    runDir: c.dir,
+    runId: 'watch-test',
+    journal,
+    teardowns,
+    needs: [],
+    dryRun: false,
+    allowDestroy: false,
     hooks: { run: () => Promise.resolve(), manual: () => Promise.resolve() },
   });
   platform.setEventSink((kind, message, subject) => events.push(`${kind} ${subject ?? ''} ${message}`));
@@ -28,8 +42,14 @@ test('watches survive a dropped connection and an expired resourceVersion (410 G
     c.api.compactHistory();
     const deadline = Date.now() + 5000;
     while (!events.some((e) => e.startsWith('node.cordoned')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(events.some((e) => e.startsWith('watch.relist') && e.includes('410 Gone')), events.join('\n'));
-    assert.ok(events.some((e) => e.startsWith(`node.cordoned ${node.metadata.name}`)), 'the change made while disconnected is seen after the relist');
+    assert.ok(
+      events.some((e) => e.startsWith('watch.relist') && e.includes('410 Gone')),
+      events.join('\n'),
+    );
+    assert.ok(
+      events.some((e) => e.startsWith(`node.cordoned ${node.metadata.name}`)),
+      'the change made while disconnected is seen after the relist',
+    );
   } finally {
     assert.deepEqual(await teardowns.unwind(), []);
     await c.close();

@@ -11,17 +11,27 @@ describe('drills on the local platform, against the demo app', () => {
   test('app-update, rolling with graceful shutdown: no failed request; every process undone afterwards', async () => {
     const ws = createDemoWorkspace();
     try {
-      const { drills: [d], dir } = await runDrills(ws.dir, localConfig(ws.dir, { 'app-update': { ...short, objectives: { maxDowntime: '0s', maxFailedRequests: 0 } } }));
+      const {
+        drills: [d],
+        dir,
+      } = await runDrills(ws.dir, localConfig(ws.dir, { 'app-update': { ...short, objectives: { maxDowntime: '0s', maxFailedRequests: 0 } } }));
       assert.equal(d!.error, undefined);
       assert.equal(d!.requests.failed, 0, JSON.stringify(d!.requests.byOutcome));
       assert.ok(d!.requests.total > 400);
       assert.equal(d!.passed, true);
       const kinds: string[] = d!.events.map((e) => e.kind);
-      for (const k of ['rollout.started', 'replica.starting', 'replica.ready', 'replica.terminating', 'replica.exited', 'rollout.completed']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
-      assert.deepEqual(d!.phases.map((p) => p.name), ['baseline', 'disruption', 'recovery', 'tail']);
+      for (const k of ['rollout.started', 'replica.starting', 'replica.ready', 'replica.terminating', 'replica.exited', 'rollout.completed'])
+        assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
+      assert.deepEqual(
+        d!.phases.map((p) => p.name),
+        ['baseline', 'disruption', 'recovery', 'tail'],
+      );
       const journal = readJournal(path.join(dir, 'journal.json'))!;
       assert.ok(journal.entries.length >= 4);
-      assert.deepEqual(journal.entries.filter((e) => !e.undone), []);
+      assert.deepEqual(
+        journal.entries.filter((e) => !e.undone),
+        [],
+      );
       assert.deepEqual(processesOfRun(dir), []);
     } finally {
       ws.remove();
@@ -31,13 +41,21 @@ describe('drills on the local platform, against the demo app', () => {
   test('app-update with Recreate and no graceful shutdown: an outage window holding the replica events', async () => {
     const ws = createDemoWorkspace();
     try {
-      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'app-update': { ...short, objectives: { maxDowntime: '0s' } } }, { naive: true, replicas: 1 }));
+      const {
+        drills: [d],
+      } = await runDrills(ws.dir, localConfig(ws.dir, { 'app-update': { ...short, objectives: { maxDowntime: '0s' } } }, { naive: true, replicas: 1 }));
       assert.equal(d!.passed, false);
       assert.ok(d!.downtime.totalMs > 0);
       const w = d!.downtime.windows[0]!;
       assert.ok(w.failed >= 2);
-      assert.ok(w.events.some((e) => e.kind === 'rollout.started' || e.kind.startsWith('replica.')), JSON.stringify(w.events));
-      assert.deepEqual(d!.objectives.map((o) => [o.name, o.passed]), [['downtime', false]]);
+      assert.ok(
+        w.events.some((e) => e.kind === 'rollout.started' || e.kind.startsWith('replica.')),
+        JSON.stringify(w.events),
+      );
+      assert.deepEqual(
+        d!.objectives.map((o) => [o.name, o.passed]),
+        [['downtime', false]],
+      );
     } finally {
       ws.remove();
     }
@@ -46,7 +64,9 @@ describe('drills on the local platform, against the demo app', () => {
   test('node-drain honours the disruption budget: replacement first, no failed request, nodes uncordoned', async () => {
     const ws = createDemoWorkspace();
     try {
-      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'node-drain': { ...short, objectives: { maxFailedRequests: 0 } } }, { replicas: 2, budget: 2 }));
+      const {
+        drills: [d],
+      } = await runDrills(ws.dir, localConfig(ws.dir, { 'node-drain': { ...short, objectives: { maxFailedRequests: 0 } } }, { replicas: 2, budget: 2 }));
       assert.equal(d!.requests.failed, 0, JSON.stringify(d!.downtime.windows));
       const kinds: string[] = d!.events.map((e) => e.kind);
       assert.equal(kinds.filter((k) => k === 'node.cordoned').length, 2);
@@ -60,7 +80,9 @@ describe('drills on the local platform, against the demo app', () => {
   test('zone-outage: the zone with the most replicas is lost, replaced after the detection delay, then restored', async () => {
     const ws = createDemoWorkspace();
     try {
-      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'zone-outage': { ...short } }, { replicas: 3 }));
+      const {
+        drills: [d],
+      } = await runDrills(ws.dir, localConfig(ws.dir, { 'zone-outage': { ...short } }, { replicas: 3 }));
       assert.equal(d!.error, undefined);
       const lost = d!.events.find((e) => e.kind === 'zone.lost')!;
       const detected = d!.events.find((e) => e.kind === 'zone.detected')!;
@@ -77,7 +99,12 @@ describe('drills on the local platform, against the demo app', () => {
   test('disaster-recovery: the lost writes are exactly those acknowledged after the snapshot', async () => {
     const ws = createDemoWorkspace();
     try {
-      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { 'disaster-recovery': { ...short, afterBackup: '1500ms', canary: { rate: 20 }, objectives: { maxRecoveryPoint: '5s' } } }));
+      const {
+        drills: [d],
+      } = await runDrills(
+        ws.dir,
+        localConfig(ws.dir, { 'disaster-recovery': { ...short, afterBackup: '1500ms', canary: { rate: 20 }, objectives: { maxRecoveryPoint: '5s' } } }),
+      );
       assert.equal(d!.error, undefined);
       const r = d!.recovery!;
       const details = d!.capacity;
@@ -98,7 +125,14 @@ describe('drills on the local platform, against the demo app', () => {
     const ws = createDemoWorkspace();
     try {
       writeFileSync(path.join(ws.dir, 'uncommitted.txt'), 'only here');
-      const { drills: [d] } = await runDrills(ws.dir, localConfig(ws.dir, { redeploy: { ...short, repo: ws.dir, build: 'test ! -e uncommitted.txt && test -e server.js', objectives: { maxSetupTime: '30s' } } }));
+      const {
+        drills: [d],
+      } = await runDrills(
+        ws.dir,
+        localConfig(ws.dir, {
+          redeploy: { ...short, repo: ws.dir, build: 'test ! -e uncommitted.txt && test -e server.js', objectives: { maxSetupTime: '30s' } },
+        }),
+      );
       assert.equal(d!.error, undefined);
       assert.ok(d!.setupMs! > 0 && d!.setupMs! < 30_000);
       assert.equal(d!.passed, true);

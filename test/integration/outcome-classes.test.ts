@@ -7,7 +7,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 describe('engine: every failure lands in its outcome class', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('refused port → connect_refused', async () => {
@@ -30,7 +32,9 @@ describe('engine: every failure lands in its outcome class', () => {
   });
 
   test('no answer within the timeout → timeout, measured from the intended start', async () => {
-    server.behave(() => { /* never answers */ });
+    server.behave(() => {
+      /* never answers */
+    });
     const run = await runEngine(openPlan(server.url, 20, 500, { requests: [request({ timeoutMs: 300 })] }));
     assert.deepEqual(run.requests.byOutcome, { timeout: 10 });
     assert.ok(run.latencyMs.min >= 300 && run.latencyMs.max < 450, `timeouts at ${run.latencyMs.min}…${run.latencyMs.max} ms`);
@@ -38,13 +42,20 @@ describe('engine: every failure lands in its outcome class', () => {
   });
 
   test('503 → http_503, with its code', async () => {
-    server.behave((_req, res) => { res.statusCode = 503; res.end('unavailable'); });
+    server.behave((_req, res) => {
+      res.statusCode = 503;
+      res.end('unavailable');
+    });
     const run = await runEngine(openPlan(server.url, 50, 400));
     assert.deepEqual(run.requests.byOutcome, { http_503: 20 });
   });
 
   test('checks: status set, body text, JSON path → check_failed', async () => {
-    server.behave((_req, res) => { res.statusCode = 201; res.setHeader('content-type', 'application/json'); res.end('{"ok":false,"items":[{"id":7}]}'); });
+    server.behave((_req, res) => {
+      res.statusCode = 201;
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":false,"items":[{"id":7}]}');
+    });
     const plan = openPlan(server.url, 50, 400, {
       requests: [
         request({ name: 'status', check: { status: [200] } }),

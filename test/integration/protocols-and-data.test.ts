@@ -15,7 +15,25 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 function selfSignedCert(): { key: string; cert: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'golive-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      path.join(dir, 'k.pem'),
+      '-out',
+      path.join(dir, 'c.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(path.join(dir, 'k.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'c.pem'), 'utf8') };
 }
 
@@ -26,11 +44,17 @@ describe('HTTPS and HTTP/2', () => {
   let h2Requests = 0;
   before(async () => {
     httpsServer = https.createServer(tls, (_req, res) => res.end('ok'));
-    h2Server = http2.createSecureServer(tls, (req, res) => { h2Requests++; res.end(req.httpVersion); });
+    h2Server = http2.createSecureServer(tls, (req, res) => {
+      h2Requests++;
+      res.end(req.httpVersion);
+    });
     await new Promise<void>((r) => httpsServer.listen(0, '127.0.0.1', r));
     await new Promise<void>((r) => h2Server.listen(0, '127.0.0.1', r));
   });
-  after(() => { httpsServer.close(); h2Server.close(); });
+  after(() => {
+    httpsServer.close();
+    h2Server.close();
+  });
 
   test('a self-signed certificate fails as tls unless insecure is set', async () => {
     const origin = `https://127.0.0.1:${(httpsServer.address() as AddressInfo).port}`;
@@ -52,17 +76,23 @@ describe('data files feed {{data.FIELD}}, one row per request', () => {
   let server: TestServer;
   const seen: string[] = [];
   before(async () => {
-    server = await startTestServer((req, res) => { seen.push(req.url ?? ''); res.end(); });
+    server = await startTestServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end();
+    });
   });
   after(() => server.close());
 
   test('CSV rows in order, cycling, with {{seq}} unique across threads', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'golive-data-'));
     writeFileSync(path.join(dir, 'skus.csv'), 'sku,name\nA1,first\nB2,second\nC3,"third, quoted"\n');
-    const config = validateConfig({
-      target: { url: server.url },
-      load: { rate: 60, duration: '1s', connections: 4, requests: [{ url: '/item/{{data.sku}}?n={{seq}}&name={{data.name}}' }], data: { file: 'skus.csv' } },
-    }, 'inline');
+    const config = validateConfig(
+      {
+        target: { url: server.url },
+        load: { rate: 60, duration: '1s', connections: 4, requests: [{ url: '/item/{{data.sku}}?n={{seq}}&name={{data.name}}' }], data: { file: 'skus.csv' } },
+      },
+      'inline',
+    );
     const plan = toLoadPlan(config, dir, 'inline');
     seen.length = 0;
     const run = await runEngine(plan, 2);

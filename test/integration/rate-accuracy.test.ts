@@ -6,7 +6,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 describe('rate accuracy', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('2,000 req/s for 5 s: achieved within 1 %, per second too', async () => {

@@ -7,7 +7,9 @@ import { spanStats } from '../../src/analysis/stats.js';
 
 describe('reconnects: the server drops every connection mid-run', () => {
   let server: TestServer;
-  before(async () => { server = await startTestServer(); });
+  before(async () => {
+    server = await startTestServer();
+  });
   after(() => server.close());
 
   test('later requests are as fast as before and nothing is lost or double counted', async () => {

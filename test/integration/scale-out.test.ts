@@ -49,20 +49,32 @@ describe('scale-out: load workers as separate processes, merged exactly', () => 
 
   test('a worker killed mid-run is reported and its remaining starts count as dropped', async () => {
     let killed = false;
-    const run = await runEngine(openPlan(server.url, 400, 3000), 2, () => {
-      setTimeout(() => {
-        // The second worker process: the newest `worker-main.js` child of this process.
-        const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-          try {
-            return readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('worker-main.js') && readFileSync(`/proc/${p}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid);
-          } catch {
-            return false;
-          }
-        }).map(Number).sort((a, b) => a - b);
-        process.kill(pids[1]!, 'SIGKILL');
-        killed = true;
-      }, 1500);
-    }, 'processes');
+    const run = await runEngine(
+      openPlan(server.url, 400, 3000),
+      2,
+      () => {
+        setTimeout(() => {
+          // The second worker process: the newest `worker-main.js` child of this process.
+          const pids = readdirSync('/proc')
+            .filter((p) => /^\d+$/.test(p))
+            .filter((p) => {
+              try {
+                return (
+                  readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('worker-main.js') &&
+                  readFileSync(`/proc/${p}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid)
+                );
+              } catch {
+                return false;
+              }
+            })
+            .map(Number)
+            .sort((a, b) => a - b);
+          process.kill(pids[1]!, 'SIGKILL');
+          killed = true;
+        }, 1500);
+      },
+      'processes',
+    );
     assert.ok(killed);
     const lost = run.recording.workers.lost;
     assert.equal(lost.length, 1);
@@ -71,11 +83,29 @@ describe('scale-out: load workers as separate processes, merged exactly', () => 
     // Worker 1 carries 200 req/s; killed about 1.5 s into 3 s, its last report covered up to 1 s: from there, 400.
     assert.ok(lost[0]!.droppedStarts >= 300 && lost[0]!.droppedStarts <= 400, `${lost[0]!.droppedStarts} dropped`);
     const result = analyzeDrill({
-      name: 'load', kind: 'load', startedAt: '', recording: run.recording, events: [], phases: [], objectives: {}, thresholds: [],
-      load: { model: 'open', executor: 'constant-arrival-rate', targetRps: 400, durationMs: 3000, connections: 20, threads: 1, workers: { kind: 'processes', count: 2 } },
+      name: 'load',
+      kind: 'load',
+      startedAt: '',
+      recording: run.recording,
+      events: [],
+      phases: [],
+      objectives: {},
+      thresholds: [],
+      load: {
+        model: 'open',
+        executor: 'constant-arrival-rate',
+        targetRps: 400,
+        durationMs: 3000,
+        connections: 20,
+        threads: 1,
+        workers: { kind: 'processes', count: 2 },
+      },
     });
     assert.equal(result.generator.bound, true);
     assert.ok(result.requests.dropped >= lost[0]!.droppedStarts);
-    assert.match(result.generator.warnings.join('\n'), /load worker 1 of 2 \(processes\) killed by SIGKILL at 1\.\d s: the \d+ starts of its segment from its last report on are missing from the results and counted as dropped/);
+    assert.match(
+      result.generator.warnings.join('\n'),
+      /load worker 1 of 2 \(processes\) killed by SIGKILL at 1\.\d s: the \d+ starts of its segment from its last report on are missing from the results and counted as dropped/,
+    );
   });
 });

@@ -31,29 +31,60 @@ export const APP = 'web';
 export async function startStandInCluster(spec: ClusterSpec = {}): Promise<StandInCluster> {
   const api = new StandInApiServer();
   const url = await api.listen();
-  seedCluster(api, { zones: spec.zones ?? 3, perZone: spec.perZone ?? 1, namespace: NAMESPACE, name: APP, replicas: spec.replicas ?? 3,
+  seedCluster(api, {
+    zones: spec.zones ?? 3,
+    perZone: spec.perZone ?? 1,
+    namespace: NAMESPACE,
+    name: APP,
+    replicas: spec.replicas ?? 3,
     ...(spec.minAvailable !== undefined ? { minAvailable: spec.minAvailable } : {}),
     ...(spec.strategy ? { strategy: spec.strategy } : {}),
-    ...(spec.tolerationSeconds !== undefined ? { tolerationSeconds: spec.tolerationSeconds } : {}) });
+    ...(spec.tolerationSeconds !== undefined ? { tolerationSeconds: spec.tolerationSeconds } : {}),
+  });
   const controller = new StandInController(api, spec.controller);
   controller.start();
   const serviceUrl = await controller.serve(NAMESPACE, { app: APP });
   const dir = mkdtempSync(path.join(tmpdir(), 'golive-k8s-'));
   const kubeconfig = path.join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, [
-    'apiVersion: v1', 'kind: Config', 'current-context: standin',
-    'clusters:', '- name: standin', '  cluster:', `    server: ${url}`, '    insecure-skip-tls-verify: true',
-    'contexts:', '- name: standin', '  context: { cluster: standin, user: tester, namespace: shop }',
-    '- name: production', '  context: { cluster: standin, user: tester }',
-    'users:', '- name: tester', '  user: { token: stand-in-token }', '',
-  ].join('\n'));
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: standin',
+      'clusters:',
+      '- name: standin',
+      '  cluster:',
+      `    server: ${url}`,
+      '    insecure-skip-tls-verify: true',
+      'contexts:',
+      '- name: standin',
+      '  context: { cluster: standin, user: tester, namespace: shop }',
+      '- name: production',
+      '  context: { cluster: standin, user: tester }',
+      'users:',
+      '- name: tester',
+      '  user: { token: stand-in-token }',
+      '',
+    ].join('\n'),
+  );
   // Wait for the app to be up, as it would be before anyone runs drills against it.
   for (let i = 0; i < 100; i++) {
     const d = api.get('deployments', NAMESPACE, APP)!;
     if (d['status']?.availableReplicas === (spec.replicas ?? 3)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { api, controller, kubeconfig, dir, serviceUrl, close: async () => { await controller.stop(); await api.close(); } };
+  return {
+    api,
+    controller,
+    kubeconfig,
+    dir,
+    serviceUrl,
+    close: async () => {
+      await controller.stop();
+      await api.close();
+    },
+  };
 }
 
 export function k8sConfig(c: StandInCluster, drills: Record<string, unknown>, extra: Record<string, unknown> = {}): GoliveConfigInput {
@@ -61,7 +92,13 @@ export function k8sConfig(c: StandInCluster, drills: Record<string, unknown>, ex
     name: 'k8s-test',
     target: { url: c.serviceUrl },
     load: { rate: 100, threads: 1, connections: 10, timeout: '2s' },
-    platform: { kind: 'kubernetes', kubeconfig: c.kubeconfig, namespace: NAMESPACE, workload: { kind: 'Deployment', name: APP }, drain: { retryEvery: '200ms' } },
+    platform: {
+      kind: 'kubernetes',
+      kubeconfig: c.kubeconfig,
+      namespace: NAMESPACE,
+      workload: { kind: 'Deployment', name: APP },
+      drain: { retryEvery: '200ms' },
+    },
     output: { dir: path.join(c.dir, 'results') },
     drills,
     ...extra,
@@ -70,6 +107,7 @@ export function k8sConfig(c: StandInCluster, drills: Record<string, unknown>, ex
 
 /** Mutating requests the stand-in received (create, patch, delete). */
 export function mutations(api: StandInApiServer): string[] {
-  return api.requests.filter((r) => ['create', 'patch', 'delete'].includes(r.verb) && r.resource !== 'selfsubjectaccessreviews')
+  return api.requests
+    .filter((r) => ['create', 'patch', 'delete'].includes(r.verb) && r.resource !== 'selfsubjectaccessreviews')
     .map((r) => `${r.verb} ${r.resource}${r.name ? ` ${r.name}` : ''}`);
 }

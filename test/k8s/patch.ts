@@ -23,7 +23,10 @@ export function strategicMergePatch(target: Json, patch: Json, field = ''): Json
     const out = [...target] as { [k: string]: Json }[];
     for (const item of patch as { [k: string]: Json }[]) {
       const i = out.findIndex((t) => t[key] === item[key]);
-      if (item['$patch'] === 'delete') { if (i >= 0) out.splice(i, 1); continue; }
+      if (item['$patch'] === 'delete') {
+        if (i >= 0) out.splice(i, 1);
+        continue;
+      }
       if (i >= 0) out[i] = strategicMergePatch(out[i]!, item) as { [k: string]: Json };
       else out.push(item);
     }
@@ -42,7 +45,10 @@ export function strategicMergePatch(target: Json, patch: Json, field = ''): Json
 export function jsonPatch(target: Json, ops: { op: string; path: string; value?: Json }[]): Json {
   const doc = structuredClone(target) as { [k: string]: Json };
   for (const op of ops) {
-    const parts = op.path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = op.path
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = parts.pop()!;
     let node: Json = doc;
     for (const p of parts) node = (node as { [k: string]: Json })[p]!;

@@ -10,8 +10,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 
- 
-export type Obj = { apiVersion?: string; kind?: string; metadata: { name: string; namespace?: string | undefined; resourceVersion?: string | undefined; [k: string]: any }; [k: string]: any };
+export type Obj = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string | undefined; resourceVersion?: string | undefined; [k: string]: any };
+  [k: string]: any;
+};
 
 export interface LoggedRequest {
   verb: string;
@@ -23,7 +27,13 @@ export interface LoggedRequest {
   status: number;
 }
 
-interface Kind { group: string; version: string; kind: string; namespaced: boolean; custom?: boolean }
+interface Kind {
+  group: string;
+  version: string;
+  kind: string;
+  namespaced: boolean;
+  custom?: boolean;
+}
 
 export const KINDS: Record<string, Kind> = {
   nodes: { group: '', version: 'v1', kind: 'Node', namespaced: false },
@@ -43,8 +53,19 @@ export const KINDS: Record<string, Kind> = {
 
 const HISTORY_LIMIT = 500;
 
-interface Change { rv: number; resource: string; namespace: string; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Obj }
-interface Watcher { resource: string; namespace: string | undefined; labelSelector: string | undefined; send: (c: Change) => void }
+interface Change {
+  rv: number;
+  resource: string;
+  namespace: string;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: Obj;
+}
+interface Watcher {
+  resource: string;
+  namespace: string | undefined;
+  labelSelector: string | undefined;
+  send: (c: Change) => void;
+}
 
 export class StandInApiServer {
   readonly requests: LoggedRequest[] = [];
@@ -67,7 +88,10 @@ export class StandInApiServer {
 
   constructor() {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
   }
 
   async listen(): Promise<string> {
@@ -102,7 +126,7 @@ export class StandInApiServer {
   }
 
   put(resource: string, obj: Obj): Obj {
-    const ns = KINDS[resource]!.namespaced ? obj.metadata.namespace ?? 'default' : '';
+    const ns = KINDS[resource]!.namespaced ? (obj.metadata.namespace ?? 'default') : '';
     const k = key(resource, ns, obj.metadata.name);
     const existed = this.store.has(k);
     const kind = KINDS[resource]!;
@@ -139,8 +163,29 @@ export class StandInApiServer {
     const route = parse(url.pathname);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!;
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    const verb = req.method === 'GET' ? (watch ? 'watch' : route?.name ? 'get' : 'list') : req.method === 'POST' ? 'create' : req.method === 'PATCH' ? 'patch' : req.method === 'DELETE' ? 'delete' : req.method ?? '';
-    const log: LoggedRequest = { verb, group: route?.group ?? '', resource: route ? route.resource + (route.sub ? `/${route.sub}` : '') : url.pathname, namespace: route?.namespace ?? '', name: route?.name ?? '', contentType, status: 0 };
+    const verb =
+      req.method === 'GET'
+        ? watch
+          ? 'watch'
+          : route?.name
+            ? 'get'
+            : 'list'
+        : req.method === 'POST'
+          ? 'create'
+          : req.method === 'PATCH'
+            ? 'patch'
+            : req.method === 'DELETE'
+              ? 'delete'
+              : (req.method ?? '');
+    const log: LoggedRequest = {
+      verb,
+      group: route?.group ?? '',
+      resource: route ? route.resource + (route.sub ? `/${route.sub}` : '') : url.pathname,
+      namespace: route?.namespace ?? '',
+      name: route?.name ?? '',
+      contentType,
+      status: 0,
+    };
     this.requests.push(log);
     const send = (status: number, payload: unknown): void => {
       log.status = status;
@@ -148,20 +193,44 @@ export class StandInApiServer {
       res.end(JSON.stringify(payload));
     };
     if (!route) {
-      if (url.pathname === '/api/v1') return send(200, { kind: 'APIResourceList', groupVersion: 'v1', resources: Object.entries(KINDS).filter(([, k]) => !k.group).map(([name, k]) => ({ name, kind: k.kind, namespaced: k.namespaced, verbs: ['get', 'list', 'watch'] })) });
+      if (url.pathname === '/api/v1')
+        return send(200, {
+          kind: 'APIResourceList',
+          groupVersion: 'v1',
+          resources: Object.entries(KINDS)
+            .filter(([, k]) => !k.group)
+            .map(([name, k]) => ({ name, kind: k.kind, namespaced: k.namespaced, verbs: ['get', 'list', 'watch'] })),
+        });
       return send(404, status(404, 'NotFound', `the server could not find ${url.pathname}`));
     }
-    if (this.forbidden.has(route.resource)) return send(403, status(403, 'Forbidden', `${route.resource} is forbidden: User "golive" cannot ${verb} resource "${route.resource}" in API group "${route.group}"`));
+    if (this.forbidden.has(route.resource))
+      return send(
+        403,
+        status(403, 'Forbidden', `${route.resource} is forbidden: User "golive" cannot ${verb} resource "${route.resource}" in API group "${route.group}"`),
+      );
     if (route.group === 'metrics.k8s.io') {
       if (!this.metricsServer) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
       const pods = filterBySelectors(this.list('pods', route.namespace), url.searchParams.get('labelSelector'), null).filter((p) => p['spec']?.nodeName);
-      return send(200, { kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', items: pods.map((p) => ({ metadata: { name: p.metadata.name, namespace: p.metadata.namespace }, containers: (p['spec']?.containers ?? []).map((c: { name: string }) => ({ name: c.name, usage: this.usage })) })) });
+      return send(200, {
+        kind: 'PodMetricsList',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        items: pods.map((p) => ({
+          metadata: { name: p.metadata.name, namespace: p.metadata.namespace },
+          containers: (p['spec']?.containers ?? []).map((c: { name: string }) => ({ name: c.name, usage: this.usage })),
+        })),
+      });
     }
     const kind = KINDS[route.resource];
     if (route.resource === 'selfsubjectaccessreviews') {
-      const attrs = (JSON.parse(body) as { spec: { resourceAttributes: { verb: string; group?: string; resource: string; subresource?: string } } }).spec.resourceAttributes;
+      const attrs = (JSON.parse(body) as { spec: { resourceAttributes: { verb: string; group?: string; resource: string; subresource?: string } } }).spec
+        .resourceAttributes;
       const id = `${attrs.verb} ${attrs.group ?? ''}/${attrs.resource}${attrs.subresource ? `/${attrs.subresource}` : ''}`;
-      return send(201, { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs }, status: { allowed: !this.denied.has(id) } });
+      return send(201, {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: attrs },
+        status: { allowed: !this.denied.has(id) },
+      });
     }
     if (!kind) return send(404, status(404, 'NotFound', `the server could not find the requested resource (${route.resource})`));
     const ns = route.namespace ?? '';
@@ -173,8 +242,14 @@ export class StandInApiServer {
       res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
       res.flushHeaders();
       res.write(logs.text);
-      if (logs.ended || url.searchParams.get('follow') !== 'true') { res.end(); return; }
-      const listener = (chunk: string | null): void => { if (chunk === null) res.end(); else res.write(chunk); };
+      if (logs.ended || url.searchParams.get('follow') !== 'true') {
+        res.end();
+        return;
+      }
+      const listener = (chunk: string | null): void => {
+        if (chunk === null) res.end();
+        else res.write(chunk);
+      };
       logs.followers.add(listener);
       res.on('close', () => logs.followers.delete(listener));
       return;
@@ -185,7 +260,12 @@ export class StandInApiServer {
       items = filterBySelectors(items, url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'));
       const limit = Number(url.searchParams.get('limit') ?? 0);
       if (limit > 0) items = items.slice(0, limit);
-      return send(200, { kind: `${kind.kind}List`, apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, metadata: { resourceVersion: String(this.rv) }, items });
+      return send(200, {
+        kind: `${kind.kind}List`,
+        apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version,
+        metadata: { resourceVersion: String(this.rv) },
+        items,
+      });
     }
     if (req.method === 'GET') {
       const obj = this.get(route.resource, ns, route.name!);
@@ -194,7 +274,8 @@ export class StandInApiServer {
     if (req.method === 'POST' && route.sub === 'eviction') return this.evict(ns, route.name!, send);
     if (req.method === 'POST') {
       const obj = JSON.parse(body) as Obj;
-      if (this.get(route.resource, ns, obj.metadata.name)) return send(409, status(409, 'AlreadyExists', `${route.resource} "${obj.metadata.name}" already exists`));
+      if (this.get(route.resource, ns, obj.metadata.name))
+        return send(409, status(409, 'AlreadyExists', `${route.resource} "${obj.metadata.name}" already exists`));
       return send(201, this.put(route.resource, { ...obj, metadata: { ...obj.metadata, namespace: route.namespace } }));
     }
     if (req.method === 'PATCH') {
@@ -207,7 +288,15 @@ export class StandInApiServer {
         next = strategicMergePatch(obj, patch) as unknown as Obj;
       } else if (contentType === 'application/merge-patch+json') next = mergePatch(obj, patch) as unknown as Obj;
       else if (contentType === 'application/json-patch+json') next = jsonPatch(obj, patch) as unknown as Obj;
-      else return send(415, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`));
+      else
+        return send(
+          415,
+          status(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          ),
+        );
       if (JSON.stringify(next['spec']) !== JSON.stringify(obj['spec'])) next.metadata['generation'] = (obj.metadata['generation'] ?? 1) + 1;
       return send(200, this.put(route.resource, next));
     }
@@ -217,7 +306,14 @@ export class StandInApiServer {
       const grace = url.searchParams.get('gracePeriodSeconds') ?? (body ? (JSON.parse(body) as { gracePeriodSeconds?: number }).gracePeriodSeconds : undefined);
       if (route.resource === 'pods' || route.resource === 'namespaces') {
         // Graceful deletion: marked now, removed by the controller after the grace period.
-        const marked = this.put(route.resource, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: grace === undefined || grace === null ? (obj['spec']?.terminationGracePeriodSeconds ?? 30) : Number(grace) } });
+        const marked = this.put(route.resource, {
+          ...obj,
+          metadata: {
+            ...obj.metadata,
+            deletionTimestamp: new Date().toISOString(),
+            deletionGracePeriodSeconds: grace === undefined || grace === null ? (obj['spec']?.terminationGracePeriodSeconds ?? 30) : Number(grace),
+          },
+        });
         return send(200, marked);
       }
       this.remove(route.resource, ns, route.name!);
@@ -232,15 +328,30 @@ export class StandInApiServer {
     for (const pdb of this.list('poddisruptionbudgets', ns)) {
       const sel = (pdb['spec']?.selector?.matchLabels ?? {}) as Record<string, string>;
       if (!Object.entries(sel).every(([k, v]) => pod.metadata['labels']?.[k] === v)) continue;
-      const healthy = this.list('pods', ns).filter((p) => Object.entries(sel).every(([k, v]) => p.metadata['labels']?.[k] === v) && isReadyObj(p) && !p.metadata['deletionTimestamp']);
+      const healthy = this.list('pods', ns).filter(
+        (p) => Object.entries(sel).every(([k, v]) => p.metadata['labels']?.[k] === v) && isReadyObj(p) && !p.metadata['deletionTimestamp'],
+      );
       const min = Number(pdb['spec']?.minAvailable ?? 0);
       const podIsHealthy = healthy.some((p) => p.metadata.name === name);
       if (podIsHealthy && healthy.length - 1 < min) {
         // As the real API: 429 TooManyRequests, a DisruptionBudget cause, and no Retry-After header.
-        return send(429, { ...status(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget."), details: { causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name} needs ${min} healthy pods and has ${healthy.length} currently` }] } });
+        return send(429, {
+          ...status(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget."),
+          details: {
+            causes: [
+              {
+                reason: 'DisruptionBudget',
+                message: `The disruption budget ${pdb.metadata.name} needs ${min} healthy pods and has ${healthy.length} currently`,
+              },
+            ],
+          },
+        });
       }
     }
-    this.put('pods', { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: pod['spec']?.terminationGracePeriodSeconds ?? 30 } });
+    this.put('pods', {
+      ...pod,
+      metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: pod['spec']?.terminationGracePeriodSeconds ?? 30 },
+    });
     send(201, status(201, 'Success', 'evicted'));
   }
 
@@ -250,7 +361,9 @@ export class StandInApiServer {
     res.flushHeaders(); // as the real API server: the watch is established before any event
     const from = Number(url.searchParams.get('resourceVersion') ?? 0);
     const labelSelector = url.searchParams.get('labelSelector') ?? undefined;
-    const write = (c: Change): void => { res.write(`${JSON.stringify({ type: c.type, object: c.object })}\n`); };
+    const write = (c: Change): void => {
+      res.write(`${JSON.stringify({ type: c.type, object: c.object })}\n`);
+    };
     const oldest = this.history[0]?.rv ?? this.rv + 1;
     if (from > 0 && from < oldest - 1) {
       res.end(`${JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${oldest - 1})`) })}\n`);
@@ -261,7 +374,10 @@ export class StandInApiServer {
     this.watchers.add(watcher);
     const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
-    res.on('close', () => { this.watchers.delete(watcher); if (timer) clearTimeout(timer); });
+    res.on('close', () => {
+      this.watchers.delete(watcher);
+      if (timer) clearTimeout(timer);
+    });
   }
 }
 
@@ -301,7 +417,13 @@ function parse(pathname: string): { group: string; resource: string; namespace?:
   if (core) {
     // /api/v1/namespaces/{name} is the namespace itself.
     if (core[2] && !core[1] && core[2] === 'namespaces' && core[3]) return { group: '', resource: 'namespaces', name: core[3] };
-    return { group: '', resource: core[2]!, ...(core[1] ? { namespace: core[1] } : {}), ...(core[3] ? { name: core[3] } : {}), ...(core[4] ? { sub: core[4] } : {}) };
+    return {
+      group: '',
+      resource: core[2]!,
+      ...(core[1] ? { namespace: core[1] } : {}),
+      ...(core[3] ? { name: core[3] } : {}),
+      ...(core[4] ? { sub: core[4] } : {}),
+    };
   }
   const named = /^\/apis\/([^/]+)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([a-z]+)(?:\/([^/]+))?$/.exec(pathname);
   if (named) return { group: named[1]!, resource: named[3]!, ...(named[2] ? { namespace: named[2] } : {}), ...(named[4] ? { name: named[4] } : {}) };
@@ -312,7 +434,9 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let data = '';
     req.setEncoding('utf8');
-    req.on('data', (c: string) => { data += c; });
+    req.on('data', (c: string) => {
+      data += c;
+    });
     req.on('end', () => resolve(data));
   });
 }

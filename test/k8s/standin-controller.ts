@@ -33,7 +33,10 @@ export class StandInController {
   private readonly opts: Required<ControllerOptions>;
   private service: http.Server | undefined;
 
-  constructor(private readonly api: StandInApiServer, options: ControllerOptions = {}) {
+  constructor(
+    private readonly api: StandInApiServer,
+    options: ControllerOptions = {},
+  ) {
     this.opts = { readyDelayMs: 150, terminationMs: 300, tickMs: 40, ...options };
   }
 
@@ -123,14 +126,24 @@ export class StandInController {
     const dir = mkdtempSync(path.join(tmpdir(), 'standin-pod-'));
     writeFileSync(path.join(dir, 'plan.json'), cm?.['data']?.['plan.json'] ?? '{}');
     const labels = { ...job['spec'].template.metadata?.labels, 'job-name': job.metadata.name, 'batch.kubernetes.io/job-completion-index': String(index) };
-    this.api.put('pods', { metadata: { name: podName, namespace: ns, labels, ownerReferences: [{ kind: 'Job', name: job.metadata.name, controller: true }] }, spec: { ...spec, nodeName: this.api.list('nodes')[0]?.metadata.name }, status: { phase: 'Pending' } });
+    this.api.put('pods', {
+      metadata: { name: podName, namespace: ns, labels, ownerReferences: [{ kind: 'Job', name: job.metadata.name, controller: true }] },
+      spec: { ...spec, nodeName: this.api.list('nodes')[0]?.metadata.name },
+      status: { phase: 'Pending' },
+    });
     const key = `${ns}/${podName}`;
     const logs = { text: '', ended: false, followers: new Set<(chunk: string | null) => void>() };
     this.api.podLogs.set(key, logs);
-    const proc = spawn(process.execPath, [WORKER_MAIN, '--plan', path.join(dir, 'plan.json')], { env: { ...process.env, JOB_COMPLETION_INDEX: String(index) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [WORKER_MAIN, '--plan', path.join(dir, 'plan.json')], {
+      env: { ...process.env, JOB_COMPLETION_INDEX: String(index) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     this.processes.set(key, proc);
     proc.stdout.setEncoding('utf8');
-    proc.stdout.on('data', (chunk: string) => { logs.text += chunk; for (const f of logs.followers) f(chunk); });
+    proc.stdout.on('data', (chunk: string) => {
+      logs.text += chunk;
+      for (const f of logs.followers) f(chunk);
+    });
     const pod = this.api.get('pods', ns, podName)!;
     this.api.put('pods', { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
     proc.on('exit', (code) => {
@@ -152,7 +165,9 @@ export class StandInController {
   private disruptionBudgets(): void {
     for (const pdb of this.api.list('poddisruptionbudgets')) {
       const sel = pdb['spec']?.selector?.matchLabels ?? {};
-      const healthy = this.api.list('pods', pdb.metadata.namespace).filter((p) => labelsMatch(p, sel) && isReadyObj(p) && !p.metadata['deletionTimestamp']).length;
+      const healthy = this.api
+        .list('pods', pdb.metadata.namespace)
+        .filter((p) => labelsMatch(p, sel) && isReadyObj(p) && !p.metadata['deletionTimestamp']).length;
       const desired = Number(pdb['spec']?.minAvailable ?? 0);
       const status = { currentHealthy: healthy, desiredHealthy: desired, disruptionsAllowed: Math.max(0, healthy - desired) };
       if (JSON.stringify(pick(pdb['status'] ?? {}, Object.keys(status))) !== JSON.stringify(status)) this.api.put('poddisruptionbudgets', { ...pdb, status });
@@ -195,14 +210,20 @@ export class StandInController {
       readyReplicas: all.filter(isReadyObj).length,
       availableReplicas: all.filter(isReadyObj).length,
     };
-    if (JSON.stringify(status) !== JSON.stringify({ ...pick(d['status'] ?? {}, Object.keys(status)) })) this.api.put('deployments', { ...d, status: { ...d['status'], ...status } });
+    if (JSON.stringify(status) !== JSON.stringify({ ...pick(d['status'] ?? {}, Object.keys(status)) }))
+      this.api.put('deployments', { ...d, status: { ...d['status'], ...status } });
   }
 
   private createPod(d: Obj, hash: string): void {
     const t = d['spec'].template;
     const name = `${d.metadata.name}-${hash.slice(0, 5)}-${Math.random().toString(36).slice(2, 7)}`;
     this.api.put('pods', {
-      metadata: { name, namespace: d.metadata.namespace, labels: { ...t.metadata?.labels, 'pod-template-hash': hash }, ownerReferences: [{ kind: 'ReplicaSet', name: `${d.metadata.name}-${hash}`, controller: true }] },
+      metadata: {
+        name,
+        namespace: d.metadata.namespace,
+        labels: { ...t.metadata?.labels, 'pod-template-hash': hash },
+        ownerReferences: [{ kind: 'ReplicaSet', name: `${d.metadata.name}-${hash}`, controller: true }],
+      },
       spec: { ...t.spec, terminationGracePeriodSeconds: t.spec?.terminationGracePeriodSeconds ?? 30 },
       status: { phase: 'Pending', conditions: [] },
     });
@@ -210,19 +231,37 @@ export class StandInController {
   }
 
   private deletePod(p: Obj): void {
-    this.api.put('pods', { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: p['spec']?.terminationGracePeriodSeconds ?? 30 } });
+    this.api.put('pods', {
+      ...p,
+      metadata: { ...p.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: p['spec']?.terminationGracePeriodSeconds ?? 30 },
+    });
   }
 
   private schedule(): void {
-    const nodes = this.api.list('nodes').filter((n) => !n['spec']?.unschedulable && nodeIsReady(n) && !(n['spec']?.taints ?? []).some((t: { effect: string }) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'));
+    const nodes = this.api
+      .list('nodes')
+      .filter(
+        (n) =>
+          !n['spec']?.unschedulable &&
+          nodeIsReady(n) &&
+          !(n['spec']?.taints ?? []).some((t: { effect: string }) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
+      );
     for (const p of this.api.list('pods')) {
       if (p['spec']?.nodeName || p.metadata['deletionTimestamp'] || p.metadata['labels']?.['job-name']) continue;
       if (nodes.length === 0) continue; // stays Pending
-      const count = (zone: string): number => this.api.list('pods', p.metadata.namespace).filter((q) => !q.metadata['deletionTimestamp'] && q['spec']?.nodeName && zoneOf(this.api.get('nodes', '', q['spec'].nodeName)) === zone).length;
+      const count = (zone: string): number =>
+        this.api
+          .list('pods', p.metadata.namespace)
+          .filter((q) => !q.metadata['deletionTimestamp'] && q['spec']?.nodeName && zoneOf(this.api.get('nodes', '', q['spec'].nodeName)) === zone).length;
       const node = [...nodes].sort((a, b) => count(zoneOf(a)) - count(zoneOf(b)) || a.metadata.name.localeCompare(b.metadata.name))[0]!;
       this.api.put('pods', { ...p, spec: { ...p['spec'], nodeName: node.metadata.name } });
       this.readySince.set(p.metadata.name, Date.now() + this.opts.readyDelayMs);
-      this.event(p.metadata.namespace!, 'Scheduled', `Successfully assigned ${p.metadata.namespace}/${p.metadata.name} to ${node.metadata.name}`, p.metadata.name);
+      this.event(
+        p.metadata.namespace!,
+        'Scheduled',
+        `Successfully assigned ${p.metadata.namespace}/${p.metadata.name} to ${node.metadata.name}`,
+        p.metadata.name,
+      );
     }
   }
 
@@ -258,7 +297,9 @@ export class StandInController {
 
   private taintEviction(now: number): void {
     for (const n of this.api.list('nodes')) {
-      const taints: { key: string; effect: string; timeAdded?: string }[] = (n['spec']?.taints ?? []).filter((t: { effect: string }) => t.effect === 'NoExecute');
+      const taints: { key: string; effect: string; timeAdded?: string }[] = (n['spec']?.taints ?? []).filter(
+        (t: { effect: string }) => t.effect === 'NoExecute',
+      );
       if (taints.length === 0) continue;
       for (const p of this.api.list('pods').filter((q) => q['spec']?.nodeName === n.metadata.name && !q.metadata['deletionTimestamp'])) {
         for (const t of taints) {
@@ -271,7 +312,11 @@ export class StandInController {
       }
       const stamps = { ...(n.metadata['taintsAdded'] ?? {}) };
       let changed = false;
-      for (const t of taints) if (stamps[t.key] === undefined) { stamps[t.key] = now; changed = true; }
+      for (const t of taints)
+        if (stamps[t.key] === undefined) {
+          stamps[t.key] = now;
+          changed = true;
+        }
       if (changed) this.api.put('nodes', { ...n, metadata: { ...n.metadata, taintsAdded: stamps } });
     }
   }
@@ -290,16 +335,22 @@ export class StandInController {
     for (const b of this.api.list('backups')) {
       if (b['status']?.phase) continue;
       const included: string[] = b['spec']?.includedNamespaces ?? [];
-      this.backups.set(b.metadata.name, included.flatMap((ns) => [
-        ...(this.api.get('namespaces', '', ns) ? [{ resource: 'namespaces', obj: this.api.get('namespaces', '', ns)! }] : []),
-        ...['deployments', 'poddisruptionbudgets'].flatMap((r) => this.api.list(r, ns).map((obj) => ({ resource: r, obj }))),
-      ]) as never);
+      this.backups.set(
+        b.metadata.name,
+        included.flatMap((ns) => [
+          ...(this.api.get('namespaces', '', ns) ? [{ resource: 'namespaces', obj: this.api.get('namespaces', '', ns)! }] : []),
+          ...['deployments', 'poddisruptionbudgets'].flatMap((r) => this.api.list(r, ns).map((obj) => ({ resource: r, obj }))),
+        ]) as never,
+      );
       this.api.put('backups', { ...b, status: { phase: 'Completed' } });
     }
     for (const r of this.api.list('restores')) {
       if (r['status']?.phase) continue;
       const items = this.backups.get(r['spec']?.backupName) as unknown as { resource: string; obj: Obj }[] | undefined;
-      if (!items) { this.api.put('restores', { ...r, status: { phase: 'Failed' } }); continue; }
+      if (!items) {
+        this.api.put('restores', { ...r, status: { phase: 'Failed' } });
+        continue;
+      }
       if (items.some((i) => i.resource === 'namespaces' && this.api.get('namespaces', '', i.obj.metadata.name)?.metadata['deletionTimestamp'])) continue;
       for (const i of items) {
         const { resourceVersion: _rv, deletionTimestamp: _d, ...meta } = i.obj.metadata;
@@ -310,16 +361,41 @@ export class StandInController {
   }
 
   private event(namespace: string, reason: string, message: string, name: string): void {
-    this.api.put('events', { metadata: { name: `${name}.${Date.now()}${Math.random().toString(36).slice(2, 5)}`, namespace }, involvedObject: { kind: 'Pod', name }, reason, message, type: 'Normal' });
+    this.api.put('events', {
+      metadata: { name: `${name}.${Date.now()}${Math.random().toString(36).slice(2, 5)}`, namespace },
+      involvedObject: { kind: 'Pod', name },
+      reason,
+      message,
+      type: 'Normal',
+    });
   }
 }
 
 /** A small cluster: `zones` zones of `perZone` nodes, a namespace, a Deployment, optionally a PDB. */
-export function seedCluster(api: StandInApiServer, o: { zones: number; perZone: number; namespace: string; name: string; replicas: number; minAvailable?: number; strategy?: object; tolerationSeconds?: number }): void {
+export function seedCluster(
+  api: StandInApiServer,
+  o: {
+    zones: number;
+    perZone: number;
+    namespace: string;
+    name: string;
+    replicas: number;
+    minAvailable?: number;
+    strategy?: object;
+    tolerationSeconds?: number;
+  },
+): void {
   for (let z = 0; z < o.zones; z++) {
     for (let i = 0; i < o.perZone; i++) {
       const zone = `zone-${String.fromCharCode(97 + z)}`;
-      api.put('nodes', { metadata: { name: `node-${zone.slice(-1)}${i + 1}`, labels: { 'topology.kubernetes.io/zone': zone, 'kubernetes.io/hostname': `node-${zone.slice(-1)}${i + 1}` } }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }], allocatable: { cpu: '4', memory: '16Gi' } } });
+      api.put('nodes', {
+        metadata: {
+          name: `node-${zone.slice(-1)}${i + 1}`,
+          labels: { 'topology.kubernetes.io/zone': zone, 'kubernetes.io/hostname': `node-${zone.slice(-1)}${i + 1}` },
+        },
+        spec: {},
+        status: { conditions: [{ type: 'Ready', status: 'True' }], allocatable: { cpu: '4', memory: '16Gi' } },
+      });
     }
   }
   api.put('namespaces', { metadata: { name: o.namespace }, spec: {}, status: { phase: 'Active' } });
@@ -330,11 +406,24 @@ export function seedCluster(api: StandInApiServer, o: { zones: number; perZone: 
       replicas: o.replicas,
       selector: { matchLabels: labels },
       strategy: o.strategy ?? { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'demo:1', resources: { requests: { cpu: '500m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } } }], ...(o.tolerationSeconds !== undefined ? { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: o.tolerationSeconds }] } : {}) } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: 'app', image: 'demo:1', resources: { requests: { cpu: '500m', memory: '64Mi' }, limits: { cpu: '1', memory: '128Mi' } } }],
+          ...(o.tolerationSeconds !== undefined
+            ? { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: o.tolerationSeconds }] }
+            : {}),
+        },
+      },
     },
     status: {},
   });
-  if (o.minAvailable !== undefined) api.put('poddisruptionbudgets', { metadata: { name: `${o.name}-pdb`, namespace: o.namespace }, spec: { minAvailable: o.minAvailable, selector: { matchLabels: labels } }, status: {} });
+  if (o.minAvailable !== undefined)
+    api.put('poddisruptionbudgets', {
+      metadata: { name: `${o.name}-pdb`, namespace: o.namespace },
+      spec: { minAvailable: o.minAvailable, selector: { matchLabels: labels } },
+      status: {},
+    });
 }
 
 function labelsMatch(p: Obj, sel: Record<string, string>): boolean {

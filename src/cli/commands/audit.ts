@@ -13,17 +13,30 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
 export interface AuditFlags {
-  config?: string; cluster?: boolean; namespace?: string; context?: string; format: string; out?: string; failOn: string; demo?: boolean; demoNaive?: boolean;
+  config?: string;
+  cluster?: boolean;
+  namespace?: string;
+  context?: string;
+  format: string;
+  out?: string;
+  failOn: string;
+  demo?: boolean;
+  demoNaive?: boolean;
 }
 
 export async function auditCommand(io: CliIo, paths: string[], o: AuditFlags): Promise<ExitCode> {
-  if (!['terminal', 'json', 'sarif'].includes(o.format)) throw new GoliveError('GOLIVE_USAGE', `--format: expected terminal, json or sarif, received ${JSON.stringify(o.format)}`);
-  if (!['error', 'warning', 'info', 'none'].includes(o.failOn)) throw new GoliveError('GOLIVE_USAGE', `--fail-on: expected error, warning, info or none, received ${JSON.stringify(o.failOn)}`);
+  if (!['terminal', 'json', 'sarif'].includes(o.format))
+    throw new GoliveError('GOLIVE_USAGE', `--format: expected terminal, json or sarif, received ${JSON.stringify(o.format)}`);
+  if (!['error', 'warning', 'info', 'none'].includes(o.failOn))
+    throw new GoliveError('GOLIVE_USAGE', `--fail-on: expected error, warning, info or none, received ${JSON.stringify(o.failOn)}`);
   const files = paths.filter((p) => p !== '-');
   const stdin = paths.includes('-') ? await readAll(io.stdin) : undefined;
   const demo = o.demo || o.demoNaive ? demoConfig(io.cwd, Boolean(o.demoNaive)) : undefined;
-  const loaded = demo ? await loadConfig({ cwd: io.cwd, inline: demo })
-    : o.config || (!paths.length && !o.namespace) ? await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}) }) : undefined;
+  const loaded = demo
+    ? await loadConfig({ cwd: io.cwd, inline: demo })
+    : o.config || (!paths.length && !o.namespace)
+      ? await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}) })
+      : undefined;
   const p = loaded?.config.platform;
   const namespace = o.namespace ?? (o.cluster && p?.kind === 'kubernetes' ? p.namespace : undefined);
   const k8s = p?.kind === 'kubernetes' ? p : undefined;
@@ -31,14 +44,31 @@ export async function auditCommand(io: CliIo, paths: string[], o: AuditFlags): P
     cwd: io.cwd,
     ...(files.length ? { paths: files } : {}),
     ...(stdin !== undefined ? { stdin } : {}),
-    ...(namespace ? { cluster: await clusterAuditSource({ context: o.context ?? k8s?.context, kubeconfig: k8s?.kubeconfig, namespace, veleroNamespace: k8s?.veleroNamespace }) } : {}),
+    ...(namespace
+      ? {
+          cluster: await clusterAuditSource({
+            context: o.context ?? k8s?.context,
+            kubeconfig: k8s?.kubeconfig,
+            namespace,
+            veleroNamespace: k8s?.veleroNamespace,
+          }),
+        }
+      : {}),
     ...(loaded && p?.kind === 'local' ? { local: { platform: p, file: demo ? undefined : loaded.fileLabel, lineOf: loaded.lineOf } } : {}),
   };
   if (!sources.paths && sources.stdin === undefined && !sources.cluster && !sources.local) {
-    throw new GoliveError('GOLIVE_USAGE', 'nothing to audit: give manifest files or folders, - for stdin, --namespace, or a config with a local platform (or kubernetes and --cluster)');
+    throw new GoliveError(
+      'GOLIVE_USAGE',
+      'nothing to audit: give manifest files or folders, - for stdin, --namespace, or a config with a local platform (or kubernetes and --cluster)',
+    );
   }
   const { findings, sources: described } = await audit(sources);
-  const text = o.format === 'sarif' ? `${JSON.stringify(toSarif(findings), null, 2)}\n` : o.format === 'json' ? `${JSON.stringify({ sources: described, findings }, null, 2)}\n` : renderAudit(findings, described);
+  const text =
+    o.format === 'sarif'
+      ? `${JSON.stringify(toSarif(findings), null, 2)}\n`
+      : o.format === 'json'
+        ? `${JSON.stringify({ sources: described, findings }, null, 2)}\n`
+        : renderAudit(findings, described);
   if (o.out) writeFileSync(path.resolve(io.cwd, o.out), text);
   else io.stdout.write(text);
   const threshold = o.failOn === 'none' ? Infinity : SEVERITY_RANK[o.failOn as Severity];
@@ -49,7 +79,9 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     stream.setEncoding('utf8');
-    stream.on('data', (d: string) => { text += d; });
+    stream.on('data', (d: string) => {
+      text += d;
+    });
     stream.on('end', () => resolve(text));
     stream.on('error', reject);
   });

@@ -9,14 +9,26 @@ import { flag, num } from '../flags.js';
 import { warnTo, type CliIo } from '../io.js';
 
 export interface LoadFlags {
-  rate?: string; vus?: string; duration?: string; connections?: string; timeout?: string; method?: string;
-  header?: string[]; body?: string; threshold?: string[]; threads?: string; workers?: string;
-  insecure?: boolean; http2?: boolean; out?: string;
+  rate?: string;
+  vus?: string;
+  duration?: string;
+  connections?: string;
+  timeout?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  threshold?: string[];
+  threads?: string;
+  workers?: string;
+  insecure?: boolean;
+  http2?: boolean;
+  out?: string;
 }
 
 export async function loadCommand(io: CliIo, url: string, o: LoadFlags): Promise<ExitCode> {
   if (o.rate !== undefined && o.vus !== undefined) throw new GoliveError('GOLIVE_USAGE', 'give either --rate (open model) or --vus (closed model), not both');
-  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new GoliveError('GOLIVE_USAGE', `expected an http:// or https:// URL, received ${JSON.stringify(url)}`);
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url))
+    throw new GoliveError('GOLIVE_USAGE', `expected an http:// or https:// URL, received ${JSON.stringify(url)}`);
   const target = new URL(url);
   const headers: Record<string, string> = {};
   for (const h of o.header ?? []) {

@@ -8,7 +8,10 @@ import type { CliIo } from '../io.js';
 
 export async function rbacCommand(io: CliIo, o: { config?: string }): Promise<ExitCode> {
   const loaded = await loadConfig({ cwd: io.cwd, ...(o.config ? { file: o.config } : {}) });
-  const yaml = await rbacFor(loaded.config, buildDrills({ loaded, allowDestroy: true }).map((d) => d.needs));
+  const yaml = await rbacFor(
+    loaded.config,
+    buildDrills({ loaded, allowDestroy: true }).map((d) => d.needs),
+  );
   if (yaml === undefined) throw new GoliveError('GOLIVE_USAGE', "golive rbac is for platform: { kind: 'kubernetes' } configs");
   io.stdout.write(yaml);
   return EXIT.passed;

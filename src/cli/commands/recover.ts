@@ -6,7 +6,9 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
 export async function recoverCommand(io: CliIo, folder: string | undefined): Promise<ExitCode> {
-  const report = folder ? await recoverFolder(path.resolve(io.cwd, folder), PLATFORM_UNDOERS) : await recoverAll(path.resolve(io.cwd, 'golive-results'), PLATFORM_UNDOERS);
+  const report = folder
+    ? await recoverFolder(path.resolve(io.cwd, folder), PLATFORM_UNDOERS)
+    : await recoverAll(path.resolve(io.cwd, 'golive-results'), PLATFORM_UNDOERS);
   for (const line of report.undone) io.stdout.write(`✓ undone: ${line}\n`);
   for (const line of report.skipped) io.stdout.write(`· skipped: ${line}\n`);
   for (const line of report.failed) io.stderr.write(`✗ ${line}\n`);

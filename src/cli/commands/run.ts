@@ -7,8 +7,16 @@ import { flag, num } from '../flags.js';
 import { warnTo, type CliIo } from '../io.js';
 
 export interface RunFlags {
-  config?: string; rate?: string; duration?: string; threads?: string; workers?: string; out?: string;
-  allowDestroy?: boolean; yes?: boolean; context?: string; dryRun?: boolean;
+  config?: string;
+  rate?: string;
+  duration?: string;
+  threads?: string;
+  workers?: string;
+  out?: string;
+  allowDestroy?: boolean;
+  yes?: boolean;
+  context?: string;
+  dryRun?: boolean;
 }
 
 export async function runCommand(io: CliIo, drills: string[], o: RunFlags): Promise<ExitCode> {
@@ -19,12 +27,20 @@ export async function runCommand(io: CliIo, drills: string[], o: RunFlags): Prom
     'load.workers': flag(o.workers !== undefined ? { kind: 'processes', count: num(o.workers) } : undefined, '--workers'),
     'output.dir': flag(o.out, '--out'),
   });
-  return execute(io, (signal) => run({
-    cwd: io.cwd, drills, settings, signal, terminal: { output: io.stdout, input: io.stdin },
-    allowDestroy: Boolean(o.allowDestroy), assumeYes: Boolean(o.yes), onWarning: warnTo(io),
-    dryRun: Boolean(o.dryRun),
-    ...(o.context !== undefined ? { context: o.context } : {}),
-    ...(o.dryRun ? { onMutation: (d: string) => io.stdout.write(`  would: ${d}\n`) } : {}),
-    ...(o.config !== undefined ? { configFile: o.config } : {}),
-  }));
+  return execute(io, (signal) =>
+    run({
+      cwd: io.cwd,
+      drills,
+      settings,
+      signal,
+      terminal: { output: io.stdout, input: io.stdin },
+      allowDestroy: Boolean(o.allowDestroy),
+      assumeYes: Boolean(o.yes),
+      onWarning: warnTo(io),
+      dryRun: Boolean(o.dryRun),
+      ...(o.context !== undefined ? { context: o.context } : {}),
+      ...(o.dryRun ? { onMutation: (d: string) => io.stdout.write(`  would: ${d}\n`) } : {}),
+      ...(o.config !== undefined ? { configFile: o.config } : {}),
+    }),
+  );
 }

@@ -7,6 +7,8 @@ import type { CliIo } from '../io.js';
 
 export async function validateCommand(io: CliIo, o: { config?: string }): Promise<ExitCode> {
   const { loaded, drills } = await planDrills({ cwd: io.cwd, configFile: o.config, settings: resolveSettings(io.env) }, [], true);
-  io.stdout.write(`✓ ${path.relative(io.cwd, loaded.file ?? '') || 'config'} is valid · target ${loaded.config.target?.url ?? 'the local platform'} · drills: ${drills.map((d) => d.name).join(', ')}\n`);
+  io.stdout.write(
+    `✓ ${path.relative(io.cwd, loaded.file ?? '') || 'config'} is valid · target ${loaded.config.target?.url ?? 'the local platform'} · drills: ${drills.map((d) => d.name).join(', ')}\n`,
+  );
   return EXIT.passed;
 }

@@ -32,8 +32,18 @@ export interface ConnectionOwner {
   onClosed(conn: Http1Connection, retry: Exchange | undefined): void;
 }
 
-const enum Body { None, Length, Chunked, UntilClose }
-const enum Chunk { Size, Data, DataEnd, Trailer }
+const enum Body {
+  None,
+  Length,
+  Chunked,
+  UntilClose,
+}
+const enum Chunk {
+  Size,
+  Data,
+  DataEnd,
+  Trailer,
+}
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -64,8 +74,18 @@ export class Http1Connection {
   private bodyParts: Buffer[] | undefined;
   private bodyBytes = 0;
 
-  constructor(target: ConnectionTarget, readBuffer: Buffer, private readonly owner: ConnectionOwner) {
-    const onread = { buffer: readBuffer, callback: (n: number, buf: Buffer): boolean => { this.onRead(buf, n); return true; } };
+  constructor(
+    target: ConnectionTarget,
+    readBuffer: Buffer,
+    private readonly owner: ConnectionOwner,
+  ) {
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number, buf: Buffer): boolean => {
+        this.onRead(buf, n);
+        return true;
+      },
+    };
     this.socket = target.tls
       ? tls.connect({
           host: target.host,
@@ -153,7 +173,8 @@ export class Http1Connection {
       const first = b[line]! | 0x20;
       if (first === 0x63 /* c */) {
         if (matches(b, line, eol, 'content-length:')) contentLength = parseDecimal(b, line + 15, eol);
-        else if (matches(b, line, eol, 'connection:')) close = includesToken(b, line + 11, eol, 'close') || (http10 && !includesToken(b, line + 11, eol, 'keep-alive'));
+        else if (matches(b, line, eol, 'connection:'))
+          close = includesToken(b, line + 11, eol, 'close') || (http10 && !includesToken(b, line + 11, eol, 'keep-alive'));
       } else if (first === 0x74 /* t */ && matches(b, line, eol, 'transfer-encoding:')) {
         chunked = includesToken(b, line + 18, eol, 'chunked');
       }
@@ -166,9 +187,17 @@ export class Http1Connection {
     this.bodyParts = this.exchange!.wantBody ? [] : undefined;
     this.bodyBytes = 0;
     if (this.exchange!.isHead || status === 204 || status === 304) this.bodyMode = Body.None;
-    else if (chunked) { this.bodyMode = Body.Chunked; this.chunkState = Chunk.Size; this.sizeLine = ''; }
-    else if (contentLength >= 0) { this.bodyMode = Body.Length; this.remaining = contentLength; }
-    else { this.bodyMode = Body.UntilClose; this.closeAfter = true; }
+    else if (chunked) {
+      this.bodyMode = Body.Chunked;
+      this.chunkState = Chunk.Size;
+      this.sizeLine = '';
+    } else if (contentLength >= 0) {
+      this.bodyMode = Body.Length;
+      this.remaining = contentLength;
+    } else {
+      this.bodyMode = Body.UntilClose;
+      this.closeAfter = true;
+    }
     if (this.bodyMode === Body.None || (this.bodyMode === Body.Length && this.remaining === 0)) this.complete();
     return next;
   }
@@ -200,14 +229,20 @@ export class Http1Connection {
       switch (this.chunkState) {
         case Chunk.Size: {
           const nl = buf.indexOf(10, pos);
-          if (nl === -1 || nl >= end) { this.sizeLine += buf.toString('latin1', pos, end); return end; }
+          if (nl === -1 || nl >= end) {
+            this.sizeLine += buf.toString('latin1', pos, end);
+            return end;
+          }
           const text = (this.sizeLine + buf.toString('latin1', pos, nl)).trim();
           this.sizeLine = '';
           pos = nl + 1;
           const size = parseInt(text, 16); // chunk extensions after ';' are ignored by parseInt
           if (!Number.isFinite(size) || size < 0) return this.failed('error');
           if (size === 0) this.chunkState = Chunk.Trailer;
-          else { this.remaining = size; this.chunkState = Chunk.Data; }
+          else {
+            this.remaining = size;
+            this.chunkState = Chunk.Data;
+          }
           break;
         }
         case Chunk.Data: {
@@ -215,7 +250,10 @@ export class Http1Connection {
           this.keep(buf, pos, pos + take);
           pos += take;
           this.remaining -= take;
-          if (this.remaining === 0) { this.chunkState = Chunk.DataEnd; this.remaining = 2; }
+          if (this.remaining === 0) {
+            this.chunkState = Chunk.DataEnd;
+            this.remaining = 2;
+          }
           break;
         }
         case Chunk.DataEnd: {
@@ -228,7 +266,10 @@ export class Http1Connection {
         case Chunk.Trailer: {
           // Trailer lines end with an empty line; with none, that is the "\r\n" right after "0\r\n".
           const nl = buf.indexOf(10, pos);
-          if (nl === -1 || nl >= end) { this.sizeLine += buf.toString('latin1', pos, end); return end; }
+          if (nl === -1 || nl >= end) {
+            this.sizeLine += buf.toString('latin1', pos, end);
+            return end;
+          }
           const lineText = this.sizeLine + buf.toString('latin1', pos, nl);
           this.sizeLine = '';
           pos = nl + 1;
@@ -310,8 +351,10 @@ function parseDecimal(b: Buffer, start: number, end: number): number {
   let digits = 0;
   for (let i = start; i < end; i++) {
     const c = b[i]!;
-    if (c >= 48 && c <= 57) { value = value * 10 + (c - 48); digits++; }
-    else if (c !== 32 && c !== 9) break;
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else if (c !== 32 && c !== 9) break;
   }
   return digits > 0 ? value : -1;
 }

@@ -27,7 +27,11 @@ export class Http1Pool implements ConnectionOwner {
     const opening: Promise<void>[] = [];
     while (this.all.size < this.size) {
       const conn = this.open();
-      opening.push(new Promise((resolve) => { conn.onReady = resolve; }));
+      opening.push(
+        new Promise((resolve) => {
+          conn.onReady = resolve;
+        }),
+      );
     }
     return Promise.all(opening).then(() => undefined);
   }

@@ -27,6 +27,8 @@ export function createHttp1Transport(url: URL, connections: number, insecure: bo
     },
     expire: (now) => pool.expire(now),
     close: () => pool.close(),
-    get retries() { return pool.retries; },
+    get retries() {
+      return pool.retries;
+    },
   };
 }

@@ -22,19 +22,28 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
     const existing = sessions[i];
     if (existing && !existing.closed && !existing.destroyed) return existing;
     const s = http2.connect(url.origin, { rejectUnauthorized: !insecure });
-    s.on('error', () => { /* each stream reports its own failure */ });
-    s.on('close', () => { if (sessions[i] === s) sessions[i] = undefined; });
+    s.on('error', () => {
+      /* each stream reports its own failure */
+    });
+    s.on('close', () => {
+      if (sessions[i] === s) sessions[i] = undefined;
+    });
     sessions[i] = s;
     return s;
   }
 
   return {
     warmUp() {
-      return Promise.all(sessions.map((_, i) => new Promise<void>((resolve) => {
-        const s = session(i);
-        s.once('connect', () => resolve());
-        s.once('error', () => resolve());
-      }))).then(() => undefined);
+      return Promise.all(
+        sessions.map(
+          (_, i) =>
+            new Promise<void>((resolve) => {
+              const s = session(i);
+              s.once('connect', () => resolve());
+              s.once('error', () => resolve());
+            }),
+        ),
+      ).then(() => undefined);
     },
     send(request: Outgoing, wantBody: boolean, deadline: number, done: Done) {
       const s = session(next);
@@ -62,8 +71,12 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
         },
       };
       inFlight.add(entry);
-      stream.on('response', (h) => { status = Number(h[':status']); });
-      stream.on('data', (chunk: Buffer) => { parts?.push(chunk); });
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+      });
+      stream.on('data', (chunk: Buffer) => {
+        parts?.push(chunk);
+      });
       stream.on('end', () => entry.finish(status, status ? undefined : 'connection_reset'));
       stream.on('error', (err) => entry.finish(0, outcomeOfError(err)));
       stream.on('close', () => entry.finish(status, status ? undefined : 'connection_reset'));

@@ -32,7 +32,10 @@ export function createLoadWorker(send: (message: FromWorkerMessage) => void): Lo
         switch (message.type) {
           case 'init':
             run = new WorkerRun(message.init, send);
-            run.prepare().then(() => send({ type: 'ready' }), (err: unknown) => send({ type: 'error', error: errorPayload(err) }));
+            run.prepare().then(
+              () => send({ type: 'ready' }),
+              (err: unknown) => send({ type: 'error', error: errorPayload(err) }),
+            );
             return;
           case 'start':
             if (!run) throw new Error('Internal error: start before init');
@@ -69,14 +72,18 @@ class WorkerRun {
   private timers: NodeJS.Timeout[] = [];
   private lastRetries = 0;
 
-  constructor(init: WorkerInitPayload, private readonly send: (m: FromWorkerMessage) => void) {
+  constructor(
+    init: WorkerInitPayload,
+    private readonly send: (m: FromWorkerMessage) => void,
+  ) {
     this.plan = init.plan;
     this.index = init.index;
     this.count = init.count;
     const url = new URL(this.plan.target.origin);
-    const connections = this.plan.model.kind === 'closed'
-      ? Math.max(1, shareOf(maxVus(this.plan), this.index, this.count))
-      : Math.max(1, shareOf(this.plan.connections, this.index, this.count));
+    const connections =
+      this.plan.model.kind === 'closed'
+        ? Math.max(1, shareOf(maxVus(this.plan), this.index, this.count))
+        : Math.max(1, shareOf(this.plan.connections, this.index, this.count));
     this.transport = this.plan.target.http2
       ? createHttp2Transport(url, connections, this.plan.target.insecure)
       : createHttp1Transport(url, connections, this.plan.target.insecure);
@@ -126,7 +133,10 @@ class WorkerRun {
       while (j < schedule.total && fired < MAX_STARTS_PER_TICK) {
         const t = schedule.timeOfIndex(j);
         if (t > now) break;
-        if (t >= this.endMs) { j = Infinity; break; }
+        if (t >= this.endMs) {
+          j = Infinity;
+          break;
+        }
         const late = now - t;
         if (this.inFlight >= maxInFlight || late > MAX_LATE_MS) this.recorder.drop();
         else {
@@ -197,12 +207,15 @@ class WorkerRun {
 
   private scheduleFlush(): void {
     const at = this.zero + (this.second + 1) * 1000;
-    const timer = setTimeout(() => {
-      if (this.finished) return;
-      this.flush(false);
-      this.second++;
-      this.scheduleFlush();
-    }, Math.max(0, at - performance.now()));
+    const timer = setTimeout(
+      () => {
+        if (this.finished) return;
+        this.flush(false);
+        this.second++;
+        this.scheduleFlush();
+      },
+      Math.max(0, at - performance.now()),
+    );
     this.timers.push(timer);
   }
 

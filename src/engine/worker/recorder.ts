@@ -107,5 +107,4 @@ export class Recorder {
     this.outcomes = Object.create(null) as OutcomeCounts;
     return payload;
   }
-
 }

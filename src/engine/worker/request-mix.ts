@@ -28,20 +28,13 @@ export function createRequestMix(plan: LoadPlan): RequestMix {
   const dataFields = plan.data ? Object.keys(plan.data.rows[0] ?? {}) : undefined;
   const rows = plan.data?.rows;
   const random = plan.data?.order === 'random';
-  const rowFor: RowFor = (seq) =>
-    rows && rows.length > 0 ? rows[random ? Math.floor(Math.random() * rows.length) : seq % rows.length] : undefined;
+  const rowFor: RowFor = (seq) => (rows && rows.length > 0 ? rows[random ? Math.floor(Math.random() * rows.length) : seq % rows.length] : undefined);
   const prepared = plan.requests.map((spec) => prepare(spec, plan.env, dataFields, host, rowFor));
   const cycle = weightedCycle(plan.requests.map((r) => r.weight));
   return { pick: (seq) => prepared[cycle[seq % cycle.length]!]! };
 }
 
-function prepare(
-  spec: RequestSpec,
-  env: Record<string, string>,
-  dataFields: string[] | undefined,
-  host: string,
-  rowFor: RowFor,
-): PreparedRequest {
+function prepare(spec: RequestSpec, env: Record<string, string>, dataFields: string[] | undefined, host: string, rowFor: RowFor): PreparedRequest {
   const path = compileTemplate(spec.path, env, dataFields, { inUrl: true });
   const headers = Object.entries(spec.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value, env, dataFields)] as const);
   const body = spec.body !== undefined ? compileTemplate(spec.body, env, dataFields) : undefined;

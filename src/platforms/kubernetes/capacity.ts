@@ -21,11 +21,23 @@ function parseMemoryMiB(q: string | undefined): number | null {
   if (!q) return null;
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
   if (!m) return null;
-  const factor: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576, T: 1e12 / 1048576 };
+  const factor: Record<string, number> = {
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    Ti: 1024 * 1024,
+    k: 1000 / 1048576,
+    M: 1e6 / 1048576,
+    G: 1e9 / 1048576,
+    T: 1e12 / 1048576,
+  };
   return Number(m[1]) * (m[2] ? factor[m[2]]! : 1 / 1048576);
 }
 
-interface PodMetrics { metadata: { name: string }; containers: { usage: { cpu?: string; memory?: string } }[] }
+interface PodMetrics {
+  metadata: { name: string };
+  containers: { usage: { cpu?: string; memory?: string } }[];
+}
 
 export function startCapacitySampling(client: KubeClient, namespace: string, selector: string, signal: AbortSignal): { stop(): Promise<CapacityReport> } {
   let samples = 0;
@@ -34,12 +46,21 @@ export function startCapacitySampling(client: KubeClient, namespace: string, sel
   let unavailable: string | undefined;
   const sample = async (): Promise<void> => {
     try {
-      const items = await client.podMetrics(namespace, selector) as PodMetrics[] | null;
-      if (items === null) { unavailable = 'metrics.k8s.io is not served: install metrics-server to measure usage'; return; }
+      const items = (await client.podMetrics(namespace, selector)) as PodMetrics[] | null;
+      if (items === null) {
+        unavailable = 'metrics.k8s.io is not served: install metrics-server to measure usage';
+        return;
+      }
       samples++;
       for (const p of items) {
-        peakCpu = Math.max(peakCpu, p.containers.reduce((n, c) => n + (parseCpu(c.usage.cpu) ?? 0), 0));
-        peakMem = Math.max(peakMem, p.containers.reduce((n, c) => n + (parseMemoryMiB(c.usage.memory) ?? 0), 0));
+        peakCpu = Math.max(
+          peakCpu,
+          p.containers.reduce((n, c) => n + (parseCpu(c.usage.cpu) ?? 0), 0),
+        );
+        peakMem = Math.max(
+          peakMem,
+          p.containers.reduce((n, c) => n + (parseMemoryMiB(c.usage.memory) ?? 0), 0),
+        );
       }
     } catch (err) {
       unavailable = `metrics.k8s.io failed: ${(err as Error).message}`;
@@ -65,10 +86,22 @@ export function startCapacitySampling(client: KubeClient, namespace: string, sel
       const report: CapacityReport = {
         samples,
         headroom: await headroom(client, pods),
-        ...(unavailable ? { usageUnavailable: unavailable } : {
-          cpu: { peakMillicores: round(peakCpu), requestMillicores: cpuRequest, limitMillicores: cpuLimit, peakOfLimit: cpuLimit ? round(peakCpu / cpuLimit, 3) : null },
-          memory: { peakMiB: round(peakMem), requestMiB: memRequest === null ? null : round(memRequest), limitMiB: memLimit === null ? null : round(memLimit), peakOfLimit: memLimit ? round(peakMem / memLimit, 3) : null },
-        }),
+        ...(unavailable
+          ? { usageUnavailable: unavailable }
+          : {
+              cpu: {
+                peakMillicores: round(peakCpu),
+                requestMillicores: cpuRequest,
+                limitMillicores: cpuLimit,
+                peakOfLimit: cpuLimit ? round(peakCpu / cpuLimit, 3) : null,
+              },
+              memory: {
+                peakMiB: round(peakMem),
+                requestMiB: memRequest === null ? null : round(memRequest),
+                limitMiB: memLimit === null ? null : round(memLimit),
+                peakOfLimit: memLimit ? round(peakMem / memLimit, 3) : null,
+              },
+            }),
       };
       return report;
     },
@@ -79,16 +112,24 @@ export function startCapacitySampling(client: KubeClient, namespace: string, sel
 async function headroom(client: KubeClient, workloadPods: KPod[]): Promise<NonNullable<CapacityReport['headroom']>> {
   const nodes = (await client.listNodes()).items.filter((n) => !n.spec?.unschedulable);
   const all = (await client.listAllPods()).filter((p) => !isTerminating(p) && p.spec?.nodeName);
-  const requested = (pods: KPod[]): number => pods.reduce((n, p) => n + (p.spec?.containers ?? []).reduce((m, c) => m + (parseCpu(c.resources?.requests?.['cpu']) ?? 0), 0), 0);
+  const requested = (pods: KPod[]): number =>
+    pods.reduce((n, p) => n + (p.spec?.containers ?? []).reduce((m, c) => m + (parseCpu(c.resources?.requests?.['cpu']) ?? 0), 0), 0);
   const free = (n: KNode): number => (parseCpu(n.status?.allocatable?.['cpu']) ?? 0) - requested(all.filter((p) => p.spec?.nodeName === n.metadata.name));
   const onNodes = (names: Set<string>): KPod[] => workloadPods.filter((p) => names.has(p.spec?.nodeName ?? ''));
   const fitsWithout = (lost: Set<string>): { fits: boolean; detail: string } => {
     const moving = onNodes(lost);
     const need = requested(moving);
     const spare = nodes.filter((n) => !lost.has(n.metadata.name)).reduce((s, n) => s + Math.max(0, free(n)), 0);
-    return { fits: need <= spare, detail: `${moving.length} pod(s) requesting ${round(need)}m CPU would move; the other nodes have ${round(spare)}m CPU unrequested` };
+    return {
+      fits: need <= spare,
+      detail: `${moving.length} pod(s) requesting ${round(need)}m CPU would move; the other nodes have ${round(spare)}m CPU unrequested`,
+    };
   };
-  const byNode = [...nodes].sort((a, b) => onNodes(new Set([b.metadata.name])).length - onNodes(new Set([a.metadata.name])).length || (parseCpu(b.status?.allocatable?.['cpu']) ?? 0) - (parseCpu(a.status?.allocatable?.['cpu']) ?? 0));
+  const byNode = [...nodes].sort(
+    (a, b) =>
+      onNodes(new Set([b.metadata.name])).length - onNodes(new Set([a.metadata.name])).length ||
+      (parseCpu(b.status?.allocatable?.['cpu']) ?? 0) - (parseCpu(a.status?.allocatable?.['cpu']) ?? 0),
+  );
   const largestNode = byNode[0];
   const zones = new Map<string, Set<string>>();
   for (const n of nodes) {
@@ -97,7 +138,9 @@ async function headroom(client: KubeClient, workloadPods: KPod[]): Promise<NonNu
   }
   const largestZone = [...zones.entries()].sort((a, b) => onNodes(b[1]).length - onNodes(a[1]).length)[0];
   return {
-    largestNode: largestNode ? { name: largestNode.metadata.name, ...fitsWithout(new Set([largestNode.metadata.name])) } : { name: 'none', fits: false, detail: 'no schedulable node' },
+    largestNode: largestNode
+      ? { name: largestNode.metadata.name, ...fitsWithout(new Set([largestNode.metadata.name])) }
+      : { name: 'none', fits: false, detail: 'no schedulable node' },
     largestZone: largestZone ? { name: largestZone[0], ...fitsWithout(largestZone[1]) } : null,
   };
 }

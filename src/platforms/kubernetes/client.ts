@@ -63,7 +63,15 @@ export class KubeClient {
     }
     if (options.context) {
       if (!kc.getContexts().some((c) => c.name === options.context)) {
-        throw new GoliveError('GOLIVE_USAGE', `no context "${options.context}" in the kubeconfig; it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}`);
+        throw new GoliveError(
+          'GOLIVE_USAGE',
+          `no context "${options.context}" in the kubeconfig; it has: ${
+            kc
+              .getContexts()
+              .map((c) => c.name)
+              .join(', ') || 'none'
+          }`,
+        );
       }
       kc.setCurrentContext(options.context);
     }
@@ -97,7 +105,9 @@ export class KubeClient {
   }
 
   listPods(namespace: string, labelSelector?: string, fieldSelector?: string): Promise<{ items: KPod[]; resourceVersion: string }> {
-    return call(`list pods in ${namespace}`, async () => list<KPod>(await this.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) })));
+    return call(`list pods in ${namespace}`, async () =>
+      list<KPod>(await this.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) })),
+    );
   }
 
   /** Pods of every namespace on one node (what a drain evicts). */
@@ -106,9 +116,13 @@ export class KubeClient {
   }
 
   getWorkload(kind: 'Deployment' | 'StatefulSet', namespace: string, name: string): Promise<KWorkload> {
-    return call(`get ${kind} ${namespace}/${name}`, () => (kind === 'Deployment'
-      ? this.apps.readNamespacedDeployment({ name, namespace })
-      : this.apps.readNamespacedStatefulSet({ name, namespace })) as Promise<KWorkload>);
+    return call(
+      `get ${kind} ${namespace}/${name}`,
+      () =>
+        (kind === 'Deployment'
+          ? this.apps.readNamespacedDeployment({ name, namespace })
+          : this.apps.readNamespacedStatefulSet({ name, namespace })) as Promise<KWorkload>,
+    );
   }
 
   listDeployments(namespace: string): Promise<KWorkload[]> {
@@ -138,19 +152,28 @@ export class KubeClient {
   }
 
   getCustom(group: string, version: string, namespace: string, plural: string, name: string): Promise<KCustom> {
-    return call(`get ${plural}.${group} ${namespace}/${name}`, () => this.custom.getNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<KCustom>);
+    return call(
+      `get ${plural}.${group} ${namespace}/${name}`,
+      () => this.custom.getNamespacedCustomObject({ group, version, namespace, plural, name }) as Promise<KCustom>,
+    );
   }
 
   listHpas(namespace: string): Promise<{ name: string; target: { kind: string; name: string }; minReplicas: number }[]> {
-    return call(`list horizontalpodautoscalers in ${namespace}`, async () => (await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items.map((h) => ({
-      name: h.metadata?.name ?? '', target: { kind: h.spec?.scaleTargetRef.kind ?? '', name: h.spec?.scaleTargetRef.name ?? '' }, minReplicas: h.spec?.minReplicas ?? 1,
-    })));
+    return call(`list horizontalpodautoscalers in ${namespace}`, async () =>
+      (await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items.map((h) => ({
+        name: h.metadata?.name ?? '',
+        target: { kind: h.spec?.scaleTargetRef.kind ?? '', name: h.spec?.scaleTargetRef.name ?? '' },
+        minReplicas: h.spec?.minReplicas ?? 1,
+      })),
+    );
   }
 
   /** Namespaces that Velero Schedules back up; null when Velero is not installed. */
   async listVeleroSchedules(veleroNamespace: string): Promise<string[] | null> {
     try {
-      const r = await this.custom.listNamespacedCustomObject({ group: 'velero.io', version: 'v1', namespace: veleroNamespace, plural: 'schedules' }) as { items?: { spec?: { template?: { includedNamespaces?: string[] } } }[] };
+      const r = (await this.custom.listNamespacedCustomObject({ group: 'velero.io', version: 'v1', namespace: veleroNamespace, plural: 'schedules' })) as {
+        items?: { spec?: { template?: { includedNamespaces?: string[] } } }[];
+      };
       return (r.items ?? []).flatMap((i) => i.spec?.template?.includedNamespaces ?? []);
     } catch (err) {
       if (statusOf(err) === 404) return null;
@@ -166,7 +189,9 @@ export class KubeClient {
   /** Pod usage from metrics.k8s.io; null when the API is not served (no metrics-server). */
   async podMetrics(namespace: string, labelSelector: string): Promise<unknown[] | null> {
     try {
-      const r = await this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', labelSelector }) as { items?: unknown[] };
+      const r = (await this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', labelSelector })) as {
+        items?: unknown[];
+      };
       return r.items ?? [];
     } catch (err) {
       if (statusOf(err) === 404 || statusOf(err) === 503) return null;
@@ -189,13 +214,23 @@ export class KubeClient {
   async denied(checks: AccessCheck[]): Promise<AccessCheck[]> {
     const out: AccessCheck[] = [];
     for (const c of checks) {
-      const review = await call('check permissions (SelfSubjectAccessReview)', () => this.authz.createSelfSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { verb: c.verb, group: c.group, resource: c.resource, ...(c.subresource ? { subresource: c.subresource } : {}), ...(c.namespace ? { namespace: c.namespace } : {}) } },
-        },
-      }));
+      const review = await call('check permissions (SelfSubjectAccessReview)', () =>
+        this.authz.createSelfSubjectAccessReview({
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: {
+              resourceAttributes: {
+                verb: c.verb,
+                group: c.group,
+                resource: c.resource,
+                ...(c.subresource ? { subresource: c.subresource } : {}),
+                ...(c.namespace ? { namespace: c.namespace } : {}),
+              },
+            },
+          },
+        }),
+      );
       if (!review.status?.allowed) out.push(c);
     }
     return out;
@@ -205,25 +240,46 @@ export class KubeClient {
    * Watches a collection from `resourceVersion`: resolves when the watch ends (server timeout, error,
    * abort); `onEvent` gets every event. Callers restart it and relist on 410 Gone.
    */
-  async watch<T>(path: string, query: Record<string, string | number | boolean>, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<{ gone: boolean; error?: string }> {
+  async watch<T>(
+    path: string,
+    query: Record<string, string | number | boolean>,
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<{ gone: boolean; error?: string }> {
     const watcher = new k8s.Watch(this.kc);
     let gone = false;
     return new Promise((resolve) => {
       let controller: AbortController | undefined;
       // Our own abort ends the watch at once; the library may not call `done` for it.
-      const onAbort = (): void => { controller?.abort(); resolve({ gone: false }); };
+      const onAbort = (): void => {
+        controller?.abort();
+        resolve({ gone: false });
+      };
       signal.addEventListener('abort', onAbort, { once: true });
-      watcher.watch(path, query, (type, object: unknown) => {
-        if (type === 'ERROR' && (object as { code?: number }).code === 410) gone = true;
-        onEvent({ type: type as WatchEvent<T>['type'], object: object as T });
-      }, (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        const status = statusOf(err);
-        resolve({ gone: gone || status === 410, ...(err && !signal.aborted ? { error: err instanceof Error ? err.message : JSON.stringify(err) } : {}) });
-      }).then((c) => { controller = c; if (signal.aborted) c.abort(); }, (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({ gone: statusOf(err) === 410, error: (err as Error).message });
-      });
+      watcher
+        .watch(
+          path,
+          query,
+          (type, object: unknown) => {
+            if (type === 'ERROR' && (object as { code?: number }).code === 410) gone = true;
+            onEvent({ type: type as WatchEvent<T>['type'], object: object as T });
+          },
+          (err: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            const status = statusOf(err);
+            resolve({ gone: gone || status === 410, ...(err && !signal.aborted ? { error: err instanceof Error ? err.message : JSON.stringify(err) } : {}) });
+          },
+        )
+        .then(
+          (c) => {
+            controller = c;
+            if (signal.aborted) c.abort();
+          },
+          (err: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve({ gone: statusOf(err) === 410, error: (err as Error).message });
+          },
+        );
     });
   }
 
@@ -234,9 +290,11 @@ export class KubeClient {
   }
 
   patchWorkload(kind: 'Deployment' | 'StatefulSet', namespace: string, name: string, patch: object, what: string): Promise<void> {
-    return this.mutate(`PATCH ${kind} ${namespace}/${name} (strategic merge): ${what}`, () => (kind === 'Deployment'
-      ? this.apps.patchNamespacedDeployment({ name, namespace, body: patch }, STRATEGIC)
-      : this.apps.patchNamespacedStatefulSet({ name, namespace, body: patch }, STRATEGIC)));
+    return this.mutate(`PATCH ${kind} ${namespace}/${name} (strategic merge): ${what}`, () =>
+      kind === 'Deployment'
+        ? this.apps.patchNamespacedDeployment({ name, namespace, body: patch }, STRATEGIC)
+        : this.apps.patchNamespacedStatefulSet({ name, namespace, body: patch }, STRATEGIC),
+    );
   }
 
   /** The Eviction API, as kubectl drain uses it. A PDB that would be violated answers 429. */
@@ -258,7 +316,11 @@ export class KubeClient {
   }
 
   deletePod(namespace: string, name: string, gracePeriodSeconds: number): Promise<void> {
-    return this.mutate(`DELETE pod ${namespace}/${name} (grace ${gracePeriodSeconds} s)`, () => this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds }), true);
+    return this.mutate(
+      `DELETE pod ${namespace}/${name} (grace ${gracePeriodSeconds} s)`,
+      () => this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds }),
+      true,
+    );
   }
 
   deleteNamespace(name: string): Promise<void> {
@@ -266,19 +328,29 @@ export class KubeClient {
   }
 
   createCustom(group: string, version: string, namespace: string, plural: string, body: KCustom & { apiVersion: string; kind: string }): Promise<void> {
-    return this.mutate(`CREATE ${plural}.${group} ${namespace}/${body.metadata.name}`, () => this.custom.createNamespacedCustomObject({ group, version, namespace, plural, body }));
+    return this.mutate(`CREATE ${plural}.${group} ${namespace}/${body.metadata.name}`, () =>
+      this.custom.createNamespacedCustomObject({ group, version, namespace, plural, body }),
+    );
   }
 
   patchCustom(group: string, version: string, namespace: string, plural: string, name: string, patch: object, what: string): Promise<void> {
-    return this.mutate(`PATCH ${plural}.${group} ${namespace}/${name} (merge patch): ${what}`, () => this.custom.patchNamespacedCustomObject({ group, version, namespace, plural, name, body: patch }, MERGE));
+    return this.mutate(`PATCH ${plural}.${group} ${namespace}/${name} (merge patch): ${what}`, () =>
+      this.custom.patchNamespacedCustomObject({ group, version, namespace, plural, name, body: patch }, MERGE),
+    );
   }
 
   deleteCustom(group: string, version: string, namespace: string, plural: string, name: string): Promise<void> {
-    return this.mutate(`DELETE ${plural}.${group} ${namespace}/${name}`, () => this.custom.deleteNamespacedCustomObject({ group, version, namespace, plural, name }), true);
+    return this.mutate(
+      `DELETE ${plural}.${group} ${namespace}/${name}`,
+      () => this.custom.deleteNamespacedCustomObject({ group, version, namespace, plural, name }),
+      true,
+    );
   }
 
   createConfigMap(namespace: string, name: string, data: Record<string, string>, labels: Record<string, string>): Promise<void> {
-    return this.mutate(`CREATE configmap ${namespace}/${name}`, () => this.core.createNamespacedConfigMap({ namespace, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data } }));
+    return this.mutate(`CREATE configmap ${namespace}/${name}`, () =>
+      this.core.createNamespacedConfigMap({ namespace, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data } }),
+    );
   }
 
   deleteConfigMap(namespace: string, name: string): Promise<void> {
@@ -319,13 +391,21 @@ export class KubeClient {
         if (buffered) onLine(buffered);
         resolve(result);
       };
-      const onAbort = (): void => { controller?.abort(); finish({}); };
+      const onAbort = (): void => {
+        controller?.abort();
+        finish({});
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       // The library pipes the response into the stream and never calls `done`: the stream's end is the log's.
       stream.on('end', () => finish({}));
       stream.on('error', (err) => finish({ error: err.message }));
-      new k8s.Log(this.kc).log(namespace, pod, container, stream, { follow: true })
-        .then((c) => { controller = c; if (signal.aborted) c.abort(); }, (err: unknown) => finish({ error: err instanceof Error ? err.message : String(err) }));
+      new k8s.Log(this.kc).log(namespace, pod, container, stream, { follow: true }).then(
+        (c) => {
+          controller = c;
+          if (signal.aborted) c.abort();
+        },
+        (err: unknown) => finish({ error: err instanceof Error ? err.message : String(err) }),
+      );
     });
   }
 
@@ -370,6 +450,7 @@ function toGoliveError(what: string, err: unknown, server?: string): GoliveError
   if (status === 403) return new GoliveError('GOLIVE_K8S_FORBIDDEN', `forbidden: cannot ${what}: ${detail}. \`golive rbac\` prints the Role golive needs.`);
   if (status === 401) return new GoliveError('GOLIVE_K8S_FORBIDDEN', `unauthorized: the kubeconfig's credentials were refused while trying to ${what}`);
   if (status === 404) return new GoliveError('GOLIVE_K8S_NOT_FOUND', `not found: cannot ${what}: ${detail}`);
-  if (status === undefined) return new GoliveError('GOLIVE_K8S_UNREACHABLE', `cannot ${what}: the API server${server ? ` ${server}` : ''} did not answer (${detail})`);
+  if (status === undefined)
+    return new GoliveError('GOLIVE_K8S_UNREACHABLE', `cannot ${what}: the API server${server ? ` ${server}` : ''} did not answer (${detail})`);
   return new GoliveError('GOLIVE_K8S_FAILED', `cannot ${what}: HTTP ${status}: ${detail}`);
 }

@@ -17,18 +17,27 @@ export async function drainNode(s: K8sScope, node: string, options: NodeDrainOpt
   await s.client.patchNode(node, { spec: { unschedulable: true } }, 'cordon');
   const pods = (await s.client.listPodsOnNode(node)).filter((p) => !isDaemonSetPod(p) && !isMirrorPod(p) && !isTerminating(p));
   const skipped = pods.filter((p) => usesEmptyDir(p) && !s.config.drain.deleteEmptyDirData);
-  if (skipped.length) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `pods on ${node} use emptyDir (${skipped.map((p) => p.metadata.name).join(', ')}) and drain.deleteEmptyDirData is false`);
+  if (skipped.length)
+    throw new GoliveError(
+      'GOLIVE_PLATFORM_FAILED',
+      `pods on ${node} use emptyDir (${skipped.map((p) => p.metadata.name).join(', ')}) and drain.deleteEmptyDirData is false`,
+    );
   for (const pod of pods) await evict(s, pod, deadline, options.timeoutMs, node, signal);
   if (!s.client.dryRun) {
-    await s.until(async () => (await s.client.listPodsOnNode(node)).filter((p) => pods.some((q) => q.metadata.name === p.metadata.name)).length === 0,
-      Math.max(0, deadline - Date.now()), signal, `evicted pods to leave ${node}`);
+    await s.until(
+      async () => (await s.client.listPodsOnNode(node)).filter((p) => pods.some((q) => q.metadata.name === p.metadata.name)).length === 0,
+      Math.max(0, deadline - Date.now()),
+      signal,
+      `evicted pods to leave ${node}`,
+    );
     // kubectl drain stops here; golive waits for the replacements, so the next node is drained from a healthy state.
     await waitWorkloadReady(s, Math.max(0, deadline - Date.now()), signal);
     s.sink('node.drained', 'every pod evicted and the workload available again', node);
   }
   if (options.reboot) {
     await rebootNode(options.reboot, node, { hooks: s.hooks, sink: s.sink, env: { GOLIVE_NAMESPACE: s.ns } }, signal);
-    if (!s.client.dryRun) await s.until(async () => nodeReady(await s.client.getNode(node)), s.config.drain.nodeReadyTimeout, signal, `node ${node} to be Ready after its reboot`);
+    if (!s.client.dryRun)
+      await s.until(async () => nodeReady(await s.client.getNode(node)), s.config.drain.nodeReadyTimeout, signal, `node ${node} to be Ready after its reboot`);
   }
   await uncordon();
 }
@@ -39,15 +48,26 @@ async function evict(s: K8sScope, pod: KPod, deadline: number, timeoutMs: number
     throwIfAborted(signal, `evicting ${ns}/${pod.metadata.name}`);
     const result = await s.client.evictPod(ns, pod.metadata.name);
     if (result !== 'blocked') {
-      s.sink('eviction', result === 'gone' ? 'already gone' : `evicted${usesEmptyDir(pod) ? ' (its emptyDir data is lost)' : ''}`, `${ns}/${pod.metadata.name}`);
+      s.sink(
+        'eviction',
+        result === 'gone' ? 'already gone' : `evicted${usesEmptyDir(pod) ? ' (its emptyDir data is lost)' : ''}`,
+        `${ns}/${pod.metadata.name}`,
+      );
       return;
     }
     const pdb = await blockingPdb(s, pod);
     if (Date.now() > deadline) {
-      throw new GoliveError('GOLIVE_PLATFORM_FAILED', `draining ${node} timed out after ${timeoutMs} ms: eviction of ${ns}/${pod.metadata.name} is still blocked by PodDisruptionBudget ${pdb}`);
+      throw new GoliveError(
+        'GOLIVE_PLATFORM_FAILED',
+        `draining ${node} timed out after ${timeoutMs} ms: eviction of ${ns}/${pod.metadata.name} is still blocked by PodDisruptionBudget ${pdb}`,
+      );
     }
     // 429 carries no Retry-After: retry on our own schedule, and say so every time.
-    s.sink('eviction.blocked', `eviction ${attempt} refused (429): PodDisruptionBudget ${pdb} allows no disruption now; retrying in ${s.config.drain.retryEvery} ms`, `${ns}/${pod.metadata.name}`);
+    s.sink(
+      'eviction.blocked',
+      `eviction ${attempt} refused (429): PodDisruptionBudget ${pdb} allows no disruption now; retrying in ${s.config.drain.retryEvery} ms`,
+      `${ns}/${pod.metadata.name}`,
+    );
     await sleep(s.config.drain.retryEvery, signal, `retrying the eviction of ${ns}/${pod.metadata.name}`);
   }
 }

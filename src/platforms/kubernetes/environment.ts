@@ -11,10 +11,18 @@ import { rolloutComplete, type K8sScope } from './scope.js';
 export async function backup(s: K8sScope, signal: AbortSignal): Promise<string> {
   const velero = s.config.veleroNamespace;
   if (!(await s.client.hasResource('velero.io', 'v1', 'backups', velero))) {
-    throw new GoliveError('GOLIVE_PLATFORM_UNSUPPORTED', `Velero is not installed (no backups.velero.io in namespace ${velero}): install it, or use backup: { run, destroy, restore } hooks`);
+    throw new GoliveError(
+      'GOLIVE_PLATFORM_UNSUPPORTED',
+      `Velero is not installed (no backups.velero.io in namespace ${velero}): install it, or use backup: { run, destroy, restore } hooks`,
+    );
   }
   const name = `golive-${s.ns}-${Date.now()}`;
-  await s.client.createCustom('velero.io', 'v1', velero, 'backups', { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name, namespace: velero }, spec: { includedNamespaces: [s.ns] } });
+  await s.client.createCustom('velero.io', 'v1', velero, 'backups', {
+    apiVersion: 'velero.io/v1',
+    kind: 'Backup',
+    metadata: { name, namespace: velero },
+    spec: { includedNamespaces: [s.ns] },
+  });
   s.sink('backup.started', `Velero Backup ${velero}/${name} of namespace ${s.ns}`);
   await waitVelero(s, 'backups', name, signal);
   s.sink('backup.completed', `Velero Backup ${name} Completed`, name);
@@ -24,7 +32,12 @@ export async function backup(s: K8sScope, signal: AbortSignal): Promise<string> 
 export async function restore(s: K8sScope, backupId: string, signal: AbortSignal): Promise<void> {
   const velero = s.config.veleroNamespace;
   const name = `${backupId}-restore`;
-  await s.client.createCustom('velero.io', 'v1', velero, 'restores', { apiVersion: 'velero.io/v1', kind: 'Restore', metadata: { name, namespace: velero }, spec: { backupName: backupId } });
+  await s.client.createCustom('velero.io', 'v1', velero, 'restores', {
+    apiVersion: 'velero.io/v1',
+    kind: 'Restore',
+    metadata: { name, namespace: velero },
+    spec: { backupName: backupId },
+  });
   s.sink('restore.started', `Velero Restore ${name} from ${backupId}`);
   await waitVelero(s, 'restores', name, signal);
   s.sink('restore.completed', `Velero Restore ${name} Completed`);
@@ -33,11 +46,17 @@ export async function restore(s: K8sScope, backupId: string, signal: AbortSignal
 async function waitVelero(s: K8sScope, plural: 'backups' | 'restores', name: string, signal: AbortSignal): Promise<void> {
   if (s.client.dryRun) return;
   const what = plural.slice(0, -1);
-  await s.until(async () => {
-    const phase = (await s.client.getCustom('velero.io', 'v1', s.config.veleroNamespace, plural, name)).status?.phase;
-    if (phase === 'Failed' || phase === 'PartiallyFailed' || phase === 'FailedValidation') throw new GoliveError('GOLIVE_PLATFORM_FAILED', `Velero ${what} ${name} ended ${phase}: see \`velero ${what} describe ${name} --details\``);
-    return phase === 'Completed';
-  }, 1_800_000, signal, `Velero ${what} ${name} to complete`);
+  await s.until(
+    async () => {
+      const phase = (await s.client.getCustom('velero.io', 'v1', s.config.veleroNamespace, plural, name)).status?.phase;
+      if (phase === 'Failed' || phase === 'PartiallyFailed' || phase === 'FailedValidation')
+        throw new GoliveError('GOLIVE_PLATFORM_FAILED', `Velero ${what} ${name} ended ${phase}: see \`velero ${what} describe ${name} --details\``);
+      return phase === 'Completed';
+    },
+    1_800_000,
+    signal,
+    `Velero ${what} ${name} to complete`,
+  );
 }
 
 export async function destroyNamespace(s: K8sScope, allowDestroy: boolean, signal: AbortSignal): Promise<void> {
@@ -49,24 +68,40 @@ export async function destroyNamespace(s: K8sScope, allowDestroy: boolean, signa
   s.sink('destroy.done', `namespace ${s.ns} is gone`);
 }
 
-export async function deployFromRepo(s: K8sScope, options: { repo: string; command?: string | undefined }, baseDir: string, signal: AbortSignal): Promise<void> {
-  if (!options.command) throw new GoliveError('GOLIVE_USAGE', "redeploy on kubernetes needs a deploy command: redeploy: { command: 'kubectl apply -k deploy/' }");
+export async function deployFromRepo(
+  s: K8sScope,
+  options: { repo: string; command?: string | undefined },
+  baseDir: string,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!options.command)
+    throw new GoliveError('GOLIVE_USAGE', "redeploy on kubernetes needs a deploy command: redeploy: { command: 'kubectl apply -k deploy/' }");
   const clone = await cloneAtHead(path.resolve(baseDir, options.repo), s.journal);
   try {
     s.sink('deploy.clone', `git clone ${clone.top} at HEAD (committed files only) → ${clone.dir}`);
     s.sink('deploy.command', options.command);
-    await s.hooks.run(options.command, {
-      GOLIVE_NAMESPACE: s.ns,
-      ...(s.kubeconfig ? { KUBECONFIG: s.kubeconfig } : {}),
-      ...(s.client.context ? { GOLIVE_KUBE_CONTEXT: s.client.context } : {}),
-    }, signal, clone.dir);
+    await s.hooks.run(
+      options.command,
+      {
+        GOLIVE_NAMESPACE: s.ns,
+        ...(s.kubeconfig ? { KUBECONFIG: s.kubeconfig } : {}),
+        ...(s.client.context ? { GOLIVE_KUBE_CONTEXT: s.client.context } : {}),
+      },
+      signal,
+      clone.dir,
+    );
   } finally {
     removeClone(clone, s.journal);
   }
   if (s.client.dryRun) return;
-  await s.until(async () => {
-    if (!(await s.client.namespaceExists(s.ns))) return false;
-    const all = [...await s.client.listDeployments(s.ns), ...await s.client.listStatefulSets(s.ns)];
-    return all.length > 0 && all.every(rolloutComplete);
-  }, 1_800_000, signal, `every Deployment and StatefulSet in ${s.ns} to be available`);
+  await s.until(
+    async () => {
+      if (!(await s.client.namespaceExists(s.ns))) return false;
+      const all = [...(await s.client.listDeployments(s.ns)), ...(await s.client.listStatefulSets(s.ns))];
+      return all.length > 0 && all.every(rolloutComplete);
+    },
+    1_800_000,
+    signal,
+    `every Deployment and StatefulSet in ${s.ns} to be available`,
+  );
 }

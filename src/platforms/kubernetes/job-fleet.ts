@@ -40,8 +40,24 @@ export function createJobFleet(s: K8sScope, cfg: JobWorkersConfig) {
     const labels = { 'app.kubernetes.io/name': 'golive-load', 'golive.dev/run': name };
     // Journalled before they exist; deleted at close(), or by the run's teardown if close never comes.
     const removals = [
-      { what: `ConfigMap ${cfg.namespace}/${name}`, manual: `kubectl -n ${cfg.namespace} delete configmap ${name}`, run: s.record(`created ConfigMap ${cfg.namespace}/${name} (load plan)`, `kubectl -n ${cfg.namespace} delete configmap ${name}`, { op: 'delete-configmap', namespace: cfg.namespace, name }) },
-      { what: `Job ${cfg.namespace}/${name}`, manual: `kubectl -n ${cfg.namespace} delete job ${name}`, run: s.record(`created Job ${cfg.namespace}/${name} (${count} load workers)`, `kubectl -n ${cfg.namespace} delete job ${name}`, { op: 'delete-job', namespace: cfg.namespace, name }) },
+      {
+        what: `ConfigMap ${cfg.namespace}/${name}`,
+        manual: `kubectl -n ${cfg.namespace} delete configmap ${name}`,
+        run: s.record(`created ConfigMap ${cfg.namespace}/${name} (load plan)`, `kubectl -n ${cfg.namespace} delete configmap ${name}`, {
+          op: 'delete-configmap',
+          namespace: cfg.namespace,
+          name,
+        }),
+      },
+      {
+        what: `Job ${cfg.namespace}/${name}`,
+        manual: `kubectl -n ${cfg.namespace} delete job ${name}`,
+        run: s.record(`created Job ${cfg.namespace}/${name} (${count} load workers)`, `kubectl -n ${cfg.namespace} delete job ${name}`, {
+          op: 'delete-job',
+          namespace: cfg.namespace,
+          name,
+        }),
+      },
     ];
     let closed = false;
     return {
@@ -72,7 +88,12 @@ export function createJobFleet(s: K8sScope, cfg: JobWorkersConfig) {
   };
 }
 
-function jobManifest(name: string, cfg: JobWorkersConfig, count: number, labels: Record<string, string>): { metadata: { name: string; [k: string]: unknown }; [k: string]: unknown } {
+function jobManifest(
+  name: string,
+  cfg: JobWorkersConfig,
+  count: number,
+  labels: Record<string, string>,
+): { metadata: { name: string; [k: string]: unknown }; [k: string]: unknown } {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -88,13 +109,15 @@ function jobManifest(name: string, cfg: JobWorkersConfig, count: number, labels:
         spec: {
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 30,
-          containers: [{
-            name: 'worker',
-            image: cfg.image,
-            command: [...cfg.command, '--plan', PLAN_PATH],
-            volumeMounts: [{ name: 'plan', mountPath: '/etc/golive', readOnly: true }],
-            ...(cfg.resources ? { resources: cfg.resources } : {}),
-          }],
+          containers: [
+            {
+              name: 'worker',
+              image: cfg.image,
+              command: [...cfg.command, '--plan', PLAN_PATH],
+              volumeMounts: [{ name: 'plan', mountPath: '/etc/golive', readOnly: true }],
+              ...(cfg.resources ? { resources: cfg.resources } : {}),
+            },
+          ],
           volumes: [{ name: 'plan', configMap: { name } }],
           ...(cfg.nodeSelector ? { nodeSelector: cfg.nodeSelector } : {}),
           ...(cfg.tolerations ? { tolerations: cfg.tolerations } : {}),
@@ -118,16 +141,22 @@ function podChannel(client: KubeClient, ns: string, job: string, index: number, 
       if (pod && (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed')) {
         podName = pod.metadata.name;
         sink()('workers.pod', `worker ${index} is pod ${podName} on ${pod.spec?.nodeName ?? '?'}`, podName);
-        const result = await client.followLog(ns, podName, 'worker', (line) => {
-          if (!line.startsWith('{')) return;
-          try {
-            const m = JSON.parse(line) as FromWorkerMessage;
-            if (m.type === 'done') done = true;
-            onMessage(m);
-          } catch {
-            // a line cut by the pod's death: its exit is reported below
-          }
-        }, signal);
+        const result = await client.followLog(
+          ns,
+          podName,
+          'worker',
+          (line) => {
+            if (!line.startsWith('{')) return;
+            try {
+              const m = JSON.parse(line) as FromWorkerMessage;
+              if (m.type === 'done') done = true;
+              onMessage(m);
+            } catch {
+              // a line cut by the pod's death: its exit is reported below
+            }
+          },
+          signal,
+        );
         if (!done && !signal.aborted) onExit(`pod ${podName} ended without finishing${result.error ? ` (${result.error})` : ''}`);
         return;
       }

@@ -11,7 +11,15 @@ import type { RunNow } from '../../safety/teardown-stack.js';
 import type { AuditSources } from '../../audit/audit.js';
 import type { CapacityReport } from '../../model/result.js';
 import type {
-  DrillNeeds, EventSink, NodeDrainOptions, Platform, PlatformInfo, PlatformServices, RolloutChange, ZoneInfo, ZoneOutageMode,
+  DrillNeeds,
+  EventSink,
+  NodeDrainOptions,
+  Platform,
+  PlatformInfo,
+  PlatformServices,
+  RolloutChange,
+  ZoneInfo,
+  ZoneOutageMode,
 } from '../platform.js';
 import { startCapacitySampling } from './capacity.js';
 import { KubeClient } from './client.js';
@@ -61,15 +69,23 @@ export class KubernetesPlatform implements Platform {
 
   constructor(private readonly options: KubernetesPlatformOptions) {
     const config = options.config;
-    this.client = options.client ?? new KubeClient({
-      kubeconfig: config.kubeconfig ? path.resolve(options.baseDir, config.kubeconfig) : undefined,
-      context: config.context,
-      dryRun: options.dryRun,
-      onMutation: (d) => { this.s.sink('k8s.call', d); options.onMutation?.(d); },
-    });
+    this.client =
+      options.client ??
+      new KubeClient({
+        kubeconfig: config.kubeconfig ? path.resolve(options.baseDir, config.kubeconfig) : undefined,
+        context: config.context,
+        dryRun: options.dryRun,
+        onMutation: (d) => {
+          this.s.sink('k8s.call', d);
+          options.onMutation?.(d);
+        },
+      });
     this.s = new K8sScope(this.client, config, options.hooks, options.journal, options.teardowns, options.baseDir);
     if (config.expectContext && this.client.context !== config.expectContext) {
-      throw new GoliveError('GOLIVE_USAGE', `refusing to run: the kubeconfig context is "${this.client.context}" but expectContext is "${config.expectContext}"`);
+      throw new GoliveError(
+        'GOLIVE_USAGE',
+        `refusing to run: the kubeconfig context is "${this.client.context}" but expectContext is "${config.expectContext}"`,
+      );
     }
     this.info = {
       kind: 'kubernetes',
@@ -89,8 +105,15 @@ export class KubernetesPlatform implements Platform {
     const needs = permissionNeeds(s.config, this.options.needs, this.options.workers?.namespace);
     const denied = await this.client.denied(accessChecks(requiredRules(needs)));
     if (denied.length > 0) {
-      const list = denied.map((d) => `${d.verb} ${d.group ? `${d.group}/` : ''}${d.resource}${d.subresource ? `/${d.subresource}` : ''}${d.namespace ? ` in ${d.namespace}` : ''}`).join('; ');
-      throw new GoliveError('GOLIVE_K8S_FORBIDDEN', `forbidden before anything changed: golive may not ${list}. \`golive rbac\` prints the Role and ClusterRole to grant.`);
+      const list = denied
+        .map(
+          (d) => `${d.verb} ${d.group ? `${d.group}/` : ''}${d.resource}${d.subresource ? `/${d.subresource}` : ''}${d.namespace ? ` in ${d.namespace}` : ''}`,
+        )
+        .join('; ');
+      throw new GoliveError(
+        'GOLIVE_K8S_FORBIDDEN',
+        `forbidden before anything changed: golive may not ${list}. \`golive rbac\` prints the Role and ClusterRole to grant.`,
+      );
     }
     if (this.options.needs.some((n) => n.destroysEnvironment) && PROTECTED_NAMESPACES.includes(s.ns)) {
       throw new GoliveError('GOLIVE_USAGE', `refusing destructive drills in namespace "${s.ns}" (${PROTECTED_NAMESPACES.join(', ')} are never destroyed)`);

@@ -16,7 +16,12 @@ export class ClusterObserver {
   private readonly running: Promise<void>[] = [];
   relists = 0;
 
-  constructor(private readonly client: KubeClient, private readonly namespace: string, private readonly podSelector: string, private readonly emit: () => Emit) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly namespace: string,
+    private readonly podSelector: string,
+    private readonly emit: () => Emit,
+  ) {}
 
   async start(): Promise<void> {
     const pods = await this.client.listPods(this.namespace, this.podSelector);
@@ -25,17 +30,35 @@ export class ClusterObserver {
     for (const n of nodes.items) this.nodes.set(n.metadata.name, n);
     const events = await this.client.listEvents(this.namespace);
     this.running.push(
-      this.loop(`/api/v1/namespaces/${this.namespace}/pods`, { labelSelector: this.podSelector }, pods.resourceVersion, (e) => this.onPod(e as WatchEvent<KPod>), async () => {
-        const fresh = await this.client.listPods(this.namespace, this.podSelector);
-        for (const p of fresh.items) this.onPod({ type: this.pods.has(p.metadata.name) ? 'MODIFIED' : 'ADDED', object: p });
-        return fresh.resourceVersion;
-      }),
-      this.loop('/api/v1/nodes', {}, nodes.resourceVersion, (e) => this.onNode(e as WatchEvent<KNode>), async () => {
-        const fresh = await this.client.listNodes();
-        for (const n of fresh.items) this.onNode({ type: 'MODIFIED', object: n });
-        return fresh.resourceVersion;
-      }),
-      this.loop(`/api/v1/namespaces/${this.namespace}/events`, {}, events.resourceVersion, (e) => this.onEvent(e as WatchEvent<KEvent>), async () => (await this.client.listEvents(this.namespace)).resourceVersion),
+      this.loop(
+        `/api/v1/namespaces/${this.namespace}/pods`,
+        { labelSelector: this.podSelector },
+        pods.resourceVersion,
+        (e) => this.onPod(e as WatchEvent<KPod>),
+        async () => {
+          const fresh = await this.client.listPods(this.namespace, this.podSelector);
+          for (const p of fresh.items) this.onPod({ type: this.pods.has(p.metadata.name) ? 'MODIFIED' : 'ADDED', object: p });
+          return fresh.resourceVersion;
+        },
+      ),
+      this.loop(
+        '/api/v1/nodes',
+        {},
+        nodes.resourceVersion,
+        (e) => this.onNode(e as WatchEvent<KNode>),
+        async () => {
+          const fresh = await this.client.listNodes();
+          for (const n of fresh.items) this.onNode({ type: 'MODIFIED', object: n });
+          return fresh.resourceVersion;
+        },
+      ),
+      this.loop(
+        `/api/v1/namespaces/${this.namespace}/events`,
+        {},
+        events.resourceVersion,
+        (e) => this.onEvent(e as WatchEvent<KEvent>),
+        async () => (await this.client.listEvents(this.namespace)).resourceVersion,
+      ),
     );
   }
 
@@ -49,18 +72,32 @@ export class ClusterObserver {
     await Promise.all(this.running);
   }
 
-  private async loop(path: string, query: Record<string, string>, fromVersion: string, onEvent: (e: WatchEvent<unknown>) => void, relist: () => Promise<string>): Promise<void> {
+  private async loop(
+    path: string,
+    query: Record<string, string>,
+    fromVersion: string,
+    onEvent: (e: WatchEvent<unknown>) => void,
+    relist: () => Promise<string>,
+  ): Promise<void> {
     let version = fromVersion;
     let failures = 0;
     while (!this.abort.signal.aborted) {
-      const result = await this.client.watch<{ metadata?: { resourceVersion?: string } }>(path, {
-        ...query, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_S, ...(version ? { resourceVersion: version } : {}),
-      }, (e) => {
-        if (e.type === 'ERROR') return;
-        const rv = e.object.metadata?.resourceVersion;
-        if (rv) version = rv;
-        if (e.type !== 'BOOKMARK') onEvent(e);
-      }, this.abort.signal);
+      const result = await this.client.watch<{ metadata?: { resourceVersion?: string } }>(
+        path,
+        {
+          ...query,
+          allowWatchBookmarks: true,
+          timeoutSeconds: WATCH_TIMEOUT_S,
+          ...(version ? { resourceVersion: version } : {}),
+        },
+        (e) => {
+          if (e.type === 'ERROR') return;
+          const rv = e.object.metadata?.resourceVersion;
+          if (rv) version = rv;
+          if (e.type !== 'BOOKMARK') onEvent(e);
+        },
+        this.abort.signal,
+      );
       if (this.abort.signal.aborted) return;
       if (result.gone) {
         this.relists++;
@@ -109,9 +146,14 @@ export class ClusterObserver {
     }
     this.nodes.set(name, node);
     if (!before) return;
-    if (Boolean(node.spec?.unschedulable) !== Boolean(before.spec?.unschedulable)) emit(node.spec?.unschedulable ? 'node.cordoned' : 'node.uncordoned', node.spec?.unschedulable ? 'unschedulable' : 'schedulable', name);
+    if (Boolean(node.spec?.unschedulable) !== Boolean(before.spec?.unschedulable))
+      emit(node.spec?.unschedulable ? 'node.cordoned' : 'node.uncordoned', node.spec?.unschedulable ? 'unschedulable' : 'schedulable', name);
     if (nodeReady(node) !== nodeReady(before)) emit(nodeReady(node) ? 'node.ready' : 'node.not-ready', nodeReady(node) ? 'Ready' : 'NotReady', name);
-    const taints = (n: KNode): string => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort().join(', ');
+    const taints = (n: KNode): string =>
+      (n.spec?.taints ?? [])
+        .map((t) => `${t.key}:${t.effect}`)
+        .sort()
+        .join(', ');
     if (taints(node) !== taints(before)) emit('node.taints', `taints: ${taints(node) || 'none'}`, name);
   }
 

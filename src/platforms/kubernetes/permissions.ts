@@ -29,7 +29,7 @@ export interface PermissionNeeds {
 export function requiredRules(n: PermissionNeeds): Rule[] {
   const rules: Rule[] = [];
   const add = (scope: Rule['scope'], group: string, resource: string, verbs: string[], namespace?: string): void => {
-    const ns = scope === 'namespace' ? namespace ?? n.namespace : undefined;
+    const ns = scope === 'namespace' ? (namespace ?? n.namespace) : undefined;
     const existing = rules.find((r) => r.scope === scope && r.group === group && r.resource === resource && r.namespace === ns);
     if (existing) existing.verbs = [...new Set([...existing.verbs, ...verbs])].sort();
     else rules.push({ scope, group, resource, verbs: [...verbs].sort(), ...(ns ? { namespace: ns } : {}) });
@@ -84,17 +84,26 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
 export function accessChecks(rules: Rule[]): AccessCheck[] {
   return rules.flatMap((r) => {
     const [resource, subresource] = r.resource.split('/');
-    return r.verbs.map((verb) => ({ verb, group: r.group, resource: resource!, ...(subresource ? { subresource } : {}), ...(r.namespace ? { namespace: r.namespace } : {}) }));
+    return r.verbs.map((verb) => ({
+      verb,
+      group: r.group,
+      resource: resource!,
+      ...(subresource ? { subresource } : {}),
+      ...(r.namespace ? { namespace: r.namespace } : {}),
+    }));
   });
 }
 
 /** Role(s) and a ClusterRole as YAML, for `golive rbac`. */
 export function rbacYaml(rules: Rule[], name = 'golive'): string {
-  const render = (list: Rule[]): string => list.map((r) => `  - apiGroups: ["${r.group}"]\n    resources: ["${r.resource}"]\n    verbs: [${r.verbs.map((v) => `"${v}"`).join(', ')}]`).join('\n');
+  const render = (list: Rule[]): string =>
+    list.map((r) => `  - apiGroups: ["${r.group}"]\n    resources: ["${r.resource}"]\n    verbs: [${r.verbs.map((v) => `"${v}"`).join(', ')}]`).join('\n');
   const docs: string[] = [];
   const namespaces = [...new Set(rules.filter((r) => r.scope === 'namespace').map((r) => r.namespace!))];
   for (const ns of namespaces) {
-    docs.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nrules:\n${render(rules.filter((r) => r.namespace === ns))}`);
+    docs.push(
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nrules:\n${render(rules.filter((r) => r.namespace === ns))}`,
+    );
   }
   const cluster = rules.filter((r) => r.scope === 'cluster');
   if (cluster.length) docs.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ${name}\nrules:\n${render(cluster)}`);

@@ -16,19 +16,42 @@ export async function rollout(s: K8sScope, change: RolloutChange, timeoutMs: num
   switch (change.kind) {
     case 'restart':
       s.sink('rollout.started', `pod-template annotation ${RESTART_ANNOTATION} (what kubectl rollout restart does)`);
-      await s.client.patchWorkload(s.kind, s.ns, s.name, { spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: new Date().toISOString() } } } } }, 'restart');
+      await s.client.patchWorkload(
+        s.kind,
+        s.ns,
+        s.name,
+        { spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: new Date().toISOString() } } } } },
+        'restart',
+      );
       break;
     case 'env': {
-      const previous = (before.spec?.template?.spec?.containers?.[0] as { env?: { name: string; value?: string }[] } | undefined)?.env?.find((e) => e.name === change.name)?.value ?? null;
-      s.record(`set env ${change.name}=${change.value} on ${s.kind} ${s.name}`, `kubectl set env ${s.kind.toLowerCase()}/${s.name} -n ${s.ns} ${change.name}${previous === null ? '-' : `=${previous}`}`,
-        { op: 'env', kind: s.kind, namespace: s.ns, name: s.name, container, env: change.name, value: previous });
+      const previous =
+        (before.spec?.template?.spec?.containers?.[0] as { env?: { name: string; value?: string }[] } | undefined)?.env?.find((e) => e.name === change.name)
+          ?.value ?? null;
+      s.record(
+        `set env ${change.name}=${change.value} on ${s.kind} ${s.name}`,
+        `kubectl set env ${s.kind.toLowerCase()}/${s.name} -n ${s.ns} ${change.name}${previous === null ? '-' : `=${previous}`}`,
+        { op: 'env', kind: s.kind, namespace: s.ns, name: s.name, container, env: change.name, value: previous },
+      );
       s.sink('rollout.started', `set env ${change.name}`);
-      await s.client.patchWorkload(s.kind, s.ns, s.name, { spec: { template: { spec: { containers: [{ name: container, env: [{ name: change.name, value: change.value }] }] } } } }, `env ${change.name}`);
+      await s.client.patchWorkload(
+        s.kind,
+        s.ns,
+        s.name,
+        { spec: { template: { spec: { containers: [{ name: container, env: [{ name: change.name, value: change.value }] }] } } } },
+        `env ${change.name}`,
+      );
       break;
     }
     case 'image':
       s.sink('rollout.started', `image ${change.image}`);
-      await s.client.patchWorkload(s.kind, s.ns, s.name, { spec: { template: { spec: { containers: [{ name: change.container ?? container, image: change.image }] } } } }, `image ${change.image}`);
+      await s.client.patchWorkload(
+        s.kind,
+        s.ns,
+        s.name,
+        { spec: { template: { spec: { containers: [{ name: change.container ?? container, image: change.image }] } } } },
+        `image ${change.image}`,
+      );
       break;
     case 'run':
       s.sink('rollout.started', `deploy command: ${change.command}`);
@@ -36,18 +59,29 @@ export async function rollout(s: K8sScope, change: RolloutChange, timeoutMs: num
       break;
   }
   if (s.client.dryRun) return;
-  await s.until(async () => {
-    const w = await s.workload();
-    const stalled = w.status?.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-    if (stalled) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `rollout of ${s.kind} ${s.name} stalled: ${stalled.message ?? 'ProgressDeadlineExceeded'}`);
-    return (w.metadata.generation ?? 0) > (before.metadata.generation ?? 0) || change.kind === 'run' ? rolloutComplete(w) : false;
-  }, timeoutMs, signal, `rollout of ${s.kind} ${s.name} to complete`);
+  await s.until(
+    async () => {
+      const w = await s.workload();
+      const stalled = w.status?.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+      if (stalled) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `rollout of ${s.kind} ${s.name} stalled: ${stalled.message ?? 'ProgressDeadlineExceeded'}`);
+      return (w.metadata.generation ?? 0) > (before.metadata.generation ?? 0) || change.kind === 'run' ? rolloutComplete(w) : false;
+    },
+    timeoutMs,
+    signal,
+    `rollout of ${s.kind} ${s.name} to complete`,
+  );
   s.sink('rollout.completed', 'updated, replicas available (kubectl rollout status rules)');
 }
 
 export async function scale(s: K8sScope, replicas: number, signal: AbortSignal): Promise<void> {
   const before = (await s.workload()).spec?.replicas ?? 1;
-  s.record(`scaled ${s.kind} ${s.name} ${before} → ${replicas}`, `kubectl scale ${s.kind.toLowerCase()}/${s.name} -n ${s.ns} --replicas=${before}`, { op: 'scale', kind: s.kind, namespace: s.ns, name: s.name, replicas: before });
+  s.record(`scaled ${s.kind} ${s.name} ${before} → ${replicas}`, `kubectl scale ${s.kind.toLowerCase()}/${s.name} -n ${s.ns} --replicas=${before}`, {
+    op: 'scale',
+    kind: s.kind,
+    namespace: s.ns,
+    name: s.name,
+    replicas: before,
+  });
   s.sink('scale', `${before} → ${replicas} replicas`);
   await s.client.patchWorkload(s.kind, s.ns, s.name, { spec: { replicas } }, `replicas ${replicas}`);
   await waitWorkloadReady(s, 300_000, signal);

@@ -53,7 +53,9 @@ export class K8sScope {
     const payload: JournalledUndo = { change: undo, context: this.client.context, kubeconfig: this.kubeconfig };
     const entry = this.journal.record(change, manual, { kind: 'undo', by: 'kubernetes', payload });
     return this.teardowns.push({
-      what: change, manual, entry,
+      what: change,
+      manual,
+      entry,
       run: async () => {
         await undoChange(this.client, undo);
         this.sink('undo', manual);
@@ -69,15 +71,16 @@ export class K8sScope {
   until(done: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal, what: string): Promise<void> {
     return pollUntil(done, { timeoutMs, signal, everyMs: POLL_MS, what: () => what });
   }
-
 }
 
 /** `kubectl rollout status`: observed the latest generation, every replica updated, every one available. */
 export function rolloutComplete(w: KWorkload): boolean {
   const s = w.status ?? {};
   const want = w.spec?.replicas ?? 1;
-  return (s.observedGeneration ?? 0) >= (w.metadata.generation ?? 0)
-    && (s.updatedReplicas ?? 0) >= want
-    && (s.replicas ?? 0) <= want
-    && (s.availableReplicas ?? s.readyReplicas ?? 0) >= want;
+  return (
+    (s.observedGeneration ?? 0) >= (w.metadata.generation ?? 0) &&
+    (s.updatedReplicas ?? 0) >= want &&
+    (s.replicas ?? 0) <= want &&
+    (s.availableReplicas ?? s.readyReplicas ?? 0) >= want
+  );
 }

@@ -51,7 +51,10 @@ export interface KWorkload {
     replicas?: number;
     selector?: { matchLabels?: Record<string, string> };
     strategy?: { type?: string };
-    template?: { metadata?: { annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: { containers?: { name: string; image?: string }[] } };
+    template?: {
+      metadata?: { annotations?: Record<string, string>; labels?: Record<string, string> };
+      spec?: { containers?: { name: string; image?: string }[] };
+    };
     progressDeadlineSeconds?: number;
   };
   status?: {
@@ -101,5 +104,7 @@ export function nodeReady(node: KNode): boolean {
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 export function selectorString(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }

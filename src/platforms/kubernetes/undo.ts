@@ -26,7 +26,8 @@ export async function undoChange(client: KubeClient, c: K8sUndo): Promise<void> 
     case 'remove-taint': {
       const node: KNode = await client.getNode(c.node);
       const taints = node.spec?.taints ?? [];
-      if (taints.some((t) => t.key === c.key)) await client.patchNode(c.node, { spec: { taints: taints.filter((t) => t.key !== c.key) } }, `remove taint ${c.key} (undo)`);
+      if (taints.some((t) => t.key === c.key))
+        await client.patchNode(c.node, { spec: { taints: taints.filter((t) => t.key !== c.key) } }, `remove taint ${c.key} (undo)`);
       return;
     }
     case 'scale':
@@ -39,7 +40,19 @@ export async function undoChange(client: KubeClient, c: K8sUndo): Promise<void> 
       await client.deleteConfigMap(c.namespace, c.name);
       return;
     case 'env':
-      await client.patchWorkload(c.kind, c.namespace, c.name, { spec: { template: { spec: { containers: [{ name: c.container, env: [c.value === null ? { name: c.env, $patch: 'delete' } : { name: c.env, value: c.value }] }] } } } }, `env ${c.env} back (undo)`);
+      await client.patchWorkload(
+        c.kind,
+        c.namespace,
+        c.name,
+        {
+          spec: {
+            template: {
+              spec: { containers: [{ name: c.container, env: [c.value === null ? { name: c.env, $patch: 'delete' } : { name: c.env, value: c.value }] }] },
+            },
+          },
+        },
+        `env ${c.env} back (undo)`,
+      );
       return;
   }
 }

@@ -47,14 +47,26 @@ export async function failZone(s: K8sScope, zone: string, mode: ZoneOutageMode, 
     if (mode.kind === 'evict') undos.push(s.record(`cordoned node ${node}`, `kubectl uncordon ${node}`, { op: 'uncordon', node }));
     const taint: Taint = { key, effect: 'NoExecute', ...(mode.kind === 'evict' ? { value: zone } : {}) };
     // node.spec.taints has no merge key: the whole list is sent.
-    await s.client.patchNode(node, { spec: { ...(mode.kind === 'evict' ? { unschedulable: true } : {}), taints: [...current.filter((t) => t.key !== key), taint] } }, `${mode.kind === 'evict' ? 'cordon + ' : ''}taint ${key}:NoExecute`);
+    await s.client.patchNode(
+      node,
+      { spec: { ...(mode.kind === 'evict' ? { unschedulable: true } : {}), taints: [...current.filter((t) => t.key !== key), taint] } },
+      `${mode.kind === 'evict' ? 'cordon + ' : ''}taint ${key}:NoExecute`,
+    );
   }
   if (mode.kind === 'evict') {
     const pods = (await s.client.listPods(s.ns, s.selector)).items.filter((p) => info.nodes.includes(p.spec?.nodeName ?? ''));
     await Promise.all(pods.map((p) => s.client.deletePod(s.ns, p.metadata.name, 0)));
-    s.sink('zone.lost', `${zone} (mode evict): ${info.nodes.length} node(s) cordoned and tainted ${ZONE_TAINT_KEY}:NoExecute, ${pods.length} pod(s) deleted without grace`, zone);
+    s.sink(
+      'zone.lost',
+      `${zone} (mode evict): ${info.nodes.length} node(s) cordoned and tainted ${ZONE_TAINT_KEY}:NoExecute, ${pods.length} pod(s) deleted without grace`,
+      zone,
+    );
   } else {
-    s.sink('zone.lost', `${zone} (mode unreachable): ${info.nodes.length} node(s) tainted ${UNREACHABLE_TAINT_KEY}:NoExecute as the node controller would; pods move when their tolerationSeconds (300 s by default) run out`, zone);
+    s.sink(
+      'zone.lost',
+      `${zone} (mode unreachable): ${info.nodes.length} node(s) tainted ${UNREACHABLE_TAINT_KEY}:NoExecute as the node controller would; pods move when their tolerationSeconds (300 s by default) run out`,
+      zone,
+    );
   }
   return undos;
 }
@@ -62,6 +74,10 @@ export async function failZone(s: K8sScope, zone: string, mode: ZoneOutageMode, 
 export async function waitZoneEvacuated(s: K8sScope, zone: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   if (s.client.dryRun) return;
   const nodes = new Set((await zones(s)).find((z) => z.zone === zone)?.nodes ?? []);
-  await s.until(async () => !(await s.client.listPods(s.ns, s.selector)).items.some((p) => nodes.has(p.spec?.nodeName ?? '') && !isTerminating(p)),
-    timeoutMs, signal, `the pods in ${zone} to be evicted (with mode unreachable this takes their tolerationSeconds, 300 s by default)`);
+  await s.until(
+    async () => !(await s.client.listPods(s.ns, s.selector)).items.some((p) => nodes.has(p.spec?.nodeName ?? '') && !isTerminating(p)),
+    timeoutMs,
+    signal,
+    `the pods in ${zone} to be evicted (with mode unreachable this takes their tolerationSeconds, 300 s by default)`,
+  );
 }

@@ -45,7 +45,12 @@ export async function reset(rs: ReplicaSet): Promise<void> {
 }
 
 /** Clones the repository at HEAD (into `clones`, removed at the run's end), builds there and starts the app from the clone. */
-export async function deployFromRepo(rs: ReplicaSet, io: { hooks: HookRunner; journal: Journal; baseDir: string; clones: Clone[] }, options: { repo: string; build?: string | undefined }, signal: AbortSignal): Promise<void> {
+export async function deployFromRepo(
+  rs: ReplicaSet,
+  io: { hooks: HookRunner; journal: Journal; baseDir: string; clones: Clone[] },
+  options: { repo: string; build?: string | undefined },
+  signal: AbortSignal,
+): Promise<void> {
   const clone = await cloneAtHead(path.resolve(io.baseDir, options.repo), io.journal);
   io.clones.push(clone);
   rs.sink('deploy.clone', `git clone ${clone.top} (HEAD: committed files only) → ${clone.dir}`);

@@ -8,9 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditSources } from '../../audit/audit.js';
-import type {
-  EventSink, NodeDrainOptions, Platform, PlatformInfo, PlatformServices, RolloutChange, ZoneInfo, ZoneOutageMode,
-} from '../platform.js';
+import type { EventSink, NodeDrainOptions, Platform, PlatformInfo, PlatformServices, RolloutChange, ZoneInfo, ZoneOutageMode } from '../platform.js';
 import { removeClone, type Clone } from '../shared/clone.js';
 import { SimCluster } from './cluster.js';
 import { backup, deployFromRepo, destroy, reset, restore } from './environment.js';
@@ -38,7 +36,12 @@ export class LocalPlatform implements Platform {
     const { app, cluster } = options.config;
     this.cluster = new SimCluster(cluster.nodes, cluster.zones);
     this.rs = new ReplicaSet({
-      config: options.config, cluster: this.cluster, proxy: this.proxy, journal: options.journal, runDir: options.runDir, runId: options.runId,
+      config: options.config,
+      cluster: this.cluster,
+      proxy: this.proxy,
+      journal: options.journal,
+      runDir: options.runDir,
+      runId: options.runId,
       appCwd: path.resolve(options.baseDir, app.cwd ?? '.'),
       dataDir: path.resolve(options.baseDir, app.dataDir ?? path.join(options.runDir, 'data')),
       sink: () => this.sink,
@@ -121,7 +124,12 @@ export class LocalPlatform implements Platform {
   }
 
   deployFromRepo(options: { repo: string; build?: string | undefined }, signal: AbortSignal): Promise<void> {
-    return deployFromRepo(this.rs, { hooks: this.options.hooks, journal: this.options.journal, baseDir: this.options.baseDir, clones: this.clones }, options, signal);
+    return deployFromRepo(
+      this.rs,
+      { hooks: this.options.hooks, journal: this.options.journal, baseDir: this.options.baseDir, clones: this.clones },
+      options,
+      signal,
+    );
   }
 
   auditSources(): Pick<AuditSources, 'local'> {

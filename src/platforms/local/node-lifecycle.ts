@@ -9,7 +9,14 @@ import { rebootNode } from '../shared/reboot.js';
 import type { SimCluster } from './cluster.js';
 import type { ReplicaSet } from './replica-set.js';
 
-export async function drainNode(rs: ReplicaSet, cluster: SimCluster, hooks: HookRunner, name: string, options: NodeDrainOptions, signal: AbortSignal): Promise<void> {
+export async function drainNode(
+  rs: ReplicaSet,
+  cluster: SimCluster,
+  hooks: HookRunner,
+  name: string,
+  options: NodeDrainOptions,
+  signal: AbortSignal,
+): Promise<void> {
   const node = cluster.node(name);
   const deadline = Date.now() + options.timeoutMs;
   const grace = rs.config.app.terminationGrace;
@@ -19,9 +26,18 @@ export async function drainNode(rs: ReplicaSet, cluster: SimCluster, hooks: Hook
     const budget = rs.config.app.disruptionBudget?.minAvailable;
     for (const victim of rs.alive().filter((r) => r.spec.node === name && r.state !== 'terminating')) {
       if (budget !== undefined && rs.readyCount() - 1 < budget) {
-        rs.sink('eviction.blocked', `evicting ${victim.spec.id} would leave fewer than minAvailable=${budget} ready: starting its replacement first`, victim.spec.id);
+        rs.sink(
+          'eviction.blocked',
+          `evicting ${victim.spec.id} would leave fewer than minAvailable=${budget} ready: starting its replacement first`,
+          victim.spec.id,
+        );
         const replacement = await rs.startReplica();
-        await rs.until(() => replacement.state === 'ready', Math.max(0, deadline - Date.now()), signal, () => `replacement ${replacement.spec.id} ready before evicting ${victim.spec.id}`);
+        await rs.until(
+          () => replacement.state === 'ready',
+          Math.max(0, deadline - Date.now()),
+          signal,
+          () => `replacement ${replacement.spec.id} ready before evicting ${victim.spec.id}`,
+        );
         rs.sink('eviction', `evicting ${victim.spec.id}`, victim.spec.id);
         await victim.terminate(grace);
       } else {
@@ -33,7 +49,19 @@ export async function drainNode(rs: ReplicaSet, cluster: SimCluster, hooks: Hook
     }
     await rs.waitReady(Math.max(0, deadline - Date.now()), signal);
     if (options.reboot) {
-      await rebootNode(options.reboot, name, { hooks, sink: rs.sink.bind(rs), env: { GOLIVE_ZONE: node.zone }, onDown: () => { node.up = false; } }, signal);
+      await rebootNode(
+        options.reboot,
+        name,
+        {
+          hooks,
+          sink: rs.sink.bind(rs),
+          env: { GOLIVE_ZONE: node.zone },
+          onDown: () => {
+            node.up = false;
+          },
+        },
+        signal,
+      );
       node.up = true;
       rs.sink('node.ready', 'back up and Ready', name);
     }
@@ -59,7 +87,10 @@ export async function failZone(rs: ReplicaSet, cluster: SimCluster, hooks: HookR
   const nodes = cluster.nodes.filter((n) => n.zone === zone);
   if (nodes.length === 0) throw new GoliveError('GOLIVE_PLATFORM_UNSUPPORTED', `no zone "${zone}" (zones: ${cluster.zones().join(', ')})`);
   rs.pause('zone-loss'); // nobody notices the loss until the detection delay has passed
-  for (const n of nodes) { n.up = false; n.schedulable = false; }
+  for (const n of nodes) {
+    n.up = false;
+    n.schedulable = false;
+  }
   const victims = rs.alive().filter((r) => nodes.some((n) => n.name === r.spec.node));
   for (const v of victims) if (v.state === 'ready') rs.unnoticed.add(v);
   rs.sink('zone.lost', `${zone} lost: ${nodes.length} node(s) down, ${victims.length} replica(s) killed at once`, zone);
@@ -75,10 +106,18 @@ export async function failZone(rs: ReplicaSet, cluster: SimCluster, hooks: HookR
 }
 
 export async function waitZoneEvacuated(rs: ReplicaSet, zone: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-  await rs.until(() => rs.unnoticed.size === 0 && !rs.alive().some((r) => r.spec.zone === zone), timeoutMs, signal, () => `the replicas of ${zone} to be replaced`);
+  await rs.until(
+    () => rs.unnoticed.size === 0 && !rs.alive().some((r) => r.spec.zone === zone),
+    timeoutMs,
+    signal,
+    () => `the replicas of ${zone} to be replaced`,
+  );
 }
 
 export function restoreZone(rs: ReplicaSet, cluster: SimCluster, zone: string): void {
-  for (const n of cluster.nodes.filter((x) => x.zone === zone)) { n.up = true; n.schedulable = true; }
+  for (const n of cluster.nodes.filter((x) => x.zone === zone)) {
+    n.up = true;
+    n.schedulable = true;
+  }
   rs.sink('zone.restored', `${zone} back: its nodes are Ready`, zone);
 }

@@ -95,8 +95,12 @@ export class ReplicaSet {
   }
 
   async waitReady(timeoutMs: number, signal: AbortSignal): Promise<void> {
-    await this.until(() => this.current().filter((r) => r.state === 'ready').length >= this.desired && this.old().length === 0,
-      timeoutMs, signal, () => `${this.desired} ready replicas (have ${this.readyCount()})`);
+    await this.until(
+      () => this.current().filter((r) => r.state === 'ready').length >= this.desired && this.old().length === 0,
+      timeoutMs,
+      signal,
+      () => `${this.desired} ready replicas (have ${this.readyCount()})`,
+    );
   }
 
   until(done: () => boolean, timeoutMs: number, signal: AbortSignal, what: () => string): Promise<void> {
@@ -111,8 +115,7 @@ export class ReplicaSet {
     const running = this.alive().filter((r) => r.state !== 'terminating');
     const inZone = (r: Replica): number => running.filter((x) => x.spec.zone === r.spec.zone).length;
     const onNode = (r: Replica): number => running.filter((x) => x.spec.node === r.spec.node).length;
-    return [...candidates].sort((a, b) =>
-      Number(a.state === 'ready') - Number(b.state === 'ready') || inZone(b) - inZone(a) || onNode(b) - onNode(a));
+    return [...candidates].sort((a, b) => Number(a.state === 'ready') - Number(b.state === 'ready') || inZone(b) - inZone(a) || onNode(b) - onNode(a));
   }
 
   /** The controller: start replicas until the current revision has `desired` of them. */
@@ -156,12 +159,26 @@ export class ReplicaSet {
       GOLIVE_DATA_DIR: this.dataDir,
       GOLIVE_RUN_ID: this.o.runId,
     };
-    const entry = this.o.journal.record(`started replica ${id}: ${app.command}`, 'kill its process group', { kind: 'process-group', pgid: 0, command: app.command });
-    const replica = new Replica({
-      id, command: app.command, cwd: this.appCwd, env, port, node: node.name, zone: node.zone, revision: this.revision,
-      logFile: this.config.cluster.keepLogs ? path.join(this.o.runDir, `replica-${id}.log`) : '/dev/null',
-      readiness: { path: app.readiness.path, periodMs: app.readiness.period, failureThreshold: app.readiness.failureThreshold },
-    }, { onState: (r, state, detail, crashed) => this.onState(r, state, detail, crashed) });
+    const entry = this.o.journal.record(`started replica ${id}: ${app.command}`, 'kill its process group', {
+      kind: 'process-group',
+      pgid: 0,
+      command: app.command,
+    });
+    const replica = new Replica(
+      {
+        id,
+        command: app.command,
+        cwd: this.appCwd,
+        env,
+        port,
+        node: node.name,
+        zone: node.zone,
+        revision: this.revision,
+        logFile: this.config.cluster.keepLogs ? path.join(this.o.runDir, `replica-${id}.log`) : '/dev/null',
+        readiness: { path: app.readiness.path, periodMs: app.readiness.period, failureThreshold: app.readiness.failureThreshold },
+      },
+      { onState: (r, state, detail, crashed) => this.onState(r, state, detail, crashed) },
+    );
     this.o.journal.update(entry, { kind: 'process-group', pgid: replica.pid, command: app.command });
     this.journalOf.set(replica, entry);
     this.replicas.push(replica);

@@ -35,7 +35,10 @@ export class Replica {
   private probeTimer: NodeJS.Timeout | undefined;
   private failures = 0;
 
-  constructor(spec: ReplicaSpec, private readonly events: ReplicaEvents) {
+  constructor(
+    spec: ReplicaSpec,
+    private readonly events: ReplicaEvents,
+  ) {
     this.spec = spec;
     const log = createWriteStream(spec.logFile, { flags: 'a' });
     // A simple command replaces the shell (exec), so signals reach the app itself, as in a container.
@@ -49,15 +52,19 @@ export class Replica {
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
     this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => void this.groupGone().then(() => {
-        this.stopProbing();
-        const was = this.state;
-        this.state = 'exited';
-        const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        const crashed = was !== 'terminating';
-        this.events.onState(this, 'exited', crashed ? `${how} unexpectedly` : how, crashed);
-        resolve();
-      }));
+      this.child.on(
+        'exit',
+        (code, signal) =>
+          void this.groupGone().then(() => {
+            this.stopProbing();
+            const was = this.state;
+            this.state = 'exited';
+            const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+            const crashed = was !== 'terminating';
+            this.events.onState(this, 'exited', crashed ? `${how} unexpectedly` : how, crashed);
+            resolve();
+          }),
+      );
       this.child.on('error', () => resolve());
     });
     this.probe();
@@ -129,10 +136,16 @@ export class Replica {
       req.on('error', (err) => this.result(false, `readiness probe: ${(err as NodeJS.ErrnoException).code ?? err.message}`, failureThreshold));
     };
     // Probe fast while starting so replicas join as soon as they can, then at the configured period.
-    const startup = setInterval(() => {
-      if (this.state !== 'starting') { clearInterval(startup); return; }
-      check();
-    }, Math.min(50, periodMs));
+    const startup = setInterval(
+      () => {
+        if (this.state !== 'starting') {
+          clearInterval(startup);
+          return;
+        }
+        check();
+      },
+      Math.min(50, periodMs),
+    );
     this.probeTimer = setInterval(check, periodMs);
     this.stopStartup = () => clearInterval(startup);
   }
@@ -143,7 +156,10 @@ export class Replica {
     if (this.state === 'terminating' || this.state === 'exited') return;
     if (ok) {
       this.failures = 0;
-      if (this.state !== 'ready') { this.stopStartup(); this.setState('ready', detail); }
+      if (this.state !== 'ready') {
+        this.stopStartup();
+        this.setState('ready', detail);
+      }
     } else if (this.state === 'ready' && ++this.failures >= failureThreshold) {
       this.setState('not-ready', detail);
     }

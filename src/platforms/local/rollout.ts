@@ -6,14 +6,22 @@ import { POLL_MS, type ReplicaSet } from './replica-set.js';
 
 export async function rollout(rs: ReplicaSet, change: RolloutChange, timeoutMs: number, signal: AbortSignal): Promise<void> {
   switch (change.kind) {
-    case 'restart': break;
-    case 'env': rs.extraEnv = { ...rs.extraEnv, [change.name]: change.value }; break;
-    case 'image': throw new GoliveError('GOLIVE_USAGE', "the local platform runs a command, not an image: use change: { kind: 'restart' } or { kind: 'env', ... }");
-    case 'run': throw new GoliveError('GOLIVE_USAGE', 'the local platform cannot run a deploy command: use restart or env');
+    case 'restart':
+      break;
+    case 'env':
+      rs.extraEnv = { ...rs.extraEnv, [change.name]: change.value };
+      break;
+    case 'image':
+      throw new GoliveError('GOLIVE_USAGE', "the local platform runs a command, not an image: use change: { kind: 'restart' } or { kind: 'env', ... }");
+    case 'run':
+      throw new GoliveError('GOLIVE_USAGE', 'the local platform cannot run a deploy command: use restart or env');
   }
   rs.revision++;
   const strategy = rs.config.app.strategy;
-  rs.sink('rollout.started', `revision ${rs.revision} (${strategy.type}${strategy.type === 'RollingUpdate' ? `, maxSurge ${strategy.maxSurge}, maxUnavailable ${strategy.maxUnavailable}` : ''})`);
+  rs.sink(
+    'rollout.started',
+    `revision ${rs.revision} (${strategy.type}${strategy.type === 'RollingUpdate' ? `, maxSurge ${strategy.maxSurge}, maxUnavailable ${strategy.maxUnavailable}` : ''})`,
+  );
   rs.pause('rollout');
   try {
     const deadline = Date.now() + timeoutMs;
@@ -33,7 +41,8 @@ export async function rollout(rs: ReplicaSet, change: RolloutChange, timeoutMs: 
 async function rollingUpdate(rs: ReplicaSet, maxSurge: number, maxUnavailable: number, deadline: number, signal: AbortSignal): Promise<void> {
   for (;;) {
     throwIfAborted(signal, 'rolling out');
-    if (Date.now() > deadline) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `rollout did not complete in time: ${rs.readyCount()} ready, ${rs.old().length} old replicas left`);
+    if (Date.now() > deadline)
+      throw new GoliveError('GOLIVE_PLATFORM_FAILED', `rollout did not complete in time: ${rs.readyCount()} ready, ${rs.old().length} old replicas left`);
     // Terminating replicas are on their way out: like Kubernetes, surge counts only the others.
     const old = rs.old().filter((r) => r.state !== 'terminating');
     const fresh = rs.current();
@@ -61,7 +70,10 @@ export async function scale(rs: ReplicaSet, replicas: number, signal: AbortSigna
 }
 
 export async function killReplicas(rs: ReplicaSet, count: number): Promise<void> {
-  const victims = rs.alive().filter((r) => r.state !== 'terminating').slice(0, count);
+  const victims = rs
+    .alive()
+    .filter((r) => r.state !== 'terminating')
+    .slice(0, count);
   rs.sink('replicas.killed', `SIGKILL to ${victims.map((r) => r.spec.id).join(', ')}`);
   await Promise.all(victims.map((r) => r.kill()));
   await rs.reconcile(); // crashed replicas are replaced, as a ReplicaSet would

@@ -2,16 +2,20 @@
 import { z } from 'zod';
 import { bool, duration, int, obj, oneOf, str } from '../../config/schema-helpers.js';
 
-const strategy = z.discriminatedUnion('type', [
-  obj({
-    type: z.literal('RollingUpdate'),
-    /** Extra replicas allowed during an update. @default 1 */
-    maxSurge: int('a number of replicas', 0, 100).default(1),
-    /** Replicas that may be unavailable during an update. @default 0 */
-    maxUnavailable: int('a number of replicas', 0, 100).default(0),
-  }).refine((s) => s.maxSurge + s.maxUnavailable > 0, { error: 'maxSurge and maxUnavailable cannot both be 0: the update could never progress' }),
-  obj({ type: z.literal('Recreate') }),
-], { error: (i) => `expected { type: 'RollingUpdate', maxSurge, maxUnavailable } or { type: 'Recreate' }, received ${JSON.stringify(i.input)}` });
+const strategy = z.discriminatedUnion(
+  'type',
+  [
+    obj({
+      type: z.literal('RollingUpdate'),
+      /** Extra replicas allowed during an update. @default 1 */
+      maxSurge: int('a number of replicas', 0, 100).default(1),
+      /** Replicas that may be unavailable during an update. @default 0 */
+      maxUnavailable: int('a number of replicas', 0, 100).default(0),
+    }).refine((s) => s.maxSurge + s.maxUnavailable > 0, { error: 'maxSurge and maxUnavailable cannot both be 0: the update could never progress' }),
+    obj({ type: z.literal('Recreate') }),
+  ],
+  { error: (i) => `expected { type: 'RollingUpdate', maxSurge, maxUnavailable } or { type: 'Recreate' }, received ${JSON.stringify(i.input)}` },
+);
 
 export const localPlatformSchema = obj({
   kind: z.literal('local'),

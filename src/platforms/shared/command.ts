@@ -10,8 +10,12 @@ export function captureCommand(cmd: string, args: string[], cwd: string): Promis
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-KEEP_BYTES); });
-    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-KEEP_BYTES); });
+    child.stdout.on('data', (d: Buffer) => {
+      out = (out + d.toString()).slice(-KEEP_BYTES);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-KEEP_BYTES);
+    });
     child.on('error', (e) => reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `${cmd} could not start: ${e.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve(out);

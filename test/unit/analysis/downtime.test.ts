@@ -16,21 +16,33 @@ function bins(picture: string, perBin = 2): { ok: number[]; failed: number[] } {
 
 test('an outage in the middle: one window, exact length', () => {
   const d = computeDowntime(bins('....xxxxx....'));
-  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs, w.failed]), [[40, 90, 10]]);
+  assert.deepEqual(
+    d.windows.map((w) => [w.startMs, w.endMs, w.failed]),
+    [[40, 90, 10]],
+  );
   assert.equal(d.totalMs, 50);
   assert.equal(d.degradedMs, 0);
 });
 
 test('outages at the very start and the very end', () => {
   const d = computeDowntime(bins('xxx......xx'));
-  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs]), [[0, 30], [90, 110]]);
+  assert.deepEqual(
+    d.windows.map((w) => [w.startMs, w.endMs]),
+    [
+      [0, 30],
+      [90, 110],
+    ],
+  );
   assert.equal(d.totalMs, 50);
   assert.equal(d.longestMs, 30);
 });
 
 test('empty bins between down bins belong to the window; empty bins at its edges do not', () => {
   const d = computeDowntime(bins('..--x--x--x--..'));
-  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs]), [[40, 110]]);
+  assert.deepEqual(
+    d.windows.map((w) => [w.startMs, w.endMs]),
+    [[40, 110]],
+  );
 });
 
 test('a lone failure between successes is an error, not downtime: it is degraded time', () => {
@@ -60,12 +72,28 @@ test('interleaved workers: bins merged from two workers give the same windows as
   const merged = { ok: a.ok.map((v, i) => v + b.ok[i]!), failed: a.failed.map((v, i) => v + b.failed[i]!) };
   // Bin 2 has a failure from a and a success from b: not down. Bins 6–9 are down in both.
   const d = computeDowntime(merged);
-  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs, w.failed]), [[30, 40, 2], [60, 100, 7]]);
+  assert.deepEqual(
+    d.windows.map((w) => [w.startMs, w.endMs, w.failed]),
+    [
+      [30, 40, 2],
+      [60, 100, 7],
+    ],
+  );
 });
 
 test('windows carry their outcome classes and the events inside them', () => {
   const { ok, failed } = bins('....xxxx....');
-  const failuresByBin = { connect_refused: new Map([[4, 2], [5, 2]]), http_503: new Map([[6, 2], [7, 2], [20, 1]]) };
+  const failuresByBin = {
+    connect_refused: new Map([
+      [4, 2],
+      [5, 2],
+    ]),
+    http_503: new Map([
+      [6, 2],
+      [7, 2],
+      [20, 1],
+    ]),
+  };
   const events: TimelineEvent[] = [
     { atMs: 35, kind: 'replicas.killed', message: 'before' },
     { atMs: 41, kind: 'replica.terminating', subject: 'web-1', message: 'inside' },
@@ -73,12 +101,18 @@ test('windows carry their outcome classes and the events inside them', () => {
   ];
   const d = computeDowntime({ ok, failed, failuresByBin, events });
   assert.deepEqual(d.windows[0]?.outcomes, { connect_refused: 4, http_503: 4 });
-  assert.deepEqual(d.windows[0]?.events.map((e) => e.message), ['inside']);
+  assert.deepEqual(
+    d.windows[0]?.events.map((e) => e.message),
+    ['inside'],
+  );
 });
 
 test('a phase restricts the bins considered', () => {
   const d = computeDowntime({ ...bins('xx....xxxx..xx'), fromMs: 20, toMs: 120 });
-  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs]), [[60, 100]]);
+  assert.deepEqual(
+    d.windows.map((w) => [w.startMs, w.endMs]),
+    [[60, 100]],
+  );
 });
 
 test('clock jitter between workers: one worker a bin late still gives one window, the same length', () => {
@@ -87,6 +121,9 @@ test('clock jitter between workers: one worker a bin late still gives one window
   const merged = { ok: a.ok.map((v, i) => v + late.ok[i]!), failed: a.failed.map((v, i) => v + late.failed[i]!) };
   const d = computeDowntime(merged);
   // Bins 4 and 10 hold one failure and one success each: the edges blur by one bin, the window stays one.
-  assert.deepEqual(d.windows.map((w) => [w.startMs, w.endMs, w.failed]), [[50, 100, 10]]);
+  assert.deepEqual(
+    d.windows.map((w) => [w.startMs, w.endMs, w.failed]),
+    [[50, 100, 10]],
+  );
   assert.equal(d.degradedMs, 200, 'the two blurred edge bins are degraded time');
 });

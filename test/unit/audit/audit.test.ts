@@ -16,28 +16,31 @@ const FIXTURES = path.resolve(import.meta.dirname, '../../../../test/fixtures');
 
 test('every rule fires on the bad manifests, each at the exact file and line', async () => {
   const { findings } = await audit({ cwd: FIXTURES, paths: ['audit/bad.yaml'] });
-  assert.deepEqual(findings.map((f) => `${f.id} ${f.object} ${f.location?.file}:${f.location?.line}`), [
-    'GL001 Deployment prod/shop audit/bad.yaml:8',
-    'GL003 Deployment prod/shop audit/bad.yaml:10',
-    'GL005 Deployment prod/shop audit/bad.yaml:18',
-    'GL007 Deployment prod/shop audit/bad.yaml:18',
-    'GL008 Deployment prod/shop audit/bad.yaml:2',
-    'GL013 Deployment prod/shop audit/bad.yaml:18',
-    'GL014 Deployment prod/shop audit/bad.yaml:18',
-    'GL016 Deployment prod/shop audit/bad.yaml:24',
-    'GL017 Deployment prod/shop audit/bad.yaml:26',
-    'GL018 Deployment prod/shop audit/bad.yaml:19',
-    'GL019 Deployment prod/shop audit/bad.yaml:20',
-    'GL002 Deployment prod/api audit/bad.yaml:77',
-    'GL004 Deployment prod/api audit/bad.yaml:39',
-    'GL006 Deployment prod/api audit/bad.yaml:51',
-    'GL009 Deployment prod/api audit/bad.yaml:66',
-    'GL011 Deployment prod/api audit/bad.yaml:46',
-    'GL012 Deployment prod/api audit/bad.yaml:46',
-    'GL018 Deployment prod/api audit/bad.yaml:49',
-    'GL007 Deployment prod/worker audit/bad.yaml:101',
-    'GL010 Deployment prod/worker audit/bad.yaml:120',
-  ]);
+  assert.deepEqual(
+    findings.map((f) => `${f.id} ${f.object} ${f.location?.file}:${f.location?.line}`),
+    [
+      'GL001 Deployment prod/shop audit/bad.yaml:8',
+      'GL003 Deployment prod/shop audit/bad.yaml:10',
+      'GL005 Deployment prod/shop audit/bad.yaml:18',
+      'GL007 Deployment prod/shop audit/bad.yaml:18',
+      'GL008 Deployment prod/shop audit/bad.yaml:2',
+      'GL013 Deployment prod/shop audit/bad.yaml:18',
+      'GL014 Deployment prod/shop audit/bad.yaml:18',
+      'GL016 Deployment prod/shop audit/bad.yaml:24',
+      'GL017 Deployment prod/shop audit/bad.yaml:26',
+      'GL018 Deployment prod/shop audit/bad.yaml:19',
+      'GL019 Deployment prod/shop audit/bad.yaml:20',
+      'GL002 Deployment prod/api audit/bad.yaml:77',
+      'GL004 Deployment prod/api audit/bad.yaml:39',
+      'GL006 Deployment prod/api audit/bad.yaml:51',
+      'GL009 Deployment prod/api audit/bad.yaml:66',
+      'GL011 Deployment prod/api audit/bad.yaml:46',
+      'GL012 Deployment prod/api audit/bad.yaml:46',
+      'GL018 Deployment prod/api audit/bad.yaml:49',
+      'GL007 Deployment prod/worker audit/bad.yaml:101',
+      'GL010 Deployment prod/worker audit/bad.yaml:120',
+    ],
+  );
   const gl009 = findings.find((f) => f.id === 'GL009')!;
   assert.deepEqual(gl009.drills, ['node-drain']);
   assert.match(gl009.fix, /minAvailable: 2/);
@@ -52,7 +55,12 @@ test('the good manifests have no finding; stdin (kustomize build | golive audit 
 
 test('SARIF 2.1.0: valid against the schema, every result on its file and line', async () => {
   const { findings } = await audit({ cwd: FIXTURES, paths: ['audit/bad.yaml'] });
-  const sarif = toSarif(findings) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[]; tool: { driver: { rules: { id: string }[] } } }[] };
+  const sarif = toSarif(findings) as {
+    runs: {
+      results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+      tool: { driver: { rules: { id: string }[] } };
+    }[];
+  };
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   const validate = ajv.compile(JSON.parse(readFileSync(path.join(FIXTURES, 'sarif-2.1.0-subset.schema.json'), 'utf8')) as object);
   assert.equal(validate(sarif), true, JSON.stringify(validate.errors));
@@ -69,7 +77,10 @@ test('the naive demo config: its findings explain each failed drill of a recorde
   const local = naive.platform!;
   assert.equal(local.kind, 'local');
   const findings = runRules(localToAudit(local, undefined));
-  assert.deepEqual(findings.map((f) => f.id), ['GL001', 'GL003', 'GL008']);
+  assert.deepEqual(
+    findings.map((f) => f.id),
+    ['GL001', 'GL003', 'GL008'],
+  );
   const good = validateConfig(demoConfig('/tmp/demo', false), undefined);
   assert.deepEqual(runRules(localToAudit(good.platform as never, undefined)), [], 'the well-built demo has nothing to fix');
 

@@ -38,7 +38,8 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     name: 'a missing target in JSON',
     file: 'golive.config.json',
     text: '{ "name": "x" }',
-    message: "golive.config.json has a problem:\n  ✖ line 1, target: required: expected { url: 'https://…' } (or a platform: { kind: 'local', … } whose proxy is the target)",
+    message:
+      "golive.config.json has a problem:\n  ✖ line 1, target: required: expected { url: 'https://…' } (or a platform: { kind: 'local', … } whose proxy is the target)",
   },
   {
     name: 'bad durations and thresholds',
@@ -55,7 +56,8 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     name: 'executor needs',
     file: 'golive.config.yaml',
     text: 'target: { url: "http://localhost" }\nload: { executor: ramping-arrival-rate }\n',
-    message: "golive.config.yaml has a problem:\n  ✖ line 2, load.stages: executor 'ramping-arrival-rate' needs stages: [{ duration: '30s', target: 100 }, ...]",
+    message:
+      "golive.config.yaml has a problem:\n  ✖ line 2, load.stages: executor 'ramping-arrival-rate' needs stages: [{ duration: '30s', target: 100 }, ...]",
   },
   {
     name: 'YAML syntax',
@@ -73,7 +75,8 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     name: 'a templated placeholder that does not exist',
     file: 'golive.config.json',
     text: JSON.stringify({ target: { url: 'http://localhost' }, load: { requests: [{ url: '/x/{{sku}}' }] } }),
-    message: 'golive.config.json has a problem:\n  ✖ load.requests.0.url: unknown placeholder {{sku}}: placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}',
+    message:
+      'golive.config.json has a problem:\n  ✖ load.requests.0.url: unknown placeholder {{sku}}: placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}',
   },
   {
     name: 'reporters accept only what they honour',

@@ -33,18 +33,22 @@ function rawServer(response: () => Buffer, chunk: number): Promise<{ port: numbe
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, close: () => server.close() })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, close: () => server.close() })),
+  );
 }
 
 function get(pool: Http1Pool, wantBody = true, method = 'GET'): Promise<{ status: number; body: string; failure: Outcome | undefined }> {
-  return new Promise((resolve) => pool.send({
-    bytes: Buffer.from(`${method} / HTTP/1.1\r\nhost: x\r\n\r\n`),
-    wantBody,
-    isHead: method === 'HEAD',
-    idempotent: true,
-    deadline: performance.now() + 5000,
-    done: (status, body, failure) => resolve({ status, body: body?.toString() ?? '', failure }),
-  }));
+  return new Promise((resolve) =>
+    pool.send({
+      bytes: Buffer.from(`${method} / HTTP/1.1\r\nhost: x\r\n\r\n`),
+      wantBody,
+      isHead: method === 'HEAD',
+      idempotent: true,
+      deadline: performance.now() + 5000,
+      done: (status, body, failure) => resolve({ status, body: body?.toString() ?? '', failure }),
+    }),
+  );
 }
 
 const RESPONSES: Record<string, string> = {
@@ -67,7 +71,10 @@ describe('HTTP/1.1 parser: responses split at every size', () => {
             const expected = /HTTP\/1\.1 (\d+)[^\n]*\n(?:[^\n]*\n)*?\r\n(?!HTTP)/.exec(text.replace(/^HTTP\/1\.1 100[^]*?\r\n\r\n/, ''));
             assert.equal(r.failure, undefined);
             assert.equal(r.status, Number(expected?.[1]));
-            assert.equal(r.body, { 'content-length': 'hello world', chunked: 'hello world', 'chunked with trailer': 'abc', '100 Continue first': 'ok', 'empty 204': '' }[name]);
+            assert.equal(
+              r.body,
+              { 'content-length': 'hello world', chunked: 'hello world', 'chunked with trailer': 'abc', '100 Continue first': 'ok', 'empty 204': '' }[name],
+            );
           }
         } finally {
           pool.close();
@@ -80,7 +87,9 @@ describe('HTTP/1.1 parser: responses split at every size', () => {
 
 describe('HTTP/1.1: connection semantics', () => {
   let srv: { port: number; close(): void };
-  before(async () => { srv = await rawServer(() => Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil close'), 4); });
+  before(async () => {
+    srv = await rawServer(() => Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil close'), 4);
+  });
   after(() => srv.close());
 
   test('a body delimited by the server closing', async () => {

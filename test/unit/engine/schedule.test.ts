@@ -20,10 +20,13 @@ test('ramp: starts follow the integral of a linear rate', () => {
 });
 
 test('stages chain, and an open-ended schedule holds the last rate', () => {
-  const s = createArrivalSchedule([
-    { durationMs: 1000, fromRps: 100, toRps: 100 },
-    { durationMs: 1000, fromRps: 100, toRps: 300 },
-  ], { holdLast: true });
+  const s = createArrivalSchedule(
+    [
+      { durationMs: 1000, fromRps: 100, toRps: 100 },
+      { durationMs: 1000, fromRps: 100, toRps: 300 },
+    ],
+    { holdLast: true },
+  );
   assert.equal(s.total, Infinity);
   assert.equal(s.timeOfIndex(100), 1000); // stage 1 holds 100 starts
   assert.ok(Math.abs(s.timeOfIndex(300) - 2000) < 1e-6); // stage 2 holds (100 + 300) / 2 = 200
@@ -36,13 +39,22 @@ test('i of n segments interleave into the single schedule with no gap or overlap
   const merged: number[] = [];
   for (let i = 0; i < 4; i++) for (let j = i; j < s.total; j += 4) merged.push(s.timeOfIndex(j));
   merged.sort((a, b) => a - b);
-  assert.deepEqual(merged, Array.from({ length: s.total }, (_, j) => s.timeOfIndex(j)));
+  assert.deepEqual(
+    merged,
+    Array.from({ length: s.total }, (_, j) => s.timeOfIndex(j)),
+  );
 });
 
 test('VU ramps and shares', () => {
-  const stages = [{ durationMs: 1000, fromVus: 0, toVus: 10 }, { durationMs: 1000, fromVus: 10, toVus: 10 }];
+  const stages = [
+    { durationMs: 1000, fromVus: 0, toVus: 10 },
+    { durationMs: 1000, fromVus: 10, toVus: 10 },
+  ];
   assert.equal(vusAt(stages, 500), 5);
   assert.equal(vusAt(stages, 1500), 10);
   assert.equal(vusAt(stages, 5000), 10);
-  assert.deepEqual([0, 1, 2].map((i) => shareOf(10, i, 3)), [4, 3, 3]);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => shareOf(10, i, 3)),
+    [4, 3, 3],
+  );
 });

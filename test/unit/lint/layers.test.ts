@@ -11,7 +11,11 @@ import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { PACKAGE_ROOT } from '../../../src/package-root.js';
 
-interface Layer { imports: string[]; typeImports?: string[]; io: boolean }
+interface Layer {
+  imports: string[];
+  typeImports?: string[];
+  io: boolean;
+}
 interface LayersModule {
   LAYERS: Record<string, Layer>;
   layersPlugin: ESLint.Plugin;
@@ -22,7 +26,9 @@ const { LAYERS, layersPlugin } = (await import(pathToFileURL(path.join(PACKAGE_R
 const eslint = new ESLint({
   cwd: PACKAGE_ROOT,
   overrideConfigFile: true,
-  overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { golive: layersPlugin }, rules: { 'golive/layers': 'error' } }],
+  overrideConfig: [
+    { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { golive: layersPlugin }, rules: { 'golive/layers': 'error' } },
+  ],
 });
 
 /** The messages of linting `code` as if it were the file `file` (repo-relative). */
@@ -45,7 +51,13 @@ describe('layer rule: each folder of src/ may import only what eslint/layers.js 
     test(layer, async () => {
       const file = `${layer}/fixture-under-test.ts`;
       // A folder this layer may not import (its own subfolders excepted): the rule must fail it.
-      const banned = SRC_FOLDERS.map((f) => `src/${f}`).find((f) => !within(f, layer) && !within(layer, f) && !rule.imports.some((e) => within(f, e) || within(e, f)) && !(rule.typeImports ?? []).some((e) => within(f, e) || within(e, f)));
+      const banned = SRC_FOLDERS.map((f) => `src/${f}`).find(
+        (f) =>
+          !within(f, layer) &&
+          !within(layer, f) &&
+          !rule.imports.some((e) => within(f, e) || within(e, f)) &&
+          !(rule.typeImports ?? []).some((e) => within(f, e) || within(e, f)),
+      );
       if (banned) {
         const messages = await lint(file, `import { x } from '${spec(file, `${banned}/some-module.ts`)}';\nexport const y = x;\n`);
         assert.equal(messages.length, 1, `${layer} importing ${banned}: ${messages.join('; ') || 'no error'}`);
@@ -73,7 +85,11 @@ describe('layer rule: each folder of src/ may import only what eslint/layers.js 
     const file = 'src/platforms/registry-fixture.ts';
     assert.deepEqual(await lint(file, "export const load = () => import('./kubernetes/client.js');\n"), []);
     assert.equal((await lint(file, "import { KubeClient } from './kubernetes/client.js';\nexport const c = KubeClient;\n")).length, 1);
-    assert.equal((await lint('src/cli/main-fixture.ts', "import { runCommand } from './commands/run.js';\nexport const r = runCommand;\n")).length, 1, 'commands are imported lazily');
+    assert.equal(
+      (await lint('src/cli/main-fixture.ts', "import { runCommand } from './commands/run.js';\nexport const r = runCommand;\n")).length,
+      1,
+      'commands are imported lazily',
+    );
   });
 
   test('only src/platforms/kubernetes/client.ts imports @kubernetes/client-node', async () => {
@@ -89,7 +105,10 @@ describe('layer rule: each folder of src/ may import only what eslint/layers.js 
     const walk = (dir: string): void => {
       for (const name of readdirSync(path.join(PACKAGE_ROOT, dir))) {
         const rel = `${dir}/${name}`;
-        if (statSync(path.join(PACKAGE_ROOT, rel)).isDirectory()) { folders.push(rel); walk(rel); }
+        if (statSync(path.join(PACKAGE_ROOT, rel)).isDirectory()) {
+          folders.push(rel);
+          walk(rel);
+        }
       }
     };
     walk('src');

@@ -6,7 +6,7 @@ test('merging per-worker, per-second histograms equals one histogram of every va
   const single = createRecordingHistogram();
   const parts: string[] = [];
   let seed = 7;
-  const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (let worker = 0; worker < 4; worker++) {
     for (let second = 0; second < 5; second++) {
       const h = createRecordingHistogram();

@@ -14,7 +14,20 @@ const XSD = path.resolve(import.meta.dirname, '../../../../test/fixtures/junit.x
 const failing = drill('app-update', {
   passed: false,
   requests: { total: 1000, ok: 963, failed: 37, dropped: 0, byOutcome: { ok: 963, http_503: 37 } },
-  downtime: { totalMs: 180, longestMs: 180, degradedMs: 100, windows: [{ startMs: 3000, endMs: 3180, failed: 36, outcomes: { http_503: 36 }, events: [{ atMs: 3000, kind: 'rollout.started', message: 'revision 2 (Recreate) <&> "x"' }] }] },
+  downtime: {
+    totalMs: 180,
+    longestMs: 180,
+    degradedMs: 100,
+    windows: [
+      {
+        startMs: 3000,
+        endMs: 3180,
+        failed: 36,
+        outcomes: { http_503: 36 },
+        events: [{ atMs: 3000, kind: 'rollout.started', message: 'revision 2 (Recreate) <&> "x"' }],
+      },
+    ],
+  },
   objectives: [
     { name: 'downtime', limit: '≤ 0s', measured: '180ms', passed: false, basis: '1 outage window(s), 1000 requests' },
     { name: 'failed requests', limit: '≤ 0', measured: '37', passed: false },
@@ -28,7 +41,10 @@ test('JUnit: one suite, one case per drill, every missed objective with limit an
   const xml = renderJunit(run);
   assert.match(xml, /<testsuites name="golive" tests="3" failures="1" errors="1" time="300\.000">/);
   assert.match(xml, /<testcase name="capacity" classname="golive\.demo-naive\.capacity" time="60\.000"><\/testcase>/);
-  assert.match(xml, /<failure message="missed 2 objective\(s\): downtime, failed requests" type="objectives">downtime: limit ≤ 0s, measured 180ms \(1 outage window\(s\), 1000 requests\)\nfailed requests: limit ≤ 0, measured 37<\/failure>/);
+  assert.match(
+    xml,
+    /<failure message="missed 2 objective\(s\): downtime, failed requests" type="objectives">downtime: limit ≤ 0s, measured 180ms \(1 outage window\(s\), 1000 requests\)\nfailed requests: limit ≤ 0, measured 37<\/failure>/,
+  );
   assert.match(xml, /<error message="the smoke test did not pass within 60000 ms &lt;of&gt; the reset" type="drill-error">/);
   const dir = mkdtempSync(path.join(tmpdir(), 'golive-junit-'));
   writeFileSync(path.join(dir, 'junit.xml'), xml);
@@ -51,7 +67,11 @@ test('Markdown summary (snapshot)', () => {
 test('compare: a known regression is flagged, noise within tolerance is not', () => {
   const a = runResult('a', [drill('app-update'), drill('capacity')]);
   const b = runResult('b', [
-    drill('app-update', { passed: false, requests: { total: 12_000, ok: 11_990, failed: 10, dropped: 0, byOutcome: {} }, downtime: { totalMs: 450, longestMs: 450, degradedMs: 0, windows: [] } }),
+    drill('app-update', {
+      passed: false,
+      requests: { total: 12_000, ok: 11_990, failed: 10, dropped: 0, byOutcome: {} },
+      downtime: { totalMs: 450, longestMs: 450, degradedMs: 0, windows: [] },
+    }),
     drill('capacity', { latencyMs: { avg: 12.5, min: 1, p50: 10.4, p90: 21, p95: 26, p99: 60, p999: 80, max: 120 } }),
   ]);
   const c = compareRuns(a, b);
@@ -62,6 +82,6 @@ test('compare: a known regression is flagged, noise within tolerance is not', ()
   const md = renderComparisonMarkdown(c);
   assert.match(md, /\| capacity \| latency p99 \| 40 ms \| 60 ms \| \+20 ms \| ❌ regression \|/);
   assert.match(md, /\| capacity \| latency p50 \| 10 ms \| 10\.4 ms \| \+0\.4 ms \| {2}\|/);
-  assert.deepEqual(parseTolerances('latency=60%,downtimeMs=500'), { ...parseTolerances(undefined) as object, latency: 0.6, downtimeMs: 500 });
+  assert.deepEqual(parseTolerances('latency=60%,downtimeMs=500'), { ...(parseTolerances(undefined) as object), latency: 0.6, downtimeMs: 500 });
   assert.match(parseTolerances('speed=3') as string, /expected name=value pairs/);
 });
