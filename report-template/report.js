@@ -66,7 +66,10 @@
       var tr = row(vt, [
         i === 0 ? d.name : '',
         i === 0 ? { text: d.passed ? 'passed' : 'failed', cls: d.passed ? 'pass' : 'fail' } : '',
-        { text: (o.passed ? '✓ ' : '✗ ') + o.name, cls: o.passed ? 'pass' : 'fail' },
+        {
+          text: (o.notJudged ? '· ' : o.passed ? '✓ ' : '✗ ') + o.name + (o.default ? ' (default)' : '') + (o.notJudged ? ' (not judged)' : ''),
+          cls: o.notJudged ? '' : o.passed ? 'pass' : 'fail',
+        },
         o.limit,
         o.measured,
       ]);

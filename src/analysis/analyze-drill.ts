@@ -3,6 +3,7 @@ import type { ResolvedObjectives } from '../config/schema.js';
 import { latencyStatsMs, decodeHistogram } from '../model/histogram.js';
 import type { Recording } from '../model/recording.js';
 import type { DrillDetails, DrillResult, Finding, GeneratorHealth, LoadDescription, PhaseResult, RecoveryResult, TimelineEvent } from '../model/result.js';
+import { withDefaultObjectives } from './default-objectives.js';
 import { computeDowntime } from './downtime.js';
 import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
 import { binCounts, spanStats } from './stats.js';
@@ -58,8 +59,17 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     };
   });
 
-  const objectives = evaluateObjectives({
-    objectives: input.objectives,
+  // A load worker lost mid-drill took its share of the load with it: the drill did not run as planned.
+  const lostWorker = recording.workers.lost.find((w) => w.index >= 0);
+  const error =
+    input.error ??
+    (lostWorker
+      ? `load worker ${lostWorker.index} of ${recording.workers.count} ${lostWorker.reason} at ${(lostWorker.atMs / 1000).toFixed(1)} s: its ${lostWorker.droppedStarts} remaining starts were never sent, so the drill did not run the planned load`
+      : undefined);
+  const judged = withDefaultObjectives(input.kind, input.objectives, input.thresholds);
+  const evaluated = evaluateObjectives({
+    objectives: judged.objectives,
+    defaults: judged.defaults,
     thresholds: input.thresholds,
     whole: { ...whole, durationMs },
     phases: phaseSpans,
@@ -68,6 +78,8 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     setupMs: input.setupMs,
     details: input.details,
   });
+  // A drill that did not complete is not judged: no ✓ for what it never reached.
+  const objectives = error === undefined ? evaluated : evaluated.map((o) => ({ ...o, passed: false, notJudged: true as const }));
   const lostStarts = recording.workers.lost.reduce((n, w) => n + w.droppedStarts, 0);
   if (lostStarts > 0) {
     whole.requests.dropped += lostStarts;
@@ -77,8 +89,8 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
   return {
     name: input.name,
     kind: input.kind,
-    passed: input.error === undefined && objectives.every((o) => o.passed),
-    ...(input.error !== undefined ? { error: input.error } : {}),
+    passed: error === undefined && objectives.every((o) => o.passed),
+    ...(error !== undefined ? { error } : {}),
     startedAt: input.startedAt,
     load: input.load,
     requests: whole.requests,

@@ -15,6 +15,8 @@ export interface MeasuredSpan {
 
 export interface ObjectiveInput {
   objectives: ResolvedObjectives;
+  /** Which of `objectives` are golive's defaults (shown as such), not the team's. */
+  defaults?: ReadonlySet<string>;
   /** Plain thresholds (from `thresholds` in the config or `--threshold`). */
   thresholds: readonly Threshold[];
   whole: MeasuredSpan;
@@ -26,6 +28,29 @@ export interface ObjectiveInput {
 }
 
 export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
+  const results = judge(input);
+  // Zero requests answered is never a pass, whatever else was asked.
+  const ok = input.whole.requests.ok;
+  results.push({ name: 'requests answered', limit: '≥ 1', measured: `${ok} of ${input.whole.requests.total}`, passed: ok > 0, default: true });
+  return results;
+}
+
+/** Each objective's key in ResolvedObjectives, for marking the defaults. */
+const KEY_OF: Record<string, keyof ResolvedObjectives> = {
+  downtime: 'maxDowntime',
+  'degraded time': 'maxDegraded',
+  'failed requests': 'maxFailedRequests',
+  'error rate': 'maxErrorRate',
+};
+
+function judge(input: ObjectiveInput): ObjectiveResult[] {
+  const results = evaluate(input);
+  const defaults = input.defaults;
+  if (!defaults?.size) return results;
+  return results.map((r) => (defaults.has(KEY_OF[r.name] ?? '') ? { ...r, default: true } : r));
+}
+
+function evaluate(input: ObjectiveInput): ObjectiveResult[] {
   const { objectives: o, whole, downtime } = input;
   const results: ObjectiveResult[] = [];
   const basis = `${whole.requests.total} requests`;

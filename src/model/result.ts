@@ -77,6 +77,10 @@ export interface ObjectiveResult {
   passed: boolean;
   /** How many requests (or writes) the measured figure rests on. */
   basis?: string;
+  /** golive's default for this drill (the team set no objective of this kind): README lists them. */
+  default?: true;
+  /** The drill did not complete (error, interrupted): nothing is judged, and `passed` is false. */
+  notJudged?: true;
 }
 
 export interface GeneratorHealth {

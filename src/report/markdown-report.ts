@@ -15,7 +15,9 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
   out.push(`## golive · ${run.name}: ${run.passed ? '✅ ready' : '❌ not ready'}`, '');
   out.push('| drill | result | objectives missed |', '|---|---|---|');
   for (const d of run.drills) {
-    const missed = d.objectives.filter((o) => !o.passed).map((o) => `${o.name}: ${o.measured} (limit ${o.limit})`);
+    const missed = d.objectives
+      .filter((o) => !o.passed && !o.notJudged)
+      .map((o) => `${o.name}${o.default ? ' (default)' : ''}: ${o.measured} (limit ${o.limit})`);
     out.push(`| ${cell(d.name)} | ${d.passed ? '✅ passed' : '❌ failed'} | ${cell(d.error ?? (missed.join('; ') || '—'))} |`);
   }
   out.push(

@@ -135,13 +135,16 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   if (d.objectives.length > 0) {
     lines.push('  objectives');
     for (const o of d.objectives) {
-      lines.push(
-        `    ${o.passed ? c.green('✓') : c.red('✗')} ${o.name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${o.basis ? c.dim(`  (${o.basis})`) : ''}`,
-      );
+      const mark = o.notJudged ? c.dim('·') : o.passed ? c.green('✓') : c.red('✗');
+      const name = `${o.name}${o.default ? ' (default)' : ''}`;
+      const note = o.notJudged ? c.dim('  not judged: the drill did not complete') : o.basis ? c.dim(`  (${o.basis})`) : '';
+      lines.push(`    ${mark} ${name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${note}`);
     }
   }
+  // Findings that explain a failure are a "why"; an informational one is a note, never presented as the cause.
   for (const f of d.findings) {
-    lines.push(`  ${f.severity === 'error' ? c.red('why') : c.yellow('why')} ${f.id}: ${f.message}`);
+    if (f.severity === 'info') lines.push(`  ${c.dim('note')} ${f.message}`);
+    else lines.push(`  ${f.severity === 'error' ? c.red('why') : c.yellow('why')} ${f.id}: ${f.message}`);
   }
   if (d.load.workers.kind !== 'threads') {
     const offsets = d.generator.startOffsetsMs.map((o) => (o === null ? 'never started' : `${o.toFixed(1)}ms`)).join(', ');
@@ -156,7 +159,7 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
 function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {
   const lines = ['', c.bold('verdict')];
   for (const d of result.drills) {
-    const missed = d.objectives.filter((o) => !o.passed).map((o) => `${o.name} ${o.measured} (limit ${o.limit})`);
+    const missed = d.objectives.filter((o) => !o.passed && !o.notJudged).map((o) => `${o.name} ${o.measured} (limit ${o.limit})`);
     lines.push(`  ${d.passed ? c.green('✓') : c.red('✗')} ${d.name.padEnd(18)} ${d.passed ? 'passed' : (d.error ?? `missed: ${missed.join('; ')}`)}`);
   }
   lines.push(result.passed ? c.green('all drills passed') : c.red('not ready: see the drills marked ✗'));

@@ -70,9 +70,24 @@ describe('golive load', () => {
     const cwd = tempDir();
     const r = await golive(['load', server.url, '--rate', '100', '-d', '2s', '--threads', '1'], { cwd });
     server.behave((_req, res) => res.end('ok'));
-    assert.equal(r.code, 0, 'no objectives, so nothing to miss');
+    // No objective set is not a pass: the default error objective judges it.
+    assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /downtime {4}500ms in 1 outage window/);
     assert.match(r.stdout, /■ .* 50 failed \[http_503 50\]/);
+    assert.match(r.stdout, /✗ error rate \(default\) +limit ≤ 1\.00 % +measured 25\.0 %/);
+  });
+
+  test('nothing answering is never a pass: refused connections, and no request at all', async () => {
+    const closed = await startTestServer();
+    const url = closed.url;
+    await closed.close();
+    const r = await golive(['load', url, '--rate', '50', '-d', '1s', '--threads', '1'], { cwd: tempDir() });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /✗ error rate \(default\) +limit ≤ 1\.00 % +measured 100\.0 %/);
+    assert.match(r.stdout, /✗ requests answered \(default\) +limit ≥ 1 +measured 0 of 50/);
+    const none = await golive(['load', server.url, '--rate', '50', '-d', '0s', '--threads', '1'], { cwd: tempDir() });
+    assert.equal(none.code, 1, none.stdout);
+    assert.match(none.stdout, /✗ requests answered \(default\) +limit ≥ 1 +measured 0 of 0/);
   });
 
   test('the command line beats GOLIVE_* variables: the duration typed, the URL typed', async () => {

@@ -57,6 +57,17 @@ describe('golive demo (the README main command)', () => {
       );
     }
     assert.match(r.stdout, /✗ app-update +missed: downtime/);
+    // Each failure explained by the audit of the naive config, under the drill in the terminal.
+    assert.match(
+      r.stdout,
+      /why GL003: explains outage window 3\.\d–3\.\d s: LocalApp local\/app: strategy Recreate stops every pod before starting the new ones/,
+    );
+    assert.deepEqual(
+      drill(s, 'node-drain')
+        .findings.map((f) => f.id)
+        .filter((id) => id.startsWith('GL')),
+      ['GL001', 'GL008'],
+    );
 
     // The HTML report of this run, rendered as a browser would.
     const root = path.join(cwd, 'golive-results');

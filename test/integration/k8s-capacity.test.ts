@@ -22,10 +22,18 @@ test('capacity on kubernetes: usage from metrics.k8s.io against requests and lim
     assert.equal(cap.headroom.largestNode.fits, true);
     assert.equal(cap.headroom.largestZone.fits, true);
     assert.deepEqual(
-      d.objectives.map((o) => [o.name, o.measured, o.passed]),
+      d.objectives.filter((o) => !o.default).map((o) => [o.name, o.measured, o.passed]),
       [
         ['CPU of limit', '18.0 % at peak', true],
         ['memory of limit', '54.7 % at peak', false],
+      ],
+    );
+    // No error objective was set: golive's default judges errors, and requests were answered.
+    assert.deepEqual(
+      d.objectives.filter((o) => o.default).map((o) => [o.name, o.passed]),
+      [
+        ['error rate', true],
+        ['requests answered', true],
       ],
     );
 
@@ -34,10 +42,10 @@ test('capacity on kubernetes: usage from metrics.k8s.io against requests and lim
     const e = (await run({ cwd: c.dir, config })).result.drills[0]!;
     assert.match((e.capacity as { usageUnavailable: string }).usageUnavailable, /metrics\.k8s\.io is not served: install metrics-server/);
     assert.deepEqual(
-      e.objectives.map((o) => o.passed),
+      e.objectives.filter((o) => !o.default).map((o) => o.passed),
       [false, false],
     );
-    assert.match(e.objectives[0]!.measured, /^not measured: metrics\.k8s\.io is not served/);
+    assert.match(e.objectives.find((o) => o.name === 'CPU of limit')!.measured, /^not measured: metrics\.k8s\.io is not served/);
     assert.ok(e.findings.some((f) => f.id === 'usage-not-measured'));
   } finally {
     await c.close();

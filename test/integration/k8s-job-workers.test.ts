@@ -61,6 +61,12 @@ test('a worker pod that dies mid-run is reported and its segment counted as drop
     assert.match(d.generator.lostWorkers[0]!.reason, /pod golive-load-\w+-1 ended without finishing/);
     assert.ok(d.generator.lostWorkers[0]!.droppedStarts > 50, `${d.generator.lostWorkers[0]!.droppedStarts} starts dropped`);
     assert.equal(d.generator.bound, true);
+    // The drill ran without its whole load: not completed, never judged a pass.
+    assert.match(
+      d.error ?? '',
+      /load worker 1 of 2 pod .* ended without finishing at \d+\.\d s: its \d+ remaining starts were never sent, so the drill did not run the planned load/,
+    );
+    assert.equal(d.passed, false);
     assert.match(d.generator.warnings.join('\n'), /load worker 1 of 2 \(kubernetes\) pod .* ended without finishing/);
     assert.equal(c.api.list('jobs').length, 0, 'cleaned up all the same');
   } finally {
