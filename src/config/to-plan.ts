@@ -65,10 +65,22 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
         if (value !== undefined) env[name] = value;
       }
       try {
-        compileTemplate(source, env, dataFields);
+        const t = compileTemplate(source, env, dataFields);
+        // A line break in a URL or header would end the line on the wire and start a second, smuggled request.
+        const onTheLine = !at.endsWith('.body') && !at.endsWith('.json');
+        if (onTheLine && 'constant' in t && /[\r\n\0]/.test(t.constant)) {
+          problems.push({
+            path: at,
+            message: `contains a line break (CR or LF) or NUL${envNamesIn(source).length ? ' (from an environment variable)' : ''}: it would end the line and start a second request`,
+          });
+        }
       } catch (err) {
         problems.push({ path: at, message: (err as Error).message });
       }
+    }
+    for (const name of Object.keys(r.headers)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+        problems.push({ path: `load.requests.${i}.headers.${name}`, message: "is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)" });
     }
   });
   if (problems.length > 0) throw new InputError('GOLIVE_CONFIG_INVALID', file, problems);
@@ -91,7 +103,13 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
 
 /** The path and query a request sends: absolute paths as given, relative ones under the target's path. */
 function requestPath(origin: URL, url: string): string {
-  if (/^https?:\/\//.test(url)) return url.slice(url.indexOf('/', url.indexOf('//') + 2)) || '/';
+  if (/^https?:\/\//.test(url)) {
+    // After the authority: `http://h:1` is `/`, `http://h:1?q=1` is `/?q=1`.
+    const rest = url.slice(url.indexOf('//') + 2);
+    const at = rest.search(/[/?#]/);
+    const tail = at === -1 ? '' : rest.slice(at).replace(/#.*$/, '');
+    return tail.startsWith('/') ? tail : `/${tail}`;
+  }
   if (url.startsWith('/')) return url;
   return origin.pathname.replace(/[^/]*$/, '') + url;
 }

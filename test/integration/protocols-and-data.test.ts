@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -102,5 +103,80 @@ describe('data files feed {{data.FIELD}}, one row per request', () => {
     assert.equal(bySeq.get(0), '/item/A1?n=0&name=first');
     assert.equal(bySeq.get(1), '/item/B2?n=1&name=second');
     assert.equal(bySeq.get(5), '/item/C3?n=5&name=third%2C%20quoted', 'data values are percent-encoded in URLs');
+  });
+});
+
+describe('requests that cannot smuggle a second request', () => {
+  let server: http.Server & { url?: string };
+  const seen: { url: string; headers: http.IncomingHttpHeaders }[] = [];
+  before(async () => {
+    server = http.createServer((req, res) => {
+      seen.push({ url: req.url ?? '', headers: req.headers });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    server.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  test("an absolute URL without a path is sent as / (not the URL's last character)", async () => {
+    const config = validateConfig(
+      { target: { url: server.url! }, load: { rate: 10, duration: '500ms', requests: [{ url: server.url! }, { url: `${server.url!}?q=1` }] } },
+      'inline',
+    );
+    const plan = toLoadPlan(config, tmpdir(), 'inline');
+    assert.deepEqual(
+      plan.requests.map((r) => r.path),
+      ['/', '/?q=1'],
+    );
+    seen.length = 0;
+    const run = await runEngine(plan, 1);
+    assert.equal(run.requests.ok, 5);
+    assert.deepEqual([...new Set(seen.map((s) => s.url))].sort(), ['/', '/?q=1']);
+  });
+
+  test("a line break in a static header or URL is a config error; from a data file it is the request's error, never sent", async () => {
+    const bad = validateConfig(
+      {
+        target: { url: server.url! },
+        load: {
+          requests: [
+            { url: '/ok', headers: { 'x-a': '1\r\nX-Smuggled: yes' } },
+            { url: '/x', headers: { 'bad name': 'v' } },
+          ],
+        },
+      },
+      'inline',
+    );
+    assert.throws(
+      () => toLoadPlan(bad, tmpdir(), 'inline'),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          /load\.requests\.0\.headers\.x-a: contains a line break \(CR or LF\) or NUL: it would end the line and start a second request/,
+        );
+        assert.match(err.message, /load\.requests\.1\.headers\.bad name: is not a valid header name/);
+        return true;
+      },
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), 'golive-data-'));
+    try {
+      writeFileSync(path.join(dir, 'rows.json'), JSON.stringify([{ v: 'fine' }, { v: 'evil\r\nX-Smuggled: yes' }]));
+      const config = validateConfig(
+        {
+          target: { url: server.url! },
+          load: { rate: 20, duration: '500ms', connections: 1, requests: [{ url: '/h', headers: { 'x-v': '{{data.v}}' } }], data: { file: 'rows.json' } },
+        },
+        'inline',
+      );
+      seen.length = 0;
+      const run = await runEngine(toLoadPlan(config, dir, 'inline'), 1);
+      assert.equal(run.requests.ok, 5);
+      assert.equal(run.requests.byOutcome['error'], 5, 'the rows with a line break are errors');
+      assert.equal(seen.length, 5, 'and were never sent');
+      assert.ok(seen.every((s) => s.headers['x-v'] === 'fine' && s.headers['x-smuggled'] === undefined));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

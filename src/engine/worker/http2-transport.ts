@@ -5,6 +5,7 @@
 import http2 from 'node:http2';
 import type { Outcome } from '../../model/outcome.js';
 import { outcomeOfError } from './error-outcome.js';
+import { MAX_BODY_BYTES } from './http1-parser.js';
 import type { Done, Outgoing, Transport } from './transport.js';
 
 interface InFlight {
@@ -59,6 +60,7 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
       }
       let status = 0;
       const parts: Buffer[] | undefined = wantBody ? [] : undefined;
+      let kept = 0;
       let settled = false;
       const entry: InFlight = {
         stream,
@@ -75,7 +77,11 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
         status = Number(h[':status']);
       });
       stream.on('data', (chunk: Buffer) => {
-        parts?.push(chunk);
+        // A check reads at most what HTTP/1.1 keeps: a huge body is counted, never held.
+        if (!parts || kept >= MAX_BODY_BYTES) return;
+        const piece = chunk.length > MAX_BODY_BYTES - kept ? chunk.subarray(0, MAX_BODY_BYTES - kept) : chunk;
+        parts.push(piece);
+        kept += piece.length;
       });
       stream.on('end', () => entry.finish(status, status ? undefined : 'connection_reset'));
       stream.on('error', (err) => entry.finish(0, outcomeOfError(err)));

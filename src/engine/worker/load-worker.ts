@@ -197,6 +197,12 @@ class WorkerRun {
     const request = this.mix.pick(j);
     const outgoing = request.build(j, performance.timeOrigin + this.zero + t);
     const sent = this.elapsed();
+    if (outgoing.invalid) {
+      // A templated value with a line break is the request's error, never bytes on the wire.
+      this.recorder.record('error', t, sent, sent);
+      if (after) after();
+      return;
+    }
     this.inFlight++;
     this.transport.send(outgoing, request.wantsBody, this.zero + t + request.timeoutMs, (status, body, failure) => {
       this.inFlight--;

@@ -59,9 +59,22 @@ function prepare(spec: RequestSpec, env: Record<string, string>, dataFields: str
     const outgoing: Outgoing = { ...fixed, http1Bytes: encodeHttp1(fixed, host) };
     build = () => outgoing;
   } else {
-    build = (seq, tsMs) => ({ ...buildFresh({ seq, tsMs, row: rowFor(seq) }), http1Bytes: undefined });
+    build = (seq, tsMs) => {
+      const fresh = buildFresh({ seq, tsMs, row: rowFor(seq) });
+      const bad = unsafeValue(fresh);
+      return { ...fresh, http1Bytes: undefined, ...(bad ? { invalid: bad } : {}) };
+    };
   }
   return { name: spec.name, build, judge, wantsBody, timeoutMs: spec.timeoutMs };
+}
+
+const LINE_BREAK = /[\r\n\0]/;
+
+/** Which rendered value holds a CR, LF or NUL: on the wire it would end the line and start a smuggled request. */
+function unsafeValue(o: Omit<Outgoing, 'http1Bytes'>): string | undefined {
+  if (LINE_BREAK.test(o.path)) return 'the URL';
+  for (const name in o.headers) if (LINE_BREAK.test(o.headers[name]!)) return `header ${name}`;
+  return undefined;
 }
 
 /** Smooth weighted round-robin (as nginx balances upstreams): evenly interleaved, exact per cycle. */

@@ -9,6 +9,8 @@ export interface Outgoing {
   body: Buffer | undefined;
   /** The request as HTTP/1.1 bytes, when already encoded (constant requests are encoded once). */
   http1Bytes: Buffer | undefined;
+  /** Set when a templated value would break the request (a CR or LF would start a second, smuggled request): never sent. */
+  invalid?: string;
 }
 
 export type Done = (status: number, body: Buffer | undefined, failure: Outcome | undefined) => void;
