@@ -6,7 +6,7 @@ import path from 'node:path';
 /** Node built-ins that touch the outside world: pure layers may use none. */
 const IO = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'child_process', 'worker_threads', 'readline', 'os', 'dns', 'cluster'];
 
-const ROOT = ['src/errors.ts', 'src/version.ts', 'src/package-root.ts', 'src/abortable.ts'];
+const ROOT = ['src/errors.ts', 'src/version.ts', 'src/package-root.ts', 'src/abortable.ts', 'src/files.ts'];
 const PLATFORM_PORT = ['src/platforms/platform.ts'];
 const PLATFORM_REGISTRY = ['src/platforms/registry.ts'];
 /** What runs in worker threads and pods may read of the engine: never the coordinator. */

@@ -1,6 +1,7 @@
 /** Writes the file reports (HTML, JUnit, Markdown) for a results folder. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { writeAtomically } from '../files.js';
 import { renderHtmlReport } from './html-report.js';
 import { renderJunit } from './junit-report.js';
 import { renderMarkdown } from './markdown-report.js';
@@ -23,7 +24,7 @@ export function writeReports(
   const write = (r: FileReport, text: string): void => {
     const file = target(r);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    writeAtomically(file, text);
     written[r] = file;
   };
   if (which.includes('html')) write('html', renderHtmlReport(results));

@@ -2,8 +2,9 @@
  * The run's folder (DESIGN.md §5): run.json at the start, timeline.ndjson and events.ndjson appended as the
  * run goes (a crash still leaves data), summary.json at the end.
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { writeAtomically } from '../files.js';
 import type { RunResult, TimelineEvent } from '../model/result.js';
 import type { MergedSecond } from '../engine/snapshot-merger.js';
 import { latencyStatsMs } from '../model/histogram.js';
@@ -26,8 +27,16 @@ interface TimelineLine {
 
 export class ResultsFolder {
   readonly dir: string;
+  /** The first write that failed (a full disk, a removed folder): later appends are dropped, not retried. */
+  writeFailure: string | undefined;
 
-  constructor(root: string, name: string, now: Date = new Date()) {
+  /** `onWriteFailure` is told once when an append fails: the run stops, what was written is kept. */
+  constructor(
+    root: string,
+    name: string,
+    now: Date = new Date(),
+    private readonly onWriteFailure: (message: string) => void = () => undefined,
+  ) {
     const stamp = now
       .toISOString()
       .replace(/\.\d+Z$/, 'Z')
@@ -38,8 +47,9 @@ export class ResultsFolder {
     this.dir = dir;
   }
 
+  /** Writes a whole file atomically (temp file, then rename): a failure never leaves it truncated. */
   writeJson(file: string, value: unknown): void {
-    writeFileSync(path.join(this.dir, file), `${JSON.stringify(value, null, 2)}\n`);
+    writeAtomically(path.join(this.dir, file), `${JSON.stringify(value, null, 2)}\n`);
   }
 
   appendSecond(drill: string, s: MergedSecond): void {
@@ -57,11 +67,23 @@ export class ResultsFolder {
       bins: s.bins,
       failures: s.failures,
     };
-    appendFileSync(path.join(this.dir, 'timeline.ndjson'), `${JSON.stringify(line)}\n`);
+    this.append('timeline.ndjson', `${JSON.stringify(line)}\n`);
   }
 
   appendEvent(drill: string, event: TimelineEvent): void {
-    appendFileSync(path.join(this.dir, 'events.ndjson'), `${JSON.stringify({ drill, ...event })}\n`);
+    this.append('events.ndjson', `${JSON.stringify({ drill, ...event })}\n`);
+  }
+
+  /** Appends a line; never throws (a load in progress must not crash): the first failure stops the run. */
+  private append(file: string, line: string): void {
+    if (this.writeFailure !== undefined) return;
+    const at = path.join(this.dir, file);
+    try {
+      appendFileSync(at, line);
+    } catch (err) {
+      this.writeFailure = `could not write ${at}: ${(err as Error).message}`;
+      this.onWriteFailure(this.writeFailure);
+    }
   }
 
   writeSummary(result: RunResult): void {

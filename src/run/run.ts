@@ -45,6 +45,8 @@ export interface RunOptions {
   context?: string;
   /** Told each cluster change (made, or planned in a dry run), in words. */
   onMutation?: (description: string) => void;
+  /** Temp folders golive made for this run before it began (`golive-…` in the OS temp folder): journalled, so `golive recover` removes them after a crash, and removed at the run's end. */
+  ownTempDirs?: string[];
 }
 
 export async function run(options: RunOptions = {}): Promise<RunOutcome> {
@@ -81,6 +83,7 @@ function execute(plan: RunPlan, cwd: string, options: RunOptions): Promise<RunOu
     dryRun: options.dryRun ?? false,
     context: options.context,
     onMutation: options.onMutation,
+    ownTempDirs: options.ownTempDirs,
     input: options.terminal?.input,
     output: options.terminal?.output,
   });

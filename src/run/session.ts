@@ -12,6 +12,7 @@ import { createPlatform, PLATFORM_UNDOERS } from '../platforms/registry.js';
 import { createMultiplexer, type Reporter } from '../report/reporter.js';
 import { ResultsFolder } from '../results/results-folder.js';
 import { Journal } from '../safety/journal.js';
+import { markOwned, removeOwnedTempDir } from '../safety/owned-temp-dir.js';
 import { recoverAll } from '../safety/recover.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
@@ -30,6 +31,8 @@ export interface SessionOptions {
   dryRun: boolean;
   context?: string | undefined;
   onMutation?: ((description: string) => void) | undefined;
+  /** Temp folders golive made for this run before it began (the demo's workspace): journalled, removed at its end. */
+  ownTempDirs?: readonly string[] | undefined;
   /** Where an operator answers manual steps. */
   input?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   output?: NodeJS.WritableStream | undefined;
@@ -47,16 +50,33 @@ export interface RunOutcome {
 export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunOutcome> {
   const { loaded } = plan;
   const { config } = loaded;
-  const { signal, warn } = o;
+  const { warn } = o;
+  // The run stops on the caller's signal, or when its results can no longer be written (a full disk).
+  const stop = new AbortController();
+  const onCallerAbort = (): void => stop.abort();
+  o.signal.addEventListener('abort', onCallerAbort, { once: true });
+  if (o.signal.aborted) stop.abort();
+  const signal = stop.signal;
+  let writeFailure: string | undefined;
   const hooks = createMultiplexer(o.reporters, warn);
   const outputRoot = path.resolve(o.cwd, config.output.dir);
   const leftovers = await recoverAll(outputRoot, PLATFORM_UNDOERS);
   for (const line of leftovers.undone) warn(`cleaned up after an earlier run that did not finish: ${line}`);
   for (const line of leftovers.failed) warn(`an earlier run left this behind and it could not be undone: ${line}`);
-  const folder = new ResultsFolder(outputRoot, config.name);
+  const folder = new ResultsFolder(outputRoot, config.name, new Date(), (message) => {
+    writeFailure = message;
+    warn(`${message}: stopping the run (what was written is kept)`);
+    stop.abort();
+  });
   const journal = new Journal(folder.dir);
   const teardowns = new TeardownStack(journal);
   const startedAt = new Date().toISOString();
+  // Registered first, so undone last: the platform's replicas may run from these folders.
+  for (const dir of o.ownTempDirs ?? []) {
+    markOwned(dir, journal.runId);
+    const entry = journal.record(`made ${dir}`, `rm -rf ${dir}`, { kind: 'temp-dir', path: dir });
+    teardowns.push({ what: `delete ${dir}`, manual: `rm -rf ${dir}`, entry, run: () => removeOwnedTempDir(dir, journal.runId) });
+  }
 
   // Events go to the running drill's timeline; between drills (platform start, hooks) to "(setup)".
   let drillSink: EventSink | undefined;
@@ -144,7 +164,13 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     setupError = err;
   } finally {
     for (const failure of await teardowns.unwind()) warn(failure);
+    o.signal.removeEventListener('abort', onCallerAbort);
   }
+  if (writeFailure !== undefined)
+    throw new GoliveError(
+      'GOLIVE_RUN_FAILED',
+      `${writeFailure}; the run was stopped and everything it changed undone. Free space (or fix the folder) and run again; ${folder.dir} holds what was written.`,
+    );
   if (setupError !== undefined && results.length === 0 && !signal.aborted) {
     if (setupError instanceof GoliveError) throw setupError;
     throw new GoliveError('GOLIVE_RUN_FAILED', (setupError as Error).message, { cause: setupError });
@@ -163,7 +189,15 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     drills: results,
     ...(runError !== undefined ? { error: runError } : {}),
   };
-  folder.writeSummary(result);
+  try {
+    folder.writeSummary(result);
+  } catch (err) {
+    throw new GoliveError(
+      'GOLIVE_RUN_FAILED',
+      `could not write ${path.join(folder.dir, 'summary.json')}: ${(err as Error).message}; the drills ran and what they changed is undone`,
+      { cause: err },
+    );
+  }
   const reports = writeConfiguredReports(folder.dir, config.reporters, o.cwd, warn);
   await hooks.onRunEnd(result);
   return { result, resultsDir: folder.dir, interrupted, reports };

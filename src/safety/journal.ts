@@ -2,8 +2,9 @@
  * The journal (DESIGN.md §4): every change golive makes is written down, with how to undo it, before it is
  * applied, and marked undone after. A crashed run leaves a journal that `golive recover` reads.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeAtomically } from '../files.js';
 
 /**
  * What a journal entry changed. Processes and temp folders are golive's own; anything else a platform
@@ -38,23 +39,45 @@ export class Journal {
     this.flush();
   }
 
-  /** Writes the entry to disk before returning: call it before making the change. */
+  /** The last write that failed after the change was made (a full disk): the journal in memory is still right. */
+  writeFailure: string | undefined;
+
+  /** Writes the entry to disk before returning: call it before making the change. Throws when it cannot be written, so the change is not made. */
   record(change: string, undo: string, action: JournalAction): JournalEntry {
     const entry: JournalEntry = { id: this.nextId++, at: new Date().toISOString(), change, undo, action, undone: false };
     this.entries.push(entry);
-    this.flush();
+    try {
+      this.flush();
+    } catch (err) {
+      this.entries.pop();
+      throw err;
+    }
     return entry;
   }
 
   /** Replaces an entry's action once its details are known (a process's id right after spawn). */
   update(entry: JournalEntry, action: JournalAction): void {
     entry.action = action;
-    this.flush();
+    this.flushAfterTheFact();
   }
 
   markUndone(entry: JournalEntry): void {
     entry.undone = true;
-    this.flush();
+    this.flushAfterTheFact();
+  }
+
+  /** The change already happened (or was undone): a journal that cannot be rewritten must not stop its bookkeeping. */
+  private flushAfterTheFact(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.writeFailure = `could not update ${this.file}: ${(err as Error).message}`;
+    }
+  }
+
+  /** The run's id: its results folder's name (replicas and owned temp folders carry it). */
+  get runId(): string {
+    return path.basename(path.dirname(this.file));
   }
 
   pending(): JournalEntry[] {
@@ -63,9 +86,7 @@ export class Journal {
 
   private flush(): void {
     // Write then rename: a crash mid-write never leaves a torn journal.
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ version: 1, pid: process.pid, entries: this.entries }, null, 2)}\n`);
-    renameSync(tmp, this.file);
+    writeAtomically(this.file, `${JSON.stringify({ version: 1, pid: process.pid, entries: this.entries }, null, 2)}\n`);
   }
 }
 

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JOURNAL_FILE, readJournal, type JournalAction, type JournalEntry } from './journal.js';
+import { whyNotOurs } from './owned-temp-dir.js';
 import type { Undoers } from './undoers.js';
 
 export interface RecoverReport {
@@ -59,9 +60,11 @@ async function undo(entry: JournalEntry, runId: string, undoers: Undoers): Promi
   switch (a.kind) {
     case 'process-group': {
       if (a.pgid <= 0) return { ok: true, message: 'never started' };
-      if (!isAlive(a.pgid)) return { ok: true, message: 'already gone' };
+      // The whole group: the first process may have exited while what it started still runs.
+      const members = groupMembers(a.pgid);
+      if (members.length === 0) return { ok: true, message: 'already gone' };
       // A reused process id must not be killed: the replica carries its run's id in its environment.
-      if (!belongsToRun(a.pgid, runId)) return { ok: true, message: `process ${a.pgid} is not this run's any more` };
+      if (!members.some((pid) => belongsToRun(pid, runId))) return { ok: true, message: `process group ${a.pgid} is not this run's any more` };
       try {
         process.kill(-a.pgid, 'SIGKILL');
         return { ok: true, message: `killed process group ${a.pgid}` };
@@ -69,9 +72,14 @@ async function undo(entry: JournalEntry, runId: string, undoers: Undoers): Promi
         return { ok: false, message: (err as Error).message };
       }
     }
-    case 'temp-dir':
+    case 'temp-dir': {
+      if (!existsSync(a.path)) return { ok: true, message: 'already gone' };
+      // Only a folder golive made for this very run: a crafted journal must not delete anything else.
+      const why = whyNotOurs(a.path, runId);
+      if (why) return { ok: false, message: `refused to delete ${a.path}: ${why}` };
       rmSync(a.path, { recursive: true, force: true });
       return { ok: true, message: `deleted ${a.path}` };
+    }
     case 'undo': {
       const undoer = undoers[a.by];
       if (!undoer) return { ok: false, message: `no undoer for ${a.by} changes in this golive` };
@@ -97,6 +105,28 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Live (not zombie) processes of the process group `pgid`. */
+function groupMembers(pgid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return isAlive(-pgid) ? [pgid] : []; // no /proc: ask the kernel about the group
+  }
+  const members: number[] = [];
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(name));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return members;
 }
 
 function belongsToRun(pid: number, runId: string): boolean {

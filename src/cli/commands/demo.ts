@@ -14,7 +14,16 @@ export async function demoCommand(io: CliIo, drills: string[], o: { naive?: bool
     const config = demoConfig(workspace.dir, Boolean(o.naive));
     const settings = resolveSettings({}, { 'output.dir': flag(path.resolve(io.cwd, o.out ?? 'golive-results'), '--out') });
     return await execute(io, (signal) =>
-      run({ cwd: io.cwd, config, drills, settings, signal, terminal: { output: io.stdout, input: io.stdin }, onWarning: warnTo(io) }),
+      run({
+        cwd: io.cwd,
+        config,
+        drills,
+        settings,
+        signal,
+        terminal: { output: io.stdout, input: io.stdin },
+        onWarning: warnTo(io),
+        ownTempDirs: [workspace.dir],
+      }),
     );
   } finally {
     workspace.remove();

@@ -179,9 +179,10 @@ export class ReplicaSet {
       },
       { onState: (r, state, detail, crashed) => this.onState(r, state, detail, crashed) },
     );
-    this.o.journal.update(entry, { kind: 'process-group', pgid: replica.pid, command: app.command });
-    this.journalOf.set(replica, entry);
+    // Tracked before anything else can fail: a replica golive does not know of would outlive the run.
     this.replicas.push(replica);
+    this.journalOf.set(replica, entry);
+    this.o.journal.update(entry, { kind: 'process-group', pgid: replica.pid, command: app.command });
     this.sink('replica.starting', `starting on ${node.name} (${node.zone}), revision ${this.revision}`, id);
     return replica;
   }

@@ -2,28 +2,32 @@
  * A clean clone of the repository at HEAD in a fresh temp folder (committed files only: what a redeploy
  * from scratch has), journalled before it is made so `golive recover` removes it after a crash.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Journal, JournalEntry } from '../../safety/journal.js';
+import { makeOwnedTempDir, removeOwnedTempDir } from '../../safety/owned-temp-dir.js';
 import { captureCommand } from './command.js';
 
 export interface Clone {
   /** The repository's top folder. */
   top: string;
+  /** The clone's working tree. */
   dir: string;
+  /** The temp folder golive made for it (the clone is its `repo/`). */
+  root: string;
   entry: JournalEntry;
 }
 
 export async function cloneAtHead(repo: string, journal: Journal): Promise<Clone> {
   const top = (await captureCommand('git', ['-C', repo, 'rev-parse', '--show-toplevel'], repo)).trim();
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-redeploy-'));
-  const entry = journal.record(`cloned ${top} at HEAD into ${dir}`, `rm -rf ${dir}`, { kind: 'temp-dir', path: dir });
+  const root = makeOwnedTempDir('redeploy', journal.runId);
+  const entry = journal.record(`cloned ${top} at HEAD into ${root}`, `rm -rf ${root}`, { kind: 'temp-dir', path: root });
+  const dir = path.join(root, 'repo');
   await captureCommand('git', ['clone', '--quiet', '--no-hardlinks', top, dir], tmpdir());
-  return { top, dir, entry };
+  return { top, dir, root, entry };
 }
 
 export function removeClone(clone: Clone, journal: Journal): void {
-  rmSync(clone.dir, { recursive: true, force: true });
+  removeOwnedTempDir(clone.root, journal.runId);
   journal.markUndone(clone.entry);
 }
