@@ -1,3 +1,5 @@
+import { inert } from '../model/format.js';
+
 /** What a command may touch: its streams, its folder and its environment (given, so tests run commands in-process). */
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -8,5 +10,6 @@ export interface CliIo {
 }
 
 export function warnTo(io: CliIo): (message: string) => void {
-  return (message) => io.stderr.write(`⚠ ${message}\n`);
+  // Warnings carry hook and server text: never let it drive the terminal.
+  return (message) => io.stderr.write(`⚠ ${inert(message)}\n`);
 }

@@ -32,7 +32,7 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
     if (/^https?:\/\//.test(r.url) && !r.url.startsWith(origin.origin)) {
       problems.push({ path: `${at}.url`, message: `requests go to the target's origin ${origin.origin}; received ${r.url}` });
     }
-    const headers: Record<string, string> = { ...load.headers, ...r.headers };
+    const headers: Record<string, string> = { ...basicAuthOf(origin), ...load.headers, ...r.headers };
     let body: string | undefined = r.body;
     if (r.json !== undefined) {
       body = JSON.stringify(r.json);
@@ -148,4 +148,12 @@ function toModel(load: ResolvedLoad, durationMs: number, openEnded: boolean): Lo
       return { kind: 'closed', executor: load.executor, stages, thinkTimeMs: load.thinkTime };
     }
   }
+}
+
+/** Credentials in the target URL (`https://user:pass@host`) become Basic auth, as curl and k6 send them. */
+function basicAuthOf(url: URL): Record<string, string> {
+  if (!url.username && !url.password) return {};
+  const user = decodeURIComponent(url.username);
+  const pass = decodeURIComponent(url.password);
+  return { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
 }

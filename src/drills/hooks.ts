@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { GoliveError, InterruptedError } from '../errors.js';
 import type { EventKind, EventSink } from '../model/events.js';
+import { inert } from '../model/format.js';
 import type { HookRunner } from '../platforms/platform.js';
 
 export interface HookOptions {
@@ -33,7 +34,7 @@ export function createHookRunner(options: HookOptions): HookRunner {
           detached: true,
         });
         const lines = (stream: NodeJS.ReadableStream, kind: EventKind): void => {
-          createInterface({ input: stream }).on('line', (line) => sink(kind, line.slice(0, 500)));
+          createInterface({ input: stream }).on('line', (line) => sink(kind, inert(line.slice(0, 500))));
         };
         lines(child.stdout, 'hook.output');
         lines(child.stderr, 'hook.stderr');

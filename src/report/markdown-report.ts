@@ -2,9 +2,20 @@
 import { formatDuration } from '../model/format.js';
 import type { RunResult } from '../model/result.js';
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Text from outside (hook output, event messages, cluster object names) made inert for a Markdown
+ * renderer: HTML is escaped, code spans, links and table cells cannot be opened, lines are joined.
+ */
+function text(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`[\]|])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
 }
+
+const cell = text;
 
 function ms(v: number | null | undefined): string {
   return v === null || v === undefined ? 'n/a' : formatDuration(Math.round(v * 100) / 100);
@@ -12,7 +23,7 @@ function ms(v: number | null | undefined): string {
 
 export function renderMarkdown(run: RunResult, htmlReport?: string): string {
   const out: string[] = [];
-  out.push(`## golive · ${run.name}: ${run.passed ? '✅ ready' : '❌ not ready'}`, '');
+  out.push(`## golive · ${text(run.name)}: ${run.passed ? '✅ ready' : '❌ not ready'}`, '');
   out.push('| drill | result | objectives missed |', '|---|---|---|');
   for (const d of run.drills) {
     const missed = d.objectives
@@ -43,14 +54,14 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
   if (withWindows.length > 0) {
     out.push('', '### Outage windows', '');
     for (const d of withWindows) {
-      out.push(`**${d.name}** — ${d.downtime.windows.length} window(s), ${ms(d.downtime.totalMs)} in all`, '');
+      out.push(`**${text(d.name)}** — ${d.downtime.windows.length} window(s), ${ms(d.downtime.totalMs)} in all`, '');
       for (const w of d.downtime.windows.slice(0, 10)) {
         const classes = Object.entries(w.outcomes)
-          .map(([k, v]) => `${k} ${v}`)
+          .map(([k, v]) => `${text(k)} ${v}`)
           .join(', ');
         const events = w.events
           .slice(0, 3)
-          .map((e) => `${e.kind}${e.subject ? ` ${e.subject}` : ''}`)
+          .map((e) => `${text(e.kind)}${e.subject ? ` ${text(e.subject)}` : ''}`)
           .join(', ');
         out.push(
           `- ${ms(w.startMs)} → ${ms(w.endMs)} (${ms(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}${events ? ` — during ${events}` : ''}`,
@@ -63,10 +74,10 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
   const explained = run.drills.filter((d) => d.findings.length > 0);
   if (explained.length > 0) {
     out.push('### Why', '');
-    for (const d of explained) for (const f of d.findings) out.push(`- **${d.name}** ${f.id}: ${cell(f.message)}`);
+    for (const d of explained) for (const f of d.findings) out.push(`- **${text(d.name)}** ${text(f.id)}: ${cell(f.message)}`);
     out.push('');
   }
   if (out[out.length - 1] !== '') out.push('');
-  if (htmlReport) out.push(`Full report: \`${htmlReport}\``, '');
+  if (htmlReport) out.push(`Full report: ${htmlReport.includes('`') ? text(htmlReport) : `\`${htmlReport}\``}`, '');
   return out.join('\n');
 }

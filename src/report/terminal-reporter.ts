@@ -2,7 +2,7 @@
  * The terminal: a live progress line (redrawn on a TTY, a plain line every 5 s otherwise or under CI), and
  * the final summary per drill and for the run. Honours NO_COLOR.
  */
-import { formatDuration, formatMs, percent } from '../model/format.js';
+import { formatDuration, formatMs, inert, percent, redactUrl } from '../model/format.js';
 import type { DrillResult, LatencyStats, RunResult } from '../model/result.js';
 import type { DrillInfo, Reporter, RunInfo, SecondProgress } from './reporter.js';
 
@@ -35,7 +35,7 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
     onRunStart(run: RunInfo) {
       const where = run.platformDescription ? `platform  ${run.platformDescription}\n` : '';
       out.write(
-        `${c.bold('golive')} ${run.name} · drills: ${run.drills.join(', ')}\n${where}target    ${run.targetUrl}\n${c.dim(`results → ${run.resultsDir}`)}\n`,
+        `${c.bold('golive')} ${inert(run.name)} · drills: ${run.drills.map(inert).join(', ')}\n${where}target    ${inert(redactUrl(run.targetUrl))}\n${c.dim(`results → ${run.resultsDir}`)}\n`,
       );
     },
     onDrillStart(drill: DrillInfo) {
@@ -54,8 +54,8 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
       }
     },
     onEvent(_drill, e) {
-      lastEvent = `${formatDuration(e.atMs)} ${e.message}`;
-      if (!live) out.write(`  ${c.dim(formatDuration(e.atMs).padStart(6))} ${e.kind} ${e.message}\n`);
+      lastEvent = `${formatDuration(e.atMs)} ${inert(e.message)}`;
+      if (!live) out.write(`  ${c.dim(formatDuration(e.atMs).padStart(6))} ${e.kind} ${inert(e.message)}\n`);
     },
     onDrillEnd(_drill, result: DrillResult) {
       clearLine();
@@ -92,7 +92,7 @@ function latencyLine(l: LatencyStats): string {
 const MAX_WINDOWS_SHOWN = 8;
 
 function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
-  const mark = d.passed ? c.green('✓ passed') : c.red(d.error ? `✗ ${d.error}` : '✗ failed');
+  const mark = d.passed ? c.green('✓ passed') : c.red(d.error ? `✗ ${inert(d.error)}` : '✗ failed');
   const r = d.requests;
   const lines = [
     `${c.bold(d.name)} ${mark}`,
@@ -114,7 +114,8 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     lines.push(
       `    ${c.red('■')} ${formatDuration(w.startMs)} → ${formatDuration(w.endMs)} (${formatDuration(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}`,
     );
-    for (const e of w.events) lines.push(`        ${c.dim(`${formatDuration(e.atMs)} ${e.kind}${e.subject ? ` ${e.subject}` : ''}: ${e.message}`)}`);
+    for (const e of w.events)
+      lines.push(`        ${c.dim(`${formatDuration(e.atMs)} ${e.kind}${e.subject ? ` ${inert(e.subject)}` : ''}: ${inert(e.message)}`)}`);
   }
   if (d.downtime.windows.length > shown.length) lines.push(`    … and ${d.downtime.windows.length - shown.length} more window(s) in summary.json`);
   if (d.recovery) {
@@ -143,8 +144,8 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   }
   // Findings that explain a failure are a "why"; an informational one is a note, never presented as the cause.
   for (const f of d.findings) {
-    if (f.severity === 'info') lines.push(`  ${c.dim('note')} ${f.message}`);
-    else lines.push(`  ${f.severity === 'error' ? c.red('why') : c.yellow('why')} ${f.id}: ${f.message}`);
+    if (f.severity === 'info') lines.push(`  ${c.dim('note')} ${inert(f.message)}`);
+    else lines.push(`  ${f.severity === 'error' ? c.red('why') : c.yellow('why')} ${f.id}: ${inert(f.message)}`);
   }
   if (d.load.workers.kind !== 'threads') {
     const offsets = d.generator.startOffsetsMs.map((o) => (o === null ? 'never started' : `${o.toFixed(1)}ms`)).join(', ');
@@ -160,7 +161,7 @@ function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {
   const lines = ['', c.bold('verdict')];
   for (const d of result.drills) {
     const missed = d.objectives.filter((o) => !o.passed && !o.notJudged).map((o) => `${o.name} ${o.measured} (limit ${o.limit})`);
-    lines.push(`  ${d.passed ? c.green('✓') : c.red('✗')} ${d.name.padEnd(18)} ${d.passed ? 'passed' : (d.error ?? `missed: ${missed.join('; ')}`)}`);
+    lines.push(`  ${d.passed ? c.green('✓') : c.red('✗')} ${d.name.padEnd(18)} ${d.passed ? 'passed' : inert(d.error ?? `missed: ${missed.join('; ')}`)}`);
   }
   lines.push(result.passed ? c.green('all drills passed') : c.red('not ready: see the drills marked ✗'));
   return `${lines.join('\n')}\n`;

@@ -17,6 +17,8 @@ import { recoverAll } from '../safety/recover.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
 import { planDrill } from './dry-run.js';
+import { redactConfig } from './redact.js';
+import { redactUrl } from '../model/format.js';
 import { createExplainer, writeConfiguredReports } from './finish.js';
 import { atTarget, type RunPlan } from './plan.js';
 import { runDrill } from './run-drill.js';
@@ -120,7 +122,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     os: `${process.platform} ${process.arch}`,
     configFile: loaded.file ?? null,
     platform: platform?.info ?? null,
-    config,
+    config: redactConfig(config),
   });
 
   const results: DrillResult[] = [];
@@ -140,7 +142,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
       platform: platformInfo,
       drills: plan.drills.map((d) => d.name),
       ...(platform ? { platformDescription: platform.info.description } : {}),
-      targetUrl: url,
+      targetUrl: redactUrl(url),
     });
     for (const drill of plan.drills.map((d) => atTarget(d, url))) {
       if (signal.aborted) break;

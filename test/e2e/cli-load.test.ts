@@ -111,6 +111,26 @@ describe('golive load', () => {
     }
   });
 
+  test('credentials in the URL are sent as Basic auth and never written down or shown', async () => {
+    const cwd = tempDir();
+    let auth: string | undefined;
+    server.behave((req, res) => {
+      auth = req.headers.authorization;
+      res.end('ok');
+    });
+    const url = server.url.replace('http://', 'http://alice:s3cret@');
+    const r = await golive(['load', `${url}/`, '--rate', '20', '-d', '500ms', '--threads', '1', '-H', 'Authorization: Bearer literal-token'], { cwd });
+    server.behave((_req, res) => res.end('ok'));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(auth, 'Bearer literal-token', 'an explicit header wins over the URL');
+    const r2 = await golive(['load', `${url}/`, '--rate', '20', '-d', '500ms', '--threads', '1'], { cwd: tempDir() });
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.match(r2.stdout, /target {4}http:\/\/alice:\*\*\*@127\.0\.0\.1:\d+/);
+    const runJson = readFileSync(path.join(onlyResultsDir(cwd), 'run.json'), 'utf8');
+    assert.ok(!runJson.includes('s3cret') && !runJson.includes('literal-token'), runJson);
+    assert.ok(!r.stdout.includes('s3cret') && !r2.stdout.includes('s3cret'));
+  });
+
   test('bad usage: exit 2 and a clear message', async () => {
     const r = await golive(['load', 'ftp://example.com'], { cwd: tempDir() });
     assert.equal(r.code, 2);

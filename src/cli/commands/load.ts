@@ -30,6 +30,9 @@ export async function loadCommand(io: CliIo, url: string, o: LoadFlags): Promise
   if (!/^https?:\/\//.test(url) || !URL.canParse(url))
     throw new GoliveError('GOLIVE_USAGE', `expected an http:// or https:// URL, received ${JSON.stringify(url)}`);
   const target = new URL(url);
+  // The origin, with its credentials when the URL has them (sent as Basic auth, never written down).
+  const userinfo = target.username ? `${target.username}${target.password ? `:${target.password}` : ''}@` : '';
+  const base = `${target.protocol}//${userinfo}${target.host}`;
   const headers: Record<string, string> = {};
   for (const h of o.header ?? []) {
     const i = h.indexOf(':');
@@ -40,7 +43,7 @@ export async function loadCommand(io: CliIo, url: string, o: LoadFlags): Promise
   // The defaults layer: what a plain `golive load URL` does. Flags and GOLIVE_* go over it in one place.
   const config = {
     name: 'load',
-    target: { url: target.origin, insecure: Boolean(o.insecure), http2: Boolean(o.http2) },
+    target: { url: base, insecure: Boolean(o.insecure), http2: Boolean(o.http2) },
     load: {
       executor: closed ? 'constant-vus' : 'constant-arrival-rate',
       ...(closed ? { vus: 1 } : { rate: 50 }),
@@ -53,7 +56,7 @@ export async function loadCommand(io: CliIo, url: string, o: LoadFlags): Promise
     output: { dir: 'golive-results' },
   } as GoliveConfigInput;
   const settings = resolveSettings(io.env, {
-    'target.url': flag(target.origin, 'the URL argument'),
+    'target.url': flag(base, 'the URL argument'),
     'load.rate': flag(o.rate, '--rate'),
     'load.vus': flag(num(o.vus), '--vus'),
     'load.duration': flag(o.duration, '--duration'),

@@ -8,6 +8,8 @@ import { renderJunit } from '../../../src/report/junit-report.js';
 import { renderMarkdown } from '../../../src/report/markdown-report.js';
 import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../../../src/report/compare.js';
 import { drill, runResult } from '../../helpers/synthetic-results.js';
+import { createTerminalReporter } from '../../../src/report/terminal-reporter.js';
+import { redactUrl } from '../../../src/model/format.js';
 
 const XSD = path.resolve(import.meta.dirname, '../../../../test/fixtures/junit.xsd');
 
@@ -84,4 +86,41 @@ test('compare: a known regression is flagged, noise within tolerance is not', ()
   assert.match(md, /\| capacity \| latency p50 \| 10 ms \| 10\.4 ms \| \+0\.4 ms \| {2}\|/);
   assert.deepEqual(parseTolerances('latency=60%,downtimeMs=500'), { ...(parseTolerances(undefined) as object), latency: 0.6, downtimeMs: 500 });
   assert.match(parseTolerances('speed=3') as string, /expected name=value pairs/);
+});
+
+test('reports are inert: hostile event, hook and error text can neither run HTML nor drive a terminal', async () => {
+  const hostile = '<img src=x onerror=alert(1)> [click](javascript:alert(1)) `code` | cell \x1b]0;pwned\x07\x1b[2J';
+  const d = drill('custom', {
+    passed: false,
+    error: `hook failed: ${hostile}`,
+    downtime: {
+      totalMs: 100,
+      longestMs: 100,
+      degradedMs: 0,
+      windows: [
+        { startMs: 0, endMs: 100, failed: 2, outcomes: { http_503: 2 }, events: [{ atMs: 0, kind: 'hook.output', subject: hostile, message: hostile }] },
+      ],
+    },
+    findings: [{ id: 'GL001', severity: 'error', message: hostile }],
+  });
+  const md = renderMarkdown(runResult(hostile, [d]));
+  assert.doesNotMatch(md, /<img|<\/?[a-z]/i, 'no HTML survives');
+  assert.doesNotMatch(md, /[^\\]\]\(javascript/, 'no link can be opened');
+  assert.match(md, /&lt;img src=x onerror=alert\(1\)&gt; \\\[click\\\]\(javascript:alert\(1\)\) \\`code\\` \\\| cell/);
+  let out = '';
+  const terminal = createTerminalReporter({
+    stream: { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream,
+    color: false,
+  });
+  const info = { name: d.name, kind: d.kind, load: d.load };
+  terminal.onEvent?.(info, { atMs: 0, kind: 'hook.output', message: hostile });
+  await terminal.onDrillEnd?.(info, d);
+  assert.ok(!out.includes('\x1b') && !out.includes('\x07'), 'no escape sequence reaches the terminal');
+  assert.match(out, /\\x1b\]0;pwned\\x07\\x1b\[2J/, 'they are shown, inert');
+});
+
+test('a URL with credentials is shown with its password hidden', () => {
+  assert.equal(redactUrl('https://alice:s3cret@shop.example.com/x?y=1'), 'https://alice:***@shop.example.com/x?y=1');
+  assert.equal(redactUrl('http://tokenonly@h:8080/'), 'http://***@h:8080/');
+  assert.equal(redactUrl('http://h/a@b'), 'http://h/a@b');
 });
