@@ -2,11 +2,11 @@
  * Finds, reads and validates a config file. Every problem is reported at once, with the file, the dotted
  * path, the line (YAML and JSON) and what is allowed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isNode, isScalar, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import { configSchema, type ResolvedConfig } from './schema.js';
@@ -57,33 +57,94 @@ interface RawFile {
   lineOf: (p: readonly PropertyKey[]) => number | undefined;
 }
 
-async function readConfigFile(file: string, shownAs: string = file): Promise<RawFile> {
-  if (!existsSync(file)) {
-    throw new InputError('GOLIVE_CONFIG_NOT_FOUND', shownAs, [{ path: '', message: 'no such file' }]);
+/** A config is small: beyond this it is not one (and YAML's duplicate-key check grows with the square of a map's size). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/** How long a code config may take to load: a top-level await that never settles must not hang (or silently end) golive. */
+const CONFIG_LOAD_TIMEOUT_MS = 15_000;
+/** YAML aliases a config may expand: beyond this it is an alias bomb, not a config. */
+const MAX_YAML_ALIASES = 100;
+
+async function readConfigFile(file: string, shownAs: string = file, loadTimeoutMs = CONFIG_LOAD_TIMEOUT_MS): Promise<RawFile> {
+  const problem = (message: string, line?: number): InputError =>
+    new InputError('GOLIVE_CONFIG_INVALID', shownAs, [{ path: '', message, ...(line !== undefined ? { line } : {}) }]);
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw problem(`is a folder, not a config file: give a file (${CONFIG_NAMES.join(', ')}) with -c`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('GOLIVE_CONFIG_NOT_FOUND', shownAs, [{ path: '', message: 'no such file' }]);
+    throw problem(`cannot be read: ${(err as Error).message}`);
   }
+  if (size > MAX_CONFIG_BYTES) throw problem(`is ${(size / 1048576).toFixed(1)} MiB: a config is at most 1 MiB (put large data in load.data files)`);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') return readYamlOrJson(file, shownAs);
   if (['.ts', '.mts', '.js', '.mjs', '.cjs'].includes(ext)) {
+    let timer: NodeJS.Timeout | undefined;
     try {
       // `import { defineConfig } from 'golive'` resolves to this golive, installed or not where the config lives.
       const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false, alias: { golive: SELF } });
-      const mod = await jiti.import<{ default?: unknown }>(file);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(problem(`did not finish loading within ${loadTimeoutMs / 1000} s: a top-level await that never settles?`)),
+          loadTimeoutMs,
+        );
+      });
+      const mod = await Promise.race([jiti.import<{ default?: unknown }>(file), timeout]);
       const value = mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
       return { value, lineOf: () => undefined };
     } catch (err) {
-      const message = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
-      throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, [{ path: '', message: `could not load: ${message}` }]);
+      if (err instanceof InputError) throw err;
+      const text = err instanceof Error ? err.message : String(err);
+      // Syntax errors carry `file:line:column` on a later line of the message.
+      const at = /:(\d+):(\d+)\s*$/m.exec(text);
+      const first = (text.split('\n')[0] ?? text).trim();
+      throw problem(`could not load: ${first}${at ? ` (column ${at[2]})` : ''}`, at ? Number(at[1]) : undefined);
+    } finally {
+      clearTimeout(timer);
     }
   }
-  throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, [
-    { path: '', message: `unsupported config type "${ext}": use .ts, .mts, .js, .mjs, .json, .yaml or .yml` },
-  ]);
+  throw problem(`unsupported config type "${ext}": use .ts, .mts, .js, .mjs, .json, .yaml or .yml`);
+}
+
+/** Keys given twice in one mapping (the later would silently win): every one, with its line. */
+function duplicateKeys(contents: unknown, lines: LineCounter): InputProblem[] {
+  const problems: InputProblem[] = [];
+  if (!isNode(contents)) return problems;
+  visit(contents, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const at = isNode(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+        problems.push({
+          path: '',
+          message: `the key "${key}" is given twice in the same mapping: only one can count`,
+          ...(at !== undefined ? { line: at } : {}),
+        });
+      }
+    },
+  });
+  return problems;
 }
 
 function readYamlOrJson(file: string, shownAs: string): RawFile {
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, [{ path: '', message: `cannot be read: ${(err as Error).message}` }]);
+  }
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false });
+  // yaml's own duplicate-key check compares every key with every other (a 550 KB map took 7 s): ours is linear.
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const duplicates = duplicateKeys(doc.contents, lineCounter);
+  if (duplicates.length > 0) throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, duplicates);
   if (doc.errors.length > 0) {
     throw new InputError(
       'GOLIVE_CONFIG_INVALID',
@@ -95,8 +156,16 @@ function readYamlOrJson(file: string, shownAs: string): RawFile {
       })),
     );
   }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    throw new InputError('GOLIVE_CONFIG_INVALID', shownAs, [
+      { path: '', message: `refused: ${(err as Error).message} (more than ${MAX_YAML_ALIASES} alias expansions)` },
+    ]);
+  }
   return {
-    value: doc.toJS(),
+    value,
     lineOf: (p) => {
       for (let n = p.length; n >= 0; n--) {
         const node = doc.getIn(p.slice(0, n) as unknown[], true);
@@ -138,7 +207,8 @@ function toProblem(issue: z.core.$ZodIssue, raw: unknown, lineOf: RawFile['lineO
   // A setting from the command line or the environment is named as the user gave it, not by a file line.
   const origin = Object.keys(origins).find((o) => dotted === o || dotted.startsWith(`${o}.`));
   if (origin) return { path: `${origins[origin]!} (${dotted})`, message };
-  const line = lineOf(p);
+  // An unknown key is on its own line, not its parent's.
+  const line = (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? lineOf([...p, issue.keys[0]]) : undefined) ?? lineOf(p);
   return { path: dotted, message, ...(line !== undefined ? { line } : {}) };
 }
 
@@ -152,11 +222,25 @@ function valueAt(raw: unknown, p: readonly (string | number)[]): unknown {
   return v;
 }
 
+/**
+ * A copy of a config's objects and arrays (so overrides never touch the user's object); anything else —
+ * a function, a class instance — is kept as it is, for the schema to name where it is wrong.
+ */
+function copyPlain(v: unknown, depth: number): unknown {
+  if (depth > 64)
+    throw new InputError('GOLIVE_CONFIG_INVALID', undefined, [{ path: '', message: 'nested deeper than 64 levels: does the config refer to itself?' }]);
+  if (Array.isArray(v)) return v.map((x) => copyPlain(x, depth + 1));
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyPlain(x, depth + 1)]));
+  }
+  return v;
+}
+
 /** Dotted-path settings applied over a config before validation, so every source gets the same checks. */
 export type ConfigOverrides = Record<string, unknown>;
 
 function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
-  const root: Record<string, unknown> = raw && typeof raw === 'object' ? structuredClone(raw as Record<string, unknown>) : {};
+  const root: Record<string, unknown> = raw && typeof raw === 'object' ? (copyPlain(raw, 0) as Record<string, unknown>) : {};
   for (const [dotted, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     const keys = dotted.split('.');
@@ -180,6 +264,8 @@ export interface LoadConfigOptions {
   inline?: unknown;
   /** How errors name an inline config (`golive load`): default `input`. */
   label?: string;
+  /** How long a .ts/.js config may take to load. @default 15 s */
+  loadTimeoutMs?: number;
 }
 
 /** Reads the config (file or object), applies overrides, validates. */
@@ -196,7 +282,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     ]);
   }
   const shownAs = path.relative(options.cwd, file) || file;
-  const raw = await readConfigFile(file, shownAs);
+  const raw = await readConfigFile(file, shownAs, options.loadTimeoutMs);
   const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf, origins);
   return { config, file, fileLabel: shownAs, baseDir: path.dirname(file), drillOrder: drillOrderOf(raw.value), lineOf: (p) => raw.lineOf(p.split('.')) };
 }

@@ -26,6 +26,11 @@ export function obj<S extends z.ZodRawShape>(shape: S) {
 }
 
 export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  // A bare number is ambiguous (terminationGrace: 30 — seconds, or milliseconds?): ask for the unit.
+  if (typeof value === 'number' && value !== 0) {
+    ctx.addIssue({ code: 'custom', message: `a duration needs its unit: write '${value}s' or '${value}ms' (received the bare number ${value})` });
+    return z.NEVER;
+  }
   const ms = parseDuration(value);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `expected a duration like '30s', '1m30s' or '250ms', received ${describeValue(value)}` });

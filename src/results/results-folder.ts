@@ -4,6 +4,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { GoliveError } from '../errors.js';
 import { writeAtomically } from '../files.js';
 import type { RunResult, TimelineEvent } from '../model/result.js';
 import type { MergedSecond } from '../engine/snapshot-merger.js';
@@ -43,7 +44,14 @@ export class ResultsFolder {
       .replace(/:/g, '-');
     let dir = path.resolve(root, `${stamp}-${name}`);
     for (let n = 2; existsSync(dir); n++) dir = path.resolve(root, `${stamp}-${name}-${n}`);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new GoliveError(
+        'GOLIVE_USAGE',
+        `output.dir ${root}: cannot make a results folder there (${(err as Error).message}): give a folder golive may write (--out)`,
+      );
+    }
     this.dir = dir;
   }
 

@@ -2,7 +2,7 @@
  * `golive recover`: undoes what runs that were killed left behind, from their journals. Also runs at the
  * start of every run, so a crashed run is cleaned up by the next one.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JOURNAL_FILE, readJournal, type JournalAction, type JournalEntry } from './journal.js';
 import { whyNotOurs } from './owned-temp-dir.js';
@@ -43,7 +43,7 @@ export async function recoverFolder(runDir: string, undoers: Undoers): Promise<R
 /** Every run folder under `root` (the results root), oldest first. */
 export async function recoverAll(root: string, undoers: Undoers): Promise<RecoverReport> {
   const total: RecoverReport = { undone: [], failed: [], skipped: [] };
-  if (!existsSync(root)) return total;
+  if (!existsSync(root) || !statSync(root).isDirectory()) return total; // not a results root: the run says so when it makes its folder
   for (const name of readdirSync(root).sort()) {
     const dir = path.join(root, name);
     if (!existsSync(path.join(dir, JOURNAL_FILE))) continue;

@@ -145,6 +145,15 @@ describe('golive load', () => {
     const r3 = await golive(['load', server.url], { cwd: tempDir(), env: { GOLIVE_RATE: 'abc' } });
     assert.equal(r3.code, 2);
     assert.match(r3.stderr, /✖ GOLIVE_RATE \(load\.rate\): expected a rate/);
+    // An --out that is a file: a clear usage error, not a stack trace.
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'a-file'), '');
+    const r4 = await golive(['load', server.url, '-d', '100ms', '--out', 'a-file'], { cwd });
+    assert.equal(r4.code, 2);
+    assert.match(
+      r4.stderr,
+      /^golive: output\.dir .*a-file: cannot make a results folder there \(ENOTDIR: not a directory, .*\): give a folder golive may write \(--out\)\n$/,
+    );
   });
 
   test('Ctrl-C stops cleanly: results written, exit 3', async () => {

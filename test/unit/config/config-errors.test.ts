@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -31,7 +31,7 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
       '  ✖ line 2, target.url: expected an http:// or https:// URL, received "ftp://example.com"',
       "  ✖ line 6, load.executor: expected one of 'constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus', received \"constant-vu\" (did you mean 'constant-vus'?)",
       "  ✖ line 4, load.rate: expected a rate in requests per second like 200 or '200/s' (or '600/m'), received \"fast\"",
-      '  ✖ line 4, load: unknown key "requets" (did you mean "requests"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, data',
+      '  ✖ line 5, load: unknown key "requets" (did you mean "requests"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, data',
     ].join('\n'),
   },
   {
@@ -88,6 +88,52 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
       "  ✖ line 2, reporters.2: expected 'terminal', 'json', 'html', 'junit', 'markdown', or [name, { outputFile: '…' }] for a file report, received an array (2 items)",
     ].join('\n'),
   },
+  {
+    name: 'an unknown key points at its own line; a bare number for a duration asks for the unit',
+    file: 'golive.config.yaml',
+    text: "target: { url: 'http://localhost' }\nplatform:\n  kind: local\n  app:\n    command: node s.js\n    terminationGrace: 30\n    readyness: {}\n",
+    message: [
+      'golive.config.yaml has 2 problems:',
+      "  ✖ line 6, platform.app.terminationGrace: a duration needs its unit: write '30s' or '30ms' (received the bare number 30)",
+      '  ✖ line 7, platform.app: unknown key "readyness" (did you mean "readiness"?); allowed here: command, cwd, env, replicas, readiness, terminationGrace, startTimeout, strategy, spread, dataDir, disruptionBudget',
+    ].join('\n'),
+  },
+  {
+    name: 'a key given twice',
+    file: 'golive.config.yaml',
+    text: "target: { url: 'http://localhost' }\nload:\n  rate: 5\n  rate: 6\n",
+    message: 'golive.config.yaml has a problem:\n  ✖ line 4: the key "rate" is given twice in the same mapping: only one can count',
+  },
+  {
+    name: 'a YAML alias bomb is refused, not expanded',
+    file: 'golive.config.yaml',
+    text: `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from(
+      { length: 8 },
+      (_, i) =>
+        `l${i + 1}: &l${i + 1} [${Array(9)
+          .fill(i === 0 ? '*a' : `*l${i}`)
+          .join(', ')}]`,
+    ).join('\n')}\ntarget: { url: 'http://localhost' }\n`,
+    message: 'golive.config.yaml has a problem:\n  ✖ refused: Excessive alias count indicates a resource exhaustion attack (more than 100 alias expansions)',
+  },
+  {
+    name: 'a function where a value belongs',
+    file: 'golive.config.ts',
+    text: "export default { target: { url: 'http://localhost' }, load: { rate: () => 5 } };\n",
+    message: 'golive.config.ts has a problem:\n  ✖ load.rate: received a function, which is not of an allowed form',
+  },
+  {
+    name: 'a TypeScript syntax error names its line and column',
+    file: 'golive.config.ts',
+    text: "export default { target: { url: 'http://x' }\nconst = ;\n",
+    message: 'golive.config.ts has a problem:\n  ✖ line 2: could not load: ParseError: Unexpected token, expected "," (column 0)',
+  },
+  {
+    name: 'a config over 1 MiB',
+    file: 'golive.config.yaml',
+    text: `target: { url: 'http://localhost' }\n# ${'x'.repeat(1_100_000)}\n`,
+    message: 'golive.config.yaml has a problem:\n  ✖ is 1.0 MiB: a config is at most 1 MiB (put large data in load.data files)',
+  },
 ];
 
 for (const c of cases) {
@@ -126,4 +172,18 @@ test('precedence in one place: the command line over GOLIVE_* over the file; err
     assert.match(err.message, /✖ --duration \(load\.duration\): expected a duration/);
     return true;
   });
+});
+
+test('a config folder instead of a file, and a config that never finishes loading', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  mkdirSync(path.join(dir, 'golive.config.yaml'));
+  await assert.rejects(
+    loadConfig({ cwd: dir }),
+    /golive\.config\.yaml has a problem:\n {2}✖ is a folder, not a config file: give a file \(golive\.config\.ts, .*\) with -c/,
+  );
+  writeFileSync(path.join(dir, 'hangs.mjs'), 'await new Promise(() => {});\nexport default {};\n');
+  await assert.rejects(
+    loadConfig({ cwd: dir, file: 'hangs.mjs', loadTimeoutMs: 500 }),
+    /hangs\.mjs has a problem:\n {2}✖ did not finish loading within 0\.5 s: a top-level await that never settles\?/,
+  );
 });
