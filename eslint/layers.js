@@ -49,6 +49,7 @@ export const LAYERS = {
   },
   'src/drills': {
     imports: ['src/model', 'src/engine', 'src/analysis', 'src/config', ...PLATFORM_PORT, ...ROOT],
+    typeImports: ['src/safety'],
     io: true,
     why: 'drills see a platform only through platforms/platform.ts',
   },

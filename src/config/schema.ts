@@ -395,6 +395,8 @@ export const configSchema = obj({
   }).prefault({}),
   /** Consent for drills that destroy the environment (disaster-recovery, redeploy). @default false */
   allowDestroy: bool('allowDestroy').default(false),
+  /** How long a hook (`{ run: '…' }`, a build, a reboot command) may run before golive stops it and fails the drill. @default '10m' */
+  hookTimeout: duration.default(600_000),
 }).superRefine((config, ctx) => {
   if (config.load.workers?.kind === 'kubernetes' && config.platform?.kind !== 'kubernetes') {
     ctx.addIssue({

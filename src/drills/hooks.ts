@@ -8,6 +8,11 @@ import { GoliveError, InterruptedError } from '../errors.js';
 import type { EventKind, EventSink } from '../model/events.js';
 import { inert } from '../model/format.js';
 import type { HookRunner } from '../platforms/platform.js';
+import type { Journal } from '../safety/journal.js';
+
+const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
+/** Lines of a failed hook's output its error carries. */
+const TAIL_LINES = 20;
 
 export interface HookOptions {
   /** Base environment for hooks: GOLIVE_DRILL, GOLIVE_NAMESPACE… */
@@ -17,6 +22,10 @@ export interface HookOptions {
   assumeYes: boolean;
   /** How long an operator has to confirm a manual step. */
   manualTimeoutMs: number;
+  /** Where hook processes are journalled (so `golive recover` finds them after a crash). */
+  journal?: Journal | undefined;
+  /** How long a hook may run before it is stopped. @default 10 minutes */
+  timeoutMs?: number | undefined;
   /** The operator's terminal, when there is one: manual steps are asked there. */
   input?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   output?: NodeJS.WritableStream | undefined;
@@ -27,31 +36,58 @@ export function createHookRunner(options: HookOptions): HookRunner {
     run(command, env, signal, cwd) {
       return new Promise((resolve, reject) => {
         const sink = options.events();
+        // Journalled before it starts: a SIGKILLed golive leaves no hook running that recover cannot find.
+        const entry = options.journal?.record(`started hook: ${command}`, 'kill its process group', { kind: 'process-group', pgid: 0, command });
         const child = spawn('sh', ['-c', command], {
           cwd: cwd ?? process.cwd(),
-          env: { ...process.env, ...options.env(), ...env },
+          env: { ...process.env, ...options.env(), ...env, ...(options.journal ? { GOLIVE_RUN_ID: options.journal.runId } : {}) },
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
         });
+        if (entry && child.pid) options.journal?.update(entry, { kind: 'process-group', pgid: child.pid, command });
+        const tail: string[] = [];
         const lines = (stream: NodeJS.ReadableStream, kind: EventKind): void => {
-          createInterface({ input: stream }).on('line', (line) => sink(kind, inert(line.slice(0, 500))));
+          createInterface({ input: stream }).on('line', (line) => {
+            const shown = inert(line.slice(0, 500));
+            tail.push(shown);
+            if (tail.length > TAIL_LINES) tail.shift();
+            sink(kind, shown);
+          });
         };
         lines(child.stdout, 'hook.output');
         lines(child.stderr, 'hook.stderr');
-        const onAbort = (): void => {
+        const killGroup = (sig: NodeJS.Signals): void => {
           try {
-            if (child.pid) process.kill(-child.pid, 'SIGTERM');
+            if (child.pid) process.kill(-child.pid, sig);
           } catch {
             /* already gone */
           }
         };
+        let timedOut = false;
+        const timeoutMs = options.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          killGroup('SIGTERM');
+          setTimeout(() => killGroup('SIGKILL'), 5000).unref();
+        }, timeoutMs);
+        const onAbort = (): void => killGroup('SIGTERM');
         signal.addEventListener('abort', onAbort, { once: true });
         child.on('error', (err) => reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook could not start: ${err.message}`)));
         child.on('close', (code, sig) => {
+          clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
+          if (entry) options.journal?.markUndone(entry);
+          const output = tail.length ? `; its last ${tail.length} line(s) of output:\n${tail.map((l) => `    ${l}`).join('\n')}` : '';
           if (signal.aborted) reject(new InterruptedError(`running \`${command}\``));
+          else if (timedOut)
+            reject(
+              new GoliveError(
+                'GOLIVE_PLATFORM_FAILED',
+                `hook \`${command}\` did not finish within ${Math.round(timeoutMs / 1000)} s (hookTimeout) and was stopped${output}`,
+              ),
+            );
           else if (code === 0) resolve();
-          else reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook \`${command}\` failed (${sig ?? `exit code ${code}`})`));
+          else reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook \`${command}\` failed (${sig ?? `exit code ${code}`})${output}`));
         });
       });
     },

@@ -28,7 +28,9 @@ interface TimelineLine {
 }
 
 export function readResults(dir: string): RunResults {
-  const summaryFile = path.join(dir, 'summary.json');
+  // A run that did not finish has only the summary `golive report` rebuilt from its timeline.
+  const complete = path.join(dir, 'summary.json');
+  const summaryFile = existsSync(complete) ? complete : path.join(dir, 'summary.partial.json');
   if (!existsSync(summaryFile)) {
     throw new GoliveError('GOLIVE_USAGE', `${dir} is not a golive results folder (no summary.json): give a folder under golive-results/`);
   }

@@ -11,7 +11,7 @@ import type { MergedSecond } from '../engine/snapshot-merger.js';
 import { latencyStatsMs } from '../model/histogram.js';
 import { requestCounts } from '../analysis/stats.js';
 
-interface TimelineLine {
+export interface TimelineLine {
   drill: string;
   second: number;
   requests: { total: number; ok: number; failed: number; dropped: number };

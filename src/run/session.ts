@@ -90,6 +90,8 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     events: () => route,
     assumeYes: o.assumeYes,
     manualTimeoutMs: 30 * 60_000,
+    journal,
+    timeoutMs: config.hookTimeout,
     input: o.input,
     output: o.output,
   });

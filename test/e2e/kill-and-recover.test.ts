@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readJournal } from '../../src/safety/journal.js';
@@ -48,6 +48,15 @@ describe('a golive killed with SIGKILL mid-drill leaves processes that recovery 
       // SIGKILL is sent; the processes are gone once the kernel has reaped them.
       await waitFor('the killed replicas to be gone', () => processesOfRun(runDir).length === 0);
       assert.equal((await golive(['recover'], { cwd: ws.dir })).stdout, 'nothing to recover\n');
+      // The killed run's folder has a timeline but no summary: it still becomes a report, marked partial.
+      const report = await golive(['report', runDir, '--markdown'], { cwd: ws.dir });
+      assert.equal(report.code, 0, report.stderr);
+      assert.match(
+        report.stderr,
+        /has no summary\.json \(the run did not finish\): the reports are built from its timeline and events, and say they are partial/,
+      );
+      const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
+      assert.match(md, /\| app-update \| ❌ failed \| the run did not finish: this summary was rebuilt from its timeline and events \(partial/);
     } finally {
       ws.remove();
     }
@@ -72,32 +81,67 @@ describe('a golive killed with SIGKILL mid-drill leaves processes that recovery 
   });
 });
 
-describe('Ctrl-C mid-drill', () => {
-  test('stops the load, tears everything down, writes the results: exit 3, no process left', async () => {
+describe('Ctrl-C, or a closed terminal, mid-drill', () => {
+  for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+    test(`${signal} stops the load, tears everything down, writes the results: exit 3, no process left`, async () => {
+      const ws = createDemoWorkspace();
+      try {
+        writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' } })));
+        let runDir = '';
+        const r = await golive(['run'], {
+          cwd: ws.dir,
+          onSpawn: (child) => {
+            void waitFor(
+              'replicas up and a second of app-update load',
+              () => processesOfRun(latestRunDir(ws.dir)).length >= 2 && timelineSeconds(latestRunDir(ws.dir), 'app-update') >= 1,
+            ).then(() => {
+              runDir = latestRunDir(ws.dir);
+              child.kill(signal);
+            });
+          },
+        });
+        assert.equal(r.code, 3, r.stdout.slice(-2000) + r.stderr);
+        assert.match(r.stdout, /app-update ✗ interrupted/);
+        assert.deepEqual(processesOfRun(runDir), []);
+        const journal = readJournal(path.join(runDir, 'journal.json'))!;
+        assert.deepEqual(
+          journal.entries.filter((e) => !e.undone),
+          [],
+        );
+      } finally {
+        ws.remove();
+      }
+    });
+  }
+});
+
+describe('a hook running when golive is SIGKILLed', () => {
+  test('is journalled, so golive recover kills it (and what it started)', async () => {
     const ws = createDemoWorkspace();
     try {
-      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' } })));
+      const drills = { hang: { kind: 'custom', baseline: '200ms', tail: '200ms', actions: [{ run: 'sleep 1000 & sleep 1000' }] } };
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, drills, { replicas: 1 })));
       let runDir = '';
       const r = await golive(['run'], {
         cwd: ws.dir,
         onSpawn: (child) => {
-          void waitFor(
-            'replicas up and a second of app-update load',
-            () => processesOfRun(latestRunDir(ws.dir)).length >= 2 && timelineSeconds(latestRunDir(ws.dir), 'app-update') >= 1,
-          ).then(() => {
+          const hookRunning = (): boolean => {
+            const dir = latestRunDir(ws.dir);
+            const journal = dir ? readJournal(path.join(dir, 'journal.json')) : undefined;
+            return journal?.entries.some((e) => e.change.startsWith('started hook') && e.action.kind === 'process-group' && e.action.pgid > 0) ?? false;
+          };
+          void waitFor('the hook to be journalled with its process group', hookRunning).then(() => {
             runDir = latestRunDir(ws.dir);
-            child.kill('SIGINT');
+            child.kill('SIGKILL');
           });
         },
       });
-      assert.equal(r.code, 3, r.stdout.slice(-2000) + r.stderr);
-      assert.match(r.stdout, /app-update ✗ interrupted/);
-      assert.deepEqual(processesOfRun(runDir), []);
-      const journal = readJournal(path.join(runDir, 'journal.json'))!;
-      assert.deepEqual(
-        journal.entries.filter((e) => !e.undone),
-        [],
-      );
+      assert.equal(r.signal, 'SIGKILL');
+      assert.ok(processesOfRun(runDir).length >= 2, 'the hook and its child outlive golive');
+      const rec = await golive(['recover'], { cwd: ws.dir });
+      assert.equal(rec.code, 0, rec.stderr);
+      assert.match(rec.stdout, /✓ undone: started hook: sleep 1000 & sleep 1000 → killed process group \d+/);
+      await waitFor('the hook processes to be gone', () => processesOfRun(runDir).length === 0);
     } finally {
       ws.remove();
     }

@@ -54,4 +54,24 @@ describe("a drill of the user's own", () => {
       ws.remove();
     }
   });
+
+  test('a hook that runs too long is stopped at hookTimeout and fails the drill with its last output', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const drills = { slow: { kind: 'custom', baseline: '200ms', tail: '200ms', actions: [{ run: 'echo starting; echo still going; sleep 60' }] } };
+      const started = Date.now();
+      const {
+        drills: [d],
+        dir,
+      } = await runDrills(ws.dir, { ...localConfig(ws.dir, drills, { replicas: 1 }), hookTimeout: '1s' });
+      assert.match(
+        d!.error ?? '',
+        /hook `echo starting; echo still going; sleep 60` did not finish within 1 s \(hookTimeout\) and was stopped; its last 2 line\(s\) of output:\n {4}starting\n {4}still going/,
+      );
+      assert.ok(Date.now() - started < 30_000, 'stopped, not waited out');
+      assert.deepEqual(processesOfRun(dir), [], 'the hook is gone with its children');
+    } finally {
+      ws.remove();
+    }
+  });
 });
