@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TimelineEvent } from '../../../src/model/result.js';
-import { computeDowntime } from '../../../src/analysis/downtime.js';
+import { computeDowntime, minOutageFailures } from '../../../src/analysis/downtime.js';
 
-/** Bins from a picture: '.' ok only, 'x' failures only, '-' empty, '!' both. One character per 10 ms bin. */
-function bins(picture: string, perBin = 2): { ok: number[]; failed: number[] } {
+/** Bins from a picture: '.' ok only, 'x' failures only, '-' empty, '!' both. One character per 10 ms bin, 20 requests a bin (2,000 req/s). */
+function bins(picture: string, perBin = 20): { ok: number[]; failed: number[] } {
   const ok: number[] = [];
   const failed: number[] = [];
   for (const c of picture) {
@@ -18,7 +18,7 @@ test('an outage in the middle: one window, exact length', () => {
   const d = computeDowntime(bins('....xxxxx....'));
   assert.deepEqual(
     d.windows.map((w) => [w.startMs, w.endMs, w.failed]),
-    [[40, 90, 10]],
+    [[40, 90, 100]],
   );
   assert.equal(d.totalMs, 50);
   assert.equal(d.degradedMs, 0);
@@ -49,7 +49,7 @@ test('a lone failure between successes is an error, not downtime: it is degraded
   const d = computeDowntime({ ok: [5, 5, 5, 0, 5, 5], failed: [0, 0, 0, 1, 0, 0] });
   assert.equal(d.totalMs, 0);
   assert.equal(d.windows.length, 0);
-  assert.equal(d.degradedMs, 100);
+  assert.equal(d.degradedMs, 60, 'its slot, clipped to the 60 ms there are');
 });
 
 test('mixed bins (some users ok, some not) are degraded, not down', () => {
@@ -67,16 +67,16 @@ test('mixed bins (some users ok, some not) are degraded, not down', () => {
 });
 
 test('interleaved workers: bins merged from two workers give the same windows as one stream', () => {
-  const a = bins('..xx..xxxx..', 1);
-  const b = bins('...x..xx-x..', 1);
+  const a = bins('..xx..xxxx..');
+  const b = bins('...x..xx-x..');
   const merged = { ok: a.ok.map((v, i) => v + b.ok[i]!), failed: a.failed.map((v, i) => v + b.failed[i]!) };
   // Bin 2 has a failure from a and a success from b: not down. Bins 6–9 are down in both.
   const d = computeDowntime(merged);
   assert.deepEqual(
     d.windows.map((w) => [w.startMs, w.endMs, w.failed]),
     [
-      [30, 40, 2],
-      [60, 100, 7],
+      [30, 40, 40],
+      [60, 100, 140],
     ],
   );
 });
@@ -116,14 +116,47 @@ test('a phase restricts the bins considered', () => {
 });
 
 test('clock jitter between workers: one worker a bin late still gives one window, the same length', () => {
-  const a = bins('....xxxxxx....', 1);
-  const late = bins('.....xxxxxx...', 1);
+  const a = bins('....xxxxxx....');
+  const late = bins('.....xxxxxx...');
   const merged = { ok: a.ok.map((v, i) => v + late.ok[i]!), failed: a.failed.map((v, i) => v + late.failed[i]!) };
   const d = computeDowntime(merged);
   // Bins 4 and 10 hold one failure and one success each: the edges blur by one bin, the window stays one.
   assert.deepEqual(
     d.windows.map((w) => [w.startMs, w.endMs, w.failed]),
-    [[50, 100, 10]],
+    [[50, 100, 200]],
   );
-  assert.equal(d.degradedMs, 200, 'the two blurred edge bins are degraded time');
+  // Their 100 ms slots, less the window: 0–50 ms and 100–140 ms.
+  assert.equal(d.degradedMs, 90, 'the two blurred edge bins make their slots degraded time');
+});
+
+test('a partial outage is never downtime by chance, at any rate; a full one is, at any rate', () => {
+  // A fixed pseudo-random stream: 2 of 3 requests failing for 30 s, then everything refused for 1.5 s.
+  let seed = 7;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (const rps of [50, 100, 200, 1000]) {
+    const binsCount = 3300; // 33 s
+    const ok = new Array<number>(binsCount).fill(0);
+    const failed = new Array<number>(binsCount).fill(0);
+    for (let i = 0; i < (rps * binsCount) / 100; i++) {
+      const atMs = (i * 1000) / rps;
+      const bin = Math.floor(atMs / 10);
+      const fails = atMs >= 31_000 && atMs < 32_500 ? true : atMs < 30_000 ? random() < 2 / 3 : false;
+      if (fails) failed[bin]!++;
+      else ok[bin]!++;
+    }
+    const d = computeDowntime({ ok, failed });
+    assert.equal(d.windows.length, 1, `${rps} req/s: ${d.windows.map((w) => `${w.startMs}–${w.endMs} (${w.failed})`).join(', ')}`);
+    assert.ok(Math.abs(d.totalMs - 1500) <= 60, `${rps} req/s: downtime ${d.totalMs} ms`);
+    assert.ok(Math.abs(d.degradedMs - 30_000) <= 600, `${rps} req/s: degraded ${d.degradedMs} ms`);
+  }
+  // Inside a partial outage failing 2 of 3, a run must be long; with clean surroundings, a few failures in a row are down.
+  assert.deepEqual(
+    [
+      [150, 2 / 3],
+      [3000, 2 / 3],
+      [150, 0.05],
+      [3000, 0.05],
+    ].map(([n, share]) => minOutageFailures(n!, share!)),
+    [24, 32, 4, 5],
+  );
 });
