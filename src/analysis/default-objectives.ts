@@ -5,7 +5,7 @@
 import type { ResolvedObjectives } from '../config/schema.js';
 import type { Threshold } from './threshold.js';
 
-type Defaults = { errors?: Partial<ResolvedObjectives>; downtime?: Partial<ResolvedObjectives> };
+type Defaults = { errors?: Partial<ResolvedObjectives>; downtime?: Partial<ResolvedObjectives>; backup?: Partial<ResolvedObjectives> };
 
 /** Per drill kind; a drill that destroys the environment expects failures while it is gone. */
 const DEFAULTS: Readonly<Record<string, Defaults>> = {
@@ -15,7 +15,8 @@ const DEFAULTS: Readonly<Record<string, Defaults>> = {
   'node-drain': { errors: { maxFailedRequests: 0 }, downtime: { maxDowntime: 0 } },
   'zone-outage': { errors: { maxErrorRate: 0.01 }, downtime: { maxDowntime: 0 } },
   custom: { errors: { maxErrorRate: 0.01 } },
-  'disaster-recovery': {},
+  // A backup missing writes acknowledged before it began is incomplete: the finding that matters most.
+  'disaster-recovery': { backup: { maxLostBeforeBackup: 0 } },
   redeploy: {},
 };
 
@@ -34,6 +35,7 @@ export function withDefaultObjectives(kind: string, o: ResolvedObjectives, thres
   const added: Partial<ResolvedObjectives> = {
     ...(!errorsCovered ? d.errors : {}),
     ...(!downtimeCovered ? d.downtime : {}),
+    ...(o.maxLostBeforeBackup === undefined ? d.backup : {}),
   };
   return { objectives: { ...added, ...o }, defaults: new Set(Object.keys(added)) };
 }

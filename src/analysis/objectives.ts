@@ -41,6 +41,7 @@ const KEY_OF: Record<string, keyof ResolvedObjectives> = {
   'degraded time': 'maxDegraded',
   'failed requests': 'maxFailedRequests',
   'error rate': 'maxErrorRate',
+  'lost before the backup': 'maxLostBeforeBackup',
 };
 
 function judge(input: ObjectiveInput): ObjectiveResult[] {
@@ -88,8 +89,28 @@ function evaluate(input: ObjectiveInput): ObjectiveResult[] {
     results.push(
       r?.pointMs != null
         ? limitMs('recovery point', r.pointMs, o.maxRecoveryPoint, `${r.ackedWrites} acknowledged writes`)
-        : { name: 'recovery point', limit: `≤ ${formatDuration(o.maxRecoveryPoint)}`, measured: 'not measured', passed: false },
+        : {
+            name: 'recovery point',
+            limit: `≤ ${formatDuration(o.maxRecoveryPoint)}`,
+            measured: r ? 'unbounded: the first acknowledged write is lost' : 'not measured',
+            passed: false,
+          },
     );
+  }
+  if (o.maxLostBeforeBackup !== undefined) {
+    const lost = r?.lostBeforeBackup;
+    results.push({
+      name: 'lost before the backup',
+      limit: `≤ ${o.maxLostBeforeBackup}`,
+      measured:
+        lost === undefined
+          ? 'not measured'
+          : lost === 0
+            ? '0'
+            : `${lost}: the backup does not hold ${lost} of the ${r?.ackedBeforeBackup ?? '?'} writes acknowledged before it`,
+      passed: lost !== undefined && lost <= o.maxLostBeforeBackup,
+      ...(r?.ackedBeforeBackup !== undefined ? { basis: `${r.ackedBeforeBackup} writes acknowledged before the backup` } : {}),
+    });
   }
   if (o.maxRecoveryTime !== undefined) {
     results.push(

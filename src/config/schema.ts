@@ -162,6 +162,8 @@ const objectivesSchema = obj({
   maxRecoveryPoint: duration.optional(),
   maxRecoveryTime: duration.optional(),
   maxLostWrites: int('a number of writes', 0, Number.MAX_SAFE_INTEGER).optional(),
+  /** Writes acknowledged before the backup began that the restore does not hold: the backup itself is incomplete. @default 0 (disaster-recovery) */
+  maxLostBeforeBackup: int('a number of writes', 0, Number.MAX_SAFE_INTEGER).optional(),
   maxSetupTime: duration.optional(),
   /** Peak CPU of a pod as a fraction of its limit (kubernetes capacity). */
   maxCpuOfLimit: z.number().positive().optional(),
@@ -237,6 +239,8 @@ const requestTemplate = obj({
   headers: headers.default({}),
   body: str('a body').optional(),
   json: z.unknown().optional(),
+  /** What an acknowledged write (or a found read) looks like, as for requests. @default a 2xx status */
+  check: checkSchema.optional(),
 });
 
 const disasterRecoveryDrill = obj({

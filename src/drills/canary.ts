@@ -1,8 +1,11 @@
 /**
  * Canary writes for disaster-recovery (DESIGN.md §3): sequenced writes beside the main load, each
  * acknowledged write remembered with its time, and after the restore every one of them read back.
+ * A write is acknowledged, and a read finds it, only when the response passes the template's check
+ * (by default a 2xx status): `GET /posts?id=1` answering `200 []` is not a found write.
  */
 import type { RequestTemplateConfig } from '../config/schema.js';
+import { createJudge, type Judge } from '../engine/worker/checks.js';
 import { compileTemplate, type TemplateContext } from '../engine/template.js';
 import type { RecoveryResult } from '../model/result.js';
 
@@ -26,6 +29,19 @@ export interface CanaryVerification {
   lost: number[];
   /** When every acknowledged write had been read (ms, drill clock). */
   verifiedAtMs: number;
+  /** Reads still unanswered at the deadline, and the last answer one of them got. */
+  unread: number;
+  lastAnswer: string | undefined;
+}
+
+const READS_AT_ONCE = 8;
+const TIMEOUT_MS = 2000;
+
+interface Answer {
+  status: number;
+  outcome: string;
+  /** What came back, for messages: `503 Service Unavailable: {"error":…}` or the network error. */
+  summary: string;
 }
 
 export class CanaryWriter {
@@ -33,8 +49,15 @@ export class CanaryWriter {
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly judgeWrite: Judge;
+  private readonly judgeRead: Judge;
+  /** The last answer to a write that was not acknowledged: what to tell the user when none is. */
+  lastRefusal: string | undefined;
 
-  constructor(private readonly o: CanaryOptions) {}
+  constructor(private readonly o: CanaryOptions) {
+    this.judgeWrite = createJudge(o.write.check).judge;
+    this.judgeRead = createJudge(o.read.check).judge;
+  }
 
   start(): void {
     this.timer = setInterval(() => this.writeOne(), 1000 / this.o.rate);
@@ -51,36 +74,45 @@ export class CanaryWriter {
     return this.acks;
   }
 
-  /** Reads back every acknowledged write until each is found or definitely missing (404), or time runs out. */
+  /**
+   * Reads back every acknowledged write, a few at once, until each is found, definitely missing (404, 410,
+   * or an answer failing the read's check), or time runs out (then it counts as lost: nobody could get it back).
+   */
   async verify(deadlineMs: number): Promise<CanaryVerification> {
     const pending = new Set(this.acks.map((a) => a.seq));
     const lost: number[] = [];
+    let lastAnswer: string | undefined;
     while (pending.size > 0 && this.o.now() < deadlineMs) {
-      for (const seq of [...pending]) {
-        const status = await this.send(this.o.read, seq, 2000);
-        if (status >= 200 && status < 300) pending.delete(seq);
-        else if (status === 404 || status === 410) {
-          pending.delete(seq);
-          lost.push(seq);
+      const queue = [...pending];
+      const worker = async (): Promise<void> => {
+        for (let seq = queue.shift(); seq !== undefined; seq = queue.shift()) {
+          const a = await this.send(this.o.read, seq, this.judgeRead);
+          if (a.outcome === 'ok') pending.delete(seq);
+          else if (a.status === 404 || a.status === 410 || a.outcome === 'check_failed') {
+            pending.delete(seq);
+            lost.push(seq);
+          } else lastAnswer = a.summary;
         }
-      }
+      };
+      await Promise.all(Array.from({ length: READS_AT_ONCE }, worker));
       if (pending.size > 0) await new Promise((r) => setTimeout(r, 200));
     }
-    // Writes that could not be read by the deadline count as lost: nobody could get them back.
+    const unread = pending.size;
     lost.push(...pending);
-    return { acked: this.acks.length, lost: lost.sort((a, b) => a - b), verifiedAtMs: this.o.now() };
+    return { acked: this.acks.length, lost: lost.sort((a, b) => a - b), verifiedAtMs: this.o.now(), unread, lastAnswer };
   }
 
   private writeOne(): void {
     const seq = ++this.seq;
-    const p = this.send(this.o.write, seq, 2000).then((status) => {
-      if (status >= 200 && status < 300) this.acks.push({ seq, atMs: this.o.now() });
+    const p = this.send(this.o.write, seq, this.judgeWrite).then((a) => {
+      if (a.outcome === 'ok') this.acks.push({ seq, atMs: this.o.now() });
+      else this.lastRefusal = a.summary;
     });
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private async send(t: RequestTemplateConfig, seq: number, timeoutMs: number): Promise<number> {
+  private async send(t: RequestTemplateConfig, seq: number, judge: Judge): Promise<Answer> {
     const ctx: TemplateContext = { seq, tsMs: this.o.zeroEpochMs + this.o.now(), row: undefined };
     const render = (s: string): string => {
       const c = compileTemplate(s, {});
@@ -98,26 +130,30 @@ export class CanaryWriter {
         method: t.method,
         headers,
         ...(body !== undefined ? { body } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      await res.arrayBuffer();
-      return res.status;
-    } catch {
-      return 0; // refused, reset or timed out: not acknowledged
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const excerpt = bytes.subarray(0, 120).toString('utf8').replace(/\s+/g, ' ').trim();
+      return { status: res.status, outcome: judge(res.status, bytes), summary: `${res.status}${excerpt ? `: ${excerpt}` : ''}` };
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      return { status: 0, outcome: 'error', summary: `no answer (${cause})` }; // refused, reset or timed out: not acknowledged
     }
   }
 }
 
 /**
  * Recovery point and time (DESIGN.md §3): the point is t(disaster) minus the ack time of the newest write w
- * such that every write acknowledged before w survived; the time is t(verified) − t(disaster).
+ * such that every write acknowledged before w survived — unbounded (null) when even the first is lost; the
+ * time is t(verified) − t(disaster). Writes acknowledged before the backup began are reported apart: a
+ * restore missing them means the backup itself is incomplete.
  */
 export function recoveryFigures(
   acks: readonly Ack[],
   lost: readonly number[],
   disasterAtMs: number,
   verifiedAtMs: number | null,
-  canaryStartMs: number,
+  backupStartMs: number,
 ): RecoveryResult {
   const lostSet = new Set(lost);
   const byAck = [...acks].sort((a, b) => a.atMs - b.atMs);
@@ -126,10 +162,13 @@ export function recoveryFigures(
     if (lostSet.has(a.seq)) break;
     newestIntact = a;
   }
+  const beforeBackup = acks.filter((a) => a.atMs < backupStartMs);
   return {
-    pointMs: Math.round(disasterAtMs - (newestIntact?.atMs ?? canaryStartMs)),
+    pointMs: newestIntact ? Math.round(disasterAtMs - newestIntact.atMs) : null,
     timeMs: verifiedAtMs === null ? null : Math.round(verifiedAtMs - disasterAtMs),
     ackedWrites: acks.length,
     lostWrites: lost.length,
+    ackedBeforeBackup: beforeBackup.length,
+    lostBeforeBackup: beforeBackup.filter((a) => lostSet.has(a.seq)).length,
   };
 }

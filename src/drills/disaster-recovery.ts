@@ -17,7 +17,6 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
       now: () => ctx.now(),
       zeroEpochMs: ctx.zeroEpochMs,
     });
-    const canaryStartMs = ctx.now();
     if (!ctx.dryRun) canary.start();
     ctx.onTeardown('stop canary writes', 'nothing to undo', () => canary.stop());
     ctx.event('canary.started', `canary writes at ${cfg.canary.rate}/s: ${cfg.canary.write.method} ${cfg.canary.write.url}`);
@@ -39,13 +38,22 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     const backupId = hooks ? (await step('backup.started', hooks.run), 'hook') : await platform.backup(ctx.signal);
     const backupAtMs = ctx.now();
     const ackedAtBackup = canary.acknowledged.length;
+    if (!ctx.dryRun && ackedAtBackup === 0) {
+      // Nothing would measure what the restore loses: stop here, before anything is destroyed.
+      throw new GoliveError(
+        'GOLIVE_PLATFORM_FAILED',
+        `no canary write was acknowledged before the backup completed, so nothing was destroyed: ${cfg.canary.write.method} ${cfg.canary.write.url} got ${canary.lastRefusal ?? 'no answer yet'}. Set canary.write (and its check) to a write your app acknowledges.`,
+      );
+    }
     await ctx.sleep(cfg.afterBackup);
+    // The disaster is the moment writing stops: after the writes in flight are answered, so no write counted
+    // as acknowledged comes after it (that made the recovery point negative).
+    await canary.stop();
     const disasterAtMs = ctx.now();
     ctx.event(
       'disaster',
       `destroying the environment (${canary.acknowledged.length} writes acknowledged so far, ${canary.acknowledged.length - ackedAtBackup} since the backup)`,
     );
-    await canary.stop();
     if (hooks) await step('destroy', hooks.destroy);
     else await platform.destroy(ctx.signal);
     if (hooks) await step('restore.started', hooks.restore);
@@ -55,12 +63,15 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     await platform.waitReady(cfg.recovery, ctx.signal);
     if (ctx.dryRun) return {};
     const verification = await canary.verify(ctx.now() + cfg.recovery);
-    const recovery = recoveryFigures(canary.acknowledged, verification.lost, disasterAtMs, verification.verifiedAtMs, canaryStartMs);
+    const recovery = recoveryFigures(canary.acknowledged, verification.lost, disasterAtMs, verification.verifiedAtMs, backupStartMs);
+    const incomplete = recovery.lostBeforeBackup
+      ? `; the backup does not hold ${recovery.lostBeforeBackup} of the ${recovery.ackedBeforeBackup} writes acknowledged before it`
+      : '';
+    const unread = verification.unread ? `; ${verification.unread} could not be read back in time (last answer: ${verification.lastAnswer ?? 'none'})` : '';
     ctx.event(
       'canary.verified',
-      `${verification.acked - verification.lost.length} of ${verification.acked} acknowledged writes survived; lost: ${verification.lost.length ? summarizeSeqs(verification.lost) : 'none'}`,
+      `${verification.acked - verification.lost.length} of ${verification.acked} acknowledged writes survived; lost: ${verification.lost.length ? summarizeSeqs(verification.lost) : 'none'}${incomplete}${unread}`,
     );
-    if (verification.acked === 0) throw new GoliveError('GOLIVE_PLATFORM_FAILED', 'no canary write was ever acknowledged: check canary.write against the app');
 
     ctx.phase('tail');
     await ctx.sleep(cfg.tail);
