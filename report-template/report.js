@@ -94,6 +94,15 @@
       ' · ' +
       l.connections +
       ' connections · latency from each request\u2019s intended start' +
+      (d.placement
+        ? ' · placement at the start: ' +
+          Object.keys(d.placement.byZone)
+            .map(function (z) {
+              return z + ' ' + d.placement.byZone[z];
+            })
+            .join(', ') +
+          (d.placement.skew ? ' (skewed: ' + d.placement.skew + ')' : '')
+        : '') +
       (d.error ? ' · ' + d.error : '');
     var figs = section.querySelector('.figures');
     var figures = [

@@ -5,6 +5,7 @@ import type { Recording } from '../model/recording.js';
 import type { DrillDetails, DrillResult, Finding, GeneratorHealth, LoadDescription, PhaseResult, RecoveryResult, TimelineEvent } from '../model/result.js';
 import { withDefaultObjectives } from './default-objectives.js';
 import { computeDowntime } from './downtime.js';
+import { shutdownFindings } from './shutdown.js';
 import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
 import { binCounts, spanStats } from './stats.js';
 import type { Threshold } from './threshold.js';
@@ -105,7 +106,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     ...(input.details ? { capacity: input.details } : {}),
     objectives,
     events: input.events,
-    findings: input.findings ?? [],
+    findings: [...(input.findings ?? []), ...shutdownFindings(input.events, recording.failuresByBin)],
   };
 }
 

@@ -1,9 +1,15 @@
 /** The audit on a terminal. */
 import type { AuditFinding } from './model.js';
 
+/** What no manifest or config shows, so a clean audit is not a clean bill. */
+const CANNOT_SEE =
+  'What the audit cannot see: how the app behaves on SIGTERM (does it fail readiness, finish requests in flight, close idle keep-alive connections?) and how fast it starts. app-update and node-drain measure that.';
+
 export function renderAudit(findings: AuditFinding[], sources: string[]): string {
   const lines = [`golive audit · ${sources.join(', ')}`, ''];
-  if (findings.length === 0) return `${lines.join('\n')}no findings: nothing here would fail a drill by construction\n`;
+  if (findings.length === 0) {
+    return `${lines.join('\n')}no findings: nothing here would fail a drill by construction.\n${CANNOT_SEE}\n`;
+  }
   const byObject = new Map<string, AuditFinding[]>();
   for (const f of findings) byObject.set(f.object, [...(byObject.get(f.object) ?? []), f]);
   for (const [object, list] of byObject) {

@@ -31,6 +31,7 @@ export type EventKind =
   | 'pod.terminating' // a pod began terminating
   | 'pod.deleted' // a pod is gone
   | 'scale' // the replica count changed
+  | 'placement' // where the replicas run when a drill begins, or a replica moved to restore the spread
   // rollouts
   | 'rollout.started' // a rollout began
   | 'rollout.completed' // the rollout is complete

@@ -97,10 +97,14 @@ export interface GeneratorHealth {
 }
 
 export interface RecoveryResult {
+  /** t(disaster) − the ack time of the newest write all of whose predecessors survived; null when unbounded (the first write is lost). */
   pointMs: number | null;
   timeMs: number | null;
   ackedWrites: number;
   lostWrites: number;
+  /** Writes acknowledged before the backup began, and how many of them the restore does not hold. */
+  ackedBeforeBackup?: number;
+  lostBeforeBackup?: number;
 }
 
 export interface Finding {
@@ -120,6 +124,14 @@ export interface CapacityReport {
   memory?: { peakMiB: number; requestMiB: number | null; limitMiB: number | null; peakOfLimit: number | null };
   /** Would the workload's pods fit on the other nodes if the largest node, or the largest zone, were lost? */
   headroom?: { largestNode: { name: string; fits: boolean; detail: string }; largestZone: { name: string; fits: boolean; detail: string } | null };
+}
+
+/** Where the workload's replicas (pods) ran when a drill began. */
+export interface Placement {
+  byZone: Record<string, number>;
+  byNode: Record<string, number>;
+  /** Set when one zone holds more than its share: a zone-outage there takes more than a zone's worth. */
+  skew?: string;
 }
 
 /** A drill's own figures, keyed by `kind`. */
@@ -159,6 +171,8 @@ export interface DrillResult {
   generator: GeneratorHealth;
   recovery?: RecoveryResult;
   setupMs?: number;
+  /** Where the workload ran when the drill began (platforms that can tell). */
+  placement?: Placement;
   /** What the drill learned beyond the load's own figures, by drill: usage, drained nodes, the lost zone, backups. */
   capacity?: DrillDetails;
   objectives: ObjectiveResult[];

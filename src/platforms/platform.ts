@@ -8,7 +8,7 @@ import type { AuditSources } from '../audit/audit.js';
 import type { LoadPlan } from '../engine/plan.js';
 import type { WorkerFleet } from '../engine/worker-channel.js';
 import type { EventSink } from '../model/events.js';
-import type { CapacityReport } from '../model/result.js';
+import type { CapacityReport, Placement } from '../model/result.js';
 import type { Journal } from '../safety/journal.js';
 import type { TeardownStack } from '../safety/teardown-stack.js';
 
@@ -114,6 +114,10 @@ export interface Platform {
    * figures. Optional: platforms that cannot measure usage leave it out.
    */
   sampleCapacity?(signal: AbortSignal): { stop(): Promise<CapacityReport> };
+  /** Where the workload's replicas (pods) run now, per zone and node. */
+  placement?(): Promise<Placement>;
+  /** Puts the workload back to its configured replica count and spread before a drill (counted as setup). */
+  restoreSteadyState?(signal: AbortSignal): Promise<void>;
   /** Runs the load as worker pods of the platform (scale-out as a Kubernetes Job). */
   workerFleet?(plan: LoadPlan, count: number): WorkerFleet;
   /** What the audit reads to explain failed drills: the live namespace, or the local app's config. */

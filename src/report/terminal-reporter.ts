@@ -97,6 +97,13 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   const lines = [
     `${c.bold(d.name)} ${mark}`,
     `  requests    ${r.total} sent · ${r.ok} ok · ${r.failed} failed${r.dropped ? ` · ${c.yellow(`${r.dropped} dropped`)}` : ' · 0 dropped'}   throughput ${d.throughput.rps} req/s over ${formatDuration(d.load.durationMs)}`,
+    ...(d.placement
+      ? [
+          `  placement   ${Object.entries(d.placement.byZone)
+            .map(([z, n]) => `${inert(z)} ${n}`)
+            .join(' · ')} at the start${d.placement.skew ? c.yellow(` · skewed: ${inert(d.placement.skew)}`) : ''}`,
+        ]
+      : []),
     `  latency     ${latencyLine(d.latencyMs)}`,
     `              ${c.dim(`from each request's intended start (${d.load.model} model); service time p99 ${formatMs(d.serviceTimeMs.p99)}`)}`,
     `  outcomes    ${

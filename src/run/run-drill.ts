@@ -7,7 +7,7 @@ import { epochNow, startLoadEngine } from '../engine/engine.js';
 import { GoliveError, InterruptedError } from '../errors.js';
 import type { EventKind, EventSink } from '../model/events.js';
 import { latencyStatsMs } from '../model/histogram.js';
-import type { DrillResult, LoadDescription, TimelineEvent } from '../model/result.js';
+import type { DrillResult, LoadDescription, Placement, TimelineEvent } from '../model/result.js';
 import type { HookRunner, Platform } from '../platforms/platform.js';
 import type { DrillInfo, Reporter } from '../report/reporter.js';
 import type { ResultsFolder } from '../results/results-folder.js';
@@ -25,6 +25,8 @@ export interface DrillEnvironment {
   teardowns: TeardownStack;
   /** Told about teardowns that failed: what was left behind and how to undo it. */
   onTeardownFailure: (message: string) => void;
+  /** Where the workload ran when the drill began. */
+  placement?: Placement | undefined;
   /** Adds to a failed drill the findings that explain it (before any reporter sees the result). */
   explain?: ((result: DrillResult) => void) | undefined;
 }
@@ -140,6 +142,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     ...(performed.findings ? { findings: performed.findings } : {}),
     ...(error !== undefined ? { error } : {}),
   });
+  if (env.placement) result.placement = env.placement;
   if (!result.passed) env.explain?.(result);
   await hooks.onDrillEnd(info, result);
   return result;

@@ -17,6 +17,7 @@ import { recoverAll } from '../safety/recover.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
 import { planDrill } from './dry-run.js';
+import { placementSkew } from '../analysis/placement.js';
 import { redactConfig } from './redact.js';
 import { redactUrl } from '../model/format.js';
 import { createExplainer, writeConfiguredReports } from './finish.js';
@@ -149,6 +150,18 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     for (const drill of plan.drills.map((d) => atTarget(d, url))) {
       if (signal.aborted) break;
       currentDrill = drill.name;
+      // Every drill starts from the steady state, and says what it was (setup: not in the drill's figures).
+      if (!o.dryRun) await platform?.restoreSteadyState?.(signal);
+      const placement = !o.dryRun ? await platform?.placement?.() : undefined;
+      if (placement) {
+        const skew = placementSkew(placement);
+        if (skew) {
+          placement.skew = skew;
+          warn(
+            `${drill.name} starts from a skewed placement: ${skew}. Spread the pods first: kubectl rollout restart, or the descheduler's RemovePodsViolatingTopologySpreadConstraint`,
+          );
+        }
+      }
       const env = {
         platform,
         hookRunner,
@@ -156,6 +169,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
         teardowns,
         onTeardownFailure: warn,
         explain,
+        placement,
         routeEvents: (sink: EventSink | undefined) => {
           drillSink = sink;
         },

@@ -85,6 +85,28 @@ describe('drills on the local platform, against the demo app', () => {
     }
   });
 
+  test("each drill starts from the steady state: a zone-outage after a node-drain loses one replica's share, and both say where replicas ran", async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const { drills } = await runDrills(
+        ws.dir,
+        localConfig(ws.dir, { 'node-drain': { ...short, reboot: { delay: '200ms' } }, 'zone-outage': { ...short } }, { replicas: 3, budget: 2 }),
+      );
+      const [drain, zone] = drills;
+      assert.equal(drain!.error, undefined);
+      assert.equal(zone!.error, undefined);
+      const even = { 'zone-a': 1, 'zone-b': 1, 'zone-c': 1 };
+      assert.deepEqual(drain!.placement?.byZone, even);
+      assert.deepEqual(zone!.placement?.byZone, even, "the drain's leftovers were spread again before the zone-outage");
+      assert.equal(zone!.placement?.skew, undefined);
+      const details = zone!.capacity;
+      assert.ok(details?.kind === 'zone-outage');
+      assert.equal(details.replicasLost, 1);
+    } finally {
+      ws.remove();
+    }
+  });
+
   test('zone-outage: the zone with the most replicas is lost, replaced after the detection delay, then restored', async () => {
     const ws = createDemoWorkspace();
     try {

@@ -9,7 +9,7 @@ import type { LoadPlan } from '../../engine/plan.js';
 import type { WorkerFleet } from '../../engine/worker-channel.js';
 import type { RunNow } from '../../safety/teardown-stack.js';
 import type { AuditSources } from '../../audit/audit.js';
-import type { CapacityReport } from '../../model/result.js';
+import type { CapacityReport, Placement } from '../../model/result.js';
 import type {
   DrillNeeds,
   EventSink,
@@ -31,7 +31,7 @@ import { accessChecks, requiredRules, type PermissionNeeds } from './permissions
 import { rollout, scale, waitWorkloadReady } from './rollout.js';
 import { PROTECTED_NAMESPACES, type ResolvedKubernetesPlatform } from './schema.js';
 import { K8sScope } from './scope.js';
-import { isTerminating, selectorString } from './types.js';
+import { isTerminating, selectorString, ZONE_LABEL } from './types.js';
 import { failZone, waitZoneEvacuated, zones } from './zone-outage.js';
 
 export interface KubernetesPlatformOptions extends PlatformServices {
@@ -203,6 +203,21 @@ export class KubernetesPlatform implements Platform {
   workerFleet(plan: LoadPlan, count: number): WorkerFleet {
     if (!this.options.workers) throw new GoliveError('GOLIVE_USAGE', "load workers as pods need load.workers: { kind: 'kubernetes', … }");
     return createJobFleet(this.s, this.options.workers)(plan, count);
+  }
+
+  async placement(): Promise<Placement> {
+    const nodes = (await this.client.listNodes()).items;
+    const zoneOf = new Map(nodes.map((n) => [n.metadata.name, n.metadata.labels?.[ZONE_LABEL] ?? '(no zone)']));
+    const byZone: Record<string, number> = Object.fromEntries([...new Set(zoneOf.values())].map((z) => [z, 0]));
+    const byNode: Record<string, number> = {};
+    for (const p of (await this.client.listPods(this.s.ns, this.s.selector)).items) {
+      const node = p.spec?.nodeName;
+      if (!node || isTerminating(p)) continue;
+      byNode[node] = (byNode[node] ?? 0) + 1;
+      const zone = zoneOf.get(node) ?? '(no zone)';
+      byZone[zone] = (byZone[zone] ?? 0) + 1;
+    }
+    return { byZone, byNode };
   }
 
   auditSources(): Pick<AuditSources, 'cluster'> {

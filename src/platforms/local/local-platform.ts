@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditSources } from '../../audit/audit.js';
+import type { Placement } from '../../model/result.js';
 import type { EventSink, NodeDrainOptions, Platform, PlatformInfo, PlatformServices, RolloutChange, ZoneInfo, ZoneOutageMode } from '../platform.js';
 import { removeClone, type Clone } from '../shared/clone.js';
 import { SimCluster } from './cluster.js';
@@ -15,6 +16,7 @@ import { backup, deployFromRepo, destroy, reset, restore } from './environment.j
 import { FrontProxy } from './front-proxy.js';
 import { drainNode, failZone, restoreZone, waitZoneEvacuated, zones } from './node-lifecycle.js';
 import { ReplicaSet } from './replica-set.js';
+import { placementOf, restoreSteadyState } from './steady-state.js';
 import { killReplicas, rollout, scale } from './rollout.js';
 import type { ResolvedLocalPlatform } from './schema.js';
 
@@ -130,6 +132,15 @@ export class LocalPlatform implements Platform {
       options,
       signal,
     );
+  }
+
+  placement(): Promise<Placement> {
+    return Promise.resolve(placementOf(this.rs, this.cluster.zones()));
+  }
+
+  restoreSteadyState(signal: AbortSignal): Promise<void> {
+    const key = this.options.config.app.spread === 'nodes' ? 'name' : 'zone';
+    return restoreSteadyState(this.rs, () => [...new Set(this.cluster.nodes.filter((n) => n.up && n.schedulable).map((n) => n[key]))], signal);
   }
 
   auditSources(): Pick<AuditSources, 'local'> {

@@ -17,6 +17,10 @@ import { Replica, type ReplicaState } from './replica.js';
 import type { ResolvedLocalPlatform } from './schema.js';
 
 export const POLL_MS = 20;
+const INITIAL_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 10_000;
+/** A replica that ran this long before it crashed resets the back-off. */
+const STABLE_MS = 10_000;
 
 /** Why the controller does not replace missing replicas now. */
 export type PauseReason = 'rollout' | 'zone-loss' | 'destroyed' | 'reset' | 'stopped';
@@ -44,6 +48,10 @@ export class ReplicaSet {
   appCwd: string;
   extraEnv: Record<string, string> = {};
   private counter = 0;
+  /** Crashes so far, and the back-off before the next replacement (as the kubelet's CrashLoopBackOff, faster). */
+  private crashes = 0;
+  private backoffMs = INITIAL_BACKOFF_MS;
+  private lastCrash: Replica | undefined;
 
   constructor(private readonly o: ReplicaSetOptions) {
     this.desired = o.config.app.replicas;
@@ -99,8 +107,27 @@ export class ReplicaSet {
       () => this.current().filter((r) => r.state === 'ready').length >= this.desired && this.old().length === 0,
       timeoutMs,
       signal,
-      () => `${this.desired} ready replicas (have ${this.readyCount()})`,
+      () => `${this.desired} ready replicas (have ${this.readyCount()})${this.whyNotReady()}`,
     );
+  }
+
+  /** What a user needs when replicas will not become ready: crashes, the last probe, the last output. */
+  private whyNotReady(): string {
+    const parts: string[] = [];
+    if (this.crashes > 0) parts.push(`replicas crashed ${this.crashes} time(s), restarted with back-off (now ${this.backoffMs} ms)`);
+    const waiting = this.current().filter((r) => r.state !== 'ready');
+    const probing = waiting[waiting.length - 1];
+    if (probing) parts.push(`last readiness probe of ${probing.spec.id}: ${probing.lastProbe}`);
+    const told = this.lastCrash ?? probing;
+    if (told && told.tail.length > 0)
+      parts.push(
+        `last output of ${told.spec.id}:\n${told.tail
+          .slice(-10)
+          .map((l) => `    ${l}`)
+          .join('\n')}`,
+      );
+    parts.push(this.config.cluster.keepLogs ? `replica logs: ${this.o.runDir}/replica-*.log` : 'replica logs are not kept (platform.cluster.keepLogs: false)');
+    return `; ${parts.join('; ')}`;
   }
 
   until(done: () => boolean, timeoutMs: number, signal: AbortSignal, what: () => string): Promise<void> {
@@ -211,8 +238,16 @@ export class ReplicaSet {
     if (state !== 'exited') return;
     const entry = this.journalOf.get(replica);
     if (entry) this.o.journal.markUndone(entry);
-    // A crash (not a termination golive asked for) is replaced, as a ReplicaSet would.
-    if (crashed) void sleep(100).then(() => this.reconcile());
+    // A crash (not a termination golive asked for) is replaced, as a ReplicaSet would, with back-off so a
+    // replica that crashes at start does not restart in a tight loop.
+    if (crashed) {
+      this.crashes++;
+      this.lastCrash = replica;
+      if (performance.now() - replica.startedAt > STABLE_MS) this.backoffMs = INITIAL_BACKOFF_MS;
+      const wait = this.backoffMs;
+      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
+      void sleep(wait).then(() => this.reconcile());
+    }
   }
 }
 

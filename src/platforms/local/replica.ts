@@ -30,10 +30,15 @@ export interface ReplicaEvents {
 export class Replica {
   readonly spec: ReplicaSpec;
   state: ReplicaState = 'starting';
+  readonly startedAt = performance.now();
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private probeTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** The last readiness probe's answer (`readiness 503`, `readiness probe: ECONNREFUSED`). */
+  lastProbe = 'no probe answered yet';
+  /** The last lines of its output (each cut at 300 characters). */
+  readonly tail: string[] = [];
 
   constructor(
     spec: ReplicaSpec,
@@ -51,6 +56,8 @@ export class Replica {
     });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
+    // The last lines it printed: what a crash at start says (a missing module, a port in use).
+    for (const stream of [this.child.stdout, this.child.stderr]) stream?.on('data', (d: Buffer) => this.keepTail(d));
     this.exited = new Promise((resolve) => {
       this.child.on(
         'exit',
@@ -152,8 +159,17 @@ export class Replica {
 
   private stopStartup: () => void = () => undefined;
 
+  private keepTail(d: Buffer): void {
+    for (const line of d.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      this.tail.push(line.slice(0, 300));
+      if (this.tail.length > 20) this.tail.shift();
+    }
+  }
+
   private result(ok: boolean, detail: string, failureThreshold: number): void {
     if (this.state === 'terminating' || this.state === 'exited') return;
+    this.lastProbe = detail;
     if (ok) {
       this.failures = 0;
       if (this.state !== 'ready') {

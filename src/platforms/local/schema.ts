@@ -29,7 +29,9 @@ export const localPlatformSchema = obj({
     replicas: int('a number of replicas', 1, 50).default(2),
     readiness: obj({
       /** @default '/' */
-      path: str('a path').default('/'),
+      path: str('a path')
+        .refine((p) => p.startsWith('/'), { error: (i) => `expected a path starting with /, like '/readyz', received ${JSON.stringify(i.input)}` })
+        .default('/'),
       /** @default '500ms' */
       period: duration.default(500),
       /** @default 3 */
