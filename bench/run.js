@@ -7,6 +7,7 @@ import { memoryBench } from './memory.js';
 import { proxyBench } from './proxy.js';
 import { reportOpenBench } from './report-open.js';
 import { scaleOutBench } from './scale-out.js';
+import { startupBench } from './startup.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,12 +25,22 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 console.log(`# golive benchmarks (${new Date().toISOString()}, load average before: ${machineLoad()})`);
 console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-alive connections, ${seconds} s, ${reps} interleaved repetitions, median\n`);
 
+if (values.only === 'all' || values.only === 'startup') startupSection();
 if (values.only === 'all' || values.only === 'throughput') await throughputSection();
 if (values.only === 'all' || values.only === 'proxy') await proxySection();
 if (values.only === 'all' || values.only === 'report') await reportSection();
 if (values.only === 'all' || values.only === 'scale-out') await scaleOutSection();
 if (values.only === 'all' || values.only === 'memory') await memorySection();
 console.log(`\nload average after: ${machineLoad()}`);
+
+function startupSection() {
+  const s = startupBench({ runs: values.quick ? 5 : 15 });
+  const base = s['node -e 0'].ms;
+  console.log('| command | wall time (median) | vs node -e 0 | peak RSS |');
+  console.log('|---|---|---|---|');
+  for (const [name, v] of Object.entries(s)) console.log(`| ${name} | ${v.ms.toFixed(0)} ms | ${(v.ms / base).toFixed(2)}× | ${v.rssMb.toFixed(0)} MB |`);
+  console.log('');
+}
 
 async function throughputSection() {
   const t = await throughputBench({ seconds, reps });
