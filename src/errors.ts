@@ -7,6 +7,8 @@ export type GoliveErrorCode =
   | 'GOLIVE_RUN_FAILED'
   | 'GOLIVE_INTERRUPTED'
   | 'GOLIVE_PLATFORM_FAILED'
+  /** The app's own setup step (a build, a deploy command) failed: the drill failed, judged, not the run. */
+  | 'GOLIVE_SETUP_FAILED'
   /** The environment lacks what a drill needs (Velero, zone labels, a second zone): found at run time, not in the input. */
   | 'GOLIVE_PLATFORM_UNSUPPORTED'
   | 'GOLIVE_K8S_FORBIDDEN'

@@ -31,6 +31,7 @@ export interface DrillAnalysisInput {
   thresholds: readonly Threshold[];
   recovery?: RecoveryResult;
   setupMs?: number;
+  setupFailure?: string;
   details?: DrillDetails;
   findings?: Finding[];
   /** Why the drill could not complete. */
@@ -77,6 +78,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     downtime,
     recovery: input.recovery,
     setupMs: input.setupMs,
+    setupFailure: input.setupFailure,
     details: input.details,
   });
   // A drill that did not complete is not judged: no ✓ for what it never reached.
@@ -103,6 +105,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     generator,
     ...(input.recovery ? { recovery: input.recovery } : {}),
     ...(input.setupMs !== undefined ? { setupMs: input.setupMs } : {}),
+    ...(input.setupFailure !== undefined ? { setupFailure: input.setupFailure } : {}),
     ...(input.details ? { capacity: input.details } : {}),
     objectives,
     events: input.events,

@@ -24,6 +24,7 @@ export interface ObjectiveInput {
   downtime: DowntimeResult;
   recovery?: RecoveryResult | undefined;
   setupMs?: number | undefined;
+  setupFailure?: string | undefined;
   details?: DrillDetails | undefined;
 }
 
@@ -129,6 +130,8 @@ function evaluate(input: ObjectiveInput): ObjectiveResult[] {
       ...(r ? { basis: `${r.ackedWrites} acknowledged writes` } : {}),
     });
   }
+  // The app's own setup failing fails the drill whatever else was asked.
+  if (input.setupFailure !== undefined) results.push({ name: 'setup', limit: 'succeeds', measured: input.setupFailure, passed: false });
   if (o.maxSetupTime !== undefined) {
     results.push(
       input.setupMs !== undefined

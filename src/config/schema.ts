@@ -279,6 +279,11 @@ const redeployDrill = obj({
   command: str('a deploy command').optional(),
   /** Longest the setup may take. @default '15m' */
   timeout: duration.default(900_000),
+  /**
+   * Build and start with empty package caches (a fresh HOME, npm_config_cache, PIP_CACHE_DIR, GOCACHE, …), as a
+   * deploy from scratch has: a warm cache hides a missing lockfile or an unpinned dependency. @default true
+   */
+  cold: bool('cold').default(true),
   allowDestroy: bool('allowDestroy').optional(),
 });
 

@@ -40,6 +40,8 @@ export interface DrillContext {
 export interface PerformResult {
   recovery?: RecoveryResult;
   setupMs?: number;
+  /** The app's own setup step failed (a build, a deploy command): the drill fails on it, judged. */
+  setupFailure?: string;
   details?: DrillDetails;
   findings?: Finding[];
 }

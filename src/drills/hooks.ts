@@ -33,7 +33,7 @@ export interface HookOptions {
 
 export function createHookRunner(options: HookOptions): HookRunner {
   return {
-    run(command, env, signal, cwd) {
+    run(command, env, signal, cwd, role = 'hook') {
       return new Promise((resolve, reject) => {
         const sink = options.events();
         // Journalled before it starts: a SIGKILLed golive leaves no hook running that recover cannot find.
@@ -78,16 +78,15 @@ export function createHookRunner(options: HookOptions): HookRunner {
           signal.removeEventListener('abort', onAbort);
           if (entry) options.journal?.markUndone(entry);
           const output = tail.length ? `; its last ${tail.length} line(s) of output:\n${tail.map((l) => `    ${l}`).join('\n')}` : '';
+          // The app's own build or deploy command failing is the app failing the drill, not golive.
+          const failure = role === 'hook' ? 'GOLIVE_PLATFORM_FAILED' : 'GOLIVE_SETUP_FAILED';
           if (signal.aborted) reject(new InterruptedError(`running \`${command}\``));
           else if (timedOut)
             reject(
-              new GoliveError(
-                'GOLIVE_PLATFORM_FAILED',
-                `hook \`${command}\` did not finish within ${Math.round(timeoutMs / 1000)} s (hookTimeout) and was stopped${output}`,
-              ),
+              new GoliveError(failure, `${role} \`${command}\` did not finish within ${Math.round(timeoutMs / 1000)} s (hookTimeout) and was stopped${output}`),
             );
           else if (code === 0) resolve();
-          else reject(new GoliveError('GOLIVE_PLATFORM_FAILED', `hook \`${command}\` failed (${sig ?? `exit code ${code}`})${output}`));
+          else reject(new GoliveError(failure, `${role} \`${command}\` failed (${sig ?? `exit code ${code}`})${output}`));
         });
       });
     },

@@ -8,13 +8,28 @@ import { smokePasses } from './smoke.js';
 export function redeploy(cfg: RedeployDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
+    const details = { kind: 'redeploy' as const, coldCaches: cfg.cold };
     ctx.phase('baseline');
     await ctx.sleep(cfg.baseline);
 
     ctx.phase('disruption');
     await platform.reset(ctx.signal);
     const resetAtMs = ctx.now();
-    await platform.deployFromRepo({ repo: cfg.repo, build: cfg.build, command: cfg.command }, ctx.signal);
+    try {
+      await platform.deployFromRepo({ repo: cfg.repo, build: cfg.build, command: cfg.command, coldCaches: cfg.cold }, ctx.signal);
+    } catch (err) {
+      // The app's own build or deploy command failed: the drill failed (judged), not the run.
+      if (!(err instanceof GoliveError) || err.code !== 'GOLIVE_SETUP_FAILED') throw err;
+      const first = (err.message.split('\n')[0] ?? err.message).replace(/; its last \d+ line\(s\) of output:$/, '');
+      ctx.event('deploy.failed', first);
+      ctx.phase('tail');
+      await ctx.sleep(cfg.tail);
+      return {
+        setupFailure: `failed at ${first.startsWith('build') ? 'build' : 'deploy'}: ${first}`,
+        details,
+        findings: [{ id: 'setup', severity: 'error', message: err.message }],
+      };
+    }
 
     ctx.phase('recovery');
     const deadline = resetAtMs + cfg.timeout;
@@ -25,10 +40,13 @@ export function redeploy(cfg: RedeployDrillConfig) {
       await ctx.sleep(200);
     }
     const setupMs = Math.round(ctx.now() - resetAtMs);
-    ctx.event('deploy.healthy', `healthy and the smoke test passed: setup took ${setupMs} ms`);
+    ctx.event(
+      'deploy.healthy',
+      `healthy and the smoke test passed: setup took ${setupMs} ms${cfg.cold ? ' (package caches were empty)' : ' (package caches were warm)'}`,
+    );
 
     ctx.phase('tail');
     await ctx.sleep(cfg.tail);
-    return { setupMs };
+    return { setupMs, details };
   };
 }

@@ -69,6 +69,7 @@ export type EventKind =
   | 'deploy.command' // the deploy command began
   | 'deploy.start' // the application is being started
   | 'deploy.ready' // the deployed application is ready
+  | 'deploy.failed' // the app's build or deploy command failed
   | 'deploy.healthy' // the smoke load passed
   // the cluster and golive's own doing
   | 'k8s.target' // where golive is pointed

@@ -138,6 +138,7 @@ export interface Placement {
 export type DrillDetails =
   | ({ kind: 'usage' } & CapacityReport)
   | { kind: 'node-drain'; drainedNodes: string[] }
+  | { kind: 'redeploy'; /** Whether build and start ran with empty package caches. */ coldCaches: boolean }
   | { kind: 'zone-outage'; zone: string; mode: string; replicasLost: number; remainingZones: string[]; replacedInMs: number | null }
   | {
       kind: 'disaster-recovery';
@@ -171,6 +172,8 @@ export interface DrillResult {
   generator: GeneratorHealth;
   recovery?: RecoveryResult;
   setupMs?: number;
+  /** Set when the app's own setup step (build, deploy command) failed: what failed, briefly. */
+  setupFailure?: string;
   /** Where the workload ran when the drill began (platforms that can tell). */
   placement?: Placement;
   /** What the drill learned beyond the load's own figures, by drill: usage, drained nodes, the lost zone, backups. */

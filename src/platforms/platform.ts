@@ -40,9 +40,23 @@ export interface ZoneInfo {
   replicas: number;
 }
 
+type HookRole = 'hook' | 'build' | 'deploy command';
+
+/** How a redeploy deploys: from a clean clone at HEAD, with empty package caches unless told otherwise. */
+export interface DeployOptions {
+  repo: string;
+  build?: string | undefined;
+  command?: string | undefined;
+  /** Build and start with empty package caches (a fresh HOME, npm_config_cache, PIP_CACHE_DIR, …). */
+  coldCaches: boolean;
+}
+
 export interface HookRunner {
-  /** Runs a user's shell command with GOLIVE_* variables; its output becomes events. */
-  run(command: string, env: Record<string, string>, signal: AbortSignal, cwd?: string): Promise<void>;
+  /**
+   * Runs a user's shell command with GOLIVE_* variables; its output becomes events. `role` names it in errors;
+   * a failing `build` or `deploy command` is the app's setup failing (GOLIVE_SETUP_FAILED), not golive's.
+   */
+  run(command: string, env: Record<string, string>, signal: AbortSignal, cwd?: string, role?: HookRole): Promise<void>;
   /** Shows an operator what to do and waits for them to confirm; the load keeps running. */
   manual(instruction: string, signal: AbortSignal): Promise<void>;
 }
@@ -108,7 +122,7 @@ export interface Platform {
   /** Resets the environment to empty (returns when it is), for a redeploy. */
   reset(signal: AbortSignal): Promise<void>;
   /** Deploys from a clean clone of the repository at HEAD. */
-  deployFromRepo(options: { repo: string; build?: string | undefined; command?: string | undefined }, signal: AbortSignal): Promise<void>;
+  deployFromRepo(options: DeployOptions, signal: AbortSignal): Promise<void>;
   /**
    * Starts sampling the workload's resource usage while load runs (capacity drill); `stop` returns the
    * figures. Optional: platforms that cannot measure usage leave it out.

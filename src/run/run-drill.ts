@@ -138,6 +138,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     thresholds: spec.thresholds,
     ...(performed.recovery ? { recovery: performed.recovery } : {}),
     ...(performed.setupMs !== undefined ? { setupMs: performed.setupMs } : {}),
+    ...(performed.setupFailure !== undefined ? { setupFailure: performed.setupFailure } : {}),
     ...(performed.details ? { details: performed.details } : {}),
     ...(performed.findings ? { findings: performed.findings } : {}),
     ...(error !== undefined ? { error } : {}),

@@ -151,6 +151,31 @@ describe('drills on the local platform, against the demo app', () => {
     }
   });
 
+  test('redeploy: a failing build is the drill failing (judged, exit 1), with its last lines once; caches are cold by default', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const cold = 'test "$HOME" != "' + process.env['HOME'] + '" && test -n "$npm_config_cache" && test ! -e "$npm_config_cache" && test -n "$PIP_CACHE_DIR"';
+      const ok = await runDrills(ws.dir, localConfig(ws.dir, { redeploy: { ...short, repo: ws.dir, build: cold, objectives: { maxSetupTime: '30s' } } }));
+      assert.equal(ok.drills[0]!.error, undefined, 'the build saw empty caches and a fresh HOME');
+      assert.deepEqual(ok.drills[0]!.capacity, { kind: 'redeploy', coldCaches: true });
+      assert.ok(ok.drills[0]!.events.some((e) => e.kind === 'deploy.healthy' && e.message.endsWith('(package caches were empty)')));
+
+      const build = 'echo building >&2; echo "npm ERR! missing: package-lock.json" >&2; exit 1';
+      const {
+        drills: [d],
+      } = await runDrills(ws.dir, localConfig(ws.dir, { redeploy: { ...short, repo: ws.dir, build, objectives: { maxSetupTime: '30s' } } }));
+      assert.equal(d!.error, undefined, 'not an incomplete run');
+      assert.equal(d!.passed, false);
+      const setup = d!.objectives.find((o) => o.name === 'setup')!;
+      assert.equal(setup.measured, `failed at build: build \`${build}\` failed (exit code 1)`);
+      const f = d!.findings.find((x) => x.id === 'setup')!;
+      assert.match(f.message, /its last 2 line\(s\) of output:\n {4}building\n {4}npm ERR! missing: package-lock\.json$/);
+      assert.doesNotMatch(setup.measured, /hook/);
+    } finally {
+      ws.remove();
+    }
+  });
+
   test('redeploy clones HEAD: an uncommitted file does not exist in the deployed copy', async () => {
     const ws = createDemoWorkspace();
     try {

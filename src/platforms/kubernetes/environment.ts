@@ -2,9 +2,13 @@
  * The namespace as a whole: backups and restores with Velero, destroying it (disaster-recovery), and a
  * redeploy from a clean clone with the user's deploy command.
  */
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { GoliveError } from '../../errors.js';
+import { removeOwnedTempDir } from '../../safety/owned-temp-dir.js';
+import type { DeployOptions } from '../platform.js';
 import { cloneAtHead, removeClone } from '../shared/clone.js';
+import { makeColdCaches } from '../shared/cold-caches.js';
 import { PROTECTED_NAMESPACES } from './schema.js';
 import { rolloutComplete, type K8sScope } from './scope.js';
 
@@ -68,30 +72,33 @@ export async function destroyNamespace(s: K8sScope, allowDestroy: boolean, signa
   s.sink('destroy.done', `namespace ${s.ns} is gone`);
 }
 
-export async function deployFromRepo(
-  s: K8sScope,
-  options: { repo: string; command?: string | undefined },
-  baseDir: string,
-  signal: AbortSignal,
-): Promise<void> {
+export async function deployFromRepo(s: K8sScope, options: DeployOptions, baseDir: string, signal: AbortSignal): Promise<void> {
   if (!options.command)
     throw new GoliveError('GOLIVE_USAGE', "redeploy on kubernetes needs a deploy command: redeploy: { command: 'kubectl apply -k deploy/' }");
   const clone = await cloneAtHead(path.resolve(baseDir, options.repo), s.journal);
+  const cold = options.coldCaches ? makeColdCaches(s.journal) : undefined;
   try {
     s.sink('deploy.clone', `git clone ${clone.top} at HEAD (committed files only) → ${clone.dir}`);
     s.sink('deploy.command', options.command);
     await s.hooks.run(
       options.command,
       {
+        ...cold?.env,
         GOLIVE_NAMESPACE: s.ns,
-        ...(s.kubeconfig ? { KUBECONFIG: s.kubeconfig } : {}),
+        // With a fresh HOME, kubectl must still find the kubeconfig golive uses.
+        KUBECONFIG: s.kubeconfig ?? process.env['KUBECONFIG'] ?? path.join(homedir(), '.kube', 'config'),
         ...(s.client.context ? { GOLIVE_KUBE_CONTEXT: s.client.context } : {}),
       },
       signal,
       clone.dir,
+      'deploy command',
     );
   } finally {
     removeClone(clone, s.journal);
+    if (cold) {
+      removeOwnedTempDir(cold.dir, s.journal.runId);
+      s.journal.markUndone(cold.entry);
+    }
   }
   if (s.client.dryRun) return;
   await s.until(

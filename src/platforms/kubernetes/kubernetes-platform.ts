@@ -11,6 +11,7 @@ import type { RunNow } from '../../safety/teardown-stack.js';
 import type { AuditSources } from '../../audit/audit.js';
 import type { CapacityReport, Placement } from '../../model/result.js';
 import type {
+  DeployOptions,
   DrillNeeds,
   EventSink,
   NodeDrainOptions,
@@ -192,7 +193,7 @@ export class KubernetesPlatform implements Platform {
     this.s.sink('reset', `namespace ${this.s.ns} deleted: the environment is empty`);
   }
 
-  deployFromRepo(options: { repo: string; build?: string | undefined; command?: string | undefined }, signal: AbortSignal): Promise<void> {
+  deployFromRepo(options: DeployOptions, signal: AbortSignal): Promise<void> {
     return deployFromRepo(this.s, options, this.options.baseDir, signal);
   }
 

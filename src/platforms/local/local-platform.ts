@@ -9,10 +9,20 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditSources } from '../../audit/audit.js';
 import type { Placement } from '../../model/result.js';
-import type { EventSink, NodeDrainOptions, Platform, PlatformInfo, PlatformServices, RolloutChange, ZoneInfo, ZoneOutageMode } from '../platform.js';
-import { removeClone, type Clone } from '../shared/clone.js';
+import type {
+  DeployOptions,
+  EventSink,
+  NodeDrainOptions,
+  Platform,
+  PlatformInfo,
+  PlatformServices,
+  RolloutChange,
+  ZoneInfo,
+  ZoneOutageMode,
+} from '../platform.js';
+import { removeOwnedTempDir } from '../../safety/owned-temp-dir.js';
 import { SimCluster } from './cluster.js';
-import { backup, deployFromRepo, destroy, reset, restore } from './environment.js';
+import { backup, deployFromRepo, destroy, reset, restore, type OwnedDir } from './environment.js';
 import { FrontProxy } from './front-proxy.js';
 import { drainNode, failZone, restoreZone, waitZoneEvacuated, zones } from './node-lifecycle.js';
 import { ReplicaSet } from './replica-set.js';
@@ -31,7 +41,7 @@ export class LocalPlatform implements Platform {
   private readonly cluster: SimCluster;
   private readonly proxy = new FrontProxy();
   private readonly rs: ReplicaSet;
-  private readonly clones: Clone[] = [];
+  private readonly owned: OwnedDir[] = [];
   private sink: EventSink = () => undefined;
 
   constructor(private readonly options: LocalPlatformOptions) {
@@ -125,10 +135,10 @@ export class LocalPlatform implements Platform {
     return reset(this.rs);
   }
 
-  deployFromRepo(options: { repo: string; build?: string | undefined }, signal: AbortSignal): Promise<void> {
+  deployFromRepo(options: DeployOptions, signal: AbortSignal): Promise<void> {
     return deployFromRepo(
       this.rs,
-      { hooks: this.options.hooks, journal: this.options.journal, baseDir: this.options.baseDir, clones: this.clones },
+      { hooks: this.options.hooks, journal: this.options.journal, baseDir: this.options.baseDir, owned: this.owned },
       options,
       signal,
     );
@@ -150,11 +160,12 @@ export class LocalPlatform implements Platform {
   /** Every replica stopped, the clones deleted, the Service closed; throws naming what is left behind. */
   private async shutdown(): Promise<void> {
     const failures = await this.rs.shutdown();
-    for (const clone of this.clones) {
+    for (const { dir, entry } of this.owned) {
       try {
-        removeClone(clone, this.options.journal);
+        removeOwnedTempDir(dir, this.options.journal.runId);
+        this.options.journal.markUndone(entry);
       } catch (err) {
-        failures.push(`could not delete ${clone.dir}: ${(err as Error).message}`);
+        failures.push(`could not delete ${dir}: ${(err as Error).message}`);
       }
     }
     await this.proxy.close();
