@@ -21,7 +21,9 @@ export interface CanaryOptions {
 
 interface Ack {
   seq: number;
+  /** When the acknowledgement came, and when the write was sent (drill clock). */
   atMs: number;
+  sentAtMs: number;
 }
 
 export interface CanaryVerification {
@@ -104,8 +106,9 @@ export class CanaryWriter {
 
   private writeOne(): void {
     const seq = ++this.seq;
+    const sentAtMs = this.o.now();
     const p = this.send(this.o.write, seq, this.judgeWrite).then((a) => {
-      if (a.outcome === 'ok') this.acks.push({ seq, atMs: this.o.now() });
+      if (a.outcome === 'ok') this.acks.push({ seq, atMs: this.o.now(), sentAtMs });
       else this.lastRefusal = a.summary;
     });
     this.inFlight.add(p);
