@@ -1,39 +1,45 @@
-// The local platform's front proxy: its overhead against hitting the replica directly, same load.
-// Method: one demo-app replica; golive's open model at a fixed rate, alternating direct and through the
-// proxy, 3 repetitions each; medians of p50/p99 latency and of CPU-bound closed-loop throughput.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { FrontProxy } from '../dist/platforms/local/front-proxy.js';
-import { median, ROOT, runGolive, GEN_CPU } from './lib.js';
+// The local platform's Service (kube-proxy-like, TCP connections pinned, in its own thread) and ingress
+// (HTTP, per request), against hitting the replica directly. Method: one nginx replica on the target
+// core; golive on the generator core; closed-loop maximum (50 VUs) direct, through the Service and through
+// the ingress, interleaved, R repetitions, medians; then the open model at 50 % of the direct maximum,
+// for the latency each adds.
+import { IngressProxy } from '../dist/platforms/local/ingress-proxy.js';
+import { ServiceProxy } from '../dist/platforms/local/service-proxy.js';
+import { GEN_CPU, median, runGolive, startNginx } from './lib.js';
 
-export async function proxyBench({ seconds, reps, rate }) {
-  const appPort = 18_190;
-  const app = spawn(process.execPath, [path.join(ROOT, 'examples', 'demo-app', 'server.js')], {
-    env: { ...process.env, PORT: String(appPort), GOLIVE_DATA_DIR: '/tmp/golive-bench-proxy-data' },
-    stdio: 'ignore',
-  });
-  const proxy = new FrontProxy();
-  const proxyPort = await proxy.listen(0);
-  proxy.setUpstreams([{ id: 'app', port: appPort }]);
-  await new Promise((r) => setTimeout(r, 500));
-  const rows = { direct: { p50: [], p99: [], max: [] }, proxy: { p50: [], p99: [], max: [] } };
+export async function proxyBench({ seconds, reps }) {
+  const nginx = await startNginx(18_191);
+  const upstreamPort = Number(new URL(nginx.url).port);
+  const service = new ServiceProxy();
+  const ingress = new IngressProxy(1);
+  const ports = { direct: upstreamPort, service: await service.listen(0), ingress: await ingress.listen(0) };
+  service.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
+  ingress.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
+  await new Promise((r) => setTimeout(r, 300));
+  const rows = Object.fromEntries(Object.keys(ports).map((k) => [k, { max: [], p50: [], p99: [] }]));
   try {
     for (let i = 0; i < reps; i++) {
-      for (const [name, port] of [
-        ['direct', appPort],
-        ['proxy', proxyPort],
-      ]) {
-        const open = await runGolive(['load', `http://127.0.0.1:${port}/`, '--rate', String(rate), '-d', `${seconds}s`, '--threads', '1'], GEN_CPU);
-        rows[name].p50.push(open.latencyMs.p50);
-        rows[name].p99.push(open.latencyMs.p99);
-        const closed = await runGolive(['load', `http://127.0.0.1:${port}/`, '--vus', '20', '-d', `${seconds}s`, '--threads', '1'], GEN_CPU);
+      for (const [name, port] of Object.entries(ports)) {
+        const closed = await runGolive(['load', `http://127.0.0.1:${port}/`, '--vus', '50', '-d', `${seconds}s`, '--threads', '1'], GEN_CPU);
         rows[name].max.push(closed.requests.total / (closed.load.durationMs / 1000));
       }
     }
+    const rate = Math.round(median(rows.direct.max) / 2);
+    for (let i = 0; i < reps; i++) {
+      for (const [name, port] of Object.entries(ports)) {
+        const open = await runGolive(
+          ['load', `http://127.0.0.1:${port}/`, '--rate', String(rate), '--connections', '50', '-d', `${seconds}s`, '--threads', '1'],
+          GEN_CPU,
+        );
+        rows[name].p50.push(open.latencyMs.p50);
+        rows[name].p99.push(open.latencyMs.p99);
+      }
+    }
+    const m = (name) => ({ maxRps: median(rows[name].max), p50: median(rows[name].p50), p99: median(rows[name].p99) });
+    return { rate, direct: m('direct'), service: m('service'), ingress: m('ingress') };
   } finally {
-    app.kill();
-    await proxy.close();
+    nginx.stop();
+    await service.close();
+    await ingress.close();
   }
-  const m = (name) => ({ p50: median(rows[name].p50), p99: median(rows[name].p99), maxRps: median(rows[name].max) });
-  return { direct: m('direct'), proxy: m('proxy'), rate };
 }

@@ -59,10 +59,16 @@ async function throughputSection() {
 }
 
 async function proxySection() {
-  const p = await proxyBench({ seconds: Math.min(seconds, 5), reps, rate: 500 });
-  console.log(
-    `\nlocal platform front proxy vs direct (demo app, one replica): at ${p.rate} req/s p50 ${p.direct.p50.toFixed(3)} → ${p.proxy.p50.toFixed(3)} ms (+${(p.proxy.p50 - p.direct.p50).toFixed(3)} ms), p99 ${p.direct.p99.toFixed(3)} → ${p.proxy.p99.toFixed(3)} ms; closed-loop maximum ${fmt(p.direct.maxRps)} → ${fmt(p.proxy.maxRps)} req/s (${((p.proxy.maxRps / p.direct.maxRps) * 100).toFixed(0)} %)`,
-  );
+  const p = await proxyBench({ seconds: Math.min(seconds, 5), reps });
+  console.log('\n| local platform, nginx replica | closed-loop max | vs direct | p50 at 50 % of direct max | p99 |');
+  console.log('|---|---|---|---|---|');
+  for (const name of ['direct', 'service', 'ingress']) {
+    const r = p[name];
+    console.log(
+      `| ${name} | ${fmt(r.maxRps)} req/s | ${(r.maxRps / p.direct.maxRps).toFixed(2)}× | ${r.p50.toFixed(3)} ms (+${(r.p50 - p.direct.p50).toFixed(3)}) | ${r.p99.toFixed(3)} ms (+${(r.p99 - p.direct.p99).toFixed(3)}) |`,
+    );
+  }
+  console.log(`open model at ${fmt(p.rate)} req/s`);
 }
 
 async function reportSection() {

@@ -13,6 +13,7 @@ import path from 'node:path';
 
 const port = Number(process.env.PORT ?? 3000);
 const graceful = process.env.DEMO_GRACEFUL !== '0';
+let closing = false;
 const drainMs = Number(process.env.DEMO_DRAIN_MS ?? 1500);
 const dataDir = process.env.GOLIVE_DATA_DIR ?? path.resolve('data');
 const replica = process.env.GOLIVE_REPLICA ?? 'demo';
@@ -42,7 +43,10 @@ let shuttingDown = false;
 
 function send(res, status, body) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  // Once stopping, each response closes its keep-alive connection: behind a Service (kube-proxy) a client's
+  // connection stays on this replica until one side closes it, so the app must be the one that does.
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(closing ? { connection: 'close' } : {}) };
+  res.writeHead(status, headers);
   res.end(text);
 }
 
@@ -109,8 +113,10 @@ process.on('SIGTERM', () => {
   if (!graceful) process.exit(0);
   if (shuttingDown) return;
   shuttingDown = true;
-  // Readiness fails first so the load balancer stops sending; then stop accepting and finish what is in flight.
+  // Readiness fails first so the load balancer stops sending new connections; then stop accepting, answer
+  // what is in flight with Connection: close, close the idle keep-alive connections, and exit.
   setTimeout(() => {
+    closing = true;
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -77,6 +77,7 @@ export type EventKind =
   | 'k8s.event' // a Kubernetes Event in the namespace
   | 'watch.relist' // a watch listed again after its history expired
   | 'undo' // golive undid one of its changes
+  | 'ingress.retry' // the local ingress retried requests on another replica
   | 'workers.job' // load workers started as a Job
   | 'workers.pod'; // a load worker pod is running
 

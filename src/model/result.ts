@@ -122,6 +122,9 @@ export interface CapacityReport {
   /** Peak usage of any one pod, and the pod's request and limit (millicores, MiB). */
   cpu?: { peakMillicores: number; requestMillicores: number | null; limitMillicores: number | null; peakOfLimit: number | null };
   memory?: { peakMiB: number; requestMiB: number | null; limitMiB: number | null; peakOfLimit: number | null };
+  /** Each replica's peaks, and the peaks of their sum (local platform). */
+  replicas?: { id: string; peakMillicores: number; peakMiB: number }[];
+  total?: { peakMillicores: number; peakMiB: number };
   /** Would the workload's pods fit on the other nodes if the largest node, or the largest zone, were lost? */
   headroom?: { largestNode: { name: string; fits: boolean; detail: string }; largestZone: { name: string; fits: boolean; detail: string } | null };
 }

@@ -42,7 +42,7 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
     const other: string[] = [];
     if (d.recovery)
       other.push(
-        `recovery point ${ms(d.recovery.pointMs)}, recovery time ${ms(d.recovery.timeMs)}, ${d.recovery.lostWrites} of ${d.recovery.ackedWrites} writes lost`,
+        `recovery point ${d.recovery.pointMs === null ? 'unbounded' : ms(d.recovery.pointMs)}, recovery time ${ms(d.recovery.timeMs)}, ${d.recovery.lostWrites} of ${d.recovery.ackedWrites} writes lost${d.recovery.lostBeforeBackup ? ` (${d.recovery.lostBeforeBackup} acknowledged before the backup)` : ''}`,
       );
     if (d.setupMs !== undefined) other.push(`setup ${ms(d.setupMs)}`);
     if (d.generator.bound) other.push('⚠ generator-bound');

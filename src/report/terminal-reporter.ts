@@ -104,6 +104,7 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
             .join(' · ')} at the start${d.placement.skew ? c.yellow(` · skewed: ${inert(d.placement.skew)}`) : ''}`,
         ]
       : []),
+    ...usageLines(d),
     `  latency     ${latencyLine(d.latencyMs)}`,
     `              ${c.dim(`from each request's intended start (${d.load.model} model); service time p99 ${formatMs(d.serviceTimeMs.p99)}`)}`,
     `  outcomes    ${
@@ -128,7 +129,7 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   if (d.recovery) {
     const rec = d.recovery;
     lines.push(
-      `  recovery    point ${rec.pointMs === null ? 'n/a' : formatDuration(rec.pointMs)} · time ${rec.timeMs === null ? 'did not recover' : formatDuration(rec.timeMs)} · ${rec.ackedWrites} acknowledged writes, ${rec.lostWrites} lost`,
+      `  recovery    point ${rec.pointMs === null ? 'unbounded (the first acknowledged write is lost)' : formatDuration(rec.pointMs)} · time ${rec.timeMs === null ? 'did not recover' : formatDuration(rec.timeMs)} · ${rec.ackedWrites} acknowledged writes, ${rec.lostWrites} lost${rec.lostBeforeBackup ? ` (${rec.lostBeforeBackup} of the ${rec.ackedBeforeBackup} acknowledged before the backup)` : ''}`,
     );
   }
   if (d.setupMs !== undefined) lines.push(`  setup       ${formatDuration(d.setupMs)} from reset to healthy`);
@@ -162,6 +163,22 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   }
   for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${d.generator.bound ? 'generator-bound: ' : ''}${w}`)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The capacity drill's resource usage: the peak replica against its limit, the total, each replica. */
+function usageLines(d: DrillResult): string[] {
+  const u = d.capacity?.kind === 'usage' ? d.capacity : undefined;
+  if (!u) return [];
+  if (u.usageUnavailable) return [`  usage       not measured: ${inert(u.usageUnavailable)}`];
+  const of = (peak: number | null | undefined): string => (peak === null || peak === undefined ? '' : ` (${percent(peak)} of its limit)`);
+  const lines = [
+    `  usage       peak replica CPU ${u.cpu?.peakMillicores ?? '?'}m${of(u.cpu?.peakOfLimit)} · RSS ${u.memory?.peakMiB ?? '?'} MiB${of(u.memory?.peakOfLimit)}`,
+  ];
+  if (u.total)
+    lines.push(
+      `              all replicas: CPU ${u.total.peakMillicores}m · RSS ${u.total.peakMiB} MiB at peak${u.replicas ? ` (${u.replicas.map((r) => `${r.id} ${r.peakMillicores}m`).join(', ')})` : ''}`,
+    );
+  return lines;
 }
 
 function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {

@@ -109,7 +109,8 @@ describe('why a drill failed when there was no outage window', () => {
       cwd,
       config: {
         name: 'abrupt',
-        load: { rate: 200, connections: 20, threads: 1, timeout: '3s', requests: [{ url: '/' }] },
+        // POSTs: a client retries an idempotent request a dying keep-alive connection dropped, as browsers and Go do.
+        load: { rate: 200, connections: 20, threads: 1, timeout: '3s', requests: [{ method: 'POST', url: '/', body: 'x' }] },
         platform: {
           kind: 'local',
           app: {

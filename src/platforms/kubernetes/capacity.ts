@@ -4,35 +4,11 @@
  * largest zone, were lost? A missing metrics-server is reported as such, never as zero usage.
  */
 import type { CapacityReport } from '../../model/result.js';
+import { parseCpu, parseMemoryMiB } from '../shared/quantity.js';
 import type { KubeClient } from './client.js';
 import { isTerminating, ZONE_LABEL, type KNode, type KPod } from './types.js';
 
 const SAMPLE_EVERY_MS = 5000;
-
-function parseCpu(q: string | undefined): number | null {
-  if (!q) return null;
-  if (q.endsWith('n')) return Number(q.slice(0, -1)) / 1e6;
-  if (q.endsWith('u')) return Number(q.slice(0, -1)) / 1e3;
-  if (q.endsWith('m')) return Number(q.slice(0, -1));
-  return Number(q) * 1000;
-}
-
-function parseMemoryMiB(q: string | undefined): number | null {
-  if (!q) return null;
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
-  if (!m) return null;
-  const factor: Record<string, number> = {
-    Ki: 1 / 1024,
-    Mi: 1,
-    Gi: 1024,
-    Ti: 1024 * 1024,
-    k: 1000 / 1048576,
-    M: 1e6 / 1048576,
-    G: 1e9 / 1048576,
-    T: 1e12 / 1048576,
-  };
-  return Number(m[1]) * (m[2] ? factor[m[2]]! : 1 / 1048576);
-}
 
 interface PodMetrics {
   metadata: { name: string };

@@ -1,7 +1,9 @@
 /**
- * The local "Service": one port that forwards over keep-alive connections to ready replicas, round-robin.
- * Like a Kubernetes Service (not an Ingress) it does not retry: a request sent to a replica that dies
- * fails (502), and with no ready replica at all the answer is 503.
+ * The local platform's ingress (`platform.service: { kind: 'ingress' }`): an HTTP proxy that balances each
+ * request round-robin over the ready replicas, as an nginx ingress does, and — like nginx's
+ * `proxy_next_upstream error timeout` — retries an idempotent request without a body once on the next
+ * replica when the connection to the first fails before any response. Retries are counted: through an
+ * ingress the same rollout shows fewer errors, and a user must see which path was tested.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +13,28 @@ export interface Upstream {
   port: number;
 }
 
-export class FrontProxy {
+/** What both local Services offer the platform: a port, the replicas in rotation, and a close. */
+export interface LocalService {
+  listen(port: number): Promise<number>;
+  setUpstreams(upstreams: Upstream[]): void;
+  close(): Promise<void>;
+  /** Requests retried on another replica so far (ingress only). */
+  readonly retried: number;
+  /** Replicas whose machine is lost (a zone outage): a Service's connections to them go silent. */
+  lose?(ids: string[]): Promise<void>;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+export class IngressProxy implements LocalService {
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 });
   private upstreams: Upstream[] = [];
   private next = 0;
+  retried = 0;
 
-  constructor() {
-    this.server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.forward(req, res));
+  constructor(private readonly retries: number) {
+    this.server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.forward(req, res, 0));
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -42,7 +58,7 @@ export class FrontProxy {
     });
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, attempt: number): void {
     const pool = this.upstreams;
     if (pool.length === 0) {
       req.resume();
@@ -52,6 +68,7 @@ export class FrontProxy {
     const upstream = pool[this.next++ % pool.length]!;
     const headers = { ...req.headers };
     delete headers['connection'];
+    const bodyless = req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
     const out = http.request({ host: '127.0.0.1', port: upstream.port, method: req.method, path: req.url, headers, agent: this.agent }, (up) => {
       const { connection: _c, 'keep-alive': _k, ...end2end } = up.headers; // hop-by-hop headers stay on their hop
       res.writeHead(up.statusCode ?? 502, end2end);
@@ -59,10 +76,17 @@ export class FrontProxy {
       up.on('error', () => res.destroy());
     });
     out.on('error', () => {
-      if (!res.headersSent) reply(res, 502, `replica ${upstream.id} failed`);
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      // Nothing came back from this replica: an idempotent request goes once more, to the next one.
+      if (attempt < this.retries && bodyless && IDEMPOTENT.has(req.method ?? 'GET')) {
+        this.retried++;
+        this.forward(req, res, attempt + 1);
+        return;
+      }
+      reply(res, 502, `replica ${upstream.id} failed`);
     });
-    req.pipe(out);
+    if (bodyless) out.end();
+    else req.pipe(out);
   }
 }
 

@@ -8,7 +8,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditSources } from '../../audit/audit.js';
-import type { Placement } from '../../model/result.js';
+import type { CapacityReport, Placement } from '../../model/result.js';
+import { startUsageSampling } from './usage.js';
 import type {
   DeployOptions,
   EventSink,
@@ -23,7 +24,8 @@ import type {
 import { removeOwnedTempDir } from '../../safety/owned-temp-dir.js';
 import { SimCluster } from './cluster.js';
 import { backup, deployFromRepo, destroy, reset, restore, type OwnedDir } from './environment.js';
-import { FrontProxy } from './front-proxy.js';
+import { IngressProxy, type LocalService } from './ingress-proxy.js';
+import { ServiceProxy } from './service-proxy.js';
 import { drainNode, failZone, restoreZone, waitZoneEvacuated, zones } from './node-lifecycle.js';
 import { ReplicaSet } from './replica-set.js';
 import { placementOf, restoreSteadyState } from './steady-state.js';
@@ -39,13 +41,15 @@ export interface LocalPlatformOptions extends PlatformServices {
 export class LocalPlatform implements Platform {
   readonly info: PlatformInfo;
   private readonly cluster: SimCluster;
-  private readonly proxy = new FrontProxy();
+  private readonly proxy: LocalService;
+  private retriesTimer: NodeJS.Timeout | undefined;
   private readonly rs: ReplicaSet;
   private readonly owned: OwnedDir[] = [];
   private sink: EventSink = () => undefined;
 
   constructor(private readonly options: LocalPlatformOptions) {
-    const { app, cluster } = options.config;
+    const { app, cluster, service } = options.config;
+    this.proxy = service.kind === 'ingress' ? new IngressProxy(service.retries) : new ServiceProxy();
     this.cluster = new SimCluster(cluster.nodes, cluster.zones);
     this.rs = new ReplicaSet({
       config: options.config,
@@ -60,7 +64,7 @@ export class LocalPlatform implements Platform {
     });
     this.info = {
       kind: 'local',
-      description: `local: ${app.replicas} × "${app.command}" on ${cluster.nodes} nodes in ${cluster.zones} zones (spread: ${app.spread})`,
+      description: `local: ${app.replicas} × "${app.command}" on ${cluster.nodes} nodes in ${cluster.zones} zones (spread: ${app.spread}) behind ${service.kind === 'ingress' ? `an ingress (each request balanced, ${service.retries} retry)` : 'a Service (each connection pinned to a replica, as kube-proxy)'}`,
     };
   }
 
@@ -72,6 +76,7 @@ export class LocalPlatform implements Platform {
     this.options.teardowns.push({ what: 'stop the local replicas and the Service', manual: 'golive recover', run: () => this.shutdown() });
     mkdirSync(this.rs.dataDir, { recursive: true });
     const port = await this.proxy.listen(this.options.config.port);
+    if (this.options.config.service.kind === 'ingress') this.reportRetries();
     for (let i = 0; i < this.rs.desired; i++) await this.rs.startReplica();
     await this.rs.waitReady(this.options.config.app.startTimeout, signal);
     return { url: `http://127.0.0.1:${port}` };
@@ -144,6 +149,10 @@ export class LocalPlatform implements Platform {
     );
   }
 
+  sampleCapacity(signal: AbortSignal): { stop(): Promise<CapacityReport> } {
+    return startUsageSampling(this.rs, signal);
+  }
+
   placement(): Promise<Placement> {
     return Promise.resolve(placementOf(this.rs, this.cluster.zones()));
   }
@@ -157,8 +166,20 @@ export class LocalPlatform implements Platform {
     return { local: { platform: this.options.config, file: this.options.configSource.file, lineOf: this.options.configSource.lineOf } };
   }
 
+  /** Each second the ingress retried requests, the timeline says how many: through an ingress a rollout shows fewer errors. */
+  private reportRetries(): void {
+    let seen = 0;
+    this.retriesTimer = setInterval(() => {
+      if (this.proxy.retried === seen) return;
+      this.sink('ingress.retry', `the ingress retried ${this.proxy.retried - seen} request(s) on the next replica (${this.proxy.retried} in all)`);
+      seen = this.proxy.retried;
+    }, 1000);
+    this.retriesTimer.unref();
+  }
+
   /** Every replica stopped, the clones deleted, the Service closed; throws naming what is left behind. */
   private async shutdown(): Promise<void> {
+    clearInterval(this.retriesTimer);
     const failures = await this.rs.shutdown();
     for (const { dir, entry } of this.owned) {
       try {

@@ -94,6 +94,8 @@ export async function failZone(rs: ReplicaSet, cluster: SimCluster, hooks: HookR
   const victims = rs.alive().filter((r) => nodes.some((n) => n.name === r.spec.node));
   for (const v of victims) if (v.state === 'ready') rs.unnoticed.add(v);
   rs.sink('zone.lost', `${zone} lost: ${nodes.length} node(s) down, ${victims.length} replica(s) killed at once`, zone);
+  // The machines are gone: connections to them go silent first, then the processes die.
+  await rs.loseReplicas(victims);
   await Promise.all(victims.map((r) => r.kill()));
   const delay = rs.config.cluster.detectionDelay;
   setTimeout(() => {

@@ -12,7 +12,7 @@ import type { EventSink } from '../../model/events.js';
 import type { Journal, JournalEntry } from '../../safety/journal.js';
 import { pollUntil } from '../shared/poll.js';
 import type { SimCluster } from './cluster.js';
-import type { FrontProxy } from './front-proxy.js';
+import type { LocalService } from './ingress-proxy.js';
 import { Replica, type ReplicaState } from './replica.js';
 import type { ResolvedLocalPlatform } from './schema.js';
 
@@ -28,7 +28,7 @@ export type PauseReason = 'rollout' | 'zone-loss' | 'destroyed' | 'reset' | 'sto
 export interface ReplicaSetOptions {
   config: ResolvedLocalPlatform;
   cluster: SimCluster;
-  proxy: FrontProxy;
+  proxy: LocalService;
   journal: Journal;
   runDir: string;
   runId: string;
@@ -212,6 +212,11 @@ export class ReplicaSet {
     this.o.journal.update(entry, { kind: 'process-group', pgid: replica.pid, command: app.command });
     this.sink('replica.starting', `starting on ${node.name} (${node.zone}), revision ${this.revision}`, id);
     return replica;
+  }
+
+  /** Tells the Service these replicas' machines are gone (a lost zone): their connections go silent. */
+  async loseReplicas(replicas: readonly Replica[]): Promise<void> {
+    await this.o.proxy.lose?.(replicas.map((r) => r.spec.id));
   }
 
   updateRotation(): void {

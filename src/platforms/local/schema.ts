@@ -2,6 +2,11 @@
 import { z } from 'zod';
 import { bool, duration, int, obj, oneOf, str } from '../../config/schema-helpers.js';
 
+const quantity = (what: string) =>
+  z
+    .union([z.string(), z.number()])
+    .refine((q) => /^\d+(\.\d+)?(m|n|u|Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(String(q)), { error: (i) => `expected ${what}, received ${JSON.stringify(i.input)}` });
+
 const strategy = z.discriminatedUnion(
   'type',
   [
@@ -27,6 +32,15 @@ export const localPlatformSchema = obj({
     env: z.record(z.string(), z.string()).default({}),
     /** @default 2 */
     replicas: int('a number of replicas', 1, 50).default(2),
+    /**
+     * Each replica's requests and limits, as a container's: `{ requests: { cpu: '250m', memory: '128Mi' },
+     * limits: { cpu: '1', memory: '256Mi' } }`. The capacity drill measures each replica's CPU and RSS
+     * against them (maxCpuOfLimit, maxMemoryOfLimit). golive measures, it does not enforce them.
+     */
+    resources: obj({
+      requests: obj({ cpu: quantity('a CPU quantity like 250m or 1').optional(), memory: quantity('a memory quantity like 256Mi').optional() }).optional(),
+      limits: obj({ cpu: quantity('a CPU quantity like 250m or 1').optional(), memory: quantity('a memory quantity like 256Mi').optional() }).optional(),
+    }).optional(),
     readiness: obj({
       /** @default '/' */
       path: str('a path')
@@ -58,7 +72,17 @@ export const localPlatformSchema = obj({
     /** Keep replicas' output in the results folder. @default true */
     keepLogs: bool('keepLogs').default(true),
   }).prefault({}),
-  /** Port of the front proxy (the "Service"). @default a free port */
+  /**
+   * What stands in front of the replicas: a Service as kube-proxy makes one (each TCP connection pinned to
+   * one ready replica, no retries) or an ingress (each request balanced, an idempotent request retried once
+   * on the next replica when the first fails before answering, as nginx's proxy_next_upstream). @default { kind: 'service' }
+   */
+  service: z
+    .union([obj({ kind: z.literal('service') }), obj({ kind: z.literal('ingress'), retries: int('a number of retries', 0, 5).default(1) })], {
+      error: (i) => `expected { kind: 'service' } or { kind: 'ingress', retries: 1 }, received ${JSON.stringify(i.input)}`,
+    })
+    .default({ kind: 'service' }),
+  /** Port of the Service (or ingress). @default a free port */
   port: int('a port', 0, 65535).default(0),
 });
 
