@@ -239,6 +239,44 @@
       [s.t, s.p50, s.p95, s.p99],
       section.querySelector('.chart.latency'),
     );
+    var u = d.capacity && d.capacity.kind === 'usage' && d.capacity.series;
+    if (u && u.length) {
+      section.querySelector('.usage-block').hidden = false;
+      var sat = d.capacity.saturation;
+      if (sat) section.querySelector('.usage-notes').textContent = sat.notes.join(' · ');
+      var col = function (k) {
+        return u.map(function (p) {
+          return p[k];
+        });
+      };
+      new uPlot(
+        {
+          width: width,
+          height: 180,
+          title: 'CPU (millicores): replicas in total, the Service, golive',
+          // the same time axis as the drill's other charts
+          scales: { x: { time: false, range: [0, Math.max(1, s.t.length ? s.t[s.t.length - 1] : 0, d.load.durationMs / 1000)] } },
+          cursor: { sync: { key: syncKey.key } },
+          plugins: [overlays],
+          axes: [{ label: 'seconds' }, { label: 'millicores' }],
+          series: [
+            { label: 's' },
+            { label: 'replicas', stroke: '#2f9e44', width: 2 },
+            { label: 'Service', stroke: '#f08c00', width: 2 },
+            { label: 'golive', stroke: '#1c7ed6', width: 2 },
+          ],
+        },
+        [
+          u.map(function (p) {
+            return p.atMs / 1000;
+          }),
+          col('replicasMillicores'),
+          col('serviceMillicores'),
+          col('goliveMillicores'),
+        ],
+        section.querySelector('.chart.usage'),
+      );
+    }
     var c = d.capacity && d.capacity.canary;
     if (c) {
       section.querySelector('.canary-block').hidden = false;

@@ -2,9 +2,20 @@
 import type { ResolvedObjectives } from '../config/schema.js';
 import { latencyStatsMs, decodeHistogram } from '../model/histogram.js';
 import type { Recording } from '../model/recording.js';
-import type { DrillDetails, DrillResult, Finding, GeneratorHealth, LoadDescription, PhaseResult, RecoveryResult, TimelineEvent } from '../model/result.js';
+import type {
+  CapacityReport,
+  DrillDetails,
+  DrillResult,
+  Finding,
+  GeneratorHealth,
+  LoadDescription,
+  PhaseResult,
+  RecoveryResult,
+  TimelineEvent,
+} from '../model/result.js';
 import { withDefaultObjectives } from './default-objectives.js';
 import { computeDowntime } from './downtime.js';
+import { saturationOf } from './saturation.js';
 import { shutdownFindings } from './shutdown.js';
 import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
 import { binCounts, spanStats } from './stats.js';
@@ -88,7 +99,11 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     whole.requests.dropped += lostStarts;
     whole.requests.byOutcome['dropped'] = (whole.requests.byOutcome['dropped'] ?? 0) + lostStarts;
   }
-  const generator = generatorHealth(recording, whole.requests.dropped);
+  const usage = input.details?.kind === 'usage' && !input.details.usageUnavailable ? input.details : undefined;
+  const lagP99Ms = recording.lag ? latencyStatsMs(decodeHistogram(recording.lag)).p99 : 0;
+  const saturation = usage ? saturationOf(usage, { lagged: lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS, lagP99Ms, dropped: whole.requests.dropped }) : undefined;
+  const generator = generatorHealth(recording, whole.requests.dropped, lagP99Ms, saturation);
+  const details = usage && saturation ? { ...usage, saturation } : input.details;
   return {
     name: input.name,
     kind: input.kind,
@@ -106,22 +121,28 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     ...(input.recovery ? { recovery: input.recovery } : {}),
     ...(input.setupMs !== undefined ? { setupMs: input.setupMs } : {}),
     ...(input.setupFailure !== undefined ? { setupFailure: input.setupFailure } : {}),
-    ...(input.details ? { capacity: input.details } : {}),
+    ...(details ? { capacity: details } : {}),
     objectives,
     events: input.events,
     findings: [...(input.findings ?? []), ...shutdownFindings(input.events, recording.failuresByBin)],
   };
 }
 
-function generatorHealth(recording: Recording, dropped: number): GeneratorHealth {
-  const lagP99Ms = recording.lag ? latencyStatsMs(decodeHistogram(recording.lag)).p99 : 0;
+function generatorHealth(
+  recording: Recording,
+  dropped: number,
+  lagP99Ms: number,
+  saturation: NonNullable<CapacityReport['saturation']> | undefined,
+): GeneratorHealth {
   const warnings: string[] = [];
+  // Where usage was measured, late starts are blamed on what was saturated, not always on the generator.
+  const blame =
+    saturation && !saturation.limitedBy.includes('generator') && saturation.limitedBy.length > 0
+      ? `the ${saturation.limitedBy.join(' and the ')} ${saturation.limitedBy.length > 1 ? 'were' : 'was'} saturated (see usage)`
+      : 'the load generator is saturated; use fewer requests per second, more threads, or more machines';
   if (dropped > 0)
     warnings.push(`${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`);
-  if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS)
-    warnings.push(
-      `requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): the load generator is saturated; use fewer requests per second, more threads, or more machines`,
-    );
+  if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS) warnings.push(`requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): ${blame}`);
   for (const w of recording.workers.lost) {
     warnings.push(
       `load worker ${w.index} of ${recording.workers.count} (${recording.workers.kind}) ${w.reason} at ${(w.atMs / 1000).toFixed(1)} s: the ${w.droppedStarts} starts of its segment from its last report on are missing from the results and counted as dropped`,

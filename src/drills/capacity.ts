@@ -2,8 +2,8 @@
 import type { CapacityReport, Finding } from '../model/result.js';
 import type { Observe, PerformResult } from './drill.js';
 
-export const sampleUsage: Observe = (platform, signal) => {
-  const sampler = platform.sampleCapacity?.(signal);
+export const sampleUsage: Observe = (platform, signal, now) => {
+  const sampler = platform.sampleCapacity?.(signal, now);
   if (!sampler) return undefined;
   return { stop: async () => usageResult(await sampler.stop()) };
 };

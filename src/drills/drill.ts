@@ -47,7 +47,8 @@ export interface PerformResult {
 }
 
 /** Something that watches the platform beside a plain load (usage sampling): started with the load, stopped at its end. */
-export type Observe = (platform: Platform, signal: AbortSignal) => { stop(): Promise<PerformResult> } | undefined;
+/** Watches the platform while a plain load runs; `now` is the drill's clock (ms since the load's time zero). */
+export type Observe = (platform: Platform, signal: AbortSignal, now: () => number) => { stop(): Promise<PerformResult> } | undefined;
 
 export interface DrillSpec {
   name: string;

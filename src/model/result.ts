@@ -125,6 +125,21 @@ export interface CapacityReport {
   /** Each replica's peaks, and the peaks of their sum (local platform). */
   replicas?: { id: string; peakMillicores: number; peakMiB: number }[];
   total?: { peakMillicores: number; peakMiB: number };
+  /** What else shared the machine (local platform): the Service's proxy thread, the rest of golive, all cores. */
+  service?: { thread: string; peakMillicores: number };
+  golive?: { peakMillicores: number };
+  machine?: { cores: number; peakBusy: number };
+  /** Each second's usage on the drill's clock: replicas in total, Service, golive (millicores), machine busy (0–1). */
+  series?: {
+    atMs: number;
+    replicasMillicores: number;
+    replicasMiB: number;
+    serviceMillicores: number | null;
+    goliveMillicores: number;
+    machineBusy: number | null;
+  }[];
+  /** What limited the load, from the measurements above and the generator's start lag (set by the analysis). */
+  saturation?: { limitedBy: ('generator' | 'service' | 'application' | 'machine')[]; notes: string[] };
   /** Would the workload's pods fit on the other nodes if the largest node, or the largest zone, were lost? */
   headroom?: { largestNode: { name: string; fits: boolean; detail: string }; largestZone: { name: string; fits: boolean; detail: string } | null };
 }

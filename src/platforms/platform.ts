@@ -127,7 +127,7 @@ export interface Platform {
    * Starts sampling the workload's resource usage while load runs (capacity drill); `stop` returns the
    * figures. Optional: platforms that cannot measure usage leave it out.
    */
-  sampleCapacity?(signal: AbortSignal): { stop(): Promise<CapacityReport> };
+  sampleCapacity?(signal: AbortSignal, now: () => number): { stop(): Promise<CapacityReport> };
   /** Where the workload's replicas (pods) run now, per zone and node. */
   placement?(): Promise<Placement>;
   /** Puts the workload back to its configured replica count and spread before a drill (counted as setup). */

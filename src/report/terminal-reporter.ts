@@ -161,7 +161,9 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
       `  workers     ${d.load.workers.count} ${d.load.workers.kind}, started after time zero by ${offsets}${d.generator.lostWorkers.length ? ` · ${d.generator.lostWorkers.length} lost` : ''}`,
     );
   }
-  for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${d.generator.bound ? 'generator-bound: ' : ''}${w}`)}`);
+  const sat = d.capacity?.kind === 'usage' ? d.capacity.saturation : undefined;
+  const generatorBlamed = d.generator.bound && (!sat || sat.limitedBy.length === 0 || sat.limitedBy.includes('generator'));
+  for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${generatorBlamed ? 'generator-bound: ' : ''}${w}`)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -178,6 +180,17 @@ function usageLines(d: DrillResult): string[] {
     lines.push(
       `              all replicas: CPU ${u.total.peakMillicores}m · RSS ${u.total.peakMiB} MiB at peak${u.replicas ? ` (${u.replicas.map((r) => `${r.id} ${r.peakMillicores}m`).join(', ')})` : ''}`,
     );
+  const beside = [
+    u.service ? `Service ${u.service.peakMillicores}m` : '',
+    u.golive ? `golive ${u.golive.peakMillicores}m` : '',
+    u.machine ? `machine ${percent(u.machine.peakBusy)} of ${u.machine.cores} cores` : '',
+  ].filter(Boolean);
+  if (beside.length) lines.push(`              beside them, at peak: ${beside.join(' · ')}`);
+  if (u.saturation) {
+    const by = u.saturation.limitedBy.length ? `limited by the ${u.saturation.limitedBy.join(', the ')}` : 'nothing saturated';
+    lines.push(`  capacity    ${by}`);
+    for (const n of u.saturation.notes) lines.push(`              ${inert(n)}`);
+  }
   return lines;
 }
 

@@ -113,7 +113,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
       phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });
     }
     // Beside a plain load, the platform is watched for as long as the load runs (on time or until Ctrl-C).
-    const observer = !spec.perform && spec.observe && env.platform ? spec.observe(env.platform, signal) : undefined;
+    const observer = !spec.perform && spec.observe && env.platform ? spec.observe(env.platform, signal, now) : undefined;
     recording = await engine.finished;
     if (observer) performed = await observer.stop();
     await unwindDrill(env, mark, event);

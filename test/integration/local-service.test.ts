@@ -213,5 +213,18 @@ describe('replica resource usage on the local platform', () => {
     const mem = d.objectives.find((o) => o.name === 'memory of limit')!;
     assert.equal(cpu.passed, false, cpu.measured);
     assert.equal(mem.passed, true, mem.measured);
+    // What shared the machine, each second on the drill's clock, and what limited the load: the replica
+    // burning 80 % of a core against a 500m limit.
+    assert.ok(u.series && u.series.length >= 2, JSON.stringify(u.series));
+    assert.ok(
+      u.series.every((s, i) => s.atMs > 0 && s.atMs <= 5000 && (i === 0 || s.atMs > u.series![i - 1]!.atMs)),
+      JSON.stringify(u.series.map((s) => s.atMs)),
+    );
+    assert.ok(u.service && u.service.peakMillicores >= 0 && u.service.peakMillicores < 1000, JSON.stringify(u.service));
+    assert.match(u.service.thread, /Service's proxy thread/);
+    assert.ok(u.golive && u.golive.peakMillicores > 0, JSON.stringify(u.golive));
+    assert.ok(u.machine && u.machine.peakBusy > 0 && u.machine.peakBusy <= 1, JSON.stringify(u.machine));
+    assert.ok(u.saturation?.limitedBy.includes('application'), JSON.stringify(u.saturation));
+    assert.ok(!u.saturation!.limitedBy.includes('service'), JSON.stringify(u.saturation));
   });
 });

@@ -22,6 +22,9 @@ export interface LocalService {
   readonly retried: number;
   /** Replicas whose machine is lost (a zone outage): a Service's connections to them go silent. */
   lose?(ids: string[]): Promise<void>;
+  /** The thread that proxies (its Linux thread id, for its CPU), and what to call it. */
+  readonly cpuThreadId: number | null;
+  readonly cpuThreadLabel: string;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -32,6 +35,9 @@ export class IngressProxy implements LocalService {
   private upstreams: Upstream[] = [];
   private next = 0;
   retried = 0;
+  /** The ingress runs on golive's main thread, whose id is the process id. */
+  readonly cpuThreadId = process.pid;
+  readonly cpuThreadLabel = "golive's main thread (which runs the ingress)";
 
   constructor(private readonly retries: number) {
     this.server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.forward(req, res, 0));

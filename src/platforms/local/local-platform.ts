@@ -1,6 +1,6 @@
 /**
  * The `local` platform: golive supervises the application as processes on a simulated cluster (nodes in
- * zones), behind a front proxy that routes only to ready replicas. It plays the roles of the Deployment
+ * zones), behind a Service (or ingress) that routes only to ready replicas. It plays the roles of the Deployment
  * controller, the scheduler, the kubelet's readiness probe, the Service and the node lifecycle, so every
  * drill runs on a laptop or in CI without a cluster. A thin adapter over its parts: the replica set
  * (controllers), node lifecycle, rollout and the environment (data, redeploy).
@@ -149,8 +149,8 @@ export class LocalPlatform implements Platform {
     );
   }
 
-  sampleCapacity(signal: AbortSignal): { stop(): Promise<CapacityReport> } {
-    return startUsageSampling(this.rs, signal);
+  sampleCapacity(signal: AbortSignal, now: () => number): { stop(): Promise<CapacityReport> } {
+    return startUsageSampling(this.rs, this.proxy, now, signal);
   }
 
   placement(): Promise<Placement> {

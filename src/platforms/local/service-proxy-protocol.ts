@@ -7,6 +7,8 @@ export type ServiceToWorker =
 
 export type ServiceFromWorker =
   | { type: 'listening'; port: number }
+  /** The worker's Linux thread id, so its CPU can be read from /proc. */
+  | { type: 'thread'; tid: number | null }
   | { type: 'applied'; version: number }
   | { type: 'error'; message: string }
   | { type: 'closed' };

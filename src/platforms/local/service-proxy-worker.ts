@@ -11,6 +11,7 @@
  */
 import net from 'node:net';
 import { parentPort } from 'node:worker_threads';
+import { ownThreadId } from './proc-stat.js';
 import type { ServiceToWorker, ServiceFromWorker } from './service-proxy-protocol.js';
 
 const port = parentPort!;
@@ -79,6 +80,7 @@ function reconcileListening(): void {
 }
 
 server.on('error', (err) => post({ type: 'error', message: err.message }));
+post({ type: 'thread', tid: ownThreadId() });
 
 port.on('message', (m: ServiceToWorker) => {
   switch (m.type) {

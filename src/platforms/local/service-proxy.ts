@@ -10,8 +10,15 @@ export class ServiceProxy implements LocalService {
   private version = 0;
   private closed = false;
 
+  /** The proxy thread's Linux thread id, once it has said (its CPU is the Service's). */
+  cpuThreadId: number | null = null;
+  readonly cpuThreadLabel = "the Service's proxy thread";
+
   constructor() {
     this.worker.unref();
+    this.worker.on('message', (m: ServiceFromWorker) => {
+      if (m.type === 'thread') this.cpuThreadId = m.tid;
+    });
   }
 
   /** Binds the Service's port (refusing connections until replicas are ready); resolves with it. */

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { saturationOf } from '../../../src/analysis/saturation.js';
+import type { CapacityReport } from '../../../src/model/result.js';
+
+const spare: CapacityReport = {
+  samples: 10,
+  cpu: { peakMillicores: 300, requestMillicores: null, limitMillicores: null, peakOfLimit: null },
+  replicas: [
+    { id: 'r1', peakMillicores: 300, peakMiB: 40 },
+    { id: 'r2', peakMillicores: 250, peakMiB: 40 },
+  ],
+  service: { thread: "the Service's proxy thread", peakMillicores: 400 },
+  golive: { peakMillicores: 500 },
+  machine: { cores: 2, peakBusy: 0.6 },
+};
+const onTime = { lagged: false, lagP99Ms: 2, dropped: 0 };
+const late = { lagged: true, lagP99Ms: 180, dropped: 0 };
+
+describe('what limited a capacity drill', () => {
+  test('nothing, when everything had CPU to spare and starts were on time', () => {
+    const s = saturationOf(spare, onTime);
+    assert.deepEqual(s.limitedBy, []);
+    assert.match(s.notes[0]!, /nothing was saturated/);
+  });
+
+  test('the generator, only when starts were late and nothing else was busy', () => {
+    const s = saturationOf(spare, late);
+    assert.deepEqual(s.limitedBy, ['generator']);
+    assert.match(s.notes.join(' '), /180 ms late .*the load generator was saturated/);
+  });
+
+  test('the Service, when its proxy thread used a whole core: late starts are not blamed on the generator', () => {
+    const s = saturationOf({ ...spare, service: { thread: "the Service's proxy thread", peakMillicores: 970 } }, late);
+    assert.deepEqual(s.limitedBy, ['service']);
+    assert.match(s.notes.join(' '), /proxy thread used 97 % of a core/);
+    assert.match(s.notes.join(' '), /consequence of the above rather than of the generator/);
+  });
+
+  test('the application, at 90 % of its CPU limit, or at a whole core without one', () => {
+    const limited = saturationOf({ ...spare, cpu: { ...spare.cpu!, limitMillicores: 300 } }, onTime);
+    assert.deepEqual(limited.limitedBy, ['application']);
+    assert.match(limited.notes[0]!, /replica r1 used 300m of its 300m CPU limit/);
+    const core = saturationOf({ ...spare, replicas: [{ id: 'r2', peakMillicores: 995, peakMiB: 40 }] }, onTime);
+    assert.deepEqual(core.limitedBy, ['application']);
+    // A multi-threaded server at 3 cores without a limit is not taken as saturated at one.
+    const wide = saturationOf({ ...spare, replicas: [{ id: 'r2', peakMillicores: 3000, peakMiB: 40 }] }, onTime);
+    assert.deepEqual(wide.limitedBy, []);
+  });
+
+  test('the machine, when its cores were busy: everything competed', () => {
+    const s = saturationOf({ ...spare, machine: { cores: 2, peakBusy: 0.97 } }, late);
+    assert.deepEqual(s.limitedBy, ['machine']);
+    assert.match(s.notes[0]!, /2 cores were 97 % busy/);
+  });
+});
