@@ -1,5 +1,5 @@
 /** Request counts and latency statistics over a span of recorded seconds. */
-import { createMergeHistogram, decodeHistogram, latencyStatsMs } from '../model/histogram.js';
+import { addEncoded, createMergeHistogram, latencyStatsMs } from '../model/histogram.js';
 import { addCounts, isFailure, type OutcomeCounts } from '../model/outcome.js';
 import { BIN_MS, type Recording, type SecondRecord } from '../model/recording.js';
 import type { LatencyStats, RequestCounts } from '../model/result.js';
@@ -46,8 +46,8 @@ export function spanStats(seconds: readonly SecondRecord[], fromMs = 0, toMs = I
   const inSpan = seconds.some(middleInside) ? middleInside : overlaps;
   for (const s of seconds) {
     if (!inSpan(s)) continue;
-    if (s.latency) latency.add(decodeHistogram(s.latency));
-    if (s.service) service.add(decodeHistogram(s.service));
+    if (s.latency) addEncoded(latency, s.latency);
+    if (s.service) addEncoded(service, s.service);
     addCounts(outcomes, s.outcomes);
   }
   return {

@@ -26,3 +26,17 @@ test('merging per-worker, per-second histograms equals one histogram of every va
   }
   assert.deepEqual(latencyStatsMs(merged), latencyStatsMs(single));
 });
+
+test('histograms recorded by earlier versions (HdrHistogram compressed base64) still decode and merge', async () => {
+  const hdr = await import('hdr-histogram-js');
+  const h = createRecordingHistogram();
+  for (let i = 1; i <= 1000; i++) recordMs(h, i / 10);
+  const legacy = hdr.encodeIntoCompressedBase64(h);
+  const current = encodeHistogram(h);
+  assert.ok(!legacy.startsWith('s1:') && current.startsWith('s1:'));
+  const merged = mergeEncoded([legacy, current]);
+  assert.equal(merged.totalCount, 2000);
+  for (const p of [1, 50, 99, 100]) assert.equal(merged.getValueAtPercentile(p), h.getValueAtPercentile(p), `p${p}`);
+  // Sparse: 1,000 distinct values over 0.1–100 ms take far fewer bytes than one per bucket of the range.
+  assert.ok(current.length < 12_000, `${current.length} characters`);
+});
