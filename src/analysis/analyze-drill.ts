@@ -102,7 +102,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
   const usage = input.details?.kind === 'usage' && !input.details.usageUnavailable ? input.details : undefined;
   const lagP99Ms = recording.lag ? latencyStatsMs(decodeHistogram(recording.lag)).p99 : 0;
   const saturation = usage ? saturationOf(usage, { lagged: lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS, lagP99Ms, dropped: whole.requests.dropped }) : undefined;
-  const generator = generatorHealth(recording, whole.requests.dropped, lagP99Ms, saturation);
+  const generator = generatorHealth(recording, input.load.model, whole.requests.dropped, lagP99Ms, saturation);
   const details = usage && saturation ? { ...usage, saturation } : input.details;
   return {
     name: input.name,
@@ -128,8 +128,12 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
   };
 }
 
+/** Achieved against planned rate beyond this (%) is worth a warning. */
+const RATE_ERROR_LIMIT_PCT = 1;
+
 function generatorHealth(
   recording: Recording,
+  model: 'open' | 'closed',
   dropped: number,
   lagP99Ms: number,
   saturation: NonNullable<CapacityReport['saturation']> | undefined,
@@ -150,14 +154,32 @@ function generatorHealth(
   }
   if (recording.retries > 0)
     warnings.push(`${recording.retries} requests were retried once after the server closed an idle keep-alive connection (as browsers and Go clients do)`);
+  const rate = achievedRate(recording, model, dropped);
+  const off = rate?.errorPct !== null && rate?.errorPct !== undefined && Math.abs(rate.errorPct) > RATE_ERROR_LIMIT_PCT;
+  if (rate && off)
+    warnings.push(
+      `the generator sent ${rate.achievedRps} req/s of the ${rate.plannedRps} planned (${rate.errorPct! > 0 ? '+' : ''}${rate.errorPct} %), counted from when each request was really sent`,
+    );
   return {
-    bound: dropped > 0 || lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS || recording.workers.lost.length > 0,
+    bound: dropped > 0 || lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS || recording.workers.lost.length > 0 || off,
     dropped,
     lagP99Ms,
+    ...(rate ? { rate } : {}),
     warnings,
     startOffsetsMs: recording.workers.startOffsetsMs,
     lostWorkers: recording.workers.lost,
   };
+}
+
+/** Starts sent ÷ (zero → the last send, or the planned length if longer), against sent + dropped over the length. */
+function achievedRate(recording: Recording, model: 'open' | 'closed', dropped: number): GeneratorHealth['rate'] {
+  if (recording.sent === undefined || recording.durationMs <= 0) return undefined;
+  const spanMs = Math.max(recording.durationMs, recording.lastSentMs ?? 0);
+  const achieved = recording.sent / (spanMs / 1000);
+  if (model === 'closed') return { plannedRps: null, achievedRps: round1(achieved), errorPct: null };
+  const planned = (recording.sent + dropped) / (recording.durationMs / 1000);
+  const errorPct = planned > 0 ? Math.round((achieved / planned - 1) * 10000) / 100 : null;
+  return { plannedRps: round1(planned), achievedRps: round1(achieved), errorPct };
 }
 
 function round1(v: number): number {

@@ -27,6 +27,9 @@ export interface SnapshotPayload {
   retries: number;
   /** The worker's last snapshot. */
   final: boolean;
+  /** Starts sent since the previous snapshot (by when they were sent), and when the last one went (ms from zero). */
+  sent?: number;
+  lastSentMs?: number;
 }
 
 export interface ErrorPayload {

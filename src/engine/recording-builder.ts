@@ -1,6 +1,6 @@
 /** Accumulates merged seconds into a Recording for the analysis. */
 import { grownToFit } from './grow.js';
-import { createMergeHistogram, decodeHistogram, encodeHistogram } from '../model/histogram.js';
+import { addEncoded, createMergeHistogram, encodeHistogram } from '../model/histogram.js';
 import type { Recording, SecondRecord, WorkerReport } from '../model/recording.js';
 import type { MergedSecond } from './snapshot-merger.js';
 
@@ -11,6 +11,8 @@ export class RecordingBuilder {
   private binCount = 0;
   private readonly lag = createMergeHistogram();
   private retries = 0;
+  private sent = 0;
+  private lastSentMs = 0;
   private readonly failures: Record<string, Map<number, number>> = {};
 
   add(s: MergedSecond): void {
@@ -30,8 +32,10 @@ export class RecordingBuilder {
       const pairs = s.failures[outcome]!;
       for (let i = 0; i < pairs.length; i += 2) byBin.set(pairs[i]!, (byBin.get(pairs[i]!) ?? 0) + pairs[i + 1]!);
     }
-    if (s.lag) this.lag.add(decodeHistogram(s.lag));
+    if (s.lag) addEncoded(this.lag, s.lag);
     this.retries += s.retries;
+    this.sent += s.sent;
+    this.lastSentMs = Math.max(this.lastSentMs, s.lastSentMs);
   }
 
   build(startEpochMs: number, durationMs: number, workers: WorkerReport): Recording {
@@ -45,6 +49,8 @@ export class RecordingBuilder {
       failuresByBin: this.failures,
       lag: this.lag.totalCount ? encodeHistogram(this.lag) : '',
       retries: this.retries,
+      sent: this.sent,
+      lastSentMs: this.lastSentMs,
     };
   }
 }

@@ -2,7 +2,7 @@
  * Merges the workers' per-second snapshots exactly: histograms add bucket by bucket, counts add up.
  * A second is complete once every worker has reported it (or finished), and seconds come out in order.
  */
-import { createMergeHistogram, decodeHistogram, encodeHistogram, type Histogram } from '../model/histogram.js';
+import { addEncoded, createMergeHistogram, encodeHistogram, type Histogram } from '../model/histogram.js';
 import { addCounts, type OutcomeCounts } from '../model/outcome.js';
 import type { SecondRecord } from '../model/recording.js';
 import type { SnapshotPayload } from './protocol.js';
@@ -16,6 +16,9 @@ export interface MergedSecond extends SecondRecord {
   failures: Record<string, number[]>;
   lag: string;
   retries: number;
+  /** Starts the workers sent in this second, and the latest send so far (ms from zero). */
+  sent: number;
+  lastSentMs: number;
 }
 
 interface Partial {
@@ -27,6 +30,8 @@ interface Partial {
   failures: Record<string, number[]>;
   inFlight: number;
   retries: number;
+  sent: number;
+  lastSentMs: number;
 }
 
 export class SnapshotMerger {
@@ -43,9 +48,9 @@ export class SnapshotMerger {
 
   add(s: SnapshotPayload): void {
     const p = this.partial(s.second);
-    if (s.latency) p.latency.add(decodeHistogram(s.latency));
-    if (s.service) p.service.add(decodeHistogram(s.service));
-    if (s.lag) p.lag.add(decodeHistogram(s.lag));
+    if (s.latency) addEncoded(p.latency, s.latency);
+    if (s.service) addEncoded(p.service, s.service);
+    if (s.lag) addEncoded(p.lag, s.lag);
     addCounts(p.outcomes, s.outcomes);
     for (const v of s.bins) p.bins.push(v);
     for (const outcome in s.failures) {
@@ -54,6 +59,8 @@ export class SnapshotMerger {
     }
     p.inFlight += s.inFlight;
     p.retries += s.retries;
+    p.sent += s.sent ?? 0;
+    p.lastSentMs = Math.max(p.lastSentMs, s.lastSentMs ?? 0);
     this.lastSecond[s.worker] = s.final ? Infinity : s.second;
     this.emitComplete();
   }
@@ -76,6 +83,8 @@ export class SnapshotMerger {
         failures: {},
         inFlight: 0,
         retries: 0,
+        sent: 0,
+        lastSentMs: 0,
       };
       this.pending.set(second, p);
     }
@@ -99,6 +108,8 @@ export class SnapshotMerger {
         failures: p.failures,
         inFlight: p.inFlight,
         retries: p.retries,
+        sent: p.sent,
+        lastSentMs: p.lastSentMs,
         latencyHistogram: p.latency,
       });
       p.service.destroy();

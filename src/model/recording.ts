@@ -31,6 +31,9 @@ export interface Recording {
   /** How late the generator started requests (µs histogram, encoded). */
   lag: string;
   retries: number;
+  /** Starts actually sent, and when the last one went (ms from zero): the achieved rate is from these. */
+  sent?: number;
+  lastSentMs?: number;
   workers: WorkerReport;
 }
 

@@ -92,6 +92,11 @@ export interface GeneratorHealth {
   warnings: string[];
   /** Each worker's start against the shared time zero (ms): clock skew plus wake-up. */
   startOffsetsMs: (number | null)[];
+  /**
+   * The rate the generator really achieved: starts sent ÷ the time from zero to the last send (or the planned
+   * length, if longer), against the planned rate (open model; null in the closed model), and the error in %.
+   */
+  rate?: { plannedRps: number | null; achievedRps: number; errorPct: number | null };
   /** Workers that died during the run; their remaining starts are in `dropped`. */
   lostWorkers: { index: number; atMs: number; reason: string; droppedStarts: number }[];
 }

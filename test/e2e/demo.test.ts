@@ -75,7 +75,9 @@ describe('golive demo (the README main command)', () => {
     const seen = await renderReport(report, 'demo-naive-report.png');
     assert.deepEqual(seen.consoleErrors, []);
     assert.deepEqual(seen.requests, [], 'the report loads nothing from the network');
-    assert.equal(seen.canvases.length, s.drills.length * 2 + 1, 'throughput and latency per drill, and the canary chart');
+    const usageCharts = s.drills.filter((d) => d.capacity?.kind === 'usage' && d.capacity.series?.length).length;
+    assert.equal(usageCharts, 1, 'the capacity drill measured usage');
+    assert.equal(seen.canvases.length, s.drills.length * 2 + 1 + usageCharts, 'throughput and latency per drill, the canary chart and the usage chart');
     for (const c of seen.canvases) assert.ok(c.coloredPixels > 500, `a drawn chart (${c.coloredPixels} coloured pixels)`);
     assert.deepEqual(
       seen.verdictRows,

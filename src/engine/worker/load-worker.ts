@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { errorPayload, type FromWorkerMessage, type ToWorkerMessage, type WorkerInitPayload } from '../protocol.js';
 import { createArrivalSchedule, shareOf, vusAt, type ArrivalSchedule } from '../schedule.js';
 import type { LoadPlan } from '../plan.js';
+import { PreciseWake } from './precise-wake.js';
 import { Recorder } from './recorder.js';
 import { createRequestMix, type RequestMix } from './request-mix.js';
 import { createHttp1Transport } from './http1-transport.js';
@@ -18,6 +19,12 @@ const MAX_LATE_MS = 1000;
 const MAX_STARTS_PER_TICK = 2000;
 const EXPIRE_EVERY_MS = 25;
 const VU_CONTROL_EVERY_MS = 100;
+/**
+ * A next start closer than this is waited for by yielding to I/O and coming back (setImmediate) rather
+ * than by the helper thread: a wake-up costs ~30 µs of CPU across two threads, more than the wait; at
+ * such rates (> 10,000 per second per thread) the worker is busy with responses between starts anyway.
+ */
+const YIELD_BELOW_MS = 0.1;
 
 export interface LoadWorker {
   handle(message: ToWorkerMessage): void;
@@ -71,6 +78,12 @@ class WorkerRun {
   private second = 0;
   private timers: NodeJS.Timeout[] = [];
   private lastRetries = 0;
+  private wake: PreciseWake | undefined;
+  /** Starts sent since the last snapshot, and the time of the last one (ms from zero). */
+  private sentSinceSnapshot = 0;
+  private lastSentMs = 0;
+  /** GOLIVE_DEBUG_START_COST_MS: CPU burnt per start, so a test can slow the generator down on purpose. */
+  private readonly startCostMs = Number(process.env['GOLIVE_DEBUG_START_COST_MS'] ?? 0) || 0;
 
   constructor(
     init: WorkerInitPayload,
@@ -92,8 +105,9 @@ class WorkerRun {
     this.endMs = this.plan.durationMs ?? this.plan.maxDurationMs;
   }
 
-  prepare(): Promise<void> {
-    return this.transport.warmUp();
+  async prepare(): Promise<void> {
+    const [, wake] = await Promise.all([this.transport.warmUp(), this.plan.model.kind === 'open' ? PreciseWake.start() : null]);
+    this.wake = wake ?? undefined;
   }
 
   start(startAtEpochMs: number): void {
@@ -127,7 +141,9 @@ class WorkerRun {
     const step = this.count;
     let j = this.index;
     const maxInFlight = Math.max(1, shareOf(this.plan.maxInFlight, this.index, this.count));
+    let ended = false;
     const tick = (): void => {
+      if (ended) return;
       const now = this.elapsed();
       let fired = 0;
       while (j < schedule.total && fired < MAX_STARTS_PER_TICK) {
@@ -147,13 +163,29 @@ class WorkerRun {
         fired++;
       }
       if (j >= schedule.total || now >= this.endMs) {
+        ended = true;
         this.drainThenFinish();
         return;
       }
-      const next = Math.min(schedule.timeOfIndex(j), this.endMs) - this.elapsed();
-      if (next >= 1) setTimeout(tick, Math.floor(next));
-      else setImmediate(tick);
+      const nextMs = Math.min(schedule.timeOfIndex(j), this.endMs);
+      const wait = nextMs - this.elapsed();
+      // Starts due (a full batch) or nearly: yield to I/O, then go on. Otherwise sleep until the next start.
+      if (wait <= YIELD_BELOW_MS || !wake) {
+        if (wait <= YIELD_BELOW_MS) setImmediate(tick);
+        else timer = setTimeout(tick, Math.max(1, Math.round(wait)));
+      } else wake.at(performance.timeOrigin + this.zero + nextMs);
     };
+    let timer: NodeJS.Timeout | undefined;
+    let wake = this.wake;
+    if (wake) {
+      wake.onWake = tick;
+      wake.onLost = () => {
+        // The helper thread is gone: millisecond timers from here on (starts up to ~1 ms late).
+        wake = undefined;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(tick, 1);
+      };
+    }
     tick();
   }
 
@@ -196,7 +228,10 @@ class WorkerRun {
   private fire(j: number, t: number, after?: () => void): void {
     const request = this.mix.pick(j);
     const outgoing = request.build(j, performance.timeOrigin + this.zero + t);
+    if (this.startCostMs > 0) for (const until = performance.now() + this.startCostMs; performance.now() < until; );
     const sent = this.elapsed();
+    this.sentSinceSnapshot++;
+    this.lastSentMs = sent;
     if (outgoing.invalid) {
       // A templated value with a line break is the request's error, never bytes on the wire.
       this.recorder.record('error', t, sent, sent);
@@ -227,7 +262,9 @@ class WorkerRun {
 
   private flush(final: boolean): void {
     const retries = this.transport.retries;
-    this.send({ type: 'snapshot', snapshot: this.recorder.snapshot(this.second, this.inFlight, retries - this.lastRetries, final) });
+    const snapshot = this.recorder.snapshot(this.second, this.inFlight, retries - this.lastRetries, final);
+    this.send({ type: 'snapshot', snapshot: { ...snapshot, sent: this.sentSinceSnapshot, lastSentMs: Math.round(this.lastSentMs * 1000) / 1000 } });
+    this.sentSinceSnapshot = 0;
     this.lastRetries = retries;
   }
 
@@ -245,6 +282,7 @@ class WorkerRun {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) clearTimeout(t);
+    this.wake?.close();
     if (this.started) {
       this.second = Math.max(this.second, Math.floor(this.elapsed() / 1000));
       this.flush(true);
