@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { machineLoad, openModelBench, throughputBench } from './throughput.js';
 import { memoryBench } from './memory.js';
+import { generatorCpuBench } from './generator-cpu.js';
 import { proxyBench } from './proxy.js';
 import { reportOpenBench } from './report-open.js';
 import { scaleOutBench } from './scale-out.js';
@@ -27,6 +28,7 @@ console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-al
 
 if (values.only === 'all' || values.only === 'startup') startupSection();
 if (values.only === 'all' || values.only === 'throughput') await throughputSection();
+if (values.only === 'all' || values.only === 'generator-cpu') await generatorCpuSection();
 if (values.only === 'all' || values.only === 'proxy') await proxySection();
 if (values.only === 'all' || values.only === 'report') await reportSection();
 if (values.only === 'all' || values.only === 'scale-out') await scaleOutSection();
@@ -56,6 +58,17 @@ async function throughputSection() {
   console.log(
     `\nopen model at 90 % of golive's closed-loop maximum: target ${fmt(open.targetRps)} req/s, achieved ${fmt(open.achievedRps)} req/s (${error >= 0 ? '+' : ''}${error.toFixed(2)} %), dropped ${open.dropped}, failed ${open.failed}, start lag p99 ${open.lagP99Ms} ms, latency p99 ${open.p99Ms} ms`,
   );
+}
+
+async function generatorCpuSection() {
+  const rows = await generatorCpuBench({ seconds, reps });
+  console.log('\n| open model, 1 thread | CPU per request (whole process) | start lag p99 | latency p50 / p99 |');
+  console.log('|---|---|---|---|');
+  for (const [rate, r] of Object.entries(rows)) {
+    console.log(
+      `| ${fmt(Number(rate))} req/s | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.lagP99Ms.toFixed(2)} ms | ${r.p50.toFixed(3)} / ${r.p99.toFixed(2)} ms |`,
+    );
+  }
 }
 
 async function proxySection() {

@@ -45,7 +45,8 @@ export async function openModelBench({ seconds, rate }) {
     const d = await runGolive(['load', nginx.url, '--rate', String(Math.round(rate)), '--connections', '50', '--threads', '1', '-d', `${seconds}s`]);
     return {
       targetRps: Math.round(rate),
-      achievedRps: d.requests.total / (d.load.durationMs / 1000),
+      // From when each start was really sent (generator.rate), not completed requests ÷ the planned length.
+      achievedRps: d.generator.rate?.achievedRps ?? d.requests.total / (d.load.durationMs / 1000),
       dropped: d.requests.dropped,
       failed: d.requests.failed,
       lagP99Ms: d.generator.lagP99Ms,
