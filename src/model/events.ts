@@ -52,6 +52,7 @@ export type EventKind =
   | 'zone.lost' // a zone was lost
   | 'zone.detected' // the loss of a zone was detected
   | 'zone.restored' // a lost zone is back
+  | 'zone.taint-removed' // the node lifecycle controller removed golive's unreachable taint (the nodes are healthy)
   // data: backups, destroy, restore, canary writes
   | 'backup.started' // a backup began
   | 'backup.completed' // a backup completed

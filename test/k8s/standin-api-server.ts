@@ -74,6 +74,15 @@ export class StandInApiServer {
   /** Serve metrics.k8s.io (as metrics-server would): pod usage, per container. Off = 404, as without it. */
   metricsServer = true;
   usage = { cpu: '180m', memory: '70Mi' };
+  /**
+   * The policy group's served versions and the server's version. ['v1beta1'] with 'v1.20.2' answers as a
+   * Kubernetes 1.20 server does (policy/v1 arrived in 1.21): 404 for policy/v1 paths, and a 400 for an
+   * Eviction body of policy/v1 with the real server's message.
+   */
+  policyVersions = ['v1', 'v1beta1'];
+  /** What discovery (/apis/policy) says is served, when a test wants it to lie; else policyVersions. */
+  advertisedPolicyVersions: string[] | undefined;
+  gitVersion = 'v1.30.0';
   /** Resources that answer 403 to every request (to test forbidden errors). */
   readonly forbidden = new Set<string>();
   private readonly store = new Map<string, Obj>();
@@ -193,6 +202,12 @@ export class StandInApiServer {
       res.end(JSON.stringify(payload));
     };
     if (!route) {
+      if (url.pathname === '/version')
+        return send(200, { major: this.gitVersion.split('.')[0]!.slice(1), minor: this.gitVersion.split('.')[1], gitVersion: this.gitVersion });
+      if (url.pathname === '/apis/policy') {
+        const versions = (this.advertisedPolicyVersions ?? this.policyVersions).map((v) => ({ groupVersion: `policy/${v}`, version: v }));
+        return send(200, { kind: 'APIGroup', apiVersion: 'v1', name: 'policy', versions, preferredVersion: versions[0] });
+      }
       if (url.pathname === '/api/v1')
         return send(200, {
           kind: 'APIResourceList',
@@ -203,6 +218,8 @@ export class StandInApiServer {
         });
       return send(404, status(404, 'NotFound', `the server could not find ${url.pathname}`));
     }
+    if (route.group === 'policy' && !this.policyVersions.includes(route.version))
+      return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     if (this.forbidden.has(route.resource))
       return send(
         403,
@@ -271,7 +288,20 @@ export class StandInApiServer {
       const obj = this.get(route.resource, ns, route.name!);
       return obj ? send(200, obj) : send(404, status(404, 'NotFound', `${route.resource} "${route.name}" not found`));
     }
-    if (req.method === 'POST' && route.sub === 'eviction') return this.evict(ns, route.name!, send);
+    if (req.method === 'POST' && route.sub === 'eviction') {
+      const apiVersion = (JSON.parse(body) as { apiVersion?: string }).apiVersion ?? '';
+      const version = apiVersion.split('/')[1] ?? '';
+      if (!this.policyVersions.includes(version))
+        return send(
+          400,
+          status(
+            400,
+            'BadRequest',
+            `Eviction in version "${version}" cannot be handled as a Eviction: no kind "Eviction" is registered for version "${apiVersion}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`,
+          ),
+        );
+      return this.evict(ns, route.name!, send);
+    }
     if (req.method === 'POST') {
       const obj = JSON.parse(body) as Obj;
       if (this.get(route.resource, ns, obj.metadata.name))
@@ -412,21 +442,23 @@ function status(code: number, reason: string, message: string): object {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: code < 400 ? 'Success' : 'Failure', message, reason, code };
 }
 
-function parse(pathname: string): { group: string; resource: string; namespace?: string; name?: string; sub?: string } | undefined {
+function parse(pathname: string): { group: string; version: string; resource: string; namespace?: string; name?: string; sub?: string } | undefined {
   const core = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?([a-z]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(pathname);
   if (core) {
     // /api/v1/namespaces/{name} is the namespace itself.
-    if (core[2] && !core[1] && core[2] === 'namespaces' && core[3]) return { group: '', resource: 'namespaces', name: core[3] };
+    if (core[2] && !core[1] && core[2] === 'namespaces' && core[3]) return { group: '', version: 'v1', resource: 'namespaces', name: core[3] };
     return {
       group: '',
+      version: 'v1',
       resource: core[2]!,
       ...(core[1] ? { namespace: core[1] } : {}),
       ...(core[3] ? { name: core[3] } : {}),
       ...(core[4] ? { sub: core[4] } : {}),
     };
   }
-  const named = /^\/apis\/([^/]+)\/[^/]+\/(?:namespaces\/([^/]+)\/)?([a-z]+)(?:\/([^/]+))?$/.exec(pathname);
-  if (named) return { group: named[1]!, resource: named[3]!, ...(named[2] ? { namespace: named[2] } : {}), ...(named[4] ? { name: named[4] } : {}) };
+  const named = /^\/apis\/([^/]+)\/([^/]+)\/(?:namespaces\/([^/]+)\/)?([a-z]+)(?:\/([^/]+))?$/.exec(pathname);
+  if (named)
+    return { group: named[1]!, version: named[2]!, resource: named[4]!, ...(named[3] ? { namespace: named[3] } : {}), ...(named[5] ? { name: named[5] } : {}) };
   return undefined;
 }
 

@@ -49,6 +49,10 @@ export class KubeClient {
   private readonly autoscaling: k8s.AutoscalingV2Api;
   private readonly batch: k8s.BatchV1Api;
   private readonly onMutation: (d: string) => void;
+  private readonly policyGroup: k8s.PolicyApi;
+  private readonly versionApi: k8s.VersionApi;
+  /** The policy group version the server serves, as `kubectl drain` discovers it: v1 (1.21+), else v1beta1. */
+  private policyVersion: Promise<'v1' | 'v1beta1'> | undefined;
 
   constructor(options: ClientOptions = {}) {
     const kc = new k8s.KubeConfig();
@@ -82,6 +86,8 @@ export class KubeClient {
     this.core = kc.makeApiClient(k8s.CoreV1Api);
     this.apps = kc.makeApiClient(k8s.AppsV1Api);
     this.policy = kc.makeApiClient(k8s.PolicyV1Api);
+    this.policyGroup = kc.makeApiClient(k8s.PolicyApi);
+    this.versionApi = kc.makeApiClient(k8s.VersionApi);
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.authz = kc.makeApiClient(k8s.AuthorizationV1Api);
     this.autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
@@ -134,7 +140,27 @@ export class KubeClient {
   }
 
   listPdbs(namespace: string): Promise<KPdb[]> {
-    return call(`list poddisruptionbudgets in ${namespace}`, async () => list<KPdb>(await this.policy.listNamespacedPodDisruptionBudget({ namespace })).items);
+    return call(`list poddisruptionbudgets in ${namespace}`, async () => {
+      if ((await this.policyGroupVersion()) === 'v1') return list<KPdb>(await this.policy.listNamespacedPodDisruptionBudget({ namespace })).items;
+      const r = (await this.custom.listNamespacedCustomObject({ group: 'policy', version: 'v1beta1', namespace, plural: 'poddisruptionbudgets' })) as {
+        items: unknown[];
+      };
+      return list<KPdb>(r).items;
+    });
+  }
+
+  /** The server's version (`/version`), e.g. v1.20.2; null when it does not say. */
+  async serverVersion(): Promise<string | null> {
+    return call('read the server version', async () => (await this.versionApi.getCode()).gitVersion ?? null, this.server);
+  }
+
+  /** policy/v1 where served, policy/v1beta1 otherwise (Kubernetes before 1.21), asked once. */
+  policyGroupVersion(): Promise<'v1' | 'v1beta1'> {
+    this.policyVersion ??= call('discover the policy API group', async () => {
+      const versions = (await this.policyGroup.getAPIGroup()).versions.map((v) => v.version);
+      return versions.includes('v1') || !versions.includes('v1beta1') ? 'v1' : 'v1beta1';
+    });
+    return this.policyVersion;
   }
 
   listEvents(namespace: string): Promise<{ items: KEvent[]; resourceVersion: string }> {
@@ -304,7 +330,8 @@ export class KubeClient {
       return 'evicted';
     }
     try {
-      await this.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+      const apiVersion = `policy/${await this.policyGroupVersion()}`;
+      await this.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion, kind: 'Eviction', metadata: { name, namespace } } });
       this.onMutation(`POST pods/${name}/eviction in ${namespace}`);
       return 'evicted';
     } catch (err) {
@@ -442,11 +469,21 @@ async function call<T>(what: string, run: () => Promise<T>, server?: string): Pr
   }
 }
 
+/** The `message` of a Status body, whole (a regex stopped at its first escaped quote). */
+function statusMessage(body: string): string | undefined {
+  try {
+    const message = (JSON.parse(body) as { message?: unknown } | null)?.message;
+    return typeof message === 'string' && message ? message : undefined;
+  } catch {
+    return body.trim() ? body.trim().slice(0, 2000) : undefined;
+  }
+}
+
 /** Kubernetes failures as golive errors with stable codes and the verb and resource named. */
 function toGoliveError(what: string, err: unknown, server?: string): GoliveError {
   const status = statusOf(err);
   const body = err instanceof k8s.ApiException ? (typeof err.body === 'string' ? err.body : JSON.stringify(err.body)) : '';
-  const detail = /"message":"([^"]*)"/.exec(body)?.[1] ?? (err as Error)?.message ?? String(err);
+  const detail = statusMessage(body) ?? (err as Error)?.message ?? String(err);
   if (status === 403) return new GoliveError('GOLIVE_K8S_FORBIDDEN', `forbidden: cannot ${what}: ${detail}. \`golive rbac\` prints the Role golive needs.`);
   if (status === 401) return new GoliveError('GOLIVE_K8S_FORBIDDEN', `unauthorized: the kubeconfig's credentials were refused while trying to ${what}`);
   if (status === 404) return new GoliveError('GOLIVE_K8S_NOT_FOUND', `not found: cannot ${what}: ${detail}`);

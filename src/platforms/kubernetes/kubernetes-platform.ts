@@ -67,6 +67,8 @@ export class KubernetesPlatform implements Platform {
   private readonly s: K8sScope;
   private observer: ClusterObserver | undefined;
   private readonly zoneUndos = new Map<string, RunNow[]>();
+  /** When golive set the unreachable taint on a zone (mode unreachable), to notice a controller removing it. */
+  private readonly unreachableSince = new Map<string, number>();
 
   constructor(private readonly options: KubernetesPlatformOptions) {
     const config = options.config;
@@ -103,6 +105,14 @@ export class KubernetesPlatform implements Platform {
   async start(): Promise<{ url?: string }> {
     const { s } = this;
     await this.client.version();
+    const serverVersion = await this.client.serverVersion().catch(() => null);
+    // What a server lacks fails here, before any change (Indexed Jobs arrived in Kubernetes 1.21).
+    const minor = /^v?1\.(\d+)/.exec(serverVersion ?? '')?.[1];
+    if (this.options.workers && minor !== undefined && Number(minor) < 21)
+      throw new GoliveError(
+        'GOLIVE_PLATFORM_UNSUPPORTED',
+        `load workers as pods need Indexed Jobs (Kubernetes 1.21 or later); the server is ${serverVersion}: run the load from here (remove load.workers) or use a newer cluster`,
+      );
     const needs = permissionNeeds(s.config, this.options.needs, this.options.workers?.namespace);
     const denied = await this.client.denied(accessChecks(requiredRules(needs)));
     if (denied.length > 0) {
@@ -125,7 +135,10 @@ export class KubernetesPlatform implements Platform {
     s.onTeardown('stop watching the cluster', 'nothing to do', () => this.observer?.stop());
     this.observer = new ClusterObserver(this.client, s.ns, s.selector, () => s.sink);
     await this.observer.start();
-    s.sink('k8s.target', `context ${this.client.context} at ${this.client.server}, namespace ${s.ns}, ${s.kind} ${s.name} (pods ${s.selector})`);
+    s.sink(
+      'k8s.target',
+      `context ${this.client.context} at ${this.client.server}${serverVersion ? ` (Kubernetes ${serverVersion})` : ''}, namespace ${s.ns}, ${s.kind} ${s.name} (pods ${s.selector})`,
+    );
     return {};
   }
 
@@ -154,10 +167,11 @@ export class KubernetesPlatform implements Platform {
   async failZone(zone: string, mode: ZoneOutageMode, signal: AbortSignal): Promise<void> {
     const undos = await failZone(this.s, zone, mode, signal);
     this.zoneUndos.set(zone, [...(this.zoneUndos.get(zone) ?? []), ...undos]);
+    if (mode.kind === 'unreachable' && !this.client.dryRun) this.unreachableSince.set(zone, Date.now());
   }
 
   waitZoneEvacuated(zone: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    return waitZoneEvacuated(this.s, zone, timeoutMs, signal);
+    return waitZoneEvacuated(this.s, zone, timeoutMs, signal, this.unreachableSince.get(zone));
   }
 
   async restoreZone(zone: string): Promise<void> {

@@ -71,11 +71,34 @@ export async function failZone(s: K8sScope, zone: string, mode: ZoneOutageMode, 
   return undos;
 }
 
-export async function waitZoneEvacuated(s: K8sScope, zone: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+/**
+ * With mode unreachable golive only sets the taint; a node lifecycle controller that still hears from the
+ * nodes' kubelets takes it off again (they are Ready), and no pod would ever leave: say so at once, with
+ * the remedy, instead of waiting out the recovery budget.
+ */
+async function failIfTaintRemoved(s: K8sScope, zone: string, nodes: string[], sinceMs: number): Promise<void> {
+  for (const name of nodes) {
+    const node = await s.client.getNode(name);
+    if ((node.spec?.taints ?? []).some((t) => t.key === UNREACHABLE_TAINT_KEY)) continue;
+    const ready = (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    const after = ((Date.now() - sinceMs) / 1000).toFixed(1);
+    const message = `the ${UNREACHABLE_TAINT_KEY} taint was removed from node ${name} within ${after} s of golive setting it${ready ? ': its kubelet still reports Ready, so the node lifecycle controller does not consider it lost' : ''}`;
+    s.sink('zone.taint-removed', message, zone);
+    throw new GoliveError(
+      'GOLIVE_PLATFORM_UNSUPPORTED',
+      `${message}. Make the zone really unreachable (a zone-outage mode { kind: 'run', command } that stops the zone's kubelets or blocks their traffic) or use mode: 'evict'.`,
+    );
+  }
+}
+
+export async function waitZoneEvacuated(s: K8sScope, zone: string, timeoutMs: number, signal: AbortSignal, unreachableSinceMs?: number): Promise<void> {
   if (s.client.dryRun) return;
   const nodes = new Set((await zones(s)).find((z) => z.zone === zone)?.nodes ?? []);
   await s.until(
-    async () => !(await s.client.listPods(s.ns, s.selector)).items.some((p) => nodes.has(p.spec?.nodeName ?? '') && !isTerminating(p)),
+    async () => {
+      if (unreachableSinceMs !== undefined) await failIfTaintRemoved(s, zone, [...nodes], unreachableSinceMs);
+      return !(await s.client.listPods(s.ns, s.selector)).items.some((p) => nodes.has(p.spec?.nodeName ?? '') && !isTerminating(p));
+    },
     timeoutMs,
     signal,
     `the pods in ${zone} to be evicted (with mode unreachable this takes their tolerationSeconds, 300 s by default)`,
