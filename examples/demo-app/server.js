@@ -15,6 +15,7 @@ const port = Number(process.env.PORT ?? 3000);
 const graceful = process.env.DEMO_GRACEFUL !== '0';
 let closing = false;
 const drainMs = Number(process.env.DEMO_DRAIN_MS ?? 1500);
+const closeIdleAfterMs = 1000;
 const dataDir = process.env.GOLIVE_DATA_DIR ?? path.resolve('data');
 const replica = process.env.GOLIVE_REPLICA ?? 'demo';
 const revision = process.env.GOLIVE_REVISION ?? '1';
@@ -113,12 +114,17 @@ process.on('SIGTERM', () => {
   if (!graceful) process.exit(0);
   if (shuttingDown) return;
   shuttingDown = true;
-  // Readiness fails first so the load balancer stops sending new connections; then stop accepting, answer
-  // what is in flight with Connection: close, close the idle keep-alive connections, and exit.
+  // Readiness fails first so the load balancer stops sending new connections. Then every response says
+  // Connection: close, so a busy keep-alive connection is closed cleanly after its next answer (the client
+  // knows not to reuse it); only a second later are the connections still idle closed and accepting
+  // stopped (server.close() closes idle connections too). Closing an idle connection races a request the
+  // client may be sending on it at that instant: the second keeps that race to connections really idle.
   setTimeout(() => {
     closing = true;
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 10_000).unref();
+    setTimeout(() => {
+      server.close(() => process.exit(0));
+      server.closeIdleConnections();
+      setTimeout(() => process.exit(0), 10_000).unref();
+    }, closeIdleAfterMs);
   }, drainMs);
 });
