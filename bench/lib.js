@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: a pinned nginx target, pinned commands, medians.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 
@@ -10,6 +10,15 @@ export const CORES = cpus().length;
 /** Generator on core 0, target on core 1 (when the machine has two). */
 export const GEN_CPU = '0';
 export const TARGET_CPU = CORES > 1 ? '1' : '0';
+
+const made = new Set();
+/** A temp folder for this benchmark run, removed when the process exits. */
+export function benchTempDir(prefix) {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  if (made.size === 0) process.once('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  made.add(dir);
+  return dir;
+}
 
 export function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -21,7 +30,7 @@ export function pinned(cpu, cmd, args) {
 
 /** Starts nginx answering `return 200` on 127.0.0.1:port, pinned to the target core. */
 export async function startNginx(port) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-bench-nginx-'));
+  const dir = benchTempDir('golive-bench-nginx-');
   writeFileSync(
     path.join(dir, 'nginx.conf'),
     `worker_processes 1;
@@ -68,11 +77,39 @@ export function median(values) {
 
 /** Runs golive and returns the summary.json of its only drill. */
 export async function runGolive(args, cpu = GEN_CPU) {
-  const out = mkdtempSync(path.join(tmpdir(), 'golive-bench-out-'));
+  const out = benchTempDir('golive-bench-out-');
   const [cmd, a] = pinned(cpu, process.execPath, [GOLIVE, ...args, '--out', out]);
   await run(cmd, a, { env: { ...process.env, CI: 'true', NO_COLOR: '1' }, allowFail: true });
-  const dir = readdirSync(out)[0];
-  return JSON.parse(readFileSync(path.join(out, dir, 'summary.json'), 'utf8')).drills[0];
+  const drill = readSummary(out);
+  rmSync(out, { recursive: true, force: true });
+  return drill;
+}
+
+function readSummary(out) {
+  return JSON.parse(readFileSync(path.join(out, readdirSync(out)[0], 'summary.json'), 'utf8')).drills[0];
+}
+
+/**
+ * Runs golive pinned to `cpu` (null: not pinned) and calls `sample(pid)` every `everyMs` while it runs (taskset execs node,
+ * so the pid is golive's own); returns the summary of its only drill.
+ */
+export async function watchGolive(args, { cpu = GEN_CPU, everyMs, sample }) {
+  const out = benchTempDir('golive-bench-out-');
+  const argv = [GOLIVE, ...args, '--out', out];
+  const [cmd, a] = cpu === null ? [process.execPath, argv] : pinned(cpu, process.execPath, argv);
+  const child = spawn(cmd, a, { stdio: 'ignore', env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+  const timer = setInterval(() => {
+    try {
+      sample(child.pid);
+    } catch {
+      // the process just ended
+    }
+  }, everyMs);
+  await new Promise((r) => child.on('close', r));
+  clearInterval(timer);
+  const drill = readSummary(out);
+  rmSync(out, { recursive: true, force: true });
+  return drill;
 }
 
 export function machineLoad() {

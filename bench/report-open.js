@@ -1,13 +1,11 @@
 // How long the HTML report of a one-hour run takes to open in headless Chromium: 6 drills × 3,600 seconds
 // (3,600 points per series), with outage windows and events; the median of 3 opens, each in a fresh page,
 // from navigation to the page's "rendered" mark (every table built, every chart drawn).
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { statSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { writeReports } from '../dist/report/write-reports.js';
 import { drill, runResult, writeResultsFolder } from '../.build/test/helpers/synthetic-results.js';
-import { median } from './lib.js';
+import { benchTempDir, median } from './lib.js';
 
 export async function reportOpenBench({ reps = 3 } = {}) {
   const names = ['capacity', 'app-update', 'zone-outage', 'node-drain', 'disaster-recovery', 'redeploy'];
@@ -37,7 +35,7 @@ export async function reportOpenBench({ reps = 3 } = {}) {
       })),
     }),
   );
-  const dir = writeResultsFolder(mkdtempSync(path.join(tmpdir(), 'golive-bench-report-')), runResult('one-hour', drills), 3600);
+  const dir = writeResultsFolder(benchTempDir('golive-bench-report-'), runResult('one-hour', drills), 3600);
   const { html } = writeReports(dir, ['html']);
   const sizeMb = statSync(html).size / 1e6;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

@@ -1,10 +1,9 @@
 // Startup: `golive --help`, `golive --version` and `golive validate` against `node -e 0`, interleaved in the
 // same run (wall time and peak RSS from /proc via a wait on the child), medians of N.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GOLIVE, median } from './lib.js';
+import { benchTempDir, GOLIVE, median } from './lib.js';
 
 function once(args, cwd) {
   const start = process.hrtime.bigint();
@@ -23,7 +22,7 @@ function once(args, cwd) {
 }
 
 export function startupBench({ runs = 15 } = {}) {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'golive-bench-startup-'));
+  const cwd = benchTempDir('golive-bench-startup-');
   writeFileSync(
     path.join(cwd, 'golive.config.yaml'),
     "target: { url: 'http://127.0.0.1:1' }\nplatform: { kind: kubernetes, namespace: shop, workload: { name: shop } }\ndrills: { node-drain: {} }\n",

@@ -4,17 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { golive } from '../helpers/cli.js';
 import { createDemoWorkspace, localConfig, processesOfRun } from '../helpers/local-app.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** A tmpfs of `size` at a fresh folder, or why there cannot be one here (mounting needs root). */
 function tinyDisk(size: string): { dir: string; remove(): void } | string {
   if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-fulldisk-'));
+  const dir = tempDir('golive-fulldisk-');
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
   } catch (err) {

@@ -1,7 +1,6 @@
 /** Spawns the built CLI (bin/golive.js) as a user would, in a folder of the test's own. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const BIN = path.resolve(import.meta.dirname, '../../../bin/golive.js');
@@ -13,9 +12,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function tempDir(prefix = 'golive-e2e-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
-}
+export { tempDir } from './temp-dir.js';
 
 export function golive(
   args: string[],

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { KubernetesPlatform } from '../../src/platforms/kubernetes/kubernetes-platform.js';
 import { Journal } from '../../src/safety/journal.js';
 import { TeardownStack } from '../../src/safety/teardown-stack.js';
 import { APP, NAMESPACE, startStandInCluster } from '../k8s/cluster-fixture.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('watches survive a dropped connection and an expired resourceVersion (410 Gone → relist), and keep reporting', async () => {
   const c = await startStandInCluster({ replicas: 2, zones: 2 });
   const events: string[] = [];
-  const journal = new Journal(mkdtempSync(path.join(tmpdir(), 'golive-journal-')));
+  const journal = new Journal(tempDir('golive-journal-'));
   const teardowns = new TeardownStack(journal);
   const platform = new KubernetesPlatform({
     config: {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -13,9 +13,10 @@ import { validateConfig } from '../../src/config/load-config.js';
 import { openPlan } from '../helpers/plan.js';
 import { runEngine } from '../helpers/run-engine.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function selfSignedCert(): { key: string; cert: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-tls-'));
+  const dir = tempDir('golive-tls-');
   execFileSync(
     'openssl',
     [
@@ -85,7 +86,7 @@ describe('data files feed {{data.FIELD}}, one row per request', () => {
   after(() => server.close());
 
   test('CSV rows in order, cycling, with {{seq}} unique across threads', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'golive-data-'));
+    const dir = tempDir('golive-data-');
     writeFileSync(path.join(dir, 'skus.csv'), 'sku,name\nA1,first\nB2,second\nC3,"third, quoted"\n');
     const config = validateConfig(
       {
@@ -159,7 +160,7 @@ describe('requests that cannot smuggle a second request', () => {
         return true;
       },
     );
-    const dir = mkdtempSync(path.join(tmpdir(), 'golive-data-'));
+    const dir = tempDir('golive-data-');
     try {
       writeFileSync(path.join(dir, 'rows.json'), JSON.stringify([{ v: 'fine' }, { v: 'evil\r\nX-Smuggled: yes' }]));
       const config = validateConfig(

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { analyzeDrill } from '../../src/analysis/analyze-drill.js';
@@ -8,6 +7,7 @@ import { createRecordingHistogram, mergeEncoded } from '../../src/model/histogra
 import { openPlan } from '../helpers/plan.js';
 import { runEngine } from '../helpers/run-engine.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('scale-out: load workers as separate processes, merged exactly', () => {
   let server: TestServer;
@@ -18,7 +18,7 @@ describe('scale-out: load workers as separate processes, merged exactly', () => 
   after(() => server.close());
 
   test('4 process workers at 2,000 req/s: totals equal the server count, the merged p99 equals one histogram of every request, arrivals even', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'golive-latency-log-'));
+    const dir = tempDir('golive-latency-log-');
     process.env['GOLIVE_DEBUG_LATENCY_DIR'] = dir;
     const start = server.received;
     let run;

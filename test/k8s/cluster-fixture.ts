@@ -1,10 +1,10 @@
 /** A stand-in cluster for a test: API server, controllers, a seeded app, its Service, and a kubeconfig. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GoliveConfigInput } from '../../src/config/schema.js';
 import { StandInApiServer } from './standin-api-server.js';
 import { seedCluster, StandInController, type ControllerOptions } from './standin-controller.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export interface StandInCluster {
   api: StandInApiServer;
@@ -44,7 +44,7 @@ export async function startStandInCluster(spec: ClusterSpec = {}): Promise<Stand
   const controller = new StandInController(api, spec.controller);
   controller.start();
   const serviceUrl = await controller.serve(NAMESPACE, { app: APP });
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-k8s-'));
+  const dir = tempDir('golive-k8s-');
   const kubeconfig = path.join(dir, 'kubeconfig');
   writeFileSync(
     kubeconfig,

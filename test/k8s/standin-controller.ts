@@ -8,12 +8,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isReadyObj, type Obj, type StandInApiServer } from './standin-api-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** The worker this checkout built (tests run from .build/). */
 const WORKER_MAIN = path.resolve(import.meta.dirname, '../../src/cli/worker-main.js');
@@ -130,7 +130,7 @@ export class StandInController {
     const ns = job.metadata.namespace!;
     const spec = job['spec'].template.spec;
     const cm = this.api.get('configmaps', ns, spec.volumes?.[0]?.configMap?.name ?? '');
-    const dir = mkdtempSync(path.join(tmpdir(), 'standin-pod-'));
+    const dir = tempDir('standin-pod-');
     writeFileSync(path.join(dir, 'plan.json'), cm?.['data']?.['plan.json'] ?? '{}');
     const labels = { ...job['spec'].template.metadata?.labels, 'job-name': job.metadata.name, 'batch.kubernetes.io/job-completion-index': String(index) };
     this.api.put('pods', {

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { resolveSettings } from '../../../src/config/precedence.js';
 import { buildDrills } from '../../../src/drills/registry.js';
 import { InputError } from '../../../src/errors.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Writes `text` as `name` in a fresh folder, validates it as `golive validate` does, returns the error's message. */
 async function errorOf(name: string, text: string): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  const dir = tempDir('golive-config-');
   writeFileSync(path.join(dir, name), text);
   try {
     buildDrills({ loaded: await loadConfig({ cwd: dir }) });
@@ -143,7 +143,7 @@ for (const c of cases) {
 }
 
 test('a TypeScript config loads with its types', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  const dir = tempDir('golive-config-');
   writeFileSync(path.join(dir, 'golive.config.ts'), "const rate: number = 75;\nexport default { target: { url: 'http://127.0.0.1:1' }, load: { rate } };\n");
   const { config } = await loadConfig({ cwd: dir });
   assert.equal(config.load.rate, 75);
@@ -151,7 +151,7 @@ test('a TypeScript config loads with its types', async () => {
 });
 
 test('CLI and environment override the file, and go through the same checks', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  const dir = tempDir('golive-config-');
   writeFileSync(path.join(dir, 'golive.config.json'), JSON.stringify({ target: { url: 'http://127.0.0.1:1' }, load: { rate: 10 } }));
   const { config } = await loadConfig({ cwd: dir, overrides: { 'load.rate': '300/s', 'load.duration': '5s' } });
   assert.equal(config.load.rate, 300);
@@ -160,7 +160,7 @@ test('CLI and environment override the file, and go through the same checks', as
 });
 
 test('precedence in one place: the command line over GOLIVE_* over the file; errors name the flag or variable', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  const dir = tempDir('golive-config-');
   writeFileSync(path.join(dir, 'golive.config.json'), JSON.stringify({ target: { url: 'http://127.0.0.1:1' }, load: { rate: 10, duration: '9s' } }));
   const settings = resolveSettings({ GOLIVE_RATE: '20', GOLIVE_DURATION: '1s' }, { 'load.duration': { value: '4s', flag: '--duration' } });
   const { config } = await loadConfig({ cwd: dir, overrides: settings.overrides, origins: settings.origins });
@@ -175,7 +175,7 @@ test('precedence in one place: the command line over GOLIVE_* over the file; err
 });
 
 test('a config folder instead of a file, and a config that never finishes loading', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-config-'));
+  const dir = tempDir('golive-config-');
   mkdirSync(path.join(dir, 'golive.config.yaml'));
   await assert.rejects(
     loadConfig({ cwd: dir }),

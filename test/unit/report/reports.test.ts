@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { renderJunit } from '../../../src/report/junit-report.js';
@@ -10,6 +9,7 @@ import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../../..
 import { drill, runResult } from '../../helpers/synthetic-results.js';
 import { createTerminalReporter } from '../../../src/report/terminal-reporter.js';
 import { redactUrl } from '../../../src/model/format.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const XSD = path.resolve(import.meta.dirname, '../../../../test/fixtures/junit.xsd');
 
@@ -48,7 +48,7 @@ test('JUnit: one suite, one case per drill, every missed objective with limit an
     /<failure message="missed 2 objective\(s\): downtime, failed requests" type="objectives">downtime: limit ≤ 0s, measured 180ms \(1 outage window\(s\), 1000 requests\)\nfailed requests: limit ≤ 0, measured 37<\/failure>/,
   );
   assert.match(xml, /<error message="the smoke test did not pass within 60000 ms &lt;of&gt; the reset" type="drill-error">/);
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-junit-'));
+  const dir = tempDir('golive-junit-');
   writeFileSync(path.join(dir, 'junit.xml'), xml);
   // xmllint (Debian libxml2-utils) validates against the schema; it exits non-zero and names the problem otherwise.
   const out = execFileSync('xmllint', ['--noout', '--schema', XSD, path.join(dir, 'junit.xml')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +56,7 @@ test('JUnit: one suite, one case per drill, every missed objective with limit an
 });
 
 test('JUnit: the schema check can fail (a case without its time is rejected)', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'golive-junit-'));
+  const dir = tempDir('golive-junit-');
   writeFileSync(path.join(dir, 'bad.xml'), renderJunit(run).replace(' time="60.000"', ''));
   assert.throws(() => execFileSync('xmllint', ['--noout', '--schema', XSD, path.join(dir, 'bad.xml')], { stdio: 'pipe' }), /Command failed/);
 });

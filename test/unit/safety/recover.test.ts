@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { makeOwnedTempDir } from '../../../src/safety/owned-temp-dir.js';
 import { recoverFolder } from '../../../src/safety/recover.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const made: string[] = [];
 after(() => {
@@ -23,11 +24,11 @@ function dirWithFile(parent: string, prefix: string): string {
 }
 
 test('a crafted journal cannot make recover delete what golive did not make for that run', async () => {
-  const results = mkdtempSync(path.join(tmpdir(), 'golive-recover-test-'));
+  const results = tempDir('golive-recover-test-');
   made.push(results);
   const runDir = path.join(results, '2026-12-01T00-00-00Z-crafted');
   mkdirSync(runDir);
-  const home = mkdtempSync(path.join(tmpdir(), 'golive-home-'));
+  const home = tempDir('golive-home-');
   made.push(home);
   const victim = dirWithFile(home, 'victim-');
   const unmarked = dirWithFile(tmpdir(), 'golive-unmarked-');
