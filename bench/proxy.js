@@ -13,9 +13,8 @@ export async function proxyBench({ seconds, reps }) {
   const service = new ServiceProxy();
   const ingress = new IngressProxy(1);
   const ports = { direct: upstreamPort, service: await service.listen(0), ingress: await ingress.listen(0) };
-  service.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
-  ingress.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
-  await new Promise((r) => setTimeout(r, 300));
+  await service.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
+  await ingress.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
   const rows = Object.fromEntries(Object.keys(ports).map((k) => [k, { max: [], p50: [], p99: [] }]));
   try {
     for (let i = 0; i < reps; i++) {

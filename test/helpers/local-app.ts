@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GoliveConfigInput } from '../../src/config/schema.js';
 import { createDemoWorkspace, type DemoWorkspace } from '../../src/cli/demo.js';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { run } from '../../src/run/run.js';
+import { tempDir } from './temp-dir.js';
 import type { DrillResult } from '../../src/model/result.js';
 
 export { createDemoWorkspace, type DemoWorkspace };
@@ -67,4 +69,51 @@ export function processesOfRun(runDir: string): number[] {
     }
   }
   return found;
+}
+
+/** The misbehaving test app (test/fixtures/lossy-app.mjs): its env picks how it loses data or requests. */
+const LOSSY_APP = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'lossy-app.mjs');
+
+export interface LossyAppOptions {
+  name: string;
+  env: Record<string, string>;
+  load: GoliveConfigInput['load'];
+  drills: Record<string, unknown>;
+  replicas?: number;
+  readiness?: Record<string, unknown>;
+  terminationGrace?: string;
+  resources?: Record<string, unknown>;
+  service?: { kind: 'service' } | { kind: 'ingress'; retries: number };
+  /** A data folder and allowDestroy, for disaster recovery. */
+  data?: boolean;
+}
+
+/** A local-platform config for the lossy app, in a temp folder of its own (removed when the test ends). */
+export function lossyApp(o: LossyAppOptions): { cwd: string; config: GoliveConfigInput } {
+  const cwd = tempDir(`golive-${o.name}-`);
+  const replicas = o.replicas ?? 1;
+  return {
+    cwd,
+    config: {
+      name: o.name,
+      load: o.load,
+      platform: {
+        kind: 'local',
+        app: {
+          command: `node ${LOSSY_APP}`,
+          replicas,
+          env: o.env,
+          readiness: o.readiness ?? { path: '/readyz', period: '200ms' },
+          ...(o.terminationGrace ? { terminationGrace: o.terminationGrace } : {}),
+          ...(o.resources ? { resources: o.resources } : {}),
+          ...(o.data ? { dataDir: path.join(cwd, 'data') } : {}),
+        },
+        cluster: { nodes: replicas, zones: replicas },
+        ...(o.service ? { service: o.service } : {}),
+      },
+      ...(o.data ? { allowDestroy: true } : {}),
+      output: { dir: path.join(cwd, 'results') },
+      drills: o.drills,
+    },
+  };
 }

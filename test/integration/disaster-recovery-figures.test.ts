@@ -5,45 +5,20 @@
  * and a drill whose writes are never acknowledged destroys nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { GoliveConfigInput } from '../../src/config/schema.js';
-import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { run } from '../../src/run/run.js';
-
-const APP = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'lossy-app.mjs');
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+import { lossyApp } from '../helpers/local-app.js';
 
 function config(env: Record<string, string>, dr: Record<string, unknown> = {}): { cwd: string; config: GoliveConfigInput } {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'golive-dr-'));
-  dirs.push(cwd);
-  return {
-    cwd,
-    config: {
-      name: 'dr',
-      load: { rate: 50, connections: 4, threads: 1, requests: [{ url: '/' }] },
-      platform: {
-        kind: 'local',
-        app: {
-          command: `node ${APP}`,
-          replicas: 1,
-          env,
-          readiness: { path: '/readyz', period: '200ms' },
-          terminationGrace: '2s',
-          dataDir: path.join(cwd, 'data'),
-        },
-        cluster: { nodes: 1, zones: 1 },
-      },
-      allowDestroy: true,
-      output: { dir: path.join(cwd, 'results') },
-      drills: { 'disaster-recovery': { baseline: '1500ms', tail: '300ms', afterBackup: '500ms', recovery: '20s', canary: { rate: 20 }, ...dr } },
-    },
-  };
+  return lossyApp({
+    name: 'dr',
+    env,
+    data: true,
+    load: { rate: 50, connections: 4, threads: 1, requests: [{ url: '/' }] },
+    terminationGrace: '2s',
+    drills: { 'disaster-recovery': { baseline: '1500ms', tail: '300ms', afterBackup: '500ms', recovery: '20s', canary: { rate: 20 }, ...dr } },
+  });
 }
 
 async function drDrill(env: Record<string, string>, dr?: Record<string, unknown>) {
@@ -103,29 +78,16 @@ describe('disaster-recovery figures that hold on a careless app', () => {
 
 describe('why a drill failed when there was no outage window', () => {
   test('an app that exits at once on SIGTERM: a few failed requests as each replica stops, and the finding says so', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'golive-abrupt-'));
-    dirs.push(cwd);
-    const outcome = await run({
-      cwd,
-      config: {
-        name: 'abrupt',
-        // POSTs: a client retries an idempotent request a dying keep-alive connection dropped, as browsers and Go do.
-        load: { rate: 200, connections: 20, threads: 1, timeout: '3s', requests: [{ method: 'POST', url: '/', body: 'x' }] },
-        platform: {
-          kind: 'local',
-          app: {
-            command: `node ${APP}`,
-            replicas: 2,
-            env: { SLOW_MS: '80', ABRUPT: '1' },
-            readiness: { path: '/readyz', period: '200ms' },
-            terminationGrace: '5s',
-          },
-          cluster: { nodes: 2, zones: 2 },
-        },
-        output: { dir: path.join(cwd, 'results') },
-        drills: { 'app-update': { baseline: '1s', tail: '1s' } },
-      },
+    const { cwd, config } = lossyApp({
+      name: 'abrupt',
+      // POSTs: a client retries an idempotent request a dying keep-alive connection dropped, as browsers and Go do.
+      load: { rate: 200, connections: 20, threads: 1, timeout: '3s', requests: [{ method: 'POST', url: '/', body: 'x' }] },
+      replicas: 2,
+      env: { SLOW_MS: '80', ABRUPT: '1' },
+      terminationGrace: '5s',
+      drills: { 'app-update': { baseline: '1s', tail: '1s' } },
     });
+    const outcome = await run({ cwd, config });
     const d = outcome.result.drills[0]!;
     assert.equal(d.passed, false);
     assert.ok(d.requests.failed > 0, 'requests in flight died with the replicas');

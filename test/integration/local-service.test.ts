@@ -6,16 +6,12 @@
  * behind an ingress that balances each request and retries.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ServiceProxy } from '../../src/platforms/local/service-proxy.js';
-import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { run } from '../../src/run/run.js';
-import type { GoliveConfigInput } from '../../src/config/schema.js';
+import { lossyApp } from '../helpers/local-app.js';
 
 interface Upstream {
   id: string;
@@ -52,109 +48,70 @@ function get(port: number, agent: http.Agent, timeoutMs = 3000): Promise<string>
   });
 }
 
-/** Until `check` holds: the Service applies endpoint changes asynchronously, as kube-proxy does. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
+/** A Service in front of fresh upstreams `ids`, the first one in rotation, and a keep-alive agent pinned to it. */
+async function withService(
+  ids: string[],
+  body: (t: { svc: ServiceProxy; port: number; ups: Upstream[]; keepAlive: http.Agent }) => Promise<void>,
+): Promise<void> {
+  const ups = await Promise.all(ids.map(upstream));
+  const svc = new ServiceProxy();
+  const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const port = await svc.listen(0);
+    await svc.setUpstreams([ups[0]!]);
+    assert.equal(await get(port, keepAlive), ids[0]);
+    await body({ svc, port, ups, keepAlive });
+  } finally {
+    keepAlive.destroy();
+    await svc.close();
+    for (const u of ups) u.server.close();
   }
-  assert.fail('the Service did not apply the change');
 }
 
 describe('the local Service, as kube-proxy', () => {
   test('a keep-alive connection stays with its replica after the replica leaves the endpoints; new connections do not', async () => {
-    const [a, b] = await Promise.all([upstream('a'), upstream('b')]);
-    const svc = new ServiceProxy();
-    const port = await svc.listen(0);
-    try {
-      svc.setUpstreams([a]);
-      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      await eventually(async () => (await get(port, keepAlive)) === 'a');
-      svc.setUpstreams([b]);
-      await eventually(async () => (await get(port, new http.Agent({ keepAlive: false }))) === 'b');
+    await withService(['a', 'b'], async ({ svc, port, ups, keepAlive }) => {
+      await svc.setUpstreams([ups[1]!]);
+      assert.equal(await get(port, new http.Agent({ keepAlive: false })), 'b', 'a new connection goes to b');
       for (let i = 0; i < 5; i++) assert.equal(await get(port, keepAlive), 'a', 'the old connection is still pinned to a');
-      keepAlive.destroy();
-    } finally {
-      await svc.close();
-      a.server.close();
-      b.server.close();
-    }
+    });
   });
 
   test('a replica that dies closes its connections; with no ready replica a new connection is refused', async () => {
-    const a = await upstream('a');
-    const svc = new ServiceProxy();
-    const port = await svc.listen(0);
-    try {
-      svc.setUpstreams([a]);
-      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      await eventually(async () => (await get(port, keepAlive)) === 'a');
-      const closed = new Promise<void>((resolve) => {
-        const socket = Object.values(keepAlive.freeSockets)[0]![0]!;
-        socket.once('close', () => resolve());
-      });
-      a.server.closeAllConnections();
+    await withService(['a', 'b'], async ({ svc, port, ups, keepAlive }) => {
+      const closed = new Promise<void>((resolve) => Object.values(keepAlive.freeSockets)[0]![0]!.once('close', () => resolve()));
+      ups[0]!.server.closeAllConnections();
       await closed;
-      svc.setUpstreams([]);
-      await eventually(async () => (await get(port, new http.Agent())) === 'ECONNREFUSED');
-      const b = await upstream('b');
-      svc.setUpstreams([b]);
-      await eventually(async () => (await get(port, new http.Agent())) === 'b');
-      b.server.close();
-    } finally {
-      await svc.close();
-      a.server.close();
-    }
+      await svc.setUpstreams([]);
+      assert.equal(await get(port, new http.Agent()), 'ECONNREFUSED');
+      await svc.setUpstreams([ups[1]!]);
+      assert.equal(await get(port, new http.Agent()), 'b');
+    });
   });
 
   test("a lost machine's connections go silent: a request times out instead of failing fast", async () => {
-    const a = await upstream('a');
-    const svc = new ServiceProxy();
-    const port = await svc.listen(0);
-    try {
-      svc.setUpstreams([a]);
-      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      await eventually(async () => (await get(port, keepAlive)) === 'a');
+    await withService(['a'], async ({ svc, port, ups, keepAlive }) => {
       await svc.lose(['a']);
-      a.server.closeAllConnections();
+      ups[0]!.server.closeAllConnections();
       assert.equal(await get(port, keepAlive, 300), 'TIMEOUT', 'the pinned connection gets no answer');
       assert.equal(await get(port, new http.Agent(), 300), 'TIMEOUT', 'nor does a new one sent to the lost replica');
-    } finally {
-      await svc.close();
-      a.server.close();
-    }
+    });
   });
 });
 
 describe('what a Service means for an app that keeps its keep-alive connections open on SIGTERM', () => {
-  const dirs: string[] = [];
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
-  const APP = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'lossy-app.mjs');
-
   async function appUpdate(service: { kind: 'service' } | { kind: 'ingress'; retries: number }) {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'golive-service-'));
-    dirs.push(cwd);
-    const config: GoliveConfigInput = {
+    const { cwd, config } = lossyApp({
       name: 'linger',
       // POSTs: no client retries a non-idempotent request, so what fails is what users would see.
       load: { rate: 200, connections: 20, threads: 1, timeout: '3s', requests: [{ method: 'POST', url: '/', body: 'x' }] },
-      platform: {
-        kind: 'local',
-        app: {
-          command: `node ${APP}`,
-          replicas: 2,
-          env: { SLOW_MS: '50', LINGER_MS: '1000' },
-          readiness: { path: '/readyz', period: '100ms', failureThreshold: 1 },
-          terminationGrace: '5s',
-        },
-        cluster: { nodes: 2, zones: 2 },
-        service,
-      },
-      output: { dir: path.join(cwd, 'results') },
+      replicas: 2,
+      env: { SLOW_MS: '50', LINGER_MS: '1000' },
+      readiness: { path: '/readyz', period: '100ms', failureThreshold: 1 },
+      terminationGrace: '5s',
+      service,
       drills: { 'app-update': { baseline: '1s', tail: '1s' } },
-    };
+    });
     return (await run({ cwd, config })).result.drills[0]!;
   }
 
@@ -175,34 +132,16 @@ describe('what a Service means for an app that keeps its keep-alive connections 
 });
 
 describe('replica resource usage on the local platform', () => {
-  const dirs: string[] = [];
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
   test('the capacity drill samples each replica from /proc and judges it against app.resources', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'golive-usage-'));
-    dirs.push(cwd);
-    const app = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'lossy-app.mjs');
-    const outcome = await run({
-      cwd,
-      config: {
-        name: 'usage',
-        load: { rate: 20, threads: 1, requests: [{ url: '/' }] },
-        platform: {
-          kind: 'local',
-          app: {
-            command: `node ${app}`,
-            replicas: 1,
-            env: { BURN: '1' },
-            readiness: { path: '/readyz' },
-            resources: { limits: { cpu: '500m', memory: '1Gi' } },
-          },
-          cluster: { nodes: 1, zones: 1 },
-        },
-        output: { dir: path.join(cwd, 'results') },
-        drills: { capacity: { duration: '3s', objectives: { maxCpuOfLimit: 0.8, maxMemoryOfLimit: 0.5 } } },
-      },
+    const { cwd, config } = lossyApp({
+      name: 'usage',
+      load: { rate: 20, threads: 1, requests: [{ url: '/' }] },
+      env: { BURN: '1' },
+      readiness: { path: '/readyz' },
+      resources: { limits: { cpu: '500m', memory: '1Gi' } },
+      drills: { capacity: { duration: '3s', objectives: { maxCpuOfLimit: 0.8, maxMemoryOfLimit: 0.5 } } },
     });
+    const outcome = await run({ cwd, config });
     const d = outcome.result.drills[0]!;
     const u = d.capacity;
     assert.ok(u?.kind === 'usage' && u.cpu && u.memory, JSON.stringify(u));

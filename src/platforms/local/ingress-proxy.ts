@@ -16,7 +16,8 @@ export interface Upstream {
 /** What both local Services offer the platform: a port, the replicas in rotation, and a close. */
 export interface LocalService {
   listen(port: number): Promise<number>;
-  setUpstreams(upstreams: Upstream[]): void;
+  /** Resolves once new connections (or requests) go by it. */
+  setUpstreams(upstreams: Upstream[]): Promise<void>;
   close(): Promise<void>;
   /** Requests retried on another replica so far (ingress only). */
   readonly retried: number;
@@ -52,8 +53,9 @@ export class IngressProxy implements LocalService {
   }
 
   /** The replicas in rotation; called whenever readiness changes. */
-  setUpstreams(upstreams: Upstream[]): void {
+  setUpstreams(upstreams: Upstream[]): Promise<void> {
     this.upstreams = upstreams;
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

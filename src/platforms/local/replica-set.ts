@@ -221,7 +221,8 @@ export class ReplicaSet {
 
   updateRotation(): void {
     const inRotation = [...this.alive().filter((r) => r.state === 'ready'), ...this.unnoticed];
-    this.o.proxy.setUpstreams(inRotation.map((r) => ({ id: r.spec.id, port: r.spec.port })));
+    // Applied asynchronously, as kube-proxy applies endpoint changes; nothing here waits for it.
+    void this.o.proxy.setUpstreams(inRotation.map((r) => ({ id: r.spec.id, port: r.spec.port })));
   }
 
   /** Stops every replica (gracefully, with a short grace); returns the ones that would not stop. */

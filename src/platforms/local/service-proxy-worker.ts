@@ -65,18 +65,23 @@ function post(m: ServiceFromWorker): void {
   port.postMessage(m);
 }
 
-function reconcileListening(): void {
-  if (closing) return;
+/** Listens while there are endpoints, refuses while there are none; `applied` once that is so. */
+function reconcileListening(applied: () => void): void {
+  if (closing) return applied();
   if (upstreams.length > 0 && !listening) {
     listening = true;
     server.listen(boundPort, '127.0.0.1', () => {
       boundPort = (server.address() as net.AddressInfo).port;
       post({ type: 'listening', port: boundPort });
+      applied();
     });
-  } else if (upstreams.length === 0 && listening) {
-    listening = false;
-    server.close(); // new connections are refused; established ones go on
+    return;
   }
+  if (upstreams.length === 0 && listening) {
+    listening = false;
+    server.close(); // new connections are refused from now on; established ones go on
+  }
+  applied();
 }
 
 server.on('error', (err) => post({ type: 'error', message: err.message }));
@@ -86,8 +91,7 @@ port.on('message', (m: ServiceToWorker) => {
   switch (m.type) {
     case 'upstreams':
       upstreams = m.upstreams;
-      reconcileListening();
-      post({ type: 'applied', version: m.version });
+      reconcileListening(() => post({ type: 'applied', version: m.version }));
       break;
     case 'lose':
       for (const id of m.ids) {

@@ -35,14 +35,19 @@ export class ServiceProxy implements LocalService {
     });
   }
 
-  /** The replicas in rotation: only new connections go by it. */
-  setUpstreams(upstreams: Upstream[]): void {
-    if (this.closed) return;
-    this.send({ type: 'upstreams', version: ++this.version, upstreams: upstreams.map((u) => ({ id: u.id, port: u.port })) });
+  /** The replicas in rotation: only new connections go by it. Resolves once the proxy thread applied it. */
+  setUpstreams(upstreams: Upstream[]): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.apply((version) => ({ type: 'upstreams', version, upstreams: upstreams.map((u) => ({ id: u.id, port: u.port })) }));
   }
 
   /** Replicas whose machine is lost: their connections go silent (before the processes are killed). */
   lose(ids: string[]): Promise<void> {
+    return this.apply((version) => ({ type: 'lose', version, ids }));
+  }
+
+  /** Sends a change and resolves when the proxy thread says it is in effect. */
+  private apply(message: (version: number) => ServiceToWorker): Promise<void> {
     const version = ++this.version;
     return new Promise((resolve) => {
       const onMessage = (m: ServiceFromWorker): void => {
@@ -51,7 +56,7 @@ export class ServiceProxy implements LocalService {
         resolve();
       };
       this.worker.on('message', onMessage);
-      this.send({ type: 'lose', version, ids });
+      this.send(message(version));
     });
   }
 
