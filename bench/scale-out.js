@@ -1,11 +1,7 @@
 // Scale-out on one machine: total req/s with 1, 2 and 4 worker processes against nginx, and what the
 // coordinator (the golive process that merges the snapshots) costs in CPU per worker.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { GOLIVE, startNginx } from './lib.js';
+import { startNginx, watchGolive } from './lib.js';
 
 const TICKS_PER_S = 100; // Linux USER_HZ
 
@@ -19,22 +15,12 @@ export async function scaleOutBench({ seconds }) {
   const rows = [];
   try {
     for (const workers of [1, 2, 4]) {
-      const out = mkdtempSync(path.join(tmpdir(), 'golive-bench-scale-'));
-      const child = spawn(process.execPath, [GOLIVE, 'load', nginx.url, '--vus', '50', '--workers', String(workers), '-d', `${seconds}s`, '--out', out], {
-        stdio: 'ignore',
-        env: { ...process.env, CI: 'true' },
-      });
       let cpu = 0;
-      const timer = setInterval(() => {
-        try {
-          cpu = cpuSeconds(child.pid);
-        } catch {
-          /* ended */
-        }
-      }, 100);
-      await new Promise((r) => child.on('close', r));
-      clearInterval(timer);
-      const d = JSON.parse(readFileSync(path.join(out, readdirSync(out)[0], 'summary.json'), 'utf8')).drills[0];
+      const d = await watchGolive(['load', nginx.url, '--vus', '50', '--workers', String(workers), '-d', `${seconds}s`], {
+        cpu: null,
+        everyMs: 100,
+        sample: (pid) => (cpu = cpuSeconds(pid)),
+      });
       const rps = d.requests.total / (d.load.durationMs / 1000);
       rows.push({ workers, rps, coordinatorCpuPct: (cpu / seconds) * 100, perWorkerMsPerS: (cpu * 1000) / seconds / workers });
     }

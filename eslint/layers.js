@@ -18,6 +18,21 @@ const ENGINE_SHARED = [
   'src/engine/schedule.ts',
   'src/engine/grow.ts',
 ];
+/** What the CLI and its commands may import: everything but platform internals. */
+const CLI_IMPORTS = [
+  'src/run',
+  'src/model',
+  'src/config',
+  'src/drills',
+  'src/report',
+  'src/results',
+  'src/safety',
+  'src/audit',
+  ...PLATFORM_PORT,
+  ...PLATFORM_REGISTRY,
+  'src/engine',
+  ...ROOT,
+];
 
 /**
  * folder → { imports: folders or files it may import (its own folder always), typeImports: allowed as
@@ -72,40 +87,13 @@ export const LAYERS = {
     why: 'the run pipeline reaches platforms through their port and registry only',
   },
   'src/cli': {
-    imports: [
-      'src/run',
-      'src/model',
-      'src/config',
-      'src/drills',
-      'src/report',
-      'src/results',
-      'src/safety',
-      'src/audit',
-      ...PLATFORM_PORT,
-      ...PLATFORM_REGISTRY,
-      'src/engine',
-      ...ROOT,
-    ],
+    imports: CLI_IMPORTS,
     typeImports: ['src/cli/commands'],
     io: true,
     why: 'the CLI is a thin layer: commands load lazily, platforms through their registry',
   },
   'src/cli/commands': {
-    imports: [
-      'src/cli',
-      'src/run',
-      'src/model',
-      'src/config',
-      'src/drills',
-      'src/report',
-      'src/results',
-      'src/safety',
-      'src/audit',
-      ...PLATFORM_PORT,
-      ...PLATFORM_REGISTRY,
-      'src/engine',
-      ...ROOT,
-    ],
+    imports: ['src/cli', ...CLI_IMPORTS],
     io: true,
     why: 'commands are thin: platforms through their registry, loaded lazily',
   },

@@ -239,6 +239,28 @@
       [s.t, s.p50, s.p95, s.p99],
       section.querySelector('.chart.latency'),
     );
+    // Small charts under the main two, on the same time axis, with the same overlays and cursor.
+    var xRange = [0, Math.max(1, s.t.length ? s.t[s.t.length - 1] : 0, d.load.durationMs / 1000)];
+    function smallChart(title, unit, lines, data, el) {
+      new uPlot(
+        {
+          width: width,
+          height: 180,
+          title: title,
+          scales: { x: { time: false, range: xRange } },
+          cursor: { sync: { key: syncKey.key } },
+          plugins: [overlays],
+          axes: [{ label: 'seconds' }, { label: unit }],
+          series: [{ label: 's' }].concat(
+            lines.map(function (l) {
+              return { label: l[0], stroke: l[1], width: 2 };
+            }),
+          ),
+        },
+        data,
+        section.querySelector(el),
+      );
+    }
     var u = d.capacity && d.capacity.kind === 'usage' && d.capacity.series;
     if (u && u.length) {
       section.querySelector('.usage-block').hidden = false;
@@ -246,52 +268,33 @@
       if (sat) section.querySelector('.usage-notes').textContent = sat.notes.join(' · ');
       var col = function (k) {
         return u.map(function (p) {
-          return p[k];
+          return k === 't' ? p.atMs / 1000 : p[k];
         });
       };
-      new uPlot(
-        {
-          width: width,
-          height: 180,
-          title: 'CPU (millicores): replicas in total, the Service, golive',
-          // the same time axis as the drill's other charts
-          scales: { x: { time: false, range: [0, Math.max(1, s.t.length ? s.t[s.t.length - 1] : 0, d.load.durationMs / 1000)] } },
-          cursor: { sync: { key: syncKey.key } },
-          plugins: [overlays],
-          axes: [{ label: 'seconds' }, { label: 'millicores' }],
-          series: [
-            { label: 's' },
-            { label: 'replicas', stroke: '#2f9e44', width: 2 },
-            { label: 'Service', stroke: '#f08c00', width: 2 },
-            { label: 'golive', stroke: '#1c7ed6', width: 2 },
-          ],
-        },
+      smallChart(
+        'CPU (millicores): replicas in total, the Service, golive',
+        'millicores',
         [
-          u.map(function (p) {
-            return p.atMs / 1000;
-          }),
-          col('replicasMillicores'),
-          col('serviceMillicores'),
-          col('goliveMillicores'),
+          ['replicas', '#2f9e44'],
+          ['Service', '#f08c00'],
+          ['golive', '#1c7ed6'],
         ],
-        section.querySelector('.chart.usage'),
+        [col('t'), col('replicasMillicores'), col('serviceMillicores'), col('goliveMillicores')],
+        '.chart.usage',
       );
     }
     var c = d.capacity && d.capacity.canary;
     if (c) {
       section.querySelector('.canary-block').hidden = false;
-      new uPlot(
-        {
-          width: width,
-          height: 180,
-          title: 'canary writes acknowledged (cumulative): kept and lost',
-          scales: { x: { time: false } },
-          plugins: [overlays],
-          axes: [{ label: 'seconds' }, { label: 'writes' }],
-          series: [{ label: 's' }, { label: 'acknowledged', stroke: '#1c7ed6', width: 2 }, { label: 'lost', stroke: '#e03131', width: 2 }],
-        },
+      smallChart(
+        'canary writes acknowledged (cumulative): kept and lost',
+        'writes',
+        [
+          ['acknowledged', '#1c7ed6'],
+          ['lost', '#e03131'],
+        ],
         [c.t, c.acked, c.lost],
-        section.querySelector('.chart.canary'),
+        '.chart.canary',
       );
     }
   }

@@ -2,7 +2,7 @@
  * The readiness rules: each names the drills it endangers, why, and a fix with a YAML snippet. Pure
  * functions over the audit model: the same rules judge manifests, a live cluster and the local platform.
  */
-import type { AuditFinding, AuditInput, AuditWorkload, Location, Severity } from './model.js';
+import type { AuditFinding, AuditInput, AuditPdb, AuditWorkload, Location, Severity } from './model.js';
 
 interface Rule {
   id: string;
@@ -15,6 +15,11 @@ interface Rule {
 }
 
 const objectName = (w: AuditWorkload): string => `${w.kind} ${w.namespace}/${w.name}`;
+
+/** A budget's minAvailable and maxUnavailable as pod counts at `replicas` (percentages resolved as the disruption controller does). */
+function budgetAt(p: AuditPdb, replicas: number): { min: number | undefined; maxU: number | undefined } {
+  return { min: resolveCount(p.minAvailable, replicas, true), maxU: resolveCount(p.maxUnavailable, replicas, false) };
+}
 
 function resolveCount(v: number | string | undefined, of: number, roundUp: boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -192,8 +197,7 @@ export const RULES: Rule[] = [
     check: (w, input) =>
       pdbsFor(w, input)
         .filter((p) => {
-          const min = resolveCount(p.minAvailable, w.replicas, true);
-          const maxU = resolveCount(p.maxUnavailable, w.replicas, false);
+          const { min, maxU } = budgetAt(p, w.replicas);
           return (min !== undefined && min >= w.replicas) || maxU === 0;
         })
         .map((p) => ({
@@ -212,8 +216,7 @@ export const RULES: Rule[] = [
     check: (w, input) =>
       pdbsFor(w, input)
         .filter((p) => {
-          const min = resolveCount(p.minAvailable, w.replicas, true);
-          const maxU = resolveCount(p.maxUnavailable, w.replicas, false);
+          const { min, maxU } = budgetAt(p, w.replicas);
           return min === 0 || (maxU !== undefined && maxU >= w.replicas);
         })
         .map((p) => ({
