@@ -66,6 +66,24 @@ describe('HTTPS and HTTP/2', () => {
     assert.deepEqual(insecure.requests.byOutcome, { ok: 10 });
   });
 
+  test('SNI names a host, never an IP address (RFC 6066; Node warns DEP0123 otherwise)', async () => {
+    const port = (httpsServer.address() as AddressInfo).port;
+    const names: (string | false)[] = [];
+    const onConnection = (socket: import('node:tls').TLSSocket): void => {
+      names.push((socket as unknown as { servername: string | false }).servername);
+    };
+    httpsServer.on('secureConnection', onConnection);
+    try {
+      for (const origin of [`https://127.0.0.1:${port}`, `https://localhost:${port}`]) {
+        const run = await runEngine(openPlan(origin, 20, 200, { target: { origin, insecure: true, http2: false }, connections: 1 }));
+        assert.deepEqual(run.requests.byOutcome, { ok: 4 });
+      }
+    } finally {
+      httpsServer.off('secureConnection', onConnection);
+    }
+    assert.deepEqual([...new Set(names)], [false, 'localhost']);
+  });
+
   test('HTTP/2 over TLS', async () => {
     const origin = `https://127.0.0.1:${(h2Server.address() as AddressInfo).port}`;
     const run = await runEngine(openPlan(origin, 50, 1000, { target: { origin, insecure: true, http2: true }, connections: 2 }));

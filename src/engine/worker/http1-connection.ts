@@ -25,7 +25,7 @@ export interface Exchange {
 export interface ConnectionTarget {
   host: string;
   port: number;
-  tls: { servername: string; rejectUnauthorized: boolean } | undefined;
+  tls: { servername: string | undefined; rejectUnauthorized: boolean } | undefined;
 }
 
 export interface ConnectionOwner {
@@ -64,7 +64,7 @@ export class Http1Connection {
       ? tls.connect({
           host: target.host,
           port: target.port,
-          servername: target.tls.servername,
+          ...(target.tls.servername ? { servername: target.tls.servername } : {}),
           rejectUnauthorized: target.tls.rejectUnauthorized,
           ALPNProtocols: ['http/1.1'],
           onread, // supported by tls.connect at run time, missing from @types/node

@@ -1,14 +1,17 @@
+import { isIP } from 'node:net';
 import { Http1Pool } from './http1-pool.js';
 import { encodeHttp1, isIdempotent, type Done, type Outgoing, type Transport } from './transport.js';
 
 export function createHttp1Transport(url: URL, connections: number, insecure: boolean): Transport {
   const isTls = url.protocol === 'https:';
   const host = url.host;
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const pool = new Http1Pool(
     {
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host: hostname,
       port: Number(url.port || (isTls ? 443 : 80)),
-      tls: isTls ? { servername: url.hostname, rejectUnauthorized: !insecure } : undefined,
+      // SNI carries host names only (RFC 6066): an IP address is not sent, as browsers do.
+      tls: isTls ? { servername: isIP(hostname) ? undefined : hostname, rejectUnauthorized: !insecure } : undefined,
     },
     connections,
     Buffer.allocUnsafe(64 * 1024), // one read buffer for every socket of this thread: parsing is synchronous
