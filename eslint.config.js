@@ -49,7 +49,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
-  { files: ['report-template/*.js'], languageOptions: { globals: { document: 'readonly', uPlot: 'readonly' } } },
+  { files: ['report-template/*.js'], languageOptions: { globals: { document: 'readonly', uPlot: 'readonly', window: 'readonly' } } },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

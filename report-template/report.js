@@ -10,6 +10,19 @@
     tail: 'rgba(120,120,120,0.04)',
   };
 
+  var EMPTY_SERIES = {
+    t: [],
+    span: [],
+    ok: [],
+    failed: [],
+    okP50: [],
+    okP95: [],
+    okP99: [],
+    failedP50: [],
+    failedP99: [],
+    strip: { slotMs: 100, ok: [], failed: [] },
+  };
+
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     if (attrs) for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -132,26 +145,27 @@
     });
 
     var wt = section.querySelector('.windows tbody');
-    if (!d.downtime.windows.length) row(wt, [{ text: 'no outage window', cls: 'empty' }, '', '', '', '', '']);
+    if (!d.downtime.windows.length) row(wt, [{ text: 'no outage window', cls: 'empty' }, '', '', '', '', '', '']);
+    function eventList(list) {
+      return list
+        .map(function (e) {
+          return ms(e.atMs) + ' ' + e.kind + (e.subject ? ' ' + e.subject : '') + ': ' + e.message;
+        })
+        .join('\n');
+    }
     d.downtime.windows.slice(0, 200).forEach(function (w) {
       row(wt, [
-        ms(w.startMs),
-        ms(w.endMs),
-        ms(w.endMs - w.startMs),
+        { text: ms(w.startMs), cls: 'nowrap' },
+        { text: ms(w.endMs), cls: 'nowrap' },
+        { text: ms(w.endMs - w.startMs), cls: 'nowrap' },
         { text: w.failed, cls: 'num' },
         Object.keys(w.outcomes)
           .map(function (k) {
             return k + ' ' + w.outcomes[k];
           })
           .join(', '),
-        {
-          text: w.events
-            .map(function (e) {
-              return ms(e.atMs) + ' ' + e.kind + (e.subject ? ' ' + e.subject : '') + ': ' + e.message;
-            })
-            .join('\n'),
-          cls: 'events-inside',
-        },
+        { text: eventList(w.before || []), cls: 'events-inside trigger' },
+        { text: eventList(w.events), cls: 'events-inside' },
       ]);
     });
 
@@ -177,7 +191,19 @@
       section.querySelector('.findings-block').hidden = false;
       var fl = section.querySelector('.findings');
       d.findings.forEach(function (f) {
-        fl.appendChild(el('li', null, '[' + f.severity + '] ' + f.message + (f.fix ? ' Fix: ' + f.fix : '')));
+        var box = el('div', { class: 'finding ' + f.severity });
+        var head = el('p');
+        head.appendChild(el('span', { class: 'severity ' + f.severity }, f.severity));
+        head.appendChild(el('b', { class: 'finding-id' }, ' ' + f.id));
+        head.appendChild(document.createTextNode(' · ' + d.name + ' · ' + f.message));
+        box.appendChild(head);
+        if (f.fix) {
+          box.appendChild(el('p', { class: 'fix-label' }, 'Fix:'));
+          var pre = el('pre', { class: 'fix' });
+          pre.appendChild(el('code', null, f.fix));
+          box.appendChild(pre);
+        }
+        fl.appendChild(box);
       });
     }
     if (d.setupMs !== undefined) {
@@ -198,7 +224,7 @@
     });
 
     container.appendChild(node);
-    drawCharts(section, d, (data.series && data.series[d.name]) || { t: [], ok: [], failed: [], p50: [], p95: [], p99: [] });
+    drawCharts(section, d, (data.series && data.series[d.name]) || EMPTY_SERIES);
   });
 
   function drawCharts(section, d, s) {
@@ -206,59 +232,137 @@
     var syncKey = uPlot.sync('golive-' + d.name);
     var hover = section.querySelector('.hover-event');
     var overlays = overlayPlugin(d, hover);
-    var common = { width: width, height: 220, cursor: { sync: { key: syncKey.key } }, plugins: [overlays], legend: { live: true } };
+    var charts = [];
+    var tEnd = s.t.length ? s.t[s.t.length - 1] + s.span[s.span.length - 1] / 2 : 0;
+    var xMax = Math.max(1, tEnd, d.load.durationMs / 1000, (s.strip.ok.length * s.strip.slotMs) / 1000);
+    var zoom = zoomSync(charts, xMax, section.querySelector('.zoom-reset'));
+    var durationS = Math.max(0.001, d.load.durationMs / 1000);
+    function chart(opts, data, where) {
+      var u = new uPlot(
+        Object.assign(
+          {
+            width: width,
+            cursor: {
+              sync: { key: syncKey.key },
+              drag: { x: true, y: false, setScale: false },
+              // A double click shows the whole drill, on every chart of it (uPlot's own would fit the data).
+              bind: {
+                dblclick: function () {
+                  return function () {
+                    zoom.reset();
+                    return null;
+                  };
+                },
+              },
+            },
+            plugins: [overlays, zoom],
+          },
+          opts,
+          { scales: Object.assign({ x: { time: false, range: zoom.range } }, opts.scales || {}) },
+        ),
+        data,
+        section.querySelector(where),
+      );
+      charts.push(u);
+      return u;
+    }
+    /** A legend cell: the value under the cursor, or the whole drill's figure when the cursor is elsewhere. */
+    function legend(whole, fmt) {
+      return function (u, v, si, idx) {
+        if (idx === null || idx === undefined) return whole;
+        return v === null || v === undefined ? 'none' : fmt(v);
+      };
+    }
+    var xLegend = {
+      label: 's',
+      value: legend('whole drill', function (v) {
+        return v.toFixed(1) + ' s';
+      }),
+    };
+    var fromZero = function (u, min, max) {
+      return [0, max > 0 ? max * 1.08 : 1];
+    };
+    var perSec = function (v) {
+      return Math.round(v) + ' req/s';
+    };
+
+    drawStrip(section, d, s.strip, chart, xLegend, legend);
+
     var total = s.ok.map(function (v, i) {
       return v + s.failed[i];
     });
-    new uPlot(
-      Object.assign({}, common, {
-        title: 'requests per second',
-        scales: { x: { time: false } },
+    chart(
+      {
+        title: 'requests per second (a partial last second over its own length)',
+        height: 220,
+        scales: { y: { range: fromZero } },
         axes: [{ label: 'seconds' }, { label: 'req/s' }],
         series: [
-          { label: 's' },
-          { label: 'ok + failed', stroke: '#e03131', fill: 'rgba(224,49,49,0.35)', width: 1 },
-          { label: 'ok', stroke: '#2f9e44', fill: 'rgba(47,158,68,0.75)', width: 1 },
+          xLegend,
+          {
+            label: 'ok + failed',
+            stroke: '#e03131',
+            fill: 'rgba(224,49,49,0.35)',
+            width: 1,
+            value: legend(Math.round(d.requests.total / durationS) + ' req/s avg', perSec),
+          },
+          {
+            label: 'ok',
+            stroke: '#2f9e44',
+            fill: 'rgba(47,158,68,0.75)',
+            width: 1,
+            value: legend(Math.round(d.requests.ok / durationS) + ' req/s avg', perSec),
+          },
         ],
-      }),
+      },
       [s.t, total, s.ok],
-      section.querySelector('.chart.throughput'),
+      '.chart.throughput',
     );
-    new uPlot(
-      Object.assign({}, common, {
-        title: 'latency (ms, from intended start)',
-        scales: { x: { time: false } },
+    var lat = d.latencyMs;
+    chart(
+      {
+        title: 'latency (ms, from intended start): ok requests, and failed ones dashed',
+        height: 220,
+        scales: { y: { range: fromZero } },
         axes: [{ label: 'seconds' }, { label: 'ms' }],
         series: [
-          { label: 's' },
-          { label: 'p50', stroke: '#1c7ed6', width: 1 },
-          { label: 'p95', stroke: '#f08c00', width: 1 },
-          { label: 'p99', stroke: '#c2255c', width: 1 },
+          xLegend,
+          { label: 'ok p50', stroke: '#1c7ed6', width: 1, value: legend('all ' + ms(lat.p50), ms) },
+          { label: 'ok p95', stroke: '#f08c00', width: 1, value: legend('all ' + ms(lat.p95), ms) },
+          { label: 'ok p99', stroke: '#c2255c', width: 1, value: legend('all ' + ms(lat.p99), ms) },
+          { label: 'failed p50', stroke: '#e03131', width: 1.5, dash: [6, 4], value: legend(d.requests.failed + ' failed', ms) },
+          { label: 'failed p99', stroke: '#862e9c', width: 1.5, dash: [2, 3], value: legend(d.requests.failed + ' failed', ms) },
         ],
-      }),
-      [s.t, s.p50, s.p95, s.p99],
-      section.querySelector('.chart.latency'),
+      },
+      [s.t, s.okP50, s.okP95, s.okP99, s.failedP50, s.failedP99],
+      '.chart.latency',
     );
-    // Small charts under the main two, on the same time axis, with the same overlays and cursor.
-    var xRange = [0, Math.max(1, s.t.length ? s.t[s.t.length - 1] : 0, d.load.durationMs / 1000)];
+    // Small charts under the main two, on the same time axis, with the same overlays, cursor and zoom.
     function smallChart(title, unit, lines, data, el) {
-      new uPlot(
+      chart(
         {
-          width: width,
           height: 180,
           title: title,
-          scales: { x: { time: false, range: xRange } },
-          cursor: { sync: { key: syncKey.key } },
-          plugins: [overlays],
           axes: [{ label: 'seconds' }, { label: unit }],
-          series: [{ label: 's' }].concat(
-            lines.map(function (l) {
-              return { label: l[0], stroke: l[1], width: 2 };
+          series: [xLegend].concat(
+            lines.map(function (l, i) {
+              var col = data[i + 1] || [];
+              var peak = col.reduce(function (a, v) {
+                return v !== null && v !== undefined && v > a ? v : a;
+              }, 0);
+              return {
+                label: l[0],
+                stroke: l[1],
+                width: 2,
+                value: legend('peak ' + peak, function (v) {
+                  return String(v);
+                }),
+              };
             }),
           ),
         },
         data,
-        section.querySelector(el),
+        el,
       );
     }
     var u = d.capacity && d.capacity.kind === 'usage' && d.capacity.series;
@@ -297,6 +401,152 @@
         '.chart.canary',
       );
     }
+  }
+
+  var OK_COLOR = 'rgb(47,158,68)';
+  var FAILED_COLOR = 'rgb(224,49,49)';
+
+  /**
+   * The downtime strip: each 100 ms slot of intended start coloured by its share of ok (green, from the
+   * bottom) and failed (red, from the top) requests, outage windows outlined, events as labelled ticks.
+   */
+  function drawStrip(section, d, strip, chart, xLegend, legend) {
+    var slotS = strip.slotMs / 1000;
+    var x = [],
+      share = [];
+    strip.ok.forEach(function (ok, i) {
+      var n = ok + strip.failed[i];
+      x.push(i * slotS + slotS / 2);
+      share.push(n ? (100 * strip.failed[i]) / n : null);
+    });
+    var el = section.querySelector('.chart.strip');
+    var events = d.events.filter(function (e) {
+      return e.kind.indexOf('replica.') !== 0 || d.events.length < 60;
+    });
+    chart(
+      {
+        title: 'downtime strip: share of failed requests per 100 ms (by intended start); outage windows outlined',
+        height: 150,
+        padding: [22, null, null, null],
+        scales: { y: { range: [0, 100] } },
+        axes: [{ label: 'seconds' }, { label: '% failed', splits: [0, 50, 100] }],
+        legend: { live: true },
+        series: [
+          xLegend,
+          {
+            label: 'failed',
+            stroke: 'transparent',
+            points: { show: false },
+            value: legend(ms(d.downtime.totalMs) + ' down in ' + d.downtime.windows.length + ' window(s)', function (v) {
+              return v.toFixed(0) + ' %';
+            }),
+          },
+        ],
+        hooks: {
+          draw: [
+            function (u) {
+              var ctx = u.ctx,
+                top = u.bbox.top,
+                h = u.bbox.height;
+              ctx.save();
+              ctx.beginPath();
+              ctx.rect(u.bbox.left, top, u.bbox.width, h);
+              ctx.clip();
+              strip.ok.forEach(function (ok, i) {
+                var n = ok + strip.failed[i];
+                if (!n) return;
+                var x0 = Math.round(u.valToPos(i * slotS, 'x', true)),
+                  x1 = Math.round(u.valToPos((i + 1) * slotS, 'x', true));
+                var red = Math.round((h * strip.failed[i]) / n);
+                ctx.fillStyle = FAILED_COLOR;
+                ctx.fillRect(x0, top, Math.max(1, x1 - x0), red);
+                ctx.fillStyle = OK_COLOR;
+                ctx.fillRect(x0, top + red, Math.max(1, x1 - x0), h - red);
+              });
+              ctx.strokeStyle = '#212529';
+              ctx.lineWidth = 2;
+              d.downtime.windows.forEach(function (w) {
+                var x0 = u.valToPos(w.startMs / 1000, 'x', true),
+                  x1 = u.valToPos(w.endMs / 1000, 'x', true);
+                ctx.strokeRect(x0, top + 1, Math.max(2, x1 - x0), h - 2);
+              });
+              ctx.restore();
+              // Event ticks with their kind above the strip; a label that would overlap the last one is left out.
+              ctx.save();
+              ctx.fillStyle = '#343a40';
+              ctx.strokeStyle = '#343a40';
+              ctx.lineWidth = 1;
+              ctx.font = Math.round(10 * window.devicePixelRatio) + 'px sans-serif';
+              ctx.textBaseline = 'bottom';
+              var lastRight = -Infinity;
+              events.forEach(function (e) {
+                var px = Math.round(u.valToPos(e.atMs / 1000, 'x', true)) + 0.5;
+                if (px < u.bbox.left || px > u.bbox.left + u.bbox.width) return;
+                ctx.beginPath();
+                ctx.moveTo(px, top - 6 * window.devicePixelRatio);
+                ctx.lineTo(px, top);
+                ctx.stroke();
+                var label = e.kind + (e.subject && e.kind.indexOf('replica.') !== 0 ? ' ' + e.subject : '');
+                var wl = ctx.measureText(label).width;
+                if (px - 2 > lastRight) {
+                  ctx.fillText(label, px + 2, top - 7 * window.devicePixelRatio);
+                  lastRight = px + 2 + wl;
+                }
+              });
+              ctx.restore();
+              // Where the plot area is, so a test (or a user's script) can map pixels to time.
+              el.setAttribute('data-plot-left', String(u.bbox.left / window.devicePixelRatio));
+              el.setAttribute('data-plot-top', String(u.bbox.top / window.devicePixelRatio));
+              el.setAttribute('data-plot-width', String(u.bbox.width / window.devicePixelRatio));
+              el.setAttribute('data-plot-height', String(u.bbox.height / window.devicePixelRatio));
+              el.setAttribute('data-x-min', String(u.scales.x.min));
+              el.setAttribute('data-x-max', String(u.scales.x.max));
+            },
+          ],
+        },
+      },
+      [x, share],
+      '.chart.strip',
+    );
+  }
+
+  /**
+   * Drag to zoom on any chart of a drill zooms them all to the same seconds; the reset button (or a double
+   * click) shows the whole drill again. The zoom is ours, not uPlot's: one view for every chart.
+   */
+  function zoomSync(charts, xMax, reset) {
+    var view = null;
+    function apply() {
+      var r = view || [0, xMax];
+      charts.forEach(function (c) {
+        c.setScale('x', { min: r[0], max: r[1] });
+      });
+      reset.hidden = view === null;
+    }
+    function resetAll() {
+      view = null;
+      apply();
+    }
+    reset.addEventListener('click', resetAll);
+    return {
+      reset: resetAll,
+      /** The x range uPlot asks for: the current view. */
+      range: function () {
+        return view || [0, xMax];
+      },
+      hooks: {
+        setSelect: [
+          function (u) {
+            if (u.select.width < 2) return;
+            var min = u.posToVal(u.select.left, 'x'),
+              max = u.posToVal(u.select.left + u.select.width, 'x');
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            view = [Math.max(0, min), Math.min(xMax, max)];
+            apply();
+          },
+        ],
+      },
+    };
   }
 
   /** Phases shaded, outage windows in red, events as vertical lines whose text shows on hover. */

@@ -17,6 +17,8 @@ import { BIN_MS } from '../model/recording.js';
 import type { DowntimeResult, OutageWindow, TimelineEvent } from '../model/result.js';
 
 const MIN_SLOT_MS = 100;
+/** Events this long before a window's start are listed as its likely trigger. */
+const CAUSE_LOOKBACK_MS = 1000;
 const REQUESTS_PER_SLOT = 10;
 /** Requests on each side of a run that tell how often requests fail around it. */
 const NEIGHBOURS = 30;
@@ -112,6 +114,7 @@ export function computeDowntime(input: DowntimeInput): DowntimeResult {
       failed: w.failed,
       outcomes: outcomesIn(input.failuresByBin, w.from, w.to),
       events: events.filter((e) => e.atMs >= startMs && e.atMs < endMs),
+      before: events.filter((e) => e.atMs >= startMs - CAUSE_LOOKBACK_MS && e.atMs < startMs),
     };
   });
   const lengths = result.map((w) => w.endMs - w.startMs);

@@ -17,6 +17,8 @@ export interface SnapshotPayload {
   second: number;
   latency: string;
   service: string;
+  /** Latency of the failed requests only (also counted in `latency`); absent from older workers. */
+  failedLatency?: string;
   lag: string;
   outcomes: OutcomeCounts;
   /** Flat triples [bin, ok, failed]: 10 ms bins by intended start, added since the last snapshot. */

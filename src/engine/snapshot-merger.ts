@@ -10,6 +10,8 @@ import type { SnapshotPayload } from './protocol.js';
 export interface MergedSecond extends SecondRecord {
   /** The merged latency histogram of this second (µs); owned by the receiver until the next second. */
   latencyHistogram: Histogram;
+  /** Latency of the failed requests alone (they are in `latency` too). */
+  failedLatency: string;
   /** Flat [bin, ok, failed] triples added in this second. */
   bins: number[];
   /** Failures by outcome class, flat [bin, count] pairs added in this second. */
@@ -24,6 +26,7 @@ export interface MergedSecond extends SecondRecord {
 interface Partial {
   latency: Histogram;
   service: Histogram;
+  failedLatency: Histogram;
   lag: Histogram;
   outcomes: OutcomeCounts;
   bins: number[];
@@ -50,6 +53,7 @@ export class SnapshotMerger {
     const p = this.partial(s.second);
     if (s.latency) addEncoded(p.latency, s.latency);
     if (s.service) addEncoded(p.service, s.service);
+    if (s.failedLatency) addEncoded(p.failedLatency, s.failedLatency);
     if (s.lag) addEncoded(p.lag, s.lag);
     addCounts(p.outcomes, s.outcomes);
     for (const v of s.bins) p.bins.push(v);
@@ -77,6 +81,7 @@ export class SnapshotMerger {
       p = {
         latency: createMergeHistogram(),
         service: createMergeHistogram(),
+        failedLatency: createMergeHistogram(),
         lag: createMergeHistogram(),
         outcomes: {},
         bins: [],
@@ -102,6 +107,7 @@ export class SnapshotMerger {
         second,
         latency: p.latency.totalCount ? encodeHistogram(p.latency) : '',
         service: p.service.totalCount ? encodeHistogram(p.service) : '',
+        failedLatency: p.failedLatency.totalCount ? encodeHistogram(p.failedLatency) : '',
         lag: p.lag.totalCount ? encodeHistogram(p.lag) : '',
         outcomes: p.outcomes,
         bins: p.bins,
@@ -113,6 +119,7 @@ export class SnapshotMerger {
         latencyHistogram: p.latency,
       });
       p.service.destroy();
+      p.failedLatency.destroy();
       p.lag.destroy();
     }
     if (complete === Infinity) this.pending.clear();

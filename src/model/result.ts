@@ -45,6 +45,11 @@ export interface OutageWindow {
   failed: number;
   outcomes: OutcomeCounts;
   events: TimelineEvent[];
+  /**
+   * Events in the second before the window began: its likely trigger (a zone lost at 3.00 s, the first
+   * failure at 3.01 s). Absent in results written by earlier versions of golive.
+   */
+  before?: TimelineEvent[];
 }
 
 export interface DowntimeResult {

@@ -59,12 +59,15 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
         const classes = Object.entries(w.outcomes)
           .map(([k, v]) => `${text(k)} ${v}`)
           .join(', ');
-        const events = w.events
-          .slice(0, 3)
-          .map((e) => `${text(e.kind)}${e.subject ? ` ${text(e.subject)}` : ''}`)
-          .join(', ');
+        const names = (list: typeof w.events): string =>
+          list
+            .slice(0, 3)
+            .map((e) => `${text(e.kind)}${e.subject ? ` ${text(e.subject)}` : ''}`)
+            .join(', ');
+        const trigger = names(w.before ?? []);
+        const events = names(w.events);
         out.push(
-          `- ${ms(w.startMs)} → ${ms(w.endMs)} (${ms(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}${events ? ` — during ${events}` : ''}`,
+          `- ${ms(w.startMs)} → ${ms(w.endMs)} (${ms(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}${trigger ? ` — after ${trigger}` : ''}${events ? ` — during ${events}` : ''}`,
         );
       }
       if (d.downtime.windows.length > 10) out.push(`- … ${d.downtime.windows.length - 10} more in summary.json`);

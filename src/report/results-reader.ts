@@ -3,16 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GoliveError } from '../errors.js';
 import type { RunResult } from '../model/result.js';
-
-interface DrillSeries {
-  /** Seconds since the drill's start (the end of each second). */
-  t: number[];
-  ok: number[];
-  failed: number[];
-  p50: number[];
-  p95: number[];
-  p99: number[];
-}
+import { drillSeries, type DrillSeries, type TimelineSecond } from './drill-series.js';
 
 export interface RunResults {
   dir: string;
@@ -20,11 +11,8 @@ export interface RunResults {
   series: Record<string, DrillSeries>;
 }
 
-interface TimelineLine {
+interface TimelineLine extends TimelineSecond {
   drill: string;
-  second: number;
-  requests: { ok: number; failed: number };
-  latencyMs: { p50: number; p95: number; p99: number };
 }
 
 export function readResults(dir: string): RunResults {
@@ -43,7 +31,7 @@ export function readResults(dir: string): RunResults {
   if (summary.version !== 1 || !Array.isArray(summary.drills)) {
     throw new GoliveError('GOLIVE_USAGE', `${summaryFile} is not a golive summary (version ${String(summary.version)})`);
   }
-  const series: Record<string, DrillSeries> = {};
+  const lines = new Map<string, TimelineLine[]>();
   const timeline = path.join(dir, 'timeline.ndjson');
   if (existsSync(timeline)) {
     for (const line of readFileSync(timeline, 'utf8').split('\n')) {
@@ -54,14 +42,15 @@ export function readResults(dir: string): RunResults {
       } catch {
         continue; // a line torn by a crash: the rest of the timeline still counts
       }
-      const s = (series[t.drill] ??= { t: [], ok: [], failed: [], p50: [], p95: [], p99: [] });
-      s.t.push(t.second + 0.5); // plotted at the middle of its second
-      s.ok.push(t.requests.ok);
-      s.failed.push(t.requests.failed);
-      s.p50.push(t.latencyMs.p50);
-      s.p95.push(t.latencyMs.p95);
-      s.p99.push(t.latencyMs.p99);
+      const list = lines.get(t.drill) ?? [];
+      list.push(t);
+      lines.set(t.drill, list);
     }
+  }
+  const series: Record<string, DrillSeries> = {};
+  for (const [drill, list] of lines) {
+    const ran = summary.drills.find((d) => d.name === drill)?.load.durationMs ?? 0;
+    series[drill] = drillSeries(list, ran);
   }
   return { dir, summary, series };
 }

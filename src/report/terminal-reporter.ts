@@ -3,7 +3,7 @@
  * the final summary per drill and for the run. Honours NO_COLOR.
  */
 import { formatDuration, formatMs, inert, percent, redactUrl } from '../model/format.js';
-import type { DrillResult, LatencyStats, RunResult } from '../model/result.js';
+import type { DrillResult, LatencyStats, RunResult, TimelineEvent } from '../model/result.js';
 import type { DrillInfo, Reporter, RunInfo, SecondProgress } from './reporter.js';
 
 export interface TerminalOptions {
@@ -23,6 +23,8 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
   const c = colors(useColor);
   let lastEvent = '';
   let lineShown = false;
+  /** The live line as last drawn, to draw again under an event printed above it. */
+  let liveLine = '';
 
   const clearLine = (): void => {
     if (live && lineShown) {
@@ -40,6 +42,7 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
     },
     onDrillStart(drill: DrillInfo) {
       lastEvent = '';
+      liveLine = '';
       out.write(`\n${c.bold(`▶ ${drill.name}`)} ${c.dim(describeLoad(drill))}\n`);
     },
     onSecond(drill: DrillInfo, s: SecondProgress) {
@@ -47,7 +50,8 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
       const text = `${String(s.second + 1).padStart(4)}s ${s.phase ? `${s.phase} ` : ''}│ ${s.rps} req/s  p95 ${formatMs(s.p95Ms)}  errors ${percent(errors)}${s.dropped ? `  dropped ${s.dropped}` : ''}${lastEvent ? ` │ ${lastEvent}` : ''}`;
       if (live) {
         const width = out.columns ?? 120;
-        out.write(`\r\x1b[2K${(errors > 0 ? c.red : (x: string) => x)(text.slice(0, width - 1))}`);
+        liveLine = (errors > 0 ? c.red : (x: string) => x)(text.slice(0, width - 1));
+        out.write(`\r\x1b[2K${liveLine}`);
         lineShown = true;
       } else if ((s.second + 1) % plainEvery === 0) {
         out.write(`${drill.name} ${text}\n`);
@@ -55,7 +59,14 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
     },
     onEvent(_drill, e) {
       lastEvent = `${formatDuration(e.atMs)} ${inert(e.message)}`;
-      if (!live) out.write(`  ${c.dim(formatDuration(e.atMs).padStart(6))} ${e.kind} ${inert(e.message)}\n`);
+      // On a TTY the event goes above the live line, which is drawn again beneath it.
+      const wasShown = lineShown;
+      clearLine();
+      out.write(`  ${c.dim(formatDuration(e.atMs).padStart(6))} ${e.kind}${e.subject ? ` ${inert(e.subject)}` : ''} ${inert(e.message)}\n`);
+      if (live && wasShown) {
+        out.write(liveLine);
+        lineShown = true;
+      }
     },
     onDrillEnd(_drill, result: DrillResult) {
       clearLine();
@@ -122,8 +133,10 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     lines.push(
       `    ${c.red('■')} ${formatDuration(w.startMs)} → ${formatDuration(w.endMs)} (${formatDuration(w.endMs - w.startMs)}): ${w.failed} failed${classes ? ` [${classes}]` : ''}`,
     );
-    for (const e of w.events)
-      lines.push(`        ${c.dim(`${formatDuration(e.atMs)} ${e.kind}${e.subject ? ` ${inert(e.subject)}` : ''}: ${inert(e.message)}`)}`);
+    const eventLine = (e: TimelineEvent, label: string): string =>
+      `        ${c.dim(`${label}${formatDuration(e.atMs)} ${e.kind}${e.subject ? ` ${inert(e.subject)}` : ''}: ${inert(e.message)}`)}`;
+    for (const e of w.before ?? []) lines.push(eventLine(e, 'before: '));
+    for (const e of w.events) lines.push(eventLine(e, ''));
   }
   if (d.downtime.windows.length > shown.length) lines.push(`    … and ${d.downtime.windows.length - shown.length} more window(s) in summary.json`);
   if (d.recovery) {

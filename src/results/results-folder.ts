@@ -21,6 +21,8 @@ export interface TimelineLine {
   /** Encoded HdrHistograms (µs): latency from intended start, and service time. */
   latency: string;
   service: string;
+  /** The failed requests' latency alone (they are in `latency` too). */
+  failedLatency: string;
   /** 10 ms bins by intended start added this second: flat [bin, ok, failed]. */
   bins: number[];
   failures: Record<string, number[]>;
@@ -72,6 +74,7 @@ export class ResultsFolder {
       inFlight: s.inFlight,
       latency: s.latency,
       service: s.service,
+      failedLatency: s.failedLatency,
       bins: s.bins,
       failures: s.failures,
     };

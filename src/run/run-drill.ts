@@ -41,6 +41,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
   let zero = 0;
   const now = (): number => (zero ? epochNow() - zero : 0);
   const mark = env.teardowns.mark();
+  let loadEndMs = spec.plan.durationMs ?? undefined;
 
   const engine = startLoadEngine({
     plan: spec.plan,
@@ -48,12 +49,16 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     ...(spec.workers.kind === 'kubernetes' ? { fleet: fleetOf(env.platform, spec) } : { kind: spec.workers.kind }),
     onSecond: (s) => {
       folder.appendSecond(spec.name, s);
+      // The last second of a load is partial: its rate is over the part that ran; one too short to rate, or
+      // one that only saw the last responses come back after the load stopped, is not shown as progress.
+      const ranMs = Math.min(1000, (loadEndMs ?? Infinity) - s.second * 1000);
+      if (ranMs < MIN_PARTIAL_SECOND_MS) return;
       const r = requestCounts(s.outcomes);
       const l = latencyStatsMs(s.latencyHistogram);
       hooks.onSecond(info, {
         second: s.second,
         phase: phases[phases.length - 1]?.name ?? '',
-        rps: r.total,
+        rps: Math.round((r.total * 1000) / ranMs),
         ok: r.ok,
         failed: r.failed,
         dropped: r.dropped,
@@ -67,7 +72,8 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
   signal.addEventListener('abort', stopLoad, { once: true });
 
   const event = (kind: EventKind, message: string, subject?: string): void => {
-    const e: TimelineEvent = { atMs: round(now()), kind, message, ...(subject !== undefined ? { subject } : {}) };
+    // A timer may wake a fraction of a millisecond before time zero: no event is before the drill began.
+    const e: TimelineEvent = { atMs: Math.max(0, round(now())), kind, message, ...(subject !== undefined ? { subject } : {}) };
     events.push(e);
     folder.appendEvent(spec.name, e);
     hooks.onEvent(info, e);
@@ -108,6 +114,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
         event('drill.error', error);
       }
       await unwindDrill(env, mark, event);
+      loadEndMs = now();
       engine.stop();
     } else {
       phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });
@@ -178,6 +185,9 @@ export function describeLoad(spec: DrillSpec): LoadDescription {
   const vus = Math.max(...model.stages.map((s) => s.toVus));
   return { model: 'closed', vus, ...base, connections: vus };
 }
+
+/** A last second shorter than this is not rated: 3 requests in 5 ms are not 600 req/s. */
+const MIN_PARTIAL_SECOND_MS = 250;
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;

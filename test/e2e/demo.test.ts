@@ -77,7 +77,29 @@ describe('golive demo (the README main command)', () => {
     assert.deepEqual(seen.requests, [], 'the report loads nothing from the network');
     const usageCharts = s.drills.filter((d) => d.capacity?.kind === 'usage' && d.capacity.series?.length).length;
     assert.equal(usageCharts, 1, 'the capacity drill measured usage');
-    assert.equal(seen.canvases.length, s.drills.length * 2 + 1 + usageCharts, 'throughput and latency per drill, the canary chart and the usage chart');
+    assert.equal(
+      seen.canvases.length,
+      s.drills.length * 3 + 1 + usageCharts,
+      'downtime strip, throughput and latency per drill, the canary chart and the usage chart',
+    );
+    for (const l of seen.legends) assert.doesNotMatch(l, /--/, `a legend shows values: ${l}`);
+    // The strip's red region is each outage window, to 2 % of the axis (a strip slot is 100 ms).
+    for (const d of s.drills.filter((x) => !x.passed && x.downtime.windows.length)) {
+      const strip = seen.strips.find((x) => x.drill === d.name);
+      assert.ok(strip, `${d.name} has a downtime strip`);
+      const tolerance = 0.02 * (strip.xMax - strip.xMin);
+      for (const w of d.downtime.windows) {
+        const [from, to] = [w.startMs / 1000, w.endMs / 1000];
+        const run = strip.redRuns.find(([a, b]) => a < to + tolerance && b > from - tolerance);
+        assert.ok(run, `${d.name}: window ${from}–${to} s is red on the strip (runs ${JSON.stringify(strip.redRuns)})`);
+        assert.ok(Math.abs(run[0] - from) <= tolerance && Math.abs(run[1] - to) <= tolerance, `${d.name}: red ${run.join('–')} s vs window ${from}–${to} s`);
+      }
+    }
+    const [z0, z1] = seen.zoom.zoomed;
+    const [i0, i1] = seen.zoom.initial;
+    assert.ok(z0 > i0 && z1 < i1 && z1 - z0 < (i1 - i0) / 2, `a drag on the throughput chart zoomed the strip too: ${JSON.stringify(seen.zoom)}`);
+    assert.deepEqual(seen.zoom.reset, seen.zoom.initial, 'reset zoom shows the whole drill again');
+    assert.deepEqual(seen.zoom.doubleClicked, seen.zoom.initial, 'so does a double click');
     for (const c of seen.canvases) assert.ok(c.coloredPixels > 500, `a drawn chart (${c.coloredPixels} coloured pixels)`);
     assert.deepEqual(
       seen.verdictRows,

@@ -22,7 +22,8 @@ test('golive report regenerates HTML, JUnit and Markdown from a results folder',
     { drill: 'capacity', result: 'passed' },
     { drill: 'app-update', result: 'failed' },
   ]);
-  assert.equal(seen.canvases.length, 4);
+  assert.equal(seen.canvases.length, 6, 'a downtime strip, throughput and latency per drill');
+  for (const l of seen.legends) assert.doesNotMatch(l, /--/, `a legend shows values: ${l}`);
   const bad = await golive(['report', cwd], { cwd });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /is not a golive results folder \(no summary\.json\)/);

@@ -1,7 +1,7 @@
 /** Opens an HTML report in Debian's headless Chromium (playwright-core drives it) and reports what it saw. */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts');
@@ -14,6 +14,74 @@ export interface RenderedReport {
   canvases: { width: number; height: number; coloredPixels: number }[];
   verdictRows: { drill: string; result: string }[];
   runVerdict: string;
+  /** Every chart legend's text as shown with the cursor outside the charts. */
+  legends: string[];
+  /** Per drill, the downtime strip as drawn: where its plot is, and the red runs read off its pixels (s). */
+  strips: { drill: string; xMin: number; xMax: number; redRuns: [number, number][] }[];
+  /** The first drill's strip x range: at first, after a drag across a quarter of its throughput chart, after "reset zoom", after a drag and a double click. */
+  zoom: { initial: [number, number]; zoomed: [number, number]; reset: [number, number]; doubleClicked: [number, number] };
+}
+
+async function dragToZoom(page: Page): Promise<RenderedReport['zoom']> {
+  const section = page.locator('section.drill').first();
+  const strip = section.locator('.chart.strip');
+  const range = async (): Promise<[number, number]> => [Number(await strip.getAttribute('data-x-min')), Number(await strip.getAttribute('data-x-max'))];
+  const initial = await range();
+  const over = section.locator('.chart.throughput .u-over');
+  await over.scrollIntoViewIfNeeded();
+  const box = (await over.boundingBox())!;
+  const y = box.y + box.height / 2;
+  const drag = async (): Promise<void> => {
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, y, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.5, y, { steps: 4 });
+    await page.mouse.up();
+  };
+  await drag();
+  const zoomed = await range();
+  if (zoomed[0] === initial[0] && zoomed[1] === initial[1]) return { initial, zoomed, reset: zoomed, doubleClicked: zoomed };
+  await section.locator('.zoom-reset').click({ timeout: 5000 });
+  const reset = await range();
+  await drag();
+  await page.mouse.dblclick(box.x + box.width * 0.3, y);
+  return { initial, zoomed, reset, doubleClicked: await range() };
+}
+
+/** Reads the strip's canvas a quarter down its plot: a slot whose failed share is over 25 % is red there. */
+function measureStrips(): RenderedReport['strips'] {
+  return Array.from(document.querySelectorAll<HTMLElement>('section.drill')).map((section) => {
+    const el = section.querySelector<HTMLElement>('.chart.strip')!;
+    const canvas = el.querySelector('canvas')!;
+    const scale = canvas.width / canvas.clientWidth;
+    const num = (k: string): number => Number(el.getAttribute(`data-${k}`));
+    const [left, top, width, height, xMin, xMax] = ['plot-left', 'plot-top', 'plot-width', 'plot-height', 'x-min', 'x-max'].map(num) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const y = Math.round((top + height * 0.25) * scale);
+    const row = canvas.getContext('2d')!.getImageData(Math.round(left * scale), y, Math.round(width * scale), 1).data;
+    const toS = (px: number): number => xMin + (px / scale / width) * (xMax - xMin);
+    const runs: [number, number][] = [];
+    let from = -1;
+    let lastRed = -10;
+    for (let x = 0; x < row.length / 4; x++) {
+      const [r, g, b] = [row[x * 4]!, row[x * 4 + 1]!, row[x * 4 + 2]!];
+      if (!(r > 200 && g < 90 && b < 90)) continue;
+      // An event's dashed marker crossing the red is a gap of a few pixels, not the end of the region.
+      if (x - lastRed > 4) {
+        if (from >= 0) runs.push([toS(from), toS(lastRed + 1)]);
+        from = x;
+      }
+      lastRed = x;
+    }
+    if (from >= 0) runs.push([toS(from), toS(lastRed + 1)]);
+    return { drill: section.id.replace(/^drill-/, ''), xMin, xMax, redRuns: runs };
+  });
 }
 
 export async function renderReport(file: string, screenshot?: string): Promise<RenderedReport> {
@@ -53,11 +121,15 @@ export async function renderReport(file: string, screenshot?: string): Promise<R
         .map((cells) => ({ drill: cells[0]!, result: cells[1]! })),
     );
     const runVerdict = (await page.textContent('#run-verdict')) ?? '';
+    await page.mouse.move(0, 0);
+    const legends = await page.$$eval('.u-legend', (list) => list.map((l) => l.textContent ?? ''));
+    const strips = await page.evaluate(measureStrips);
+    const zoom = await dragToZoom(page);
     if (screenshot) {
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage: true });
     }
-    return { openMs, consoleErrors, requests, canvases, verdictRows, runVerdict };
+    return { openMs, consoleErrors, requests, canvases, verdictRows, runVerdict, legends, strips, zoom };
   } finally {
     await browser.close();
   }

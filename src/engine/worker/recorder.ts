@@ -14,6 +14,8 @@ import type { SnapshotPayload } from '../protocol.js';
 export class Recorder {
   private latency: Histogram = createRecordingHistogram();
   private service: Histogram = createRecordingHistogram();
+  /** Latency of the failed requests alone, so a chart can show ok and failed latency apart. */
+  private failedLatency: Histogram = createRecordingHistogram();
   private lag: Histogram = createRecordingHistogram();
   private outcomes: OutcomeCounts = Object.create(null) as OutcomeCounts;
   private ok = new Int32Array(1024);
@@ -49,6 +51,7 @@ export class Recorder {
     }
     if (outcome === 'ok') this.ok[bin]!++;
     else {
+      recordMs(this.failedLatency, now - intended);
       this.failed[bin]!++;
       let byBin = this.failures.get(outcome);
       if (!byBin) this.failures.set(outcome, (byBin = new Map<number, number>()));
@@ -93,6 +96,7 @@ export class Recorder {
       second,
       latency: this.latency.totalCount ? encodeHistogram(this.latency) : '',
       service: this.service.totalCount ? encodeHistogram(this.service) : '',
+      failedLatency: this.failedLatency.totalCount ? encodeHistogram(this.failedLatency) : '',
       lag: this.lag.totalCount ? encodeHistogram(this.lag) : '',
       outcomes: this.outcomes,
       bins,
@@ -103,6 +107,7 @@ export class Recorder {
     };
     this.latency.reset();
     this.service.reset();
+    this.failedLatency.reset();
     this.lag.reset();
     this.outcomes = Object.create(null) as OutcomeCounts;
     return payload;

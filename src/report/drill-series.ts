@@ -1,0 +1,149 @@
+/**
+ * What the report's charts plot for one drill, from its timeline lines: throughput and latency per second
+ * (ok and failed apart), and a downtime strip of 100 ms slots from the 10 ms bins.
+ */
+import { addEncoded, createMergeHistogram, latencyStatsMs } from '../model/histogram.js';
+import { BIN_MS } from '../model/recording.js';
+
+const STRIP_SLOT_MS = 100;
+/** A last second shorter than this is plotted with the one before it: 3 requests in 5 ms are not 600 req/s. */
+const MIN_PARTIAL_SECOND_MS = 250;
+
+/** One timeline line as the charts read it (older results may lack the newer fields). */
+export interface TimelineSecond {
+  second: number;
+  requests: { ok: number; failed: number };
+  latency?: string;
+  failedLatency?: string;
+  /** Flat [bin, ok, failed] triples: 10 ms bins by intended start. */
+  bins?: number[];
+  latencyMs: { p50: number; p95: number; p99: number };
+}
+
+export interface DrillSeries {
+  /** The middle of each plotted span, seconds since the drill's start. */
+  t: number[];
+  /** How long each span is (s): 1 for a whole second, less for the last, partial one. */
+  span: number[];
+  /** Requests per second over each span, by completion. */
+  ok: number[];
+  failed: number[];
+  /** Latency (ms, from the intended start) of the ok requests and of the failed ones; null when there were none. */
+  okP50: (number | null)[];
+  okP95: (number | null)[];
+  okP99: (number | null)[];
+  failedP50: (number | null)[];
+  failedP99: (number | null)[];
+  /** ok and failed requests per 100 ms slot of intended start, from 0. */
+  strip: { slotMs: number; ok: number[]; failed: number[] };
+}
+
+interface Span {
+  from: number;
+  to: number;
+  lines: TimelineSecond[];
+}
+
+/**
+ * `durationMs` is how long the load ran: the second it ends in is plotted over its own length, and the
+ * seconds after it (responses still coming back) are folded into it, so no chart ends in a cliff.
+ */
+export function drillSeries(lines: TimelineSecond[], durationMs: number): DrillSeries {
+  const endS = durationMs > 0 ? durationMs / 1000 : Infinity;
+  const spans: Span[] = [];
+  for (const line of [...lines].sort((a, b) => a.second - b.second)) {
+    const last = spans[spans.length - 1];
+    if (line.second >= endS && last) {
+      last.lines.push(line);
+      continue;
+    }
+    spans.push({ from: line.second, to: Math.min(line.second + 1, endS), lines: [line] });
+  }
+  const tail = spans[spans.length - 1];
+  const before = spans[spans.length - 2];
+  if (tail && before && (tail.to - tail.from) * 1000 < MIN_PARTIAL_SECOND_MS && before.to === tail.from) {
+    before.to = tail.to;
+    before.lines.push(...tail.lines);
+    spans.pop();
+  }
+
+  const s: DrillSeries = {
+    t: [],
+    span: [],
+    ok: [],
+    failed: [],
+    okP50: [],
+    okP95: [],
+    okP99: [],
+    failedP50: [],
+    failedP99: [],
+    strip: stripOf(lines, durationMs),
+  };
+  for (const sp of spans) {
+    const width = sp.to - sp.from;
+    const ok = sp.lines.reduce((a, l) => a + l.requests.ok, 0);
+    const failed = sp.lines.reduce((a, l) => a + l.requests.failed, 0);
+    s.t.push(round(sp.from + width / 2, 3));
+    s.span.push(round(width, 3));
+    s.ok.push(round(ok / width, 1));
+    s.failed.push(round(failed / width, 1));
+    const { okStats, failedStats } = splitLatency(sp.lines);
+    s.okP50.push(okStats?.p50 ?? null);
+    s.okP95.push(okStats?.p95 ?? null);
+    s.okP99.push(okStats?.p99 ?? null);
+    s.failedP50.push(failedStats?.p50 ?? null);
+    s.failedP99.push(failedStats?.p99 ?? null);
+  }
+  return s;
+}
+
+/** ok latency = all − failed, bucket by bucket (exact: the failed ones are a subset recorded alike). */
+function splitLatency(lines: TimelineSecond[]) {
+  const ok = lines.reduce((a, l) => a + l.requests.ok, 0);
+  const failed = lines.reduce((a, l) => a + l.requests.failed, 0);
+  if (!lines.every((l) => l.latency !== undefined && (l.requests.failed === 0 || l.failedLatency))) {
+    // Results of an earlier golive: one histogram for all; shown as ok latency when nothing failed.
+    const only = lines.length === 1 ? lines[0]! : undefined;
+    return { okStats: only && failed === 0 && ok > 0 ? only.latencyMs : undefined, failedStats: undefined };
+  }
+  const all = createMergeHistogram();
+  const failedH = createMergeHistogram();
+  try {
+    for (const l of lines) {
+      if (l.latency) addEncoded(all, l.latency);
+      if (l.failedLatency) addEncoded(failedH, l.failedLatency);
+    }
+    const failedStats = failed > 0 ? latencyStatsMs(failedH) : undefined;
+    if (failed > 0) all.subtract(failedH);
+    const okStats = ok > 0 && all.totalCount > 0 ? latencyStatsMs(all) : undefined;
+    return { okStats, failedStats };
+  } finally {
+    all.destroy();
+    failedH.destroy();
+  }
+}
+
+function stripOf(lines: TimelineSecond[], durationMs: number): DrillSeries['strip'] {
+  const perSlot = STRIP_SLOT_MS / BIN_MS;
+  const slots = Math.max(0, Math.ceil(durationMs / STRIP_SLOT_MS));
+  const ok = new Array<number>(slots).fill(0);
+  const failed = new Array<number>(slots).fill(0);
+  for (const l of lines) {
+    const bins = l.bins ?? [];
+    for (let i = 0; i + 2 < bins.length; i += 3) {
+      const slot = Math.floor(bins[i]! / perSlot);
+      while (slot >= ok.length) {
+        ok.push(0);
+        failed.push(0);
+      }
+      ok[slot]! += bins[i + 1]!;
+      failed[slot]! += bins[i + 2]!;
+    }
+  }
+  return { slotMs: STRIP_SLOT_MS, ok, failed };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
