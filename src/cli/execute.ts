@@ -26,6 +26,8 @@ export async function execute(io: CliIo, start: (signal: AbortSignal) => Promise
     io.stdout.write(`results: ${outcome.resultsDir}\n`);
     for (const file of outcome.reports) io.stdout.write(`report:  ${file}\n`);
     if (outcome.interrupted) return EXIT.incomplete;
+    // A dry run succeeds when every drill could be planned: there is nothing to pass or fail yet.
+    if (outcome.result.dryRun) return outcome.result.dryRun.valid ? EXIT.passed : EXIT.incomplete;
     if (outcome.result.drills.some((d) => d.error !== undefined)) return EXIT.incomplete;
     return outcome.result.passed ? EXIT.passed : EXIT.failed;
   } finally {

@@ -1,6 +1,7 @@
 /** redeploy: reset to empty and deploy from a clean clone; how long until users are served again. */
 import type { RedeployDrillConfig } from '../config/schema.js';
 import { GoliveError } from '../errors.js';
+import { formatDuration } from '../model/format.js';
 import type { DrillContext, PerformResult } from './drill.js';
 import { requirePlatform } from './phases.js';
 import { smokePasses } from './smoke.js';
@@ -32,6 +33,10 @@ export function redeploy(cfg: RedeployDrillConfig) {
     }
 
     ctx.phase('recovery');
+    if (ctx.dryRun) {
+      ctx.event('deploy.ready', `would wait up to ${formatDuration(cfg.timeout)} for every replica to be ready and the smoke test to pass`);
+      return { details };
+    }
     const deadline = resetAtMs + cfg.timeout;
     await platform.waitReady(Math.max(0, deadline - ctx.now()), ctx.signal);
     ctx.event('deploy.ready', 'every replica is ready; running the smoke test');

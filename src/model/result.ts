@@ -189,6 +189,8 @@ export interface DrillResult {
   passed: boolean;
   /** Set when the drill could not complete (error, interrupted); `passed` is then false. */
   error?: string;
+  /** A dry run's plan of the drill: no load, nothing changed; its steps are the events, `error` a plan that failed. */
+  planned?: true;
   startedAt: string;
   load: LoadDescription;
   requests: RequestCounts;
@@ -222,4 +224,6 @@ export interface RunResult {
   drills: DrillResult[];
   /** Why the run stopped before its last drill (a platform failure between drills). */
   error?: string;
+  /** A dry run: the drills were planned, not run (`passed` is false: nothing was proven); valid when every plan could be made. */
+  dryRun?: { valid: boolean };
 }

@@ -25,6 +25,11 @@ export async function createPlatform(config: ResolvedConfig, env: PlatformEnviro
   if (!p) return undefined;
   switch (p.kind) {
     case 'local': {
+      if (env.dryRun) {
+        // A dry run starts nothing: the local platform's changes are processes and files on this machine.
+        const { LocalDryRun } = await import('./local/local-dry-run.js');
+        return new LocalDryRun({ config: p, baseDir: env.baseDir, runDir: env.runDir, onMutation: env.onMutation });
+      }
       const { LocalPlatform } = await import('./local/local-platform.js');
       return new LocalPlatform({ ...services(env), config: p, configSource: env.configSource });
     }

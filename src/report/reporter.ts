@@ -12,6 +12,8 @@ export interface RunInfo {
   platformDescription?: string;
   targetUrl: string;
   drills: string[];
+  /** The drills are planned, not run. */
+  dryRun?: boolean;
 }
 
 export interface DrillInfo {

@@ -25,6 +25,7 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
   let lineShown = false;
   /** The live line as last drawn, to draw again under an event printed above it. */
   let liveLine = '';
+  let dryRun = false;
 
   const clearLine = (): void => {
     if (live && lineShown) {
@@ -35,6 +36,7 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
 
   return {
     onRunStart(run: RunInfo) {
+      dryRun = Boolean(run.dryRun);
       const where = run.platformDescription ? `platform  ${run.platformDescription}\n` : '';
       out.write(
         `${c.bold('golive')} ${inert(run.name)} · drills: ${run.drills.map(inert).join(', ')}\n${where}target    ${inert(redactUrl(run.targetUrl))}\n${c.dim(`results → ${run.resultsDir}`)}\n`,
@@ -58,6 +60,7 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
       }
     },
     onEvent(_drill, e) {
+      if (dryRun) return; // a plan's steps are listed with it at the drill's end
       lastEvent = `${formatDuration(e.atMs)} ${inert(e.message)}`;
       // On a TTY the event goes above the live line, which is drawn again beneath it.
       const wasShown = lineShown;
@@ -70,11 +73,11 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
     },
     onDrillEnd(_drill, result: DrillResult) {
       clearLine();
-      out.write(renderDrill(result, c));
+      out.write(result.planned ? renderPlan(result, c) : renderDrill(result, c));
     },
     onRunEnd(result: RunResult) {
       clearLine();
-      out.write(renderVerdicts(result, c));
+      out.write(result.dryRun ? renderPlanVerdict(result, c) : renderVerdicts(result, c));
     },
   };
 }
@@ -205,6 +208,32 @@ function usageLines(d: DrillResult): string[] {
     for (const n of u.saturation.notes) lines.push(`              ${inert(n)}`);
   }
   return lines;
+}
+
+/** A dry run's drill: what it would do, step by step, and the objectives it would be judged by. */
+function renderPlan(d: DrillResult, c: Colors): string {
+  const lines = [`${c.bold(d.name)} ${d.error ? c.red(`✗ cannot be planned: ${inert(d.error)}`) : c.green('planned')}`];
+  const steps = d.events.filter((e) => e.kind !== 'teardown.failed');
+  lines.push(`  steps       ${steps.length ? '' : 'the load alone: nothing in the platform changes'}`.trimEnd());
+  for (const e of steps)
+    lines.push(
+      `    ${c.dim('·')} ${e.kind === 'phase' ? `phase ${inert(e.message)}` : `${e.kind}${e.subject ? ` ${inert(e.subject)}` : ''}: ${inert(e.message)}`}`,
+    );
+  for (const e of d.events.filter((x) => x.kind === 'teardown.failed')) lines.push(`    ${c.red('✗')} undo: ${inert(e.message)}`);
+  lines.push('  objectives');
+  for (const o of d.objectives) lines.push(`    ${o.name === o.limit ? o.limit : `${o.name}: ${o.limit}`}${o.default ? ' (default)' : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function renderPlanVerdict(result: RunResult, c: Colors): string {
+  const failed = result.drills.filter((d) => d.error !== undefined);
+  const lines = ['', c.bold('dry run')];
+  if (result.dryRun?.valid) lines.push(c.green(`the plan is valid: ${result.drills.length} drill(s) planned; nothing was changed and no load was sent`));
+  else
+    lines.push(
+      c.red(`the plan has problems: ${failed.map((d) => `${d.name}: ${inert(d.error ?? '')}`).join('; ') || inert(result.error ?? 'the run stopped')}`),
+    );
+  return `${lines.join('\n')}\n`;
 }
 
 function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {

@@ -8,6 +8,8 @@ import type { EventKind } from '../model/events.js';
 import type { DrillResult, TimelineEvent } from '../model/result.js';
 import { describeLoad, type DrillEnvironment, type DrillHooks } from './run-drill.js';
 
+const NOT_RUN = 'dry run: nothing was changed and no load was sent';
+
 export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: DrillEnvironment, signal: AbortSignal): Promise<DrillResult> {
   const load = describeLoad(spec);
   const info = { name: spec.name, kind: spec.kind, load };
@@ -53,8 +55,8 @@ export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: DrillEn
     load,
     events,
     phases: [],
-    objectives: {},
-    thresholds: [],
+    objectives: spec.objectives,
+    thresholds: spec.thresholds,
     recording: {
       startEpochMs: 0,
       durationMs: 0,
@@ -66,8 +68,11 @@ export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: DrillEn
       retries: 0,
       workers: { kind: spec.workers.kind, count: 0, startOffsetsMs: [], lost: [] },
     },
-    error: error ?? 'dry run: nothing was changed and no load was sent',
+    // Judged as a drill that did not run: every objective is listed with its limit, none is judged.
+    error: error ?? NOT_RUN,
   });
+  result.planned = true;
+  if (error === undefined) delete result.error;
   await hooks.onDrillEnd(info, result);
   return result;
 }

@@ -146,6 +146,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
       drills: plan.drills.map((d) => d.name),
       ...(platform ? { platformDescription: platform.info.description } : {}),
       targetUrl: redactUrl(url),
+      ...(o.dryRun ? { dryRun: true } : {}),
     });
     for (const drill of plan.drills.map((d) => atTarget(d, url))) {
       if (signal.aborted) break;
@@ -202,10 +203,11 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     name: config.name,
     startedAt,
     finishedAt: new Date().toISOString(),
-    passed: !interrupted && results.every((d) => d.passed),
+    passed: !o.dryRun && !interrupted && results.every((d) => d.passed),
     platform: platformInfo,
     drills: results,
     ...(runError !== undefined ? { error: runError } : {}),
+    ...(o.dryRun ? { dryRun: { valid: !interrupted && results.every((d) => d.error === undefined) } } : {}),
   };
   try {
     folder.writeSummary(result);
@@ -216,7 +218,8 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
       { cause: err },
     );
   }
-  const reports = writeConfiguredReports(folder.dir, config.reporters, o.cwd, warn);
+  // A dry run measured nothing: its plan is in the terminal and summary.json, no report is drawn of it.
+  const reports = o.dryRun ? [] : writeConfiguredReports(folder.dir, config.reporters, o.cwd, warn);
   await hooks.onRunEnd(result);
   return { result, resultsDir: folder.dir, interrupted, reports };
 }

@@ -191,9 +191,11 @@ describe('kubernetes drills against the stand-in API server', () => {
       assert.ok(planned.some((p) => /^PATCH node node-\w+ \(strategic merge\): cordon \+ taint golive\.dev\/zone-outage:NoExecute$/.test(p)));
       assert.ok(planned.some((p) => /^DELETE pod shop\/web-[\w-]+ \(grace 0 s\)$/.test(p)));
       assert.deepEqual(
-        outcome.result.drills.map((d) => d.error),
-        Array(3).fill('dry run: nothing was changed and no load was sent'),
+        outcome.result.drills.map((d) => [d.planned, d.error]),
+        Array(3).fill([true, undefined]),
       );
+      assert.deepEqual(outcome.result.dryRun, { valid: true });
+      assert.equal(outcome.result.passed, false, 'a plan proves nothing');
     } finally {
       await c.close();
     }

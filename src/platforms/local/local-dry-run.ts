@@ -1,0 +1,148 @@
+/**
+ * The local platform in a dry run: it starts nothing and changes nothing — no replica, no Service, no
+ * deleted data folder — and says in words what each step would do. Replicas are placed on the simulated
+ * cluster as the real run would place them, so the plan names the nodes and zones the drills would hit.
+ */
+import path from 'node:path';
+import type { DeployOptions, EventSink, NodeDrainOptions, Platform, PlatformInfo, RolloutChange, ZoneInfo, ZoneOutageMode } from '../platform.js';
+import { SimCluster } from './cluster.js';
+import type { ResolvedLocalPlatform } from './schema.js';
+
+export interface LocalDryRunOptions {
+  config: ResolvedLocalPlatform;
+  baseDir: string;
+  runDir: string;
+  onMutation?: ((description: string) => void) | undefined;
+}
+
+export class LocalDryRun implements Platform {
+  readonly info: PlatformInfo;
+  private readonly cluster: SimCluster;
+  /** Node of each replica the run would start, in order. */
+  private readonly placed: string[] = [];
+  private sink: EventSink = () => undefined;
+
+  constructor(private readonly options: LocalDryRunOptions) {
+    const { app, cluster } = options.config;
+    this.cluster = new SimCluster(cluster.nodes, cluster.zones);
+    for (let i = 0; i < app.replicas; i++) {
+      const node = this.cluster.pick((n) => this.placed.filter((p) => p === n).length, app.spread);
+      if (node) this.placed.push(node.name);
+    }
+    this.info = {
+      kind: 'local',
+      description: `local: ${app.replicas} × "${app.command}" on ${cluster.nodes} nodes in ${cluster.zones} zones · DRY RUN: nothing is started or changed`,
+    };
+  }
+
+  private would(description: string): Promise<void> {
+    this.options.onMutation?.(description);
+    return Promise.resolve();
+  }
+
+  private get dataDir(): string {
+    return path.resolve(this.options.baseDir, this.options.config.app.dataDir ?? path.join(this.options.runDir, 'data'));
+  }
+
+  setEventSink(sink: EventSink): void {
+    this.sink = sink;
+  }
+
+  start(): Promise<{ url: string }> {
+    const { app, port } = this.options.config;
+    this.options.onMutation?.(`start ${app.replicas} × "${app.command}" in ${path.resolve(this.options.baseDir, app.cwd ?? '.')} behind a Service`);
+    return Promise.resolve({ url: `http://127.0.0.1:${port}` });
+  }
+
+  waitReady(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  rollout(change: RolloutChange): Promise<void> {
+    const what =
+      change.kind === 'restart'
+        ? 'a restart'
+        : change.kind === 'env'
+          ? `env ${change.name}=${change.value}`
+          : change.kind === 'image'
+            ? `image ${change.image}`
+            : `the command ${change.command}`;
+    const s = this.options.config.app.strategy;
+    this.sink(
+      'rollout.started',
+      `would roll out ${what} (${s.type}${s.type === 'RollingUpdate' ? `, maxSurge ${s.maxSurge}, maxUnavailable ${s.maxUnavailable}` : ''})`,
+    );
+    return this.would(`roll out ${what} to ${this.placed.length} replica(s)`);
+  }
+
+  nodes(which: 'hosting' | 'all'): Promise<string[]> {
+    const hosting = new Set(this.placed);
+    return Promise.resolve(this.cluster.nodes.filter((n) => which === 'all' || hosting.has(n.name)).map((n) => n.name));
+  }
+
+  drainNode(name: string, options: NodeDrainOptions): Promise<void> {
+    const reboot = options.reboot
+      ? 'delayMs' in options.reboot
+        ? `, reboot it (${options.reboot.delayMs} ms)`
+        : 'run' in options.reboot
+          ? `, reboot it with: ${options.reboot.run}`
+          : `, ask the operator: ${options.reboot.manual}`
+      : '';
+    const here = this.placed.filter((n) => n === name).length;
+    this.sink('drill.node', `would drain ${name}: ${here} replica(s) evicted and replaced elsewhere`, name);
+    return this.would(`cordon ${name}, evict its ${here} replica(s) (the disruption budget honoured)${reboot}, uncordon ${name}`);
+  }
+
+  zones(): Promise<ZoneInfo[]> {
+    return Promise.resolve(
+      this.cluster.zones().map((zone) => {
+        const nodes = this.cluster.nodes.filter((n) => n.zone === zone).map((n) => n.name);
+        return { zone, nodes, replicas: this.placed.filter((p) => nodes.includes(p)).length };
+      }),
+    );
+  }
+
+  failZone(zone: string, mode: ZoneOutageMode): Promise<void> {
+    this.sink('zone.lost', `would lose ${zone}${mode.kind === 'run' ? ` by running: ${mode.command}` : ''}`, zone);
+    return this.would(`lose ${zone}: its nodes down, its replicas killed at once (SIGKILL)${mode.kind === 'run' ? `, after running ${mode.command}` : ''}`);
+  }
+
+  waitZoneEvacuated(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  restoreZone(zone: string): Promise<void> {
+    return this.would(`bring ${zone} back`);
+  }
+
+  scale(replicas: number): Promise<void> {
+    return this.would(`scale to ${replicas} replica(s)`);
+  }
+
+  killReplicas(count: number): Promise<void> {
+    return this.would(`kill ${count} replica(s) (SIGKILL)`);
+  }
+
+  backup(): Promise<string> {
+    this.options.onMutation?.(`snapshot ${this.dataDir} into ${path.join(this.options.runDir, 'snapshots')}`);
+    return Promise.resolve('dry-run-snapshot');
+  }
+
+  destroy(): Promise<void> {
+    return this.would(`kill every replica and delete ${this.dataDir}`);
+  }
+
+  restore(backupId: string): Promise<void> {
+    return this.would(`restore ${this.dataDir} from ${backupId} and start ${this.placed.length} replica(s)`);
+  }
+
+  reset(): Promise<void> {
+    return this.would(`stop every replica and delete ${this.dataDir}`);
+  }
+
+  deployFromRepo(options: DeployOptions): Promise<void> {
+    return this.would(
+      `clone ${options.repo} at HEAD${options.build ? `, build with: ${options.build}` : ''}${options.coldCaches ? ' (empty package caches)' : ''}, start ${this.placed.length} replica(s)`,
+    );
+  }
+}
