@@ -35,6 +35,14 @@ export interface LoadedConfig {
   drillOrder: string[];
   /** The line of a dotted path in the file (YAML and JSON configs). */
   lineOf: (path: string) => number | undefined;
+  /** Other config files in the same folder, not read: the one used is the first in CONFIG_NAMES order. */
+  ignoredFiles: string[];
+}
+
+/** What to tell a user whose folder holds more than one config file; undefined when it holds one. */
+export function ignoredConfigNote(loaded: LoadedConfig): string | undefined {
+  if (loaded.ignoredFiles.length === 0) return undefined;
+  return `${loaded.fileLabel} is used; ${loaded.ignoredFiles.join(', ')} ${loaded.ignoredFiles.length === 1 ? 'is' : 'are'} ignored (the first of ${CONFIG_NAMES.join(', ')} wins): remove the other file or pass -c FILE`;
 }
 
 function drillOrderOf(raw: unknown): string[] {
@@ -42,13 +50,9 @@ function drillOrderOf(raw: unknown): string[] {
   return drills && typeof drills === 'object' ? Object.keys(drills) : [];
 }
 
-/** The config file in `cwd`, or undefined. */
-function findConfigFile(cwd: string): string | undefined {
-  for (const name of CONFIG_NAMES) {
-    const candidate = path.join(cwd, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
+/** The config files in `cwd`, in the order the first one wins. */
+function findConfigFiles(cwd: string): string[] {
+  return CONFIG_NAMES.map((name) => path.join(cwd, name)).filter((candidate) => existsSync(candidate));
 }
 
 interface RawFile {
@@ -273,9 +277,18 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const origins = options.origins ?? {};
   if (options.inline !== undefined) {
     const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), options.label, undefined, origins);
-    return { config, file: undefined, fileLabel: undefined, baseDir: options.cwd, drillOrder: drillOrderOf(options.inline), lineOf: () => undefined };
+    return {
+      config,
+      file: undefined,
+      fileLabel: undefined,
+      baseDir: options.cwd,
+      drillOrder: drillOrderOf(options.inline),
+      lineOf: () => undefined,
+      ignoredFiles: [],
+    };
   }
-  const file = options.file ? path.resolve(options.cwd, options.file) : findConfigFile(options.cwd);
+  const found = options.file ? [] : findConfigFiles(options.cwd);
+  const file = options.file ? path.resolve(options.cwd, options.file) : found[0];
   if (!file) {
     throw new InputError('GOLIVE_CONFIG_NOT_FOUND', options.cwd, [
       { path: '', message: `no config file here (looked for ${CONFIG_NAMES.join(', ')}); write one with \`golive init\` or pass -c FILE` },
@@ -284,5 +297,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const shownAs = path.relative(options.cwd, file) || file;
   const raw = await readConfigFile(file, shownAs, options.loadTimeoutMs);
   const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf, origins);
-  return { config, file, fileLabel: shownAs, baseDir: path.dirname(file), drillOrder: drillOrderOf(raw.value), lineOf: (p) => raw.lineOf(p.split('.')) };
+  return {
+    config,
+    file,
+    fileLabel: shownAs,
+    baseDir: path.dirname(file),
+    drillOrder: drillOrderOf(raw.value),
+    lineOf: (p) => raw.lineOf(p.split('.')),
+    ignoredFiles: found.slice(1).map((f) => path.basename(f)),
+  };
 }

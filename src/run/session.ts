@@ -17,6 +17,7 @@ import { recoverAll } from '../safety/recover.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
 import { planDrill } from './dry-run.js';
+import { ignoredConfigNote } from '../config/load-config.js';
 import { placementSkew } from '../analysis/placement.js';
 import { redactConfig } from './redact.js';
 import { redactUrl } from '../model/format.js';
@@ -54,6 +55,8 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   const { loaded } = plan;
   const { config } = loaded;
   const { warn } = o;
+  const ignored = ignoredConfigNote(loaded);
+  if (ignored) warn(ignored);
   // The run stops on the caller's signal, or when its results can no longer be written (a full disk).
   const stop = new AbortController();
   const onCallerAbort = (): void => stop.abort();
