@@ -88,7 +88,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .description('two runs side by side per drill and figure; exit 1 when a figure regressed beyond its tolerance')
     .argument('<folder-a>', 'the baseline run')
     .argument('<folder-b>', 'the run to judge')
-    .option('--tolerance <list>', 'e.g. latency=20%,latencyFloorMs=1,downtimeMs=100,failedRequests=0,errorRate=0.1%,throughput=5%,recovery=20%')
+    .option('--tolerance <list>', 'e.g. latency=20%,latencyFloor=1ms,downtime=100ms,failedRequests=0,errorRate=0.1%,throughput=5%,recovery=20%')
     .option('--html <file>', 'also write the comparison as HTML')
     .option('--markdown <file>', 'also write the comparison as Markdown')
     .action(async (a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }) =>

@@ -119,15 +119,42 @@ export function compareRuns(a: RunResult, b: RunResult, tolerances: Tolerances =
 }
 
 /** Parses `latency=20%,downtime=100ms,failedRequests=0` over the defaults. Returns an error message on bad input. */
+/** The names `--tolerance` takes, as the error's example shows them, and the unit each is given in. */
+const TOLERANCE_NAMES: Record<string, { key: keyof Tolerances; unit: 'share' | 'duration' | 'count' }> = {
+  latency: { key: 'latency', unit: 'share' },
+  latencyFloor: { key: 'latencyFloorMs', unit: 'duration' },
+  downtime: { key: 'downtimeMs', unit: 'duration' },
+  failedRequests: { key: 'failedRequests', unit: 'count' },
+  errorRate: { key: 'errorRate', unit: 'share' },
+  throughput: { key: 'throughput', unit: 'share' },
+  recovery: { key: 'recovery', unit: 'share' },
+};
+const UNIT_EXAMPLE = { share: '20% (or 0.2)', duration: '100ms or 1s', count: 'a count like 3' };
+
 export function parseTolerances(text: string | undefined): Tolerances | string {
   const t = { ...DEFAULT_TOLERANCES };
   if (!text) return t;
+  const names = Object.entries(TOLERANCE_NAMES)
+    .map(([n, d]) => `${n} (${UNIT_EXAMPLE[d.unit]})`)
+    .join(', ');
   for (const part of text.split(',')) {
-    const m = /^\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)\s*(%|ms)?\s*$/.exec(part);
-    const key = m?.[1] as keyof Tolerances | undefined;
-    if (!m || !key || !(key in t))
-      return `expected name=value pairs like latency=20%,downtime=100ms; names: ${Object.keys(t).join(', ')}; received ${JSON.stringify(part)}`;
-    t[key] = m[3] === '%' ? Number(m[2]) / 100 : Number(m[2]);
+    const m = /^\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)\s*(%|ms|s)?\s*$/.exec(part);
+    // The names of summary.json (downtimeMs) are accepted too.
+    const name = m ? (TOLERANCE_NAMES[m[1]!] ?? Object.values(TOLERANCE_NAMES).find((d) => d.key === m[1])) : undefined;
+    if (!m || !name) return `expected name=value pairs like latency=20%,downtime=100ms; names: ${names}; received ${JSON.stringify(part.trim())}`;
+    const value = Number(m[2]);
+    const unit = m[3];
+    const wrong = (): string => `${m[1]}: expected ${UNIT_EXAMPLE[name.unit]}, received ${JSON.stringify(part.trim())}`;
+    if (name.unit === 'share') {
+      if (unit === 'ms' || unit === 's') return wrong();
+      t[name.key] = unit === '%' ? value / 100 : value;
+    } else if (name.unit === 'duration') {
+      if (unit === '%') return wrong();
+      t[name.key] = unit === 's' ? value * 1000 : value;
+    } else {
+      if (unit !== undefined || !Number.isInteger(value)) return wrong();
+      t[name.key] = value;
+    }
   }
   return t;
 }

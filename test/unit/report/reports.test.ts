@@ -86,6 +86,18 @@ test('compare: a known regression is flagged, noise within tolerance is not', ()
   assert.match(md, /\| capacity \| latency p50 \| 10 ms \| 10\.4 ms \| \+0\.4 ms \| {2}\|/);
   assert.deepEqual(parseTolerances('latency=60%,downtimeMs=500'), { ...(parseTolerances(undefined) as object), latency: 0.6, downtimeMs: 500 });
   assert.match(parseTolerances('speed=3') as string, /expected name=value pairs/);
+  // The names and units the error's own example shows.
+  const defaults = parseTolerances(undefined) as object;
+  assert.deepEqual(parseTolerances('latency=20%,downtime=100ms'), { ...defaults, latency: 0.2, downtimeMs: 100 });
+  assert.deepEqual(parseTolerances('downtime=1.5s, errorRate=0.5%, failedRequests=3, throughput=0.1'), {
+    ...defaults,
+    downtimeMs: 1500,
+    errorRate: 0.005,
+    failedRequests: 3,
+    throughput: 0.1,
+  });
+  assert.match(parseTolerances('downtime=20%') as string, /^downtime: expected 100ms or 1s, received "downtime=20%"$/);
+  assert.match(parseTolerances('failedRequests=2.5') as string, /^failedRequests: expected a count like 3/);
 });
 
 test('reports are inert: hostile event, hook and error text can neither run HTML nor drive a terminal', async () => {
