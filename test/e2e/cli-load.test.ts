@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { golive, latestRunDir, tempDir, timelineSeconds } from '../helpers/cli.js';
+import { BIN, golive, latestRunDir, tempDir, timelineSeconds } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import type { RunResult } from '../../src/model/result.js';
@@ -183,6 +183,12 @@ describe('golive init, validate and run', () => {
     const cwd = tempDir();
     const init = await golive(['init'], { cwd });
     assert.equal(init.code, 0, init.stderr);
+    // Outside golive's folder and without it in node_modules, `npx golive` would fetch one from npm.
+    assert.match(init.stdout, new RegExp(`then run \`node ${BIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} validate\``));
+    const project = tempDir();
+    mkdirSync(path.join(project, 'node_modules'));
+    symlinkSync(path.dirname(path.dirname(BIN)), path.join(project, 'node_modules', 'golive'));
+    assert.match((await golive(['init'], { cwd: project })).stdout, /then run `npx golive validate` and `npx golive run`/);
     const file = path.join(cwd, 'golive.config.ts');
     writeFileSync(file, readFileSync(file, 'utf8').replace('http://127.0.0.1:8080', server.url));
     const validate = await golive(['validate'], { cwd });
