@@ -217,6 +217,18 @@ describe('golive init, validate and run', () => {
     );
   });
 
+  test('two config files side by side: the one used is named, the other said to be ignored', async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'golive.config.json'), JSON.stringify({ target: { url: server.url } }));
+    writeFileSync(path.join(cwd, 'golive.config.yaml'), 'target: [\n');
+    const r = await golive(['validate'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /golive\.config\.json is used; golive\.config\.yaml is ignored \(the first of .* wins\): remove the other file or pass -c FILE/);
+    const run = await golive(['run', '--dry-run'], { cwd });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stderr, /golive\.config\.json is used; golive\.config\.yaml is ignored/);
+  });
+
   test('run without a config says how to get one', async () => {
     const r = await golive(['run'], { cwd: tempDir() });
     assert.equal(r.code, 2);
