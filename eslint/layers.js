@@ -79,6 +79,7 @@ export const LAYERS = {
       'src/results',
       'src/safety',
       'src/audit',
+      'src/observe',
       ...PLATFORM_PORT,
       ...PLATFORM_REGISTRY,
       ...ROOT,
@@ -98,6 +99,12 @@ export const LAYERS = {
     why: 'commands are thin: platforms through their registry, loaded lazily',
   },
   'src/report': { imports: ['src/model', ...ROOT], io: true, why: 'reporters read the result model only' },
+  'src/observe': {
+    imports: ['src/model', ...ROOT],
+    typeImports: ['src/config'],
+    io: true,
+    why: "observe/ reads the platform's monitoring (Prometheus) over HTTP: no drill, platform or report",
+  },
   'src/results': { imports: ['src/model', 'src/analysis', ...ROOT], typeImports: ['src/engine'], io: true, why: 'results/ writes and reads the run folder' },
   'src/safety': { imports: ['src/model', ...ROOT], io: true, why: 'safety/ knows no platform: undoers are registered with it' },
   'src/audit': {

@@ -387,6 +387,53 @@
         '.chart.usage',
       );
     }
+    var PALETTE = ['#1c7ed6', '#f08c00', '#2f9e44', '#c2255c', '#7048e8', '#0c8599', '#e8590c', '#5c940d'];
+    if (d.observed && d.observed.length) {
+      section.querySelector('.observed-block').hidden = false;
+      var holder = section.querySelector('.observed');
+      d.observed.forEach(function (q, qi) {
+        if (q.error !== undefined || !q.series.length) {
+          holder.appendChild(el('p', { class: 'meta' }, q.name + ': ' + (q.error || 'no data')));
+          return;
+        }
+        var shown = q.series.slice(0, PALETTE.length);
+        var joined = uPlot.join(
+          shown.map(function (s) {
+            return [
+              s.t.map(function (t) {
+                return t / 1000;
+              }),
+              s.v,
+            ];
+          }),
+        );
+        var box = el('div', { class: 'chart observed-' + qi });
+        holder.appendChild(box);
+        var label = function (s) {
+          var keys = Object.keys(s.labels).filter(function (k) {
+            return k !== '__name__';
+          });
+          return (
+            keys
+              .map(function (k) {
+                return k + '=' + s.labels[k];
+              })
+              .join(',') || q.name
+          );
+        };
+        smallChart(
+          q.name +
+            (q.unit ? ' (' + q.unit + ')' : '') +
+            (q.series.length > shown.length ? ' · first ' + shown.length + ' of ' + q.series.length + ' series' : ''),
+          q.unit || '',
+          shown.map(function (s, i) {
+            return [label(s), PALETTE[i]];
+          }),
+          joined,
+          '.chart.observed-' + qi,
+        );
+      });
+    }
     var c = d.capacity && d.capacity.canary;
     if (c) {
       section.querySelector('.canary-block').hidden = false;

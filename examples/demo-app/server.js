@@ -4,6 +4,8 @@
 //   POST /items      appends the body to items.ndjson in GOLIVE_DATA_DIR, fsyncs, answers 201 {"id": n}
 //   GET /items/:id   the stored item, or 404
 //   GET /healthz     liveness;  GET /readyz  readiness (503 while shutting down)
+//   GET /metrics     Prometheus text: requests served, requests in flight, and a gauge a test can set
+//   PUT /test-gauge  sets demo_test_gauge to the number in the body (for tests of golive's Prometheus reads)
 // SIGTERM: readiness fails first, then the server stops accepting, finishes in-flight requests and exits.
 // DEMO_GRACEFUL=0 makes it exit at once instead, as many real apps do.
 import { createHash } from 'node:crypto';
@@ -65,8 +67,52 @@ function storeItem(body) {
   return item;
 }
 
+let requestsTotal = 0;
+let inFlight = 0;
+let testGauge = 0;
+
+function metrics() {
+  const l = `{replica="${replica}",revision="${revision}"}`;
+  return [
+    '# HELP demo_requests_total Requests answered.',
+    '# TYPE demo_requests_total counter',
+    `demo_requests_total${l} ${requestsTotal}`,
+    '# HELP demo_in_flight Requests being served now.',
+    '# TYPE demo_in_flight gauge',
+    `demo_in_flight${l} ${inFlight}`,
+    '# HELP demo_test_gauge A value a test sets with PUT /test-gauge.',
+    '# TYPE demo_test_gauge gauge',
+    `demo_test_gauge${l} ${testGauge}`,
+    '',
+  ].join('\n');
+}
+
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://demo');
+  inFlight++;
+  res.once('close', () => {
+    inFlight--;
+    requestsTotal++;
+  });
+  if (req.method === 'GET' && url.pathname === '/metrics') {
+    const text = metrics();
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
+    return res.end(text);
+  }
+  if (req.method === 'PUT' && url.pathname === '/test-gauge') {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      if (body.length < 64) body += chunk;
+    });
+    req.on('end', () => {
+      const value = Number(body.trim());
+      if (!Number.isFinite(value)) return send(res, 400, { error: 'body must be a number' });
+      testGauge = value;
+      send(res, 200, { testGauge });
+    });
+    return undefined;
+  }
   if (req.method === 'GET' && url.pathname === '/') {
     const digest = createHash('sha256').update(`${replica}:${Date.now()}`).digest('hex').slice(0, 12);
     return send(res, 200, { ok: true, replica, revision, digest });

@@ -9,6 +9,7 @@ import type {
   Finding,
   GeneratorHealth,
   LoadDescription,
+  ObservedQuery,
   PhaseResult,
   RecoveryResult,
   TimelineEvent,
@@ -18,6 +19,7 @@ import { computeDowntime } from './downtime.js';
 import { saturationOf } from './saturation.js';
 import { shutdownFindings } from './shutdown.js';
 import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
+import { judgeSeries, summarize, type SeriesObjective } from './series.js';
 import { binCounts, spanStats } from './stats.js';
 import type { Threshold } from './threshold.js';
 
@@ -47,6 +49,8 @@ export interface DrillAnalysisInput {
   findings?: Finding[];
   /** Why the drill could not complete. */
   error?: string;
+  /** The platform's series over the drill (read after it), each with the objective it is judged by. */
+  observed?: { query: ObservedQuery; objective?: SeriesObjective | undefined }[];
 }
 
 export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
@@ -92,8 +96,16 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     setupFailure: input.setupFailure,
     details: input.details,
   });
+  const disruption = input.phases.find((p) => p.name === 'disruption');
+  const observed = (input.observed ?? []).map(({ query }) => ({
+    ...query,
+    drill: summarize(query.series),
+    disruption: disruption ? summarize(query.series, disruption.startMs, disruption.endMs) : null,
+  }));
+  const seriesObjectives = (input.observed ?? []).flatMap(({ objective }, i) => (objective ? [judgeSeries(observed[i]!, objective)] : []));
   // A drill that did not complete is not judged: no ✓ for what it never reached.
-  const objectives = error === undefined ? evaluated : evaluated.map((o) => ({ ...o, passed: false, notJudged: true as const }));
+  const all = [...evaluated, ...seriesObjectives];
+  const objectives = error === undefined ? all : all.map((o) => ({ ...o, passed: false, notJudged: true as const }));
   const lostStarts = recording.workers.lost.reduce((n, w) => n + w.droppedStarts, 0);
   if (lostStarts > 0) {
     whole.requests.dropped += lostStarts;
@@ -125,6 +137,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     objectives,
     events: input.events,
     findings: [...(input.findings ?? []), ...shutdownFindings(input.events, recording.failuresByBin)],
+    ...(input.observed ? { observed } : {}),
   };
 }
 

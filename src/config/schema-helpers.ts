@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { describeValue } from '../errors.js';
 import { parseThreshold, type Threshold } from '../analysis/threshold.js';
+import { parseSeriesObjective, type SeriesObjective } from '../analysis/series.js';
 import { parseDuration } from './duration.js';
 import { parseRate } from './rate.js';
 
@@ -52,6 +53,17 @@ export const threshold = z
   .string({ error: (i) => `expected a threshold string like 'p(95)<300', received ${describeValue(i.input)}` })
   .transform((value, ctx): Threshold => {
     const parsed = parseThreshold(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: `${parsed}, received ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+export const seriesObjective = z
+  .string({ error: (i) => `expected an objective string like 'max<0.8', received ${describeValue(i.input)}` })
+  .transform((value, ctx): SeriesObjective => {
+    const parsed = parseSeriesObjective(value);
     if (typeof parsed === 'string') {
       ctx.addIssue({ code: 'custom', message: `${parsed}, received ${describeValue(value)}` });
       return z.NEVER;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { describeValue } from '../errors.js';
 import { parseJsonPath } from '../engine/json-path.js';
-import { bool, duration, int, nearest, obj, oneOf, rate, str, threshold } from './schema-helpers.js';
+import { bool, duration, int, nearest, obj, oneOf, rate, seriesObjective, str, threshold } from './schema-helpers.js';
 import { localPlatformSchema } from '../platforms/local/schema.js';
 import { kubernetesPlatformSchema } from '../platforms/kubernetes/schema.js';
 
@@ -358,6 +358,30 @@ export type CustomDrillConfig = z.output<typeof customDrill>;
 export type DrillAction = z.output<typeof action>;
 export type RequestTemplateConfig = z.output<typeof requestTemplate>;
 
+const prometheusQuery = obj({
+  /** How reports name the series. */
+  name: str('a name'),
+  /** PromQL, evaluated with /api/v1/query_range over the drill's window. */
+  query: str('a PromQL expression'),
+  /** Shown after each value (`cores`, `MiB`, `%`). */
+  unit: str('a unit').optional(),
+  /** Judged over the whole drill for every label set: `max<0.8`, `avg<0.5`, `min>=1`, `last==0`. */
+  objective: seriesObjective.optional(),
+});
+
+const observeSchema = obj({
+  /** The platform's Prometheus: every query is read after each drill, on the drill's clock, and judged. */
+  prometheus: obj({
+    /** Prometheus's base URL (the one its UI is at): `http://prometheus.monitoring:9090`. */
+    url,
+    /** Sent with every query (`authorization: 'Bearer {{env.TOKEN}}'` style values are taken as written). */
+    headers: z.record(z.string(), str('a header value')).optional(),
+    /** Resolution of the series read back. @default '5s' */
+    step: duration.default(5000),
+    queries: z.array(prometheusQuery).min(1, { error: 'expected at least one query: { name, query }' }),
+  }).optional(),
+});
+
 const reporterName = oneOf(['terminal', 'json', 'html', 'junit', 'markdown'] as const);
 const fileReporterName = oneOf(['json', 'html', 'junit', 'markdown'] as const);
 
@@ -406,6 +430,8 @@ export const configSchema = obj({
   allowDestroy: bool('allowDestroy').default(false),
   /** How long a hook (`{ run: '…' }`, a build, a reboot command) may run before golive stops it and fails the drill. @default '10m' */
   hookTimeout: duration.default(600_000),
+  /** What golive reads of the platform's monitoring during every drill. */
+  observe: observeSchema.optional(),
 }).superRefine((config, ctx) => {
   if (config.load.workers?.kind === 'kubernetes' && config.platform?.kind !== 'kubernetes') {
     ctx.addIssue({

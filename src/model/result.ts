@@ -183,6 +183,35 @@ export type DrillDetails =
       canary: { t: number[]; acked: number[]; lost: number[] };
     };
 
+/** One label set of a platform query, on the drill's clock. */
+export interface ObservedSeries {
+  labels: Record<string, string>;
+  /** ms from the drill's time zero, and the value at each. */
+  t: number[];
+  v: number[];
+}
+
+export interface SeriesSummary {
+  min: number;
+  avg: number;
+  max: number;
+  last: number;
+}
+
+/** A query against the platform's monitoring (Prometheus) over the drill's window, read after the drill. */
+export interface ObservedQuery {
+  name: string;
+  query: string;
+  unit?: string;
+  source: 'prometheus';
+  /** Why there is no series: Prometheus's own error, unreachable, or no data. Never reported as 0. */
+  error?: string;
+  series: ObservedSeries[];
+  /** Over every label set: the whole drill, and the disruption phase (null without one or without points in it). */
+  drill: SeriesSummary | null;
+  disruption: SeriesSummary | null;
+}
+
 export interface DrillResult {
   name: string;
   kind: string;
@@ -211,6 +240,8 @@ export interface DrillResult {
   objectives: ObjectiveResult[];
   events: TimelineEvent[];
   findings: Finding[];
+  /** The platform's own signals over the drill (observe.prometheus), each judged when it has an objective. */
+  observed?: ObservedQuery[];
 }
 
 export interface RunResult {

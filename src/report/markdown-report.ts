@@ -74,6 +74,22 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
       out.push('');
     }
   }
+  const observed = run.drills.filter((d) => d.observed?.length);
+  if (observed.length > 0) {
+    out.push('', '### Platform series', '', '| drill | series | over | min | avg | max |', '|---|---|---|---:|---:|---:|');
+    for (const d of observed) {
+      for (const q of d.observed ?? []) {
+        const s = q.disruption ?? q.drill;
+        const f = (v: number): string => `${Math.round(v * 1000) / 1000}${q.unit ? ` ${text(q.unit)}` : ''}`;
+        out.push(
+          s && q.error === undefined
+            ? `| ${cell(d.name)} | ${cell(q.name)} | ${q.disruption ? 'disruption' : 'drill'} | ${f(s.min)} | ${f(s.avg)} | ${f(s.max)} |`
+            : `| ${cell(d.name)} | ${cell(q.name)} | ${cell(q.error ?? 'no data')} | | | |`,
+        );
+      }
+    }
+    out.push('');
+  }
   const explained = run.drills.filter((d) => d.findings.length > 0);
   if (explained.length > 0) {
     out.push('### Why', '');

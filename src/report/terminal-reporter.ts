@@ -119,6 +119,7 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
         ]
       : []),
     ...usageLines(d),
+    ...observedLines(d),
     `  latency     ${latencyLine(d.latencyMs)}`,
     `              ${c.dim(`from each request's intended start (${d.load.model} model); service time p99 ${formatMs(d.serviceTimeMs.p99)}`)}`,
     `  outcomes    ${
@@ -181,6 +182,20 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   const generatorBlamed = d.generator.bound && (!sat || sat.limitedBy.length === 0 || sat.limitedBy.includes('generator'));
   for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${generatorBlamed ? 'generator-bound: ' : ''}${w}`)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The platform's series (observe.prometheus): min, avg, max over the disruption (or the drill), or why there are none. */
+function observedLines(d: DrillResult): string[] {
+  return (d.observed ?? []).map((q, i) => {
+    const head = i === 0 ? '  platform    ' : '              ';
+    if (q.error !== undefined) return `${head}${inert(q.name)}: ${inert(q.error)}`;
+    const over = q.disruption ? 'disruption' : 'drill';
+    const s = q.disruption ?? q.drill;
+    if (!s) return `${head}${inert(q.name)}: no data in the drill window`;
+    const f = (v: number): string =>
+      `${Number.isInteger(v) || Math.abs(v) >= 100 ? Math.round(v * 100) / 100 : v.toPrecision(3)}${q.unit ? ` ${inert(q.unit)}` : ''}`;
+    return `${head}${inert(q.name)} over the ${over}: min ${f(s.min)} · avg ${f(s.avg)} · max ${f(s.max)} (${q.series.length} series)`;
+  });
 }
 
 /** The capacity drill's resource usage: the peak replica against its limit, the total, each replica. */

@@ -1,6 +1,6 @@
 /** Runs one drill: continuous load, the drill's actions on the same clock, then the analysis. */
 import { sleep } from '../abortable.js';
-import { analyzeDrill, type PhaseSpan } from '../analysis/analyze-drill.js';
+import { analyzeDrill, type DrillAnalysisInput, type PhaseSpan } from '../analysis/analyze-drill.js';
 import { requestCounts } from '../analysis/stats.js';
 import type { DrillContext, DrillSpec, PerformResult } from '../drills/drill.js';
 import { epochNow, startLoadEngine } from '../engine/engine.js';
@@ -29,6 +29,8 @@ export interface DrillEnvironment {
   placement?: Placement | undefined;
   /** Adds to a failed drill the findings that explain it (before any reporter sees the result). */
   explain?: ((result: DrillResult) => void) | undefined;
+  /** Reads the platform's monitoring over the drill's window (epoch ms), once the load is over. */
+  observe?: ((window: { startEpochMs: number; endEpochMs: number }, signal: AbortSignal) => Promise<NonNullable<DrillAnalysisInput['observed']>>) | undefined;
 }
 
 export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: ResultsFolder, signal: AbortSignal, env: DrillEnvironment): Promise<DrillResult> {
@@ -132,6 +134,9 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
   const last = phases[phases.length - 1];
   if (last && (spec.perform || signal.aborted)) last.endMs = round(recording.durationMs);
   if (signal.aborted && error === undefined) error = 'interrupted';
+  const observed = env.observe
+    ? await env.observe({ startEpochMs: recording.startEpochMs, endEpochMs: recording.startEpochMs + recording.durationMs }, signal)
+    : undefined;
 
   const result = analyzeDrill({
     name: spec.name,
@@ -149,6 +154,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     ...(performed.details ? { details: performed.details } : {}),
     ...(performed.findings ? { findings: performed.findings } : {}),
     ...(error !== undefined ? { error } : {}),
+    ...(observed ? { observed } : {}),
   });
   if (env.placement) result.placement = env.placement;
   if (!result.passed) env.explain?.(result);

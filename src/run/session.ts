@@ -17,6 +17,7 @@ import { recoverAll } from '../safety/recover.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
 import { planDrill } from './dry-run.js';
+import { PrometheusReader } from '../observe/prometheus.js';
 import { ignoredConfigNote } from '../config/load-config.js';
 import { placementSkew } from '../analysis/placement.js';
 import { redactConfig } from './redact.js';
@@ -65,6 +66,11 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   const signal = stop.signal;
   let writeFailure: string | undefined;
   const hooks = createMultiplexer(o.reporters, warn);
+  // The platform's Prometheus answers and every query parses, before any results folder,
+  // platform or change.
+  const prometheus = config.observe?.prometheus;
+  const reader = prometheus ? new PrometheusReader(prometheus) : undefined;
+  await reader?.check(signal);
   const outputRoot = path.resolve(o.cwd, config.output.dir);
   const leftovers = await recoverAll(outputRoot, PLATFORM_UNDOERS);
   for (const line of leftovers.undone) warn(`cleaned up after an earlier run that did not finish: ${line}`);
@@ -174,6 +180,12 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
         onTeardownFailure: warn,
         explain,
         placement,
+        ...(reader && prometheus && !o.dryRun
+          ? {
+              observe: async (window: { startEpochMs: number; endEpochMs: number }, sig: AbortSignal) =>
+                (await reader.read(window, sig)).map((query, i) => ({ query, objective: prometheus.queries[i]!.objective })),
+            }
+          : {}),
         routeEvents: (sink: EventSink | undefined) => {
           drillSink = sink;
         },
