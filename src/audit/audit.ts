@@ -12,7 +12,13 @@ export interface AuditSources {
   paths?: string[];
   /** Manifests piped in (`kustomize build | golive audit -`). */
   stdin?: string;
-  cluster?: { client: KubeClient; namespace: string; veleroNamespace?: string };
+  cluster?: {
+    client: KubeClient;
+    namespace: string;
+    veleroNamespace?: string;
+    /** From the config: does golive read the platform's Prometheus during drills? (undefined: no config) */
+    prometheusConfigured?: boolean;
+  };
   local?: { platform: ResolvedLocalPlatform; file: string | undefined; lineOf: (path: string) => number | undefined };
 }
 
@@ -56,5 +62,19 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
     inputs.push(localToAudit(s.local.platform, s.local.file, s.local.lineOf));
     sources.push(`local platform${s.local.file ? ` in ${s.local.file}` : ''}`);
   }
-  return { findings: inputs.flatMap(runRules), sources };
+  const findings = inputs.flatMap(runRules);
+  if (s.cluster?.prometheusConfigured === false) {
+    findings.push({
+      id: 'GL021',
+      rule: 'platform-not-observed',
+      severity: 'info',
+      object: `namespace ${s.cluster.namespace}`,
+      field: 'observe.prometheus',
+      drills: ['capacity', 'app-update', 'node-drain', 'zone-outage', 'disaster-recovery', 'redeploy'],
+      message: "no Prometheus is configured: drills judge what users saw, not the platform's own signals",
+      why: 'A drill can pass while a node runs at 98 % CPU, the log pipeline drops lines or a database pool is exhausted: golive sees only the workload and its users.',
+      fix: `observe: { prometheus: { url: 'http://prometheus.monitoring:9090', components: [{ name: 'logging', selector: '{namespace="logging"}' }] } }`,
+    });
+  }
+  return { findings, sources };
 }

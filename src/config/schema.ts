@@ -378,7 +378,14 @@ const observeSchema = obj({
     headers: z.record(z.string(), str('a header value')).optional(),
     /** Resolution of the series read back. @default '5s' */
     step: duration.default(5000),
-    queries: z.array(prometheusQuery).min(1, { error: 'expected at least one query: { name, query }' }),
+    queries: z.array(prometheusQuery).default([]),
+    /**
+     * On a kubernetes platform, also read node CPU and memory, the workload's CPU throttling, restarts and
+     * pending pods (each listed as not available when its metrics do not exist). @default true
+     */
+    defaults: bool('defaults').default(true),
+    /** Supporting systems (logging, ingress, a database): CPU and memory against their limits, restarts, throttling. */
+    components: z.array(obj({ name: str('a name'), selector: str('a label selector like {namespace="logging"}') })).optional(),
   }).optional(),
 });
 

@@ -6,6 +6,7 @@
 import { GoliveError } from '../errors.js';
 import type { ObservedQuery, ObservedSeries } from '../model/result.js';
 import type { ResolvedConfig } from '../config/schema.js';
+import type { PlatformQuery } from './platform-queries.js';
 
 type PrometheusConfig = NonNullable<NonNullable<ResolvedConfig['observe']>['prometheus']>;
 
@@ -36,12 +37,18 @@ export interface DrillWindow {
 export class PrometheusReader {
   constructor(
     private readonly cfg: PrometheusConfig,
+    /** The user's queries first (in config order), then golive's own. */
+    readonly queries: PlatformQuery[],
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
   /** Prometheus answers and every query parses: checked before the first drill changes anything. */
   async check(signal: AbortSignal): Promise<void> {
-    for (const [i, q] of this.cfg.queries.entries()) {
+    if (this.queries.length === 0) {
+      throw new GoliveError('GOLIVE_USAGE', 'observe.prometheus has nothing to read: add queries: [{ name, query }] (or components, or a kubernetes platform)');
+    }
+    for (const [i, q] of this.queries.entries()) {
+      const where = i < this.cfg.queries.length ? `observe.prometheus.queries[${i}].query (${q.name})` : `golive's query "${q.name}" (${q.query})`;
       const answer = await this.get('/api/v1/query', { query: q.query }, signal).catch((err: Error) => {
         throw new GoliveError(
           'GOLIVE_USAGE',
@@ -51,7 +58,7 @@ export class PrometheusReader {
       if (answer.status !== 'success') {
         throw new GoliveError(
           'GOLIVE_USAGE',
-          `observe.prometheus.queries[${i}].query (${q.name}): Prometheus rejected it: ${answer.error ?? 'no reason given'}${answer.errorType ? ` (${answer.errorType})` : ''}`,
+          `${where}: Prometheus rejected it: ${answer.error ?? 'no reason given'}${answer.errorType ? ` (${answer.errorType})` : ''}`,
         );
       }
     }
@@ -64,7 +71,7 @@ export class PrometheusReader {
     const spanS = Math.max(stepS, (window.endEpochMs - window.startEpochMs) / 1000);
     const step = Math.max(stepS, spanS / MAX_POINTS);
     const out: ObservedQuery[] = [];
-    for (const q of this.cfg.queries) {
+    for (const q of this.queries) {
       const base = {
         name: q.name,
         query: q.query,
@@ -84,7 +91,10 @@ export class PrometheusReader {
           continue;
         }
         const series = matrix(answer, window.startEpochMs);
-        out.push(series.length ? { ...base, series } : { ...base, error: 'no data: the query returned no series for the drill window', series: [] });
+        const none = q.optional
+          ? 'not available: no data (the metrics it reads are not scraped by this Prometheus)'
+          : 'no data: the query returned no series for the drill window';
+        out.push(series.length ? { ...base, series } : { ...base, error: none, series: [] });
       } catch (err) {
         out.push({ ...base, error: `Prometheus unreachable: ${(err as Error).message}`, series: [] });
       }

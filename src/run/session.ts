@@ -18,6 +18,7 @@ import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
 import { planDrill } from './dry-run.js';
 import { PrometheusReader } from '../observe/prometheus.js';
+import { allQueries } from '../observe/platform-queries.js';
 import { ignoredConfigNote } from '../config/load-config.js';
 import { placementSkew } from '../analysis/placement.js';
 import { redactConfig } from './redact.js';
@@ -69,7 +70,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   // The platform's Prometheus answers and every query parses, before any results folder,
   // platform or change.
   const prometheus = config.observe?.prometheus;
-  const reader = prometheus ? new PrometheusReader(prometheus) : undefined;
+  const reader = prometheus ? new PrometheusReader(prometheus, allQueries(prometheus, config.platform)) : undefined;
   await reader?.check(signal);
   const outputRoot = path.resolve(o.cwd, config.output.dir);
   const leftovers = await recoverAll(outputRoot, PLATFORM_UNDOERS);
@@ -183,7 +184,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
         ...(reader && prometheus && !o.dryRun
           ? {
               observe: async (window: { startEpochMs: number; endEpochMs: number }, sig: AbortSignal) =>
-                (await reader.read(window, sig)).map((query, i) => ({ query, objective: prometheus.queries[i]!.objective })),
+                (await reader.read(window, sig)).map((query, i) => ({ query, objective: reader.queries[i]!.objective })),
             }
           : {}),
         routeEvents: (sink: EventSink | undefined) => {

@@ -37,6 +37,15 @@ test('audit of a live namespace: N-1 headroom from node capacity, and live objec
     const both = await audit({ cwd: FIXTURES, stdin: declared, cluster: { client, namespace: 'shop' } });
     const undeclared = both.findings.filter((f) => f.id === 'GL020').map((f) => f.object);
     assert.deepEqual(undeclared, ['PodDisruptionBudget/shop/hand-made']);
+    assert.ok(!ids.includes('GL021'), 'without a config nothing is said about monitoring');
+
+    // A kubernetes config without observe.prometheus: noted (info), never a failure.
+    const unobserved = await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop', prometheusConfigured: false } });
+    const note = unobserved.findings.find((f) => f.id === 'GL021');
+    assert.equal(note?.severity, 'info');
+    assert.match(note.message, /no Prometheus is configured/);
+    const observed = await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop', prometheusConfigured: true } });
+    assert.ok(!observed.findings.some((f) => f.id === 'GL021'));
   } finally {
     await c.close();
   }

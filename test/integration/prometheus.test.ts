@@ -47,7 +47,7 @@ describe('observe.prometheus against a real Prometheus (Debian 2.42) scraping th
       ...base,
       load: { ...base.load, rate: 50 },
       platform: { ...(base.platform as object), port } as GoliveConfigInput['platform'],
-      observe: { prometheus: { url, step: `${STEP_MS}ms`, queries } },
+      observe: { prometheus: { url, step: `${STEP_MS}ms`, queries, components: [{ name: 'logging', selector: '{namespace="logging"}' }] } },
       output: { dir: path.join(ws.dir, 'results') },
     };
   }
@@ -86,6 +86,18 @@ describe('observe.prometheus against a real Prometheus (Debian 2.42) scraping th
     assert.equal(byName['in flight max']?.passed, true);
     assert.equal(byName['scrapes last']?.passed, true);
     assert.equal(d.passed, false, 'a failed platform objective fails the drill');
+    // A component's queries parse on the real server; without cAdvisor and kube-state-metrics here they are not available.
+    const logging = d.observed!.filter((q) => q.name.startsWith('logging '));
+    assert.deepEqual(
+      logging.map((q) => q.name),
+      ['logging CPU of limit', 'logging memory of limit', 'logging restarts', 'logging CPU throttled'],
+    );
+    for (const q of logging) assert.match(q.error ?? '', /^not available: no data/);
+    assert.equal(
+      d.objectives.some((o) => o.name.startsWith('logging')),
+      false,
+      'a component without an objective is shown, not judged',
+    );
     const html = path.join(outcome.resultsDir, 'report.html');
     const seen = await renderReport(html);
     assert.deepEqual(seen.consoleErrors, []);

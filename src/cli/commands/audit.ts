@@ -46,12 +46,16 @@ export async function auditCommand(io: CliIo, paths: string[], o: AuditFlags): P
     ...(stdin !== undefined ? { stdin } : {}),
     ...(namespace
       ? {
-          cluster: await clusterAuditSource({
-            context: o.context ?? k8s?.context,
-            kubeconfig: k8s?.kubeconfig,
-            namespace,
-            veleroNamespace: k8s?.veleroNamespace,
-          }),
+          cluster: {
+            ...(await clusterAuditSource({
+              context: o.context ?? k8s?.context,
+              kubeconfig: k8s?.kubeconfig,
+              namespace,
+              veleroNamespace: k8s?.veleroNamespace,
+            })),
+            // With a kubernetes config, the audit notes when the drills would not read the platform's Prometheus.
+            ...(k8s && !demo ? { prometheusConfigured: loaded?.config.observe?.prometheus !== undefined } : {}),
+          },
         }
       : {}),
     ...(loaded && p?.kind === 'local' ? { local: { platform: p, file: demo ? undefined : loaded.fileLabel, lineOf: loaded.lineOf } } : {}),
