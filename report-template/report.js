@@ -388,10 +388,14 @@
       );
     }
     var PALETTE = ['#1c7ed6', '#f08c00', '#2f9e44', '#c2255c', '#7048e8', '#0c8599', '#e8590c', '#5c940d'];
-    if (d.observed && d.observed.length) {
+    // The local platform's own samples are drawn in the usage chart already.
+    var fromPlatform = (d.observed || []).filter(function (q) {
+      return q.source !== 'local';
+    });
+    if (fromPlatform.length) {
       section.querySelector('.observed-block').hidden = false;
       var holder = section.querySelector('.observed');
-      d.observed.forEach(function (q, qi) {
+      fromPlatform.forEach(function (q, qi) {
         if (q.error !== undefined || !q.series.length) {
           holder.appendChild(el('p', { class: 'meta' }, q.name + ': ' + (q.error || 'no data')));
           return;

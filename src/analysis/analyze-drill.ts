@@ -103,6 +103,9 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     disruption: disruption ? summarize(query.series, disruption.startMs, disruption.endMs) : null,
   }));
   const seriesObjectives = (input.observed ?? []).flatMap(({ objective }, i) => (objective ? [judgeSeries(observed[i]!, objective)] : []));
+  // The local platform's own usage samples in the same shape, so a local run reads like a cluster run.
+  const sampled = usageSeries(input.details, disruption);
+  if (sampled.length) observed.push(...sampled);
   // A drill that did not complete is not judged: no ✓ for what it never reached.
   const all = [...evaluated, ...seriesObjectives];
   const objectives = error === undefined ? all : all.map((o) => ({ ...o, passed: false, notJudged: true as const }));
@@ -137,7 +140,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     objectives,
     events: input.events,
     findings: [...(input.findings ?? []), ...shutdownFindings(input.events, recording.failuresByBin)],
-    ...(input.observed ? { observed } : {}),
+    ...(observed.length || input.observed ? { observed } : {}),
   };
 }
 
@@ -197,4 +200,54 @@ function achievedRate(recording: Recording, model: 'open' | 'closed', dropped: n
 
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+/** The local platform's usage samples (capacity drill) as series: CPU and memory of the replicas, the Service, golive, the machine. */
+function usageSeries(details: DrillDetails | undefined, disruption: PhaseSpan | undefined): ObservedQuery[] {
+  const points = details?.kind === 'usage' ? details.series : undefined;
+  if (!points?.length) return [];
+  const t = points.map((p) => p.atMs);
+  const one = (name: string, unit: string, values: (number | null)[]): ObservedQuery[] => {
+    const kept = values.map((v, i) => [t[i]!, v] as const).filter((x): x is readonly [number, number] => x[1] !== null);
+    if (!kept.length) return [];
+    const series = [{ labels: {}, t: kept.map((k) => k[0]), v: kept.map((k) => k[1]) }];
+    return [
+      {
+        name,
+        query: `sampled by the local platform (${name})`,
+        unit,
+        source: 'local',
+        series,
+        drill: summarize(series),
+        disruption: disruption ? summarize(series, disruption.startMs, disruption.endMs) : null,
+      },
+    ];
+  };
+  return [
+    ...one(
+      'replicas CPU',
+      'millicores',
+      points.map((p) => p.replicasMillicores),
+    ),
+    ...one(
+      'replicas memory',
+      'MiB',
+      points.map((p) => p.replicasMiB),
+    ),
+    ...one(
+      'Service CPU',
+      'millicores',
+      points.map((p) => p.serviceMillicores),
+    ),
+    ...one(
+      'golive CPU',
+      'millicores',
+      points.map((p) => p.goliveMillicores),
+    ),
+    ...one(
+      'machine busy',
+      'of all cores',
+      points.map((p) => p.machineBusy),
+    ),
+  ];
 }

@@ -203,7 +203,8 @@ export interface ObservedQuery {
   name: string;
   query: string;
   unit?: string;
-  source: 'prometheus';
+  /** `prometheus`: observe.prometheus; `local`: what the local platform sampled itself (/proc), the same shape. */
+  source: 'prometheus' | 'local';
   /** Why there is no series: Prometheus's own error, unreachable, or no data. Never reported as 0. */
   error?: string;
   series: ObservedSeries[];

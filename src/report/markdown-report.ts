@@ -74,11 +74,12 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
       out.push('');
     }
   }
-  const observed = run.drills.filter((d) => d.observed?.length);
+  const platformSeries = (d: (typeof run.drills)[number]) => (d.observed ?? []).filter((q) => q.source !== 'local');
+  const observed = run.drills.filter((d) => platformSeries(d).length);
   if (observed.length > 0) {
     out.push('', '### Platform series', '', '| drill | series | over | min | avg | max |', '|---|---|---|---:|---:|---:|');
     for (const d of observed) {
-      for (const q of d.observed ?? []) {
+      for (const q of platformSeries(d)) {
         const s = q.disruption ?? q.drill;
         const f = (v: number): string => `${Math.round(v * 1000) / 1000}${q.unit ? ` ${text(q.unit)}` : ''}`;
         out.push(

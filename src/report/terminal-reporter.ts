@@ -186,16 +186,19 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
 
 /** The platform's series (observe.prometheus): min, avg, max over the disruption (or the drill), or why there are none. */
 function observedLines(d: DrillResult): string[] {
-  return (d.observed ?? []).map((q, i) => {
-    const head = i === 0 ? '  platform    ' : '              ';
-    if (q.error !== undefined) return `${head}${inert(q.name)}: ${inert(q.error)}`;
-    const over = q.disruption ? 'disruption' : 'drill';
-    const s = q.disruption ?? q.drill;
-    if (!s) return `${head}${inert(q.name)}: no data in the drill window`;
-    const f = (v: number): string =>
-      `${Number.isInteger(v) || Math.abs(v) >= 100 ? Math.round(v * 100) / 100 : v.toPrecision(3)}${q.unit ? ` ${inert(q.unit)}` : ''}`;
-    return `${head}${inert(q.name)} over the ${over}: min ${f(s.min)} · avg ${f(s.avg)} · max ${f(s.max)} (${q.series.length} series)`;
-  });
+  // The local platform's own samples are the usage lines already.
+  return (d.observed ?? [])
+    .filter((q) => q.source !== 'local')
+    .map((q, i) => {
+      const head = i === 0 ? '  platform    ' : '              ';
+      if (q.error !== undefined) return `${head}${inert(q.name)}: ${inert(q.error)}`;
+      const over = q.disruption ? 'disruption' : 'drill';
+      const s = q.disruption ?? q.drill;
+      if (!s) return `${head}${inert(q.name)}: no data in the drill window`;
+      const f = (v: number): string =>
+        `${Number.isInteger(v) || Math.abs(v) >= 100 ? Math.round(v * 100) / 100 : v.toPrecision(3)}${q.unit ? ` ${inert(q.unit)}` : ''}`;
+      return `${head}${inert(q.name)} over the ${over}: min ${f(s.min)} · avg ${f(s.avg)} · max ${f(s.max)} (${q.series.length} series)`;
+    });
 }
 
 /** The capacity drill's resource usage: the peak replica against its limit, the total, each replica. */

@@ -165,5 +165,21 @@ describe('replica resource usage on the local platform', () => {
     assert.ok(u.machine && u.machine.peakBusy > 0 && u.machine.peakBusy <= 1, JSON.stringify(u.machine));
     assert.ok(u.saturation?.limitedBy.includes('application'), JSON.stringify(u.saturation));
     assert.ok(!u.saturation!.limitedBy.includes('service'), JSON.stringify(u.saturation));
+    // The same samples in the series model Prometheus queries use: a local run reads like a cluster run.
+    const replicasCpu = d.observed?.find((q) => q.name === 'replicas CPU');
+    assert.equal(replicasCpu?.source, 'local');
+    assert.deepEqual(
+      replicasCpu.series[0]!.t,
+      u.series.map((s) => s.atMs),
+    );
+    assert.deepEqual(
+      replicasCpu.series[0]!.v,
+      u.series.map((s) => s.replicasMillicores),
+    );
+    assert.equal(replicasCpu.drill?.max, Math.max(...u.series.map((s) => s.replicasMillicores)));
+    assert.deepEqual(
+      d.observed!.map((q) => q.name),
+      ['replicas CPU', 'replicas memory', 'Service CPU', 'golive CPU', 'machine busy'],
+    );
   });
 });
