@@ -384,6 +384,11 @@ const observeSchema = obj({
      * pending pods (each listed as not available when its metrics do not exist). @default true
      */
     defaults: bool('defaults').default(true),
+    /**
+     * The name of one query to show live in the progress line: read with an instant query every `step` (at
+     * least 1 s) while the load runs — the only reads during the load, and only when asked.
+     */
+    live: str('the name of a query').optional(),
     /** Supporting systems (logging, ingress, a database): CPU and memory against their limits, restarts, throttling. */
     components: z.array(obj({ name: str('a name'), selector: str('a label selector like {namespace="logging"}') })).optional(),
   }).optional(),

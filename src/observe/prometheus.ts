@@ -44,6 +44,12 @@ export class PrometheusReader {
 
   /** Prometheus answers and every query parses: checked before the first drill changes anything. */
   async check(signal: AbortSignal): Promise<void> {
+    if (this.cfg.live !== undefined && !this.queries.some((q) => q.name === this.cfg.live)) {
+      throw new GoliveError(
+        'GOLIVE_USAGE',
+        `observe.prometheus.live: no query is named ${JSON.stringify(this.cfg.live)}; names: ${this.queries.map((q) => q.name).join(', ')}`,
+      );
+    }
     if (this.queries.length === 0) {
       throw new GoliveError('GOLIVE_USAGE', 'observe.prometheus has nothing to read: add queries: [{ name, query }] (or components, or a kubernetes platform)');
     }
@@ -100,6 +106,38 @@ export class PrometheusReader {
       }
     }
     return out;
+  }
+
+  /**
+   * Reads the query named `observe.prometheus.live` every step (at least 1 s) until stopped; `latest()` is
+   * its last value as a short text for the progress line (the largest when it has several series).
+   */
+  live(signal: AbortSignal): { latest(): string | undefined; stop(): void } {
+    const q = this.queries.find((x) => x.name === this.cfg.live);
+    let latest: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const tick = async (): Promise<void> => {
+      if (!q || stopped) return;
+      try {
+        const answer = await this.get('/api/v1/query', { query: q.query }, signal);
+        const values = (Array.isArray(answer.data?.result) ? (answer.data.result as { value?: [number, string] }[]) : [])
+          .map((r) => Number(r.value?.[1]))
+          .filter(Number.isFinite);
+        latest = values.length ? `${q.name} ${String(Number(Math.max(...values).toPrecision(3)))}${q.unit ? ` ${q.unit}` : ''}` : `${q.name} no data`;
+      } catch {
+        latest = `${q.name} unreadable`;
+      }
+      if (!stopped) timer = setTimeout(() => void tick(), Math.max(1000, this.cfg.step)).unref();
+    };
+    void tick();
+    return {
+      latest: () => latest,
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
   }
 
   private async get(endpoint: string, params: Record<string, string>, signal: AbortSignal): Promise<PromResponse> {

@@ -34,6 +34,8 @@ export interface SecondProgress {
   p95Ms: number;
   p99Ms: number;
   inFlight: number;
+  /** The platform's live figure (observe.prometheus.live), when asked for. */
+  platform?: string;
 }
 
 export interface Reporter {

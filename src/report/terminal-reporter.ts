@@ -49,7 +49,7 @@ export function createTerminalReporter(options: TerminalOptions): Reporter {
     },
     onSecond(drill: DrillInfo, s: SecondProgress) {
       const errors = s.ok + s.failed ? s.failed / (s.ok + s.failed) : 0;
-      const text = `${String(s.second + 1).padStart(4)}s ${s.phase ? `${s.phase} ` : ''}│ ${s.rps} req/s  p95 ${formatMs(s.p95Ms)}  errors ${percent(errors)}${s.dropped ? `  dropped ${s.dropped}` : ''}${lastEvent ? ` │ ${lastEvent}` : ''}`;
+      const text = `${String(s.second + 1).padStart(4)}s ${s.phase ? `${s.phase} ` : ''}│ ${s.rps} req/s  p95 ${formatMs(s.p95Ms)}  errors ${percent(errors)}${s.dropped ? `  dropped ${s.dropped}` : ''}${s.platform ? ` │ ${inert(s.platform)}` : ''}${lastEvent ? ` │ ${lastEvent}` : ''}`;
       if (live) {
         const width = out.columns ?? 120;
         liveLine = (errors > 0 ? c.red : (x: string) => x)(text.slice(0, width - 1));

@@ -29,6 +29,8 @@ export interface DrillEnvironment {
   placement?: Placement | undefined;
   /** Adds to a failed drill the findings that explain it (before any reporter sees the result). */
   explain?: ((result: DrillResult) => void) | undefined;
+  /** The platform's live figure for the progress line (observe.prometheus.live), while the drill runs. */
+  liveFigure?: (() => string | undefined) | undefined;
   /** Reads the platform's monitoring over the drill's window (epoch ms), once the load is over. */
   observe?: ((window: { startEpochMs: number; endEpochMs: number }, signal: AbortSignal) => Promise<NonNullable<DrillAnalysisInput['observed']>>) | undefined;
 }
@@ -67,6 +69,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
         p95Ms: l.p95,
         p99Ms: l.p99,
         inFlight: s.inFlight,
+        ...(env.liveFigure?.() !== undefined ? { platform: env.liveFigure()! } : {}),
       });
     },
   });

@@ -192,7 +192,16 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
         },
       };
       // A dry run: the drill's steps against a platform that only describes its changes; no load, no waiting.
-      results.push(o.dryRun ? await planDrill(drill, hooks, env, signal) : await runDrill(drill, hooks, folder, signal, env));
+      const live = reader && prometheus?.live !== undefined && !o.dryRun ? reader.live(signal) : undefined;
+      try {
+        results.push(
+          o.dryRun
+            ? await planDrill(drill, hooks, env, signal)
+            : await runDrill(drill, hooks, folder, signal, { ...env, liveFigure: live ? () => live.latest() : undefined }),
+        );
+      } finally {
+        live?.stop();
+      }
       currentDrill = '(setup)';
     }
   } catch (err) {

@@ -26,7 +26,7 @@ describe('observe.prometheus against a real Prometheus (Debian 2.42) scraping th
   });
 
   type Queries = NonNullable<NonNullable<GoliveConfigInput['observe']>['prometheus']>['queries'];
-  function config(queries: Queries, url = prom.url): GoliveConfigInput {
+  function config(queries: Queries, url = prom.url, live?: string): GoliveConfigInput {
     const base = localConfig(
       ws.dir,
       {
@@ -47,20 +47,35 @@ describe('observe.prometheus against a real Prometheus (Debian 2.42) scraping th
       ...base,
       load: { ...base.load, rate: 50 },
       platform: { ...(base.platform as object), port } as GoliveConfigInput['platform'],
-      observe: { prometheus: { url, step: `${STEP_MS}ms`, queries, components: [{ name: 'logging', selector: '{namespace="logging"}' }] } },
+      observe: { prometheus: { url, step: `${STEP_MS}ms`, queries, live, components: [{ name: 'logging', selector: '{namespace="logging"}' }] } },
       output: { dir: path.join(ws.dir, 'results') },
     };
   }
 
   test("a series read after the drill is on the drill's clock, and its objective joins the verdict", async () => {
+    const live: { second: number; platform: string | undefined }[] = [];
     const outcome = await run({
       cwd: ws.dir,
-      config: config([
-        { name: 'test gauge', query: 'demo_test_gauge', objective: 'max<3' },
-        { name: 'in flight', query: 'sum(demo_in_flight)', unit: 'requests', objective: 'max<1000' },
-        { name: 'scrapes', query: 'up{job="app"}', objective: 'last==1' },
-      ]),
+      config: config(
+        [
+          { name: 'test gauge', query: 'demo_test_gauge', objective: 'max<3' },
+          { name: 'in flight', query: 'sum(demo_in_flight)', unit: 'requests', objective: 'max<1000' },
+          { name: 'scrapes', query: 'up{job="app"}', objective: 'last==1' },
+        ],
+        prom.url,
+        'test gauge',
+      ),
+      reporters: [{ onSecond: (_d, s) => live.push({ second: s.second, platform: s.platform }) }],
     });
+    // Asked for, the gauge is also read live, for the progress line: 0 in the baseline, 5 once set.
+    assert.ok(
+      live.some((l) => l.second <= 2 && l.platform === 'test gauge 0'),
+      JSON.stringify(live),
+    );
+    assert.ok(
+      live.some((l) => l.second >= 5 && l.platform === 'test gauge 5'),
+      JSON.stringify(live),
+    );
     const d = outcome.result.drills[0]!;
     assert.equal(d.error, undefined, JSON.stringify(d.events));
     const gauge = d.observed!.find((q) => q.name === 'test gauge')!;
