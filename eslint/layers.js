@@ -57,6 +57,19 @@ export const LAYERS = {
     io: true,
     why: 'engine/worker/ runs in worker threads and pods: never the coordinator',
   },
+  'src/engine/external': {
+    imports: [
+      'src/model',
+      'src/engine/engine.ts',
+      'src/engine/plan.ts',
+      'src/engine/recording-builder.ts',
+      'src/engine/snapshot-merger.ts',
+      'src/engine/worker/recorder.ts',
+      ...ROOT,
+    ],
+    io: true,
+    why: "engine/external/ runs the team's own load tool and records its results like golive's own workers would",
+  },
   'src/config': {
     imports: ['src/model', 'src/engine', 'src/analysis', 'src/platforms/local/schema.ts', 'src/platforms/kubernetes/schema.ts', ...ROOT],
     io: true,

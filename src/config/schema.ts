@@ -68,7 +68,40 @@ const stageSchema = obj({
   target: z.number({ error: (i) => `expected a number (rate or VUs), received ${describeValue(i.input)}` }).min(0),
 });
 
+/** A load test the team already has, run by its own tool as the load of every drill. */
+const externalGenerator = z.discriminatedUnion(
+  'kind',
+  [
+    obj({
+      kind: z.literal('locust'),
+      /** The locustfile (relative to the config). */
+      locustfile: str('a locustfile path'),
+      /** Locust users (a closed model). @default 10 */
+      users: int('a number of users', 1, 100_000).default(10),
+      /** Users started per second. @default users */
+      spawnRate: z.number().positive().optional(),
+      /** The locust binary. @default 'locust' */
+      bin: str('a command').default('locust'),
+    }),
+    obj({
+      kind: z.literal('k6'),
+      /** The k6 script (relative to the config). */
+      script: str('a script path'),
+      /** Passed as `-e NAME=value`; GOLIVE_TARGET is always set to the target URL. */
+      env: z.record(z.string(), z.string()).default({}),
+      /** The k6 binary. @default 'k6' */
+      bin: str('a command').default('k6'),
+    }),
+  ],
+  { error: (i) => `expected { kind: 'locust', locustfile, users } or { kind: 'k6', script }, received ${describeValue(i.input)}` },
+);
+
 const loadSchema = obj({
+  /**
+   * Drive the load with the team's own Locust or k6 test instead of golive's engine: golive starts the tool
+   * for each drill, reads its per-request results as they are written, and judges the drill from them.
+   */
+  generator: externalGenerator.optional(),
   /** Open model (arrival rate) or closed model (virtual users). @default 'constant-arrival-rate' */
   executor: oneOf(EXECUTORS).default('constant-arrival-rate'),
   /** Requests per second for `constant-arrival-rate`. @default 50 */

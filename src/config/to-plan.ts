@@ -1,7 +1,8 @@
 /** Turns the validated config into the load plan the workers run. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, type InputProblem } from '../errors.js';
-import type { DataPlan, LoadModel, LoadPlan, RequestSpec } from '../engine/plan.js';
+import type { DataPlan, ExternalGenerator, LoadModel, LoadPlan, RequestSpec } from '../engine/plan.js';
 import { compileTemplate, envNamesIn } from '../engine/template.js';
 import { readDataFile } from './data-file.js';
 import type { ResolvedConfig, ResolvedLoad } from './schema.js';
@@ -98,7 +99,18 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
     requests,
     env,
     ...(data ? { data } : {}),
+    ...(load.generator ? { external: externalOf(load.generator, baseDir, file) } : {}),
   };
+}
+
+/** The team's own tool, its file resolved and checked now: a missing locustfile is a config error, not a failed drill. */
+function externalOf(g: NonNullable<ResolvedConfig['load']['generator']>, baseDir: string, file: string | undefined): ExternalGenerator {
+  const [field, given] = g.kind === 'locust' ? ['locustfile', g.locustfile] : ['script', g.script];
+  const at = path.resolve(baseDir, given);
+  if (!existsSync(at)) throw new InputError('GOLIVE_CONFIG_INVALID', file, [{ path: `load.generator.${field}`, message: `no such file: ${at}` }]);
+  return g.kind === 'locust'
+    ? { kind: 'locust', file: at, users: g.users, spawnRate: g.spawnRate ?? g.users, bin: g.bin }
+    : { kind: 'k6', file: at, env: g.env, bin: g.bin };
 }
 
 /** The path and query a request sends: absolute paths as given, relative ones under the target's path. */

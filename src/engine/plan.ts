@@ -55,4 +55,10 @@ export interface LoadPlan {
   data?: DataPlan;
   /** Values for `{{env.NAME}}`, resolved in the main process. */
   env: Record<string, string>;
+  /** The team's own load tool runs the load instead of golive's workers (paths absolute). */
+  external?: ExternalGenerator;
 }
+
+export type ExternalGenerator =
+  | { kind: 'locust'; file: string; users: number; spawnRate: number; bin: string }
+  | { kind: 'k6'; file: string; env: Record<string, string>; bin: string };

@@ -37,6 +37,14 @@ export interface LoadDescription {
   threads: number;
   /** Where the load ran: threads of this process, or separate worker processes. */
   workers: { kind: 'threads' | 'processes' | 'kubernetes'; count: number };
+  /** The team's own tool ran the load (load.generator): which, what its model means for the figures, and its clock. */
+  generator?: {
+    kind: 'locust' | 'k6';
+    note: string;
+    /** Wall-clock epoch ms of the drill's time zero, and the tool's clock minus golive's (one measured offset). */
+    zeroEpochMs?: number;
+    clockOffsetMs?: number;
+  };
 }
 
 export interface OutageWindow {

@@ -94,6 +94,7 @@ function colors(on: boolean) {
 
 function describeLoad(d: DrillInfo): string {
   const l = d.load;
+  if (l.generator) return `(${l.executor}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}: ${l.generator.note})`;
   const what = l.model === 'open' ? `open model, ${l.executor} up to ${l.targetRps} req/s` : `closed model, ${l.executor} ${l.vus} VUs`;
   const where = l.workers.kind === 'threads' ? `${l.workers.count} thread${l.workers.count === 1 ? '' : 's'}` : `${l.workers.count} worker ${l.workers.kind}`;
   return `(${what}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}, ${l.connections} connections, ${where})`;

@@ -1,9 +1,12 @@
 /** Runs one drill: continuous load, the drill's actions on the same clock, then the analysis. */
+import path from 'node:path';
 import { sleep } from '../abortable.js';
 import { analyzeDrill, type DrillAnalysisInput, type PhaseSpan } from '../analysis/analyze-drill.js';
 import { requestCounts } from '../analysis/stats.js';
 import type { DrillContext, DrillSpec, PerformResult } from '../drills/drill.js';
 import { epochNow, startLoadEngine } from '../engine/engine.js';
+import { startExternalEngine } from '../engine/external/external-engine.js';
+import type { MergedSecond } from '../engine/snapshot-merger.js';
 import { GoliveError, InterruptedError } from '../errors.js';
 import type { EventKind, EventSink } from '../model/events.js';
 import { latencyStatsMs } from '../model/histogram.js';
@@ -47,32 +50,41 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
   const mark = env.teardowns.mark();
   let loadEndMs = spec.plan.durationMs ?? undefined;
 
-  const engine = startLoadEngine({
-    plan: spec.plan,
-    workers: spec.workers.count,
-    ...(spec.workers.kind === 'kubernetes' ? { fleet: fleetOf(env.platform, spec) } : { kind: spec.workers.kind }),
-    onSecond: (s) => {
-      folder.appendSecond(spec.name, s);
-      // The last second of a load is partial: its rate is over the part that ran; one too short to rate, or
-      // one that only saw the last responses come back after the load stopped, is not shown as progress.
-      const ranMs = Math.min(1000, (loadEndMs ?? Infinity) - s.second * 1000);
-      if (ranMs < MIN_PARTIAL_SECOND_MS) return;
-      const r = requestCounts(s.outcomes);
-      const l = latencyStatsMs(s.latencyHistogram);
-      hooks.onSecond(info, {
-        second: s.second,
-        phase: phases[phases.length - 1]?.name ?? '',
-        rps: Math.round((r.total * 1000) / ranMs),
-        ok: r.ok,
-        failed: r.failed,
-        dropped: r.dropped,
-        p95Ms: l.p95,
-        p99Ms: l.p99,
-        inFlight: s.inFlight,
-        ...(env.liveFigure?.() !== undefined ? { platform: env.liveFigure()! } : {}),
-      });
-    },
-  });
+  const onSecond = (s: MergedSecond): void => {
+    folder.appendSecond(spec.name, s);
+    // The last second of a load is partial: its rate is over the part that ran; one too short to rate, or
+    // one that only saw the last responses come back after the load stopped, is not shown as progress.
+    const ranMs = Math.min(1000, (loadEndMs ?? Infinity) - s.second * 1000);
+    if (ranMs < MIN_PARTIAL_SECOND_MS) return;
+    const r = requestCounts(s.outcomes);
+    const l = latencyStatsMs(s.latencyHistogram);
+    hooks.onSecond(info, {
+      second: s.second,
+      phase: phases[phases.length - 1]?.name ?? '',
+      rps: Math.round((r.total * 1000) / ranMs),
+      ok: r.ok,
+      failed: r.failed,
+      dropped: r.dropped,
+      p95Ms: l.p95,
+      p99Ms: l.p99,
+      inFlight: s.inFlight,
+      ...(env.liveFigure?.() !== undefined ? { platform: env.liveFigure()! } : {}),
+    });
+  };
+  const { external } = spec.plan;
+  // The team's own tool (Locust, k6) runs the load when the config names one; golive's workers otherwise.
+  const externalEngine = external
+    ? startExternalEngine({ plan: { ...spec.plan, external }, dir: path.join(folder.dir, `generator-${spec.name}`), now: epochNow, onSecond })
+    : undefined;
+  const engine =
+    externalEngine ??
+    startLoadEngine({
+      plan: spec.plan,
+      workers: spec.workers.count,
+      ...(spec.workers.kind === 'kubernetes' ? { fleet: fleetOf(env.platform, spec) } : { kind: spec.workers.kind }),
+      onSecond,
+    });
+  const clockOffsetMs = externalEngine?.clockOffsetMs;
   const stopLoad = (): void => engine.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
 
@@ -145,7 +157,13 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     name: spec.name,
     kind: spec.kind,
     startedAt,
-    load: { ...load, durationMs: round(recording.durationMs) },
+    load: {
+      ...load,
+      durationMs: round(recording.durationMs),
+      ...(load.generator && clockOffsetMs !== undefined
+        ? { generator: { ...load.generator, zeroEpochMs: round(recording.startEpochMs + clockOffsetMs), clockOffsetMs: round(clockOffsetMs) } }
+        : {}),
+    },
     recording,
     events,
     phases,
@@ -179,8 +197,30 @@ function fleetOf(platform: Platform | undefined, spec: DrillSpec) {
   return platform.workerFleet(spec.plan, spec.workers.count);
 }
 
+const CLOSED_TOOL_NOTE =
+  'a closed model: each user waits for its answer before the next request, so latency hides coordinated omission and the request count falls during an outage (see requests per second)';
+
 export function describeLoad(spec: DrillSpec): LoadDescription {
-  const { model } = spec.plan;
+  const { model, external } = spec.plan;
+  if (external) {
+    const users = external.kind === 'locust' ? external.users : 0;
+    return {
+      model: 'closed',
+      executor: external.kind === 'locust' ? `Locust, ${users} users` : 'k6, as the script defines',
+      vus: users,
+      durationMs: spec.plan.durationMs ?? 0,
+      connections: users,
+      threads: 1,
+      workers: { kind: 'processes', count: 1 },
+      generator: {
+        kind: external.kind,
+        note:
+          external.kind === 'locust'
+            ? CLOSED_TOOL_NOTE
+            : `${CLOSED_TOOL_NOTE.replace('a closed model', 'closed unless the script uses an arrival-rate executor')}`,
+      },
+    };
+  }
   const base = {
     executor: model.executor,
     durationMs: spec.plan.durationMs ?? 0,

@@ -1,0 +1,191 @@
+/**
+ * The load of a drill run by the team's own tool (Locust, k6): golive starts it for the length of the
+ * drill, reads the per-request results it writes as they come (a crash still leaves data), and records
+ * each request like one of its own — its start on golive's clock, its latency into the per-second
+ * HdrHistograms and the 10 ms bins, its outcome class — so downtime, phases and objectives work unchanged.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { GoliveError } from '../../errors.js';
+import type { Recording } from '../../model/recording.js';
+import type { ExternalGenerator, LoadPlan } from '../plan.js';
+import { RecordingBuilder } from '../recording-builder.js';
+import { SnapshotMerger, type MergedSecond } from '../snapshot-merger.js';
+import { Recorder } from '../worker/recorder.js';
+import { parseK6Line, parseLocustLine, type ExternalRecord } from './records.js';
+import { locustHook } from './locust-hook.js';
+import type { LoadEngine } from '../engine.js';
+
+/** A second is emitted once the tool has had this long to write its last responses. */
+const SETTLE_MS = 1500;
+const READ_EVERY_MS = 200;
+const STOP_GRACE_MS = 10_000;
+/** A line longer than this is not one of the tool's records: it is skipped, never buffered without bound. */
+const MAX_LINE = 64 * 1024;
+
+export interface ExternalEngineOptions {
+  plan: LoadPlan & { external: ExternalGenerator };
+  /** Where the tool's results file (and Locust's hook) go: the run's folder. */
+  dir: string;
+  /** Epoch ms now, on golive's monotonic clock. */
+  now: () => number;
+  onSecond?: (second: MergedSecond) => void;
+}
+
+export interface ExternalLoadEngine extends LoadEngine {
+  /** Wall clock (the tool's timestamps) minus golive's clock, measured once at the start (ms). */
+  readonly clockOffsetMs: number;
+}
+
+export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngine {
+  const g = o.plan.external;
+  mkdirSync(o.dir, { recursive: true });
+  const out = path.join(o.dir, g.kind === 'locust' ? 'locust-requests.ndjson' : 'k6-results.json');
+  writeFileSync(out, '');
+  const clockOffsetMs = Date.now() - o.now();
+  const zero = o.now();
+  const recorder = new Recorder(0);
+  const builder = new RecordingBuilder();
+  const merger = new SnapshotMerger(1, (s) => {
+    builder.add(s);
+    o.onSecond?.(s);
+  });
+  const pending: ExternalRecord[] = [];
+  let nextSecond = 0;
+  let offset = 0;
+  let partial = '';
+  let stoppedAtMs: number | undefined;
+  let recorded = 0;
+  const parse = g.kind === 'locust' ? parseLocustLine : parseK6Line;
+
+  const readNew = (): void => {
+    const fd = openSync(out, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(256 * 1024);
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, offset);
+        if (n <= 0) break;
+        offset += n;
+        const lines = (partial + buf.toString('utf8', 0, n)).split('\n');
+        partial = lines.pop() ?? '';
+        if (partial.length > MAX_LINE) partial = '';
+        for (const line of lines) {
+          if (!line || line.length > MAX_LINE) continue;
+          const r = parse(line);
+          if (r) pending.push(r);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  /** Records every request that completed before `untilMs` (golive's clock, from zero), then the seconds before it. */
+  const emitUntil = (untilMs: number, final: boolean): void => {
+    pending.sort((a, b) => a.startEpochMs + a.elapsedMs - (b.startEpochMs + b.elapsedMs));
+    const last = Math.floor(untilMs / 1000) - 1;
+    while (nextSecond <= last || (final && pending.length > 0)) {
+      const end = (nextSecond + 1) * 1000;
+      while (pending.length && pending[0]!.startEpochMs - clockOffsetMs - zero + pending[0]!.elapsedMs < end) {
+        const r = pending.shift()!;
+        const start = r.startEpochMs - clockOffsetMs - zero;
+        // The tool's own start: a closed-model tool has no other intended start to measure from.
+        recorder.record(r.outcome, start, start, start + r.elapsedMs);
+        recorded++;
+      }
+      merger.add(recorder.snapshot(nextSecond, 0, 0, false));
+      nextSecond++;
+    }
+    if (final) merger.close(0);
+  };
+
+  let child: ChildProcess;
+  let settle!: (r: Recording) => void;
+  let fail!: (e: Error) => void;
+  const finished = new Promise<Recording>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  // A tool that never started rejects both; the run awaits `started` and may never ask for `finished`.
+  finished.catch(() => undefined);
+  const started = new Promise<number>((resolve, reject) => {
+    const [bin, args, env] = command(g, o.plan, out, o.dir);
+    child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString()).slice(-4000);
+    });
+    child.once('spawn', () => resolve(zero));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      const e =
+        err.code === 'ENOENT'
+          ? new GoliveError('GOLIVE_USAGE', `load.generator: ${bin} is not installed (${installHint(g.kind)}), or set load.generator.bin to its path`)
+          : err;
+      reject(e);
+      fail(e);
+    });
+    const timer = setInterval(() => {
+      readNew();
+      emitUntil(o.now() - zero - SETTLE_MS, false);
+    }, READ_EVERY_MS);
+    timer.unref();
+    child.once('exit', (code, signal) => {
+      clearInterval(timer);
+      readNew();
+      const end = stoppedAtMs ?? o.now() - zero;
+      emitUntil(end + 1000, true);
+      if (stoppedAtMs === undefined && code !== 0 && recorded === 0) {
+        fail(
+          new GoliveError(
+            'GOLIVE_RUN_FAILED',
+            `${bin} exited with ${signal ?? `code ${code}`} before any request: ${stderr.trim().split('\n').slice(-5).join(' | ')}`,
+          ),
+        );
+        return;
+      }
+      settle(builder.build(zero, end, { kind: 'processes', count: 1, startOffsetsMs: [0], lost: [] }));
+    });
+    if (o.plan.durationMs !== null) setTimeout(() => stop(), o.plan.durationMs).unref();
+  });
+
+  function stop(): void {
+    if (stoppedAtMs !== undefined) return;
+    stoppedAtMs = o.now() - zero;
+    const pid = child.pid;
+    if (pid === undefined) return;
+    // The tool's whole process group: Locust's workers, k6's children.
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, STOP_GRACE_MS).unref();
+  }
+
+  return { started, finished, stop, clockOffsetMs };
+}
+
+function installHint(kind: ExternalGenerator['kind']): string {
+  return kind === 'locust'
+    ? 'Debian: apt-get install python3-locust; or pip install locust'
+    : 'see https://grafana.com/docs/k6/latest/set-up/install-k6/ (k6 is not in Debian)';
+}
+
+/** The tool's command line: headless, against the target, writing one line per request to `out`. */
+function command(g: ExternalGenerator, plan: LoadPlan, out: string, dir: string): [string, string[], Record<string, string>] {
+  const target = plan.target.origin;
+  if (g.kind === 'locust') {
+    const hook = path.join(dir, 'golive_locust_hook.py');
+    writeFileSync(hook, locustHook(g.file, out));
+    return [g.bin, ['-f', hook, '--headless', '-u', String(g.users), '-r', String(g.spawnRate), '-H', target, '--only-summary', '--stop-timeout', '5'], {}];
+  }
+  const env = Object.entries({ ...g.env, GOLIVE_TARGET: target }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  // Run until golive stops it: the drill decides how long the load runs.
+  return [g.bin, ['run', '--quiet', '--no-summary', '--out', `json=${out}`, '--duration', '24h', ...env, g.file], {}];
+}

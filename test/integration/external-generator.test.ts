@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import { run } from '../../src/run/run.js';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const LOCUST = '/usr/bin/locust';
+const LOCUSTFILE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'external', 'locustfile.py');
+const OUTAGE_MS = 1200;
+
+/** Serves 200s; 3 s after the first request it refuses connections for OUTAGE_MS (listener closed, sockets destroyed). */
+async function refusingServer(): Promise<{ url: string; received: () => number; refusedAt: Promise<[number, number]>; close: () => Promise<void> }> {
+  let received = 0;
+  const sockets = new Set<Socket>();
+  const server = http.createServer((_req, res) => {
+    received++;
+    res.end('ok');
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  let markRefused!: (v: [number, number]) => void;
+  const refusedAt = new Promise<[number, number]>((r) => (markRefused = r));
+  server.once('request', () => {
+    setTimeout(() => {
+      server.close();
+      for (const s of sockets) s.destroy();
+      const from = Date.now();
+      setTimeout(() => {
+        server.listen(port, '127.0.0.1', () => markRefused([from, Date.now()]));
+      }, OUTAGE_MS);
+    }, 3000);
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => received,
+    refusedAt,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+test(
+  'a Locust test as the load: the refusal is one outage window of its length, at its time, and every request is counted',
+  { skip: !existsSync(LOCUST) && `${LOCUST} missing (apt-get install python3-locust)` },
+  async () => {
+    const server = await refusingServer();
+    const cwd = tempDir();
+    try {
+      const outcome = await run({
+        cwd,
+        config: {
+          name: 'locust',
+          target: { url: server.url },
+          load: { generator: { kind: 'locust', locustfile: LOCUSTFILE, users: 5, spawnRate: 5 } },
+          drills: { capacity: { duration: '9s', objectives: { maxErrorRate: 1 } } },
+          output: { dir: path.join(cwd, 'results') },
+        },
+      });
+      const d = outcome.result.drills[0]!;
+      const [from, to] = await server.refusedAt;
+      const g = d.load.generator!;
+      assert.equal(g.kind, 'locust');
+      assert.match(g.note, /closed model/);
+      const refusal = { startMs: from - g.zeroEpochMs!, endMs: to - g.zeroEpochMs! };
+      assert.equal(d.downtime.windows.length, 1, JSON.stringify({ windows: d.downtime.windows, refusal }));
+      const w = d.downtime.windows[0]!;
+      assert.ok(Math.abs(w.endMs - w.startMs - OUTAGE_MS) <= 100, `window ${w.startMs}–${w.endMs} ms, refusal ${JSON.stringify(refusal)}`);
+      assert.ok(Math.abs(w.startMs - refusal.startMs) <= 100, `window starts ${w.startMs} ms, refusal at ${refusal.startMs} ms`);
+      assert.ok((w.outcomes['connect_refused'] ?? 0) > 0, JSON.stringify(w.outcomes));
+      assert.equal(d.requests.ok, server.received(), "every answer the server gave is one of Locust's requests, and no other");
+      assert.ok(Math.abs(g.clockOffsetMs!) < 1000, `clock offset ${g.clockOffsetMs} ms`);
+      if (process.env['GOLIVE_TEST_FIGURES'])
+        console.log(
+          JSON.stringify({
+            window: [w.startMs, w.endMs],
+            refusal,
+            requests: d.requests.total,
+            ok: d.requests.ok,
+            server: server.received(),
+            clockOffsetMs: g.clockOffsetMs,
+          }),
+        );
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+test('a load tool that is not installed fails the run clearly, naming it and how to install it', async () => {
+  const cwd = tempDir();
+  await assert.rejects(
+    run({
+      cwd,
+      config: {
+        target: { url: 'http://127.0.0.1:9' },
+        load: { generator: { kind: 'locust', locustfile: LOCUSTFILE, bin: 'golive-test-no-such-locust' } },
+        drills: { capacity: { duration: '2s' } },
+        output: { dir: path.join(cwd, 'results') },
+      },
+    }),
+    /load\.generator: golive-test-no-such-locust is not installed \(Debian: apt-get install python3-locust; or pip install locust\), or set load\.generator\.bin to its path/,
+  );
+});
+
+test("k6's command line and JSON output end to end, with a stand-in for k6 (it is not packaged for Debian)", async () => {
+  const cwd = tempDir();
+  const outcome = await run({
+    cwd,
+    config: {
+      target: { url: 'http://127.0.0.1:9' },
+      load: {
+        generator: {
+          kind: 'k6',
+          script: path.join(PACKAGE_ROOT, 'test', 'fixtures', 'external', 'script.js'),
+          bin: path.join(PACKAGE_ROOT, 'test', 'fixtures', 'external', 'fake-k6.mjs'),
+        },
+      },
+      drills: { capacity: { duration: '2s' } },
+      output: { dir: path.join(cwd, 'results') },
+    },
+  });
+  const d = outcome.result.drills[0]!;
+  assert.equal(d.error, undefined);
+  assert.equal(d.load.generator?.kind, 'k6');
+  // A point every 10 ms for 2 s (timers on a busy machine fire late, never early).
+  assert.ok(d.requests.total > 50 && d.requests.total <= 201, `${d.requests.total} requests`);
+  assert.equal(d.requests.ok, d.requests.total);
+  assert.equal(d.downtime.windows.length, 0);
+});
