@@ -97,11 +97,6 @@ const externalGenerator = z.discriminatedUnion(
 );
 
 const loadSchema = obj({
-  /**
-   * Drive the load with the team's own Locust or k6 test instead of golive's engine: golive starts the tool
-   * for each drill, reads its per-request results as they are written, and judges the drill from them.
-   */
-  generator: externalGenerator.optional(),
   /** Open model (arrival rate) or closed model (virtual users). @default 'constant-arrival-rate' */
   executor: oneOf(EXECUTORS).default('constant-arrival-rate'),
   /** Requests per second for `constant-arrival-rate`. @default 50 */
@@ -162,6 +157,11 @@ const loadSchema = obj({
     /** @default 'sequential' */
     order: oneOf(['sequential', 'random'] as const).default('sequential'),
   }).optional(),
+  /**
+   * Drive the load with the team's own Locust or k6 test instead of golive's engine: golive starts the tool
+   * for each drill, reads its per-request results as they are written, and judges the drill from them.
+   */
+  generator: externalGenerator.optional(),
 }).superRefine((load, ctx) => {
   const ramping = load.executor.startsWith('ramping');
   if (ramping && !load.stages)

@@ -31,7 +31,7 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
       '  ✖ line 2, target.url: expected an http:// or https:// URL, received "ftp://example.com"',
       "  ✖ line 6, load.executor: expected one of 'constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus', received \"constant-vu\" (did you mean 'constant-vus'?)",
       "  ✖ line 4, load.rate: expected a rate in requests per second like 200 or '200/s' (or '600/m'), received \"fast\"",
-      '  ✖ line 5, load: unknown key "requets" (did you mean "requests"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, data',
+      '  ✖ line 5, load: unknown key "requets" (did you mean "requests"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, data, generator',
     ].join('\n'),
   },
   {
