@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { run } from '../../src/run/run.js';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { createDemoWorkspace, localConfig, runDrills } from '../helpers/local-app.js';
 
 const LOCUST = '/usr/bin/locust';
 const LOCUSTFILE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'external', 'locustfile.py');
@@ -138,3 +139,24 @@ test("k6's command line and JSON output end to end, with a stand-in for k6 (it i
   assert.equal(d.requests.ok, d.requests.total);
   assert.equal(d.downtime.windows.length, 0);
 });
+
+test(
+  "beside a Locust test, golive's own canary writes still measure the recovery point (disaster-recovery, local platform)",
+  { skip: !existsSync(LOCUST) && `${LOCUST} missing` },
+  async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const base = localConfig(ws.dir, { 'disaster-recovery': { baseline: '2s', tail: '1s', afterBackup: '1500ms', canary: { rate: 20 } } });
+      const { drills } = await runDrills(ws.dir, { ...base, load: { generator: { kind: 'locust', locustfile: LOCUSTFILE, users: 2, spawnRate: 2 } } });
+      const d = drills[0]!;
+      assert.equal(d.error, undefined);
+      assert.equal(d.load.generator?.kind, 'locust');
+      assert.ok(d.requests.ok > 20, `${d.requests.ok} of Locust's requests answered (the load ran through the local Service)`);
+      const r = d.recovery!;
+      assert.ok(r.ackedWrites >= 40, `${r.ackedWrites} canary writes acknowledged`);
+      assert.ok(r.pointMs !== null && Math.abs(r.pointMs - 1500) < 300, `recovery point ${r.pointMs} ms ≈ the 1.5 s between backup and disaster`);
+    } finally {
+      ws.remove();
+    }
+  },
+);
