@@ -471,9 +471,7 @@
       share.push(n ? (100 * strip.failed[i]) / n : null);
     });
     var el = section.querySelector('.chart.strip');
-    var events = d.events.filter(function (e) {
-      return e.kind.indexOf('replica.') !== 0 || d.events.length < 60;
-    });
+    var events = markedEvents(d);
     chart(
       {
         title: 'downtime strip: share of failed requests per 100 ms (by intended start); outage windows outlined',
@@ -600,11 +598,16 @@
     };
   }
 
-  /** Phases shaded, outage windows in red, events as vertical lines whose text shows on hover. */
-  function overlayPlugin(d, hover) {
-    var eventsS = d.events.filter(function (e) {
+  /** The events drawn as markers: a long drill's replica events would hide the rest. */
+  function markedEvents(d) {
+    return d.events.filter(function (e) {
       return e.kind.indexOf('replica.') !== 0 || d.events.length < 60;
     });
+  }
+
+  /** Phases shaded, outage windows in red, events as vertical lines whose text shows on hover. */
+  function overlayPlugin(d, hover) {
+    var eventsS = markedEvents(d);
     return {
       hooks: {
         drawClear: [

@@ -58,6 +58,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     if (ranMs < MIN_PARTIAL_SECOND_MS) return;
     const r = requestCounts(s.outcomes);
     const l = latencyStatsMs(s.latencyHistogram);
+    const live = env.liveFigure?.();
     hooks.onSecond(info, {
       second: s.second,
       phase: phases[phases.length - 1]?.name ?? '',
@@ -68,7 +69,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
       p95Ms: l.p95,
       p99Ms: l.p99,
       inFlight: s.inFlight,
-      ...(env.liveFigure?.() !== undefined ? { platform: env.liveFigure()! } : {}),
+      ...(live !== undefined ? { platform: live } : {}),
     });
   };
   const { external } = spec.plan;

@@ -22,6 +22,14 @@ export function outcomeOfErrorText(text: string): string {
   return 'error';
 }
 
+function parseJson<T>(line: string): T | undefined {
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 function httpOutcome(status: number): string {
   return status >= 200 && status < 400 ? 'ok' : `http_${status}`;
 }
@@ -36,13 +44,8 @@ interface LocustLine {
 
 /** A line of golive's Locust hook: {"t": start epoch s, "ms": response time, "name", "status", "error"}. */
 export function parseLocustLine(line: string): ExternalRecord | undefined {
-  let r: LocustLine;
-  try {
-    r = JSON.parse(line) as LocustLine;
-  } catch {
-    return undefined;
-  }
-  if (typeof r.t !== 'number' || typeof r.ms !== 'number') return undefined;
+  const r = parseJson<LocustLine>(line);
+  if (!r || typeof r.t !== 'number' || typeof r.ms !== 'number') return undefined;
   const status = typeof r.status === 'number' ? r.status : 0;
   // A Locust failure with an HTTP status is that status (or a failed check when the status was fine).
   const outcome = r.error ? (status >= 400 ? `http_${status}` : status > 0 ? 'check_failed' : outcomeOfErrorText(r.error)) : httpOutcome(status || 200);
@@ -61,13 +64,8 @@ interface K6Point {
  * request that got no response; its `error` / `error_code` tag says why.
  */
 export function parseK6Line(line: string): ExternalRecord | undefined {
-  let p: K6Point;
-  try {
-    p = JSON.parse(line) as K6Point;
-  } catch {
-    return undefined;
-  }
-  if (p.type !== 'Point' || p.metric !== 'http_req_duration' || !p.data?.time || typeof p.data.value !== 'number') return undefined;
+  const p = parseJson<K6Point>(line);
+  if (!p || p.type !== 'Point' || p.metric !== 'http_req_duration' || !p.data?.time || typeof p.data.value !== 'number') return undefined;
   const start = Date.parse(p.data.time);
   if (!Number.isFinite(start)) return undefined;
   // Date.parse keeps milliseconds; k6 writes nanoseconds: the fraction below a millisecond is taken back.
