@@ -173,7 +173,8 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     if (f.severity === 'info') lines.push(`  ${c.dim('note')} ${inert(f.message)}`);
     else lines.push(`  ${f.severity === 'error' ? c.red('why') : c.yellow('why')} ${f.id}: ${inert(f.message)}`);
   }
-  if (d.load.workers.kind !== 'threads') {
+  // An external tool's one process says nothing about workers: its note says what ran the load.
+  if (d.load.workers.kind !== 'threads' && !d.load.generator) {
     const offsets = d.generator.startOffsetsMs.map((o) => (o === null ? 'never started' : `${o.toFixed(1)}ms`)).join(', ');
     lines.push(
       `  workers     ${d.load.workers.count} ${d.load.workers.kind}, started after time zero by ${offsets}${d.generator.lostWorkers.length ? ` · ${d.generator.lostWorkers.length} lost` : ''}`,

@@ -131,6 +131,34 @@ test('reports are inert: hostile event, hook and error text can neither run HTML
   assert.match(out, /\\x1b\]0;pwned\\x07\\x1b\[2J/, 'they are shown, inert');
 });
 
+test("a drill driven by the team's own tool names the tool, not golive's worker processes", async () => {
+  const base = drill('capacity');
+  const external = {
+    ...base,
+    load: {
+      ...base.load,
+      model: 'closed' as const,
+      workers: { kind: 'processes' as const, count: 1 },
+      generator: { kind: 'locust' as const, note: 'a closed model' },
+    },
+  };
+  let out = '';
+  const terminal = createTerminalReporter({
+    stream: { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream,
+    color: false,
+  });
+  await terminal.onDrillEnd?.({ name: external.name, kind: external.kind, load: external.load }, external);
+  assert.doesNotMatch(out, /workers +1 processes/);
+  const own = {
+    ...base,
+    load: { ...base.load, workers: { kind: 'processes' as const, count: 2 } },
+    generator: { ...base.generator, startOffsetsMs: [0.1, 0.2] },
+  };
+  out = '';
+  await terminal.onDrillEnd?.({ name: own.name, kind: own.kind, load: own.load }, own);
+  assert.match(out, /workers +2 processes, started after time zero by 0\.1ms, 0\.2ms/);
+});
+
 test('a URL with credentials is shown with its password hidden', () => {
   assert.equal(redactUrl('https://alice:s3cret@shop.example.com/x?y=1'), 'https://alice:***@shop.example.com/x?y=1');
   assert.equal(redactUrl('http://tokenonly@h:8080/'), 'http://***@h:8080/');
