@@ -45,7 +45,7 @@ export const KINDS: Record<string, Kind> = {
   poddisruptionbudgets: { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true },
   jobs: { group: 'batch', version: 'v1', kind: 'Job', namespaced: true },
   configmaps: { group: '', version: 'v1', kind: 'ConfigMap', namespaced: true },
-  horizontalpodautoscalers: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', namespaced: true },
+  horizontalpodautoscalers: { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', namespaced: true },
   schedules: { group: 'velero.io', version: 'v1', kind: 'Schedule', namespaced: true, custom: true },
   backups: { group: 'velero.io', version: 'v1', kind: 'Backup', namespaced: true, custom: true },
   restores: { group: 'velero.io', version: 'v1', kind: 'Restore', namespaced: true, custom: true },

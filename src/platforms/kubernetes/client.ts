@@ -46,7 +46,8 @@ export class KubeClient {
   private readonly policy: k8s.PolicyV1Api;
   private readonly custom: k8s.CustomObjectsApi;
   private readonly authz: k8s.AuthorizationV1Api;
-  private readonly autoscaling: k8s.AutoscalingV2Api;
+  /** autoscaling/v1: served by every version (v2 only from 1.23), and it has all the audit reads. */
+  private readonly autoscaling: k8s.AutoscalingV1Api;
   private readonly batch: k8s.BatchV1Api;
   private readonly onMutation: (d: string) => void;
   private readonly policyGroup: k8s.PolicyApi;
@@ -90,7 +91,7 @@ export class KubeClient {
     this.versionApi = kc.makeApiClient(k8s.VersionApi);
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.authz = kc.makeApiClient(k8s.AuthorizationV1Api);
-    this.autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api);
+    this.autoscaling = kc.makeApiClient(k8s.AutoscalingV1Api);
     this.batch = kc.makeApiClient(k8s.BatchV1Api);
     this.dryRun = options.dryRun ?? false;
     this.onMutation = options.onMutation ?? (() => undefined);

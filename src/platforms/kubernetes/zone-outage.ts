@@ -86,7 +86,7 @@ async function failIfTaintRemoved(s: K8sScope, zone: string, nodes: string[], si
     s.sink('zone.taint-removed', message, zone);
     throw new GoliveError(
       'GOLIVE_PLATFORM_UNSUPPORTED',
-      `${message}. Make the zone really unreachable (a zone-outage mode { kind: 'run', command } that stops the zone's kubelets or blocks their traffic) or use mode: 'evict'.`,
+      `${message}. Make the zone really unreachable (zone-outage mode: { run: '<your command>' } that stops the zone's kubelets or blocks their traffic) or use mode: 'evict'.`,
     );
   }
 }
