@@ -41,7 +41,14 @@ export default tseslint.config(
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     // The stand-in API server stores arbitrary Kubernetes JSON: typing every field would hide nothing.
-    files: ['test/k8s/**', 'test/cluster/**', 'test/integration/k8s-*.test.ts', 'test/integration/real-k8s-*.test.ts', 'test/e2e/k8s-*.test.ts'],
+    files: [
+      'test/k8s/**',
+      'test/cluster/**',
+      'test/integration/k8s-*.test.ts',
+      'test/integration/real-k8s-*.test.ts',
+      'test/e2e/k8s-*.test.ts',
+      'test/e2e/real-k8s-*.test.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

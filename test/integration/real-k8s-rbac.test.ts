@@ -5,7 +5,6 @@
  * rule removed the SelfSubjectAccessReview precheck stops the run before any mutating request.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,10 +12,10 @@ import { parseAllDocuments } from 'yaml';
 import { controlPlaneMissing } from '../cluster/control-plane.js';
 import { DEMO_NAMESPACE, deployDemo } from '../cluster/demo.js';
 import { startTestCluster, type TestCluster } from '../cluster/test-cluster.js';
+import { golive } from '../helpers/cli.js';
 import { freeNodePort, nodesNow, realClusterSkip } from '../helpers/real-cluster.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-const golive = path.resolve(import.meta.dirname, '../../../bin/golive.js');
 const USER = 'golive-operator';
 
 interface AuditEntry {
@@ -28,14 +27,10 @@ interface AuditEntry {
   requestReceivedTimestamp: string;
 }
 
-function goliveCli(args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [golive, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-  });
+async function goliveCli(args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
+  const r = await golive(args, { cwd });
+  // `golive rbac` prints YAML on stdout; anything else is read whole
+  return { code: r.code, out: args[0] === 'rbac' ? r.stdout : r.stdout + r.stderr };
 }
 
 /** The audit log's resource requests by one user, from `since` on (responses only). */
