@@ -39,6 +39,8 @@ export interface ControlPlaneOptions {
   users?: Record<string, string[]>;
   /** Passed to kube-controller-manager (for example the node monitor's timings). */
   controllerManagerFlags?: string[];
+  /** Passed to kube-apiserver (for example --watch-cache=false and a short --etcd-compaction-interval). */
+  apiserverFlags?: string[];
 }
 
 export interface ControlPlane {
@@ -50,8 +52,8 @@ export interface ControlPlane {
   auditLog: string;
   dir: string;
   admin: Rest;
-  /** Writes a kubeconfig for a token user; returns its path. */
-  kubeconfigFor(user: string, namespace?: string): string;
+  /** Writes a kubeconfig for a token user (optionally through another address); returns its path. */
+  kubeconfigFor(user: string, namespace?: string, serverOverride?: string): string;
   stop(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       '--endpoint-reconciler-type=none',
       `--audit-log-path=${auditLog}`,
       `--audit-policy-file=${auditPolicy}`,
+      ...(options.apiserverFlags ?? []),
     ]);
     admin = new Rest(server, tokens['admin']!);
     const a = admin;
@@ -235,9 +238,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       auditLog,
       dir,
       admin: a,
-      kubeconfigFor: (user, namespace) => {
-        const file = path.join(dir, `${user.replace(/[^\w.-]/g, '_')}.kubeconfig`);
-        writeFileSync(file, kubeconfigText(server, user, tokens[user]!, namespace), { mode: 0o600 });
+      kubeconfigFor: (user, namespace, serverOverride) => {
+        const file = path.join(dir, `${user.replace(/[^\w.-]/g, '_')}${serverOverride ? '-via' : ''}.kubeconfig`);
+        writeFileSync(file, kubeconfigText(serverOverride ?? server, user, tokens[user]!, namespace), { mode: 0o600 });
         return file;
       },
       stop,

@@ -1,6 +1,6 @@
 /**
  * The whole test cluster: the real control plane, the process kubelet with nodes in zones, and the NodePort
- * proxy. `startTestCluster` waits until every node is Ready and untainted, as a cluster is before anyone uses it.
+ * proxy, and a volume provisioner (the default StorageClass). `startTestCluster` waits until every node is Ready and untainted, as a cluster is before anyone uses it.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { NodePortProxy } from './node-port-proxy.js';
 import { ProcessKubelet } from './process-kubelet.js';
+import { LocalProvisioner } from './provisioner.js';
 import type { KubeObject } from './rest.js';
 
 export interface TestClusterOptions {
@@ -18,6 +19,7 @@ export interface TestClusterOptions {
   perZone?: number;
   users?: Record<string, string[]>;
   controllerManagerFlags?: string[];
+  apiserverFlags?: string[];
 }
 
 export interface TestCluster {
@@ -43,12 +45,14 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
     dir: path.join(options.dir, 'control-plane'),
     ...(options.users ? { users: options.users } : {}),
     ...(options.controllerManagerFlags ? { controllerManagerFlags: options.controllerManagerFlags } : {}),
+    ...(options.apiserverFlags ? { apiserverFlags: options.apiserverFlags } : {}),
   });
   const kubelet = new ProcessKubelet(cp.admin, {
     dir: path.join(options.dir, 'kubelet'),
     nodes: nodeNames(options.zones ?? ['zone-a', 'zone-b', 'zone-c'], options.perZone ?? 2),
   });
   const proxy = new NodePortProxy(cp.admin, kubelet);
+  const provisioner = new LocalProvisioner(cp.admin);
   const waitFor = async (apiPath: string, check: (items: KubeObject[]) => boolean, what: string, deadlineMs = 120_000): Promise<KubeObject[]> => {
     const until = Date.now() + deadlineMs;
     let items: KubeObject[] = [];
@@ -79,6 +83,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
       }),
     waitFor,
     stop: async () => {
+      provisioner.stop();
       await proxy.stop();
       await kubelet.stop();
       await cp.stop();
@@ -87,6 +92,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
   try {
     await kubelet.start();
     proxy.start();
+    await provisioner.start();
     await waitFor(
       '/api/v1/nodes',
       (nodes) =>

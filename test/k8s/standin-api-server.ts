@@ -114,16 +114,6 @@ export class StandInApiServer {
     return new Promise((r) => this.server.close(() => r()));
   }
 
-  /** Forgets the watch history, so any watch from an earlier resourceVersion gets 410 Gone. */
-  compactHistory(): void {
-    this.history.length = 0;
-  }
-
-  /** Ends every open watch, as an API server restart or a load balancer timeout would. */
-  dropWatches(): void {
-    for (const s of this.sockets) s.destroy();
-  }
-
   // ── the store (used by the controller and tests too) ──
 
   get(resource: string, namespace: string, name: string): Obj | undefined {

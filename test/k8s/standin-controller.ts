@@ -24,12 +24,6 @@ export interface ControllerOptions {
   /** How long a terminating pod lingers (its grace period, shortened for tests); 0-grace deletes are immediate. */
   terminationMs?: number;
   tickMs?: number;
-  /**
-   * The real node lifecycle controller's reconcile: a node whose kubelet still reports Ready has its
-   * node.kubernetes.io/unreachable taint removed (seen against a real 1.20 control plane: 0.3 s after
-   * golive set it). Off by default, as a stand-in whose nodes are lost for real.
-   */
-  reconcileUnreachableTaints?: boolean;
 }
 
 export class StandInController {
@@ -43,7 +37,7 @@ export class StandInController {
     private readonly api: StandInApiServer,
     options: ControllerOptions = {},
   ) {
-    this.opts = { readyDelayMs: 150, terminationMs: 300, tickMs: 40, reconcileUnreachableTaints: false, ...options };
+    this.opts = { readyDelayMs: 150, terminationMs: 300, tickMs: 40, ...options };
   }
 
   start(): void {
@@ -90,7 +84,6 @@ export class StandInController {
     for (const d of this.api.list('deployments')) this.deployment(d);
     this.schedule();
     this.kubelet(now);
-    if (this.opts.reconcileUnreachableTaints) this.reconcileNodeTaints();
     this.taintEviction(now);
     this.disruptionBudgets();
     this.velero();
@@ -299,15 +292,6 @@ export class StandInController {
       if (node && nodeIsReady(node) && !unreachable && !isReadyObj(p) && due !== undefined && now >= due) {
         this.api.put('pods', { ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
       }
-    }
-  }
-
-  private reconcileNodeTaints(): void {
-    for (const n of this.api.list('nodes')) {
-      const taints: { key: string }[] = n['spec']?.taints ?? [];
-      const ready = (n['status']?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
-      if (ready && taints.some((t) => t.key === 'node.kubernetes.io/unreachable'))
-        this.api.put('nodes', { ...n, spec: { ...n['spec'], taints: taints.filter((t) => t.key !== 'node.kubernetes.io/unreachable') } });
     }
   }
 
