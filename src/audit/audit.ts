@@ -6,6 +6,7 @@ import { localToAudit } from './from-local.js';
 import { manifestsToAudit, parseManifests, readManifestFiles, type ManifestDoc } from './from-manifests.js';
 import type { AuditFinding, AuditInput } from './model.js';
 import { runRules } from './rules.js';
+import { fieldsTheServerLacks } from './server-fields.js';
 
 export interface AuditSources {
   cwd: string;
@@ -34,10 +35,14 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
     sources.push('manifests on stdin');
   }
   const inputs: AuditInput[] = [];
+  const versionFindings: AuditFinding[] = [];
   const fromFiles = docs.length ? manifestsToAudit(docs, s.cluster?.namespace) : undefined;
   if (s.cluster) {
     const live = await clusterToAudit(s.cluster.client, s.cluster.namespace, s.cluster.veleroNamespace);
-    sources.push(`cluster ${s.cluster.client.context}, namespace ${s.cluster.namespace}`);
+    const version = await s.cluster.client.serverVersion().catch(() => null);
+    sources.push(`cluster ${s.cluster.client.context}${version ? ` (Kubernetes ${version})` : ''}, namespace ${s.cluster.namespace}`);
+    // Manifests meant for this server: what it does not serve yet is dropped or refused when applied.
+    if (docs.length && version) versionFindings.push(...fieldsTheServerLacks(docs, version));
     const declared = new Set(
       docs.map((d) => {
         const v = d.value as { kind: string; metadata?: { name?: string; namespace?: string } };
@@ -62,7 +67,7 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
     inputs.push(localToAudit(s.local.platform, s.local.file, s.local.lineOf));
     sources.push(`local platform${s.local.file ? ` in ${s.local.file}` : ''}`);
   }
-  const findings = inputs.flatMap(runRules);
+  const findings = [...inputs.flatMap(runRules), ...versionFindings];
   if (s.cluster?.prometheusConfigured === false) {
     findings.push({
       id: 'GL021',

@@ -79,6 +79,7 @@ async function up(dir: string): Promise<void> {
         [
           `the control plane, 6 process kubelets in 3 zones and the demo app run in the background (pid ${state.pid}).`,
           `export KUBECONFIG=${state.kubeconfig}`,
+          `export GOLIVE_DEMO_K8S=examples/demo-app/k8s-1.20   # the demo's manifests for 1.20, for redeploy`,
           `demo app (NodePort): ${state.url}`,
           `try: npx golive run app-update -c examples/demo-app/k8s/golive.config.ts`,
           `stop: npm run cluster -- down${dir === dirFrom([]) ? '' : ` --dir ${dir}`}`,

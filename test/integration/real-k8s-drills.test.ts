@@ -274,14 +274,15 @@ describe('drills against a real Kubernetes 1.20 control plane', { skip: realClus
         `evicted ${evicted - tainted.atMs} ms after the taint (tolerationSeconds 10)`,
       );
       // Failures only while a dead pod was still an endpoint: from the zone lost until its pods were NotReady,
-      // about one request in three then (one endpoint of three).
+      // as many requests as the zone's share of the endpoints (one in three, or two when the zone held two).
       const deadMs = notReady - lost;
       for (const w of d.downtime.windows)
         assert.ok(w.startMs >= lost - 100 && w.endMs <= notReady + 1500, `window ${w.startMs}–${w.endMs} within ${lost}–${notReady}`);
       const share = d.requests.failed / ((50 * deadMs) / 1000);
+      const expectedShare = lostPods.length / placement.length;
       assert.ok(
-        share > 0.15 && share < 0.55,
-        `${d.requests.failed} failed of ~${Math.round((50 * deadMs) / 1000)} sent while a dead pod was an endpoint (${share.toFixed(2)})`,
+        Math.abs(share - expectedShare) < 0.15,
+        `${d.requests.failed} failed of ~${Math.round((50 * deadMs) / 1000)} sent while ${lostPods.length} dead pod(s) of ${placement.length} were endpoints (${share.toFixed(2)} vs ${expectedShare.toFixed(2)})`,
       );
       const affected = d.downtime.totalMs + d.downtime.degradedMs;
       assert.ok(

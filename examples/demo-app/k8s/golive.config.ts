@@ -17,6 +17,7 @@ export default defineConfig({
     'app-update': { objectives: { maxDowntime: '0s', maxFailedRequests: 0 } },
     'node-drain': { objectives: { maxDowntime: '0s' } },
     'zone-outage': { recovery: '10m', objectives: { maxDowntime: '30s' } },
-    redeploy: { repo: '../../..', command: 'kubectl apply -k examples/demo-app/k8s', objectives: { maxSetupTime: '5m' } },
+    // On a 1.20 server (npm run cluster) set GOLIVE_DEMO_K8S=examples/demo-app/k8s-1.20.
+    redeploy: { repo: '../../..', command: `kubectl apply -k ${process.env.GOLIVE_DEMO_K8S ?? 'examples/demo-app/k8s'}`, objectives: { maxSetupTime: '5m' } },
   },
 });
