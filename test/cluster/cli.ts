@@ -81,7 +81,7 @@ async function up(dir: string): Promise<void> {
           `export KUBECONFIG=${state.kubeconfig}`,
           `export GOLIVE_DEMO_K8S=examples/demo-app/k8s-1.20   # the demo's manifests for 1.20, for redeploy`,
           `demo app (NodePort): ${state.url}`,
-          `try: npx golive run app-update -c examples/demo-app/k8s/golive.config.ts`,
+          `try: npx golive run -c examples/demo-app/k8s/golive.config.ts --allow-destroy`,
           `stop: npm run cluster -- down${dir === dirFrom([]) ? '' : ` --dir ${dir}`}`,
           '',
         ].join('\n'),

@@ -88,11 +88,19 @@ describe('RBAC against a real Kubernetes 1.20 control plane', { skip: realCluste
     await cluster.kubectl(['apply', '-f', '-'], { input: [rbacYaml, ...bindings.map((b) => JSON.stringify(b))].join('\n---\n') });
   };
 
-  test("a user bound to exactly `golive rbac`'s rules runs app-update, node-drain, zone-outage and the audit; the audit log shows exactly those rules used", async () => {
+  test("a user bound to exactly `golive rbac`'s rules runs app-update, node-drain, zone-outage, disaster-recovery and the audit; the audit log shows exactly those rules used", async () => {
+    // disaster-recovery's backup, destroy and restore are the team's own commands, under their own identity.
+    const admin = `kubectl --kubeconfig ${cluster.kubeconfig} -n ${DEMO_NAMESPACE}`;
     writeConfig({
       'app-update': { baseline: '1s', tail: '1s' },
       'node-drain': { baseline: '1s', tail: '1s', timeout: '120s' },
       'zone-outage': { baseline: '1s', tail: '1s', zone: 'zone-b', recovery: '120s' },
+      'disaster-recovery': {
+        baseline: '1s',
+        tail: '1s',
+        afterBackup: '1s',
+        backup: { run: 'true', destroy: `${admin} delete pods -l app=demo --wait=false`, restore: 'true' },
+      },
     });
     const rbac = await goliveCli(['rbac'], dir);
     assert.equal(rbac.code, 0, rbac.out);
