@@ -57,6 +57,8 @@ interface Container {
   /** containerPort → loopback port */
   ports: Map<number, number>;
   ready: boolean;
+  /** Backing off before a restart: the restart timer starts it, nothing else. */
+  restarting: boolean;
   restarts: number;
   startedAt?: string;
   lastExit?: { exitCode: number; reason: string; finishedAt: string };
@@ -276,7 +278,9 @@ export class ProcessKubelet {
     if (running) {
       running.pod = pod;
       if (pod.metadata.deletionTimestamp && !running.terminating) void this.terminate(running, pod.metadata.deletionGracePeriodSeconds ?? 30, true);
-      else if (!pod.metadata.deletionTimestamp) for (const c of running.containers) if (!c.process && !c.waiting && !running.terminating) this.run(running, c);
+      // A container that died while its node was stopped starts again now; one backing off restarts on its timer.
+      else if (!pod.metadata.deletionTimestamp)
+        for (const c of running.containers) if (!c.process && !c.waiting && !c.restarting && !running.terminating) this.run(running, c);
       return;
     }
     if (pod.metadata.deletionTimestamp) {
@@ -305,7 +309,17 @@ export class ProcessKubelet {
     };
     this.pods.set(p.uid, p);
     for (const spec of pod.spec.containers as any[]) {
-      const c: Container = { name: spec.name, image: spec.image, spec, process: undefined, ports: new Map(), ready: false, restarts: 0, timers: [] };
+      const c: Container = {
+        name: spec.name,
+        image: spec.image,
+        spec,
+        process: undefined,
+        ports: new Map(),
+        ready: false,
+        restarting: false,
+        restarts: 0,
+        timers: [],
+      };
       for (const port of (spec.ports ?? []) as { containerPort: number }[]) {
         const lp = await freePort();
         c.ports.set(port.containerPort, lp);
@@ -356,6 +370,8 @@ export class ProcessKubelet {
   }
 
   private run(p: RunningPod, c: Container): void {
+    // One process per container: a second start would leave the first one running, untracked.
+    if (c.process) return;
     const image = imageFor(c.image);
     if (!image) {
       c.waiting = { reason: 'ErrImageNeverPull', message: `the process kubelet has no program for image ${c.image}` };
@@ -387,7 +403,13 @@ export class ProcessKubelet {
       const backoff = Math.min(10_000, 1000 * 2 ** Math.min(c.restarts, 4));
       c.restarts++;
       this.pushStatus(p);
-      c.timers.push(setTimeout(() => !p.terminating && !p.gone && !this.closed && this.run(p, c), backoff));
+      c.restarting = true;
+      c.timers.push(
+        setTimeout(() => {
+          c.restarting = false;
+          if (!p.terminating && !p.gone && !this.closed) this.run(p, c);
+        }, backoff),
+      );
     });
     this.probe(p, c, child, c.spec.readinessProbe as Probe | undefined, 'readiness');
     this.probe(p, c, child, c.spec.livenessProbe as Probe | undefined, 'liveness');
