@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../helpers/free-port.js';
 import { Rest } from './rest.js';
 
 export const KUBERNETES_VERSION = process.env['GOLIVE_K8S_VERSION'] ?? '1.20.2';
@@ -55,17 +55,6 @@ export interface ControlPlane {
   /** Writes a kubeconfig for a token user (optionally through another address); returns its path. */
   kubeconfigFor(user: string, namespace?: string, serverOverride?: string): string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function kubeconfigText(server: string, user: string, token: string, namespace?: string): string {

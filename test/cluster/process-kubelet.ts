@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort } from './control-plane.js';
+import { freePort } from '../helpers/free-port.js';
 import type { KubeObject, Rest } from './rest.js';
 
 export interface ImageSpec {

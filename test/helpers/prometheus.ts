@@ -1,7 +1,7 @@
 /** A real Prometheus (Debian's `prometheus`) on loopback for a test: a temp config and storage, 1 s scrapes. */
+import { freePort } from './free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { tempDir } from './temp-dir.js';
 import { waitForAsync } from './wait.js';
@@ -17,17 +17,6 @@ export interface TestPrometheus {
    */
   scraping(target: string): Promise<void>;
   close(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPrometheus(targets: string[]): Promise<TestPrometheus> {
