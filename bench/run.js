@@ -9,6 +9,7 @@ import { proxyBench } from './proxy.js';
 import { reportOpenBench } from './report-open.js';
 import { scaleOutBench } from './scale-out.js';
 import { startupBench } from './startup.js';
+import { journeysBench } from './journeys.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +29,7 @@ console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-al
 
 if (values.only === 'all' || values.only === 'startup') startupSection();
 if (values.only === 'all' || values.only === 'throughput') await throughputSection();
+if (values.only === 'all' || values.only === 'journeys') await journeysSection();
 if (values.only === 'all' || values.only === 'generator-cpu') await generatorCpuSection();
 if (values.only === 'all' || values.only === 'proxy') await proxySection();
 if (values.only === 'all' || values.only === 'report') await reportSection();
@@ -41,6 +43,20 @@ function startupSection() {
   console.log('| command | wall time (median) | vs node -e 0 | peak RSS |');
   console.log('|---|---|---|---|');
   for (const [name, v] of Object.entries(s)) console.log(`| ${name} | ${v.ms.toFixed(0)} ms | ${(v.ms / base).toFixed(2)}× | ${v.rssMb.toFixed(0)} MB |`);
+  console.log('');
+}
+
+async function journeysSection() {
+  const j = await journeysBench({ seconds, reps });
+  console.log('| load (1 core, 50 VUs, closed) | req/s (median) | runs | vs flat mix |');
+  console.log('|---|---|---|---|');
+  console.log(`| flat mix of 5 URLs | ${fmt(j.median.flat)} | ${j.runs.flat.map(fmt).join(' / ')} | 1.00× |`);
+  console.log(
+    `| the same mix, a JSON check on every request | ${fmt(j.median.checked)} | ${j.runs.checked.map(fmt).join(' / ')} | ${(j.median.checked / j.median.flat).toFixed(2)}× |`,
+  );
+  console.log(
+    `| 5-step journey, a JSON extraction per step, the token sent on | ${fmt(j.median.journeys)} | ${j.runs.journeys.map(fmt).join(' / ')} | ${(j.median.journeys / j.median.flat).toFixed(2)}× |`,
+  );
   console.log('');
 }
 

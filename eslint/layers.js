@@ -28,6 +28,7 @@ const CLI_IMPORTS = [
   'src/results',
   'src/safety',
   'src/audit',
+  'src/har',
   ...PLATFORM_PORT,
   ...PLATFORM_REGISTRY,
   'src/engine',
@@ -53,9 +54,14 @@ export const LAYERS = {
   },
   'src/engine': { imports: ['src/model', ...ROOT], io: true, why: 'engine/ knows nothing of drills, platforms, analysis, config or reports' },
   'src/engine/worker': {
-    imports: ['src/model', ...ENGINE_SHARED, ...ROOT],
+    imports: ['src/model', ...ENGINE_SHARED, 'src/engine/worker/journeys', ...ROOT],
     io: true,
     why: 'engine/worker/ runs in worker threads and pods: never the coordinator',
+  },
+  'src/engine/worker/journeys': {
+    imports: ['src/model', ...ENGINE_SHARED, 'src/engine/worker/request-mix.ts', 'src/engine/worker/transport.ts', ...ROOT],
+    io: false,
+    why: "journeys/ walks a user's steps with their variables and cookies; the worker sends the requests",
   },
   'src/engine/external': {
     imports: [
@@ -112,6 +118,11 @@ export const LAYERS = {
     why: 'commands are thin: platforms through their registry, loaded lazily',
   },
   'src/report': { imports: ['src/model', ...ROOT], io: true, why: 'reporters read the result model only' },
+  'src/har': {
+    imports: ['src/engine/json-path.ts', ...ROOT],
+    io: true,
+    why: 'har/ turns a recorded browser session into a journey config: it knows the config format, not the engine',
+  },
   'src/observe': {
     imports: ['src/model', ...ROOT],
     typeImports: ['src/config'],

@@ -187,6 +187,46 @@
       ]);
     });
 
+    if (d.journeys && d.journeys.length) {
+      section.querySelector('.journeys-block').hidden = false;
+      var jt = section.querySelector('.journeys tbody');
+      d.journeys.forEach(function (j) {
+        var failed = j.failed + j.timedOut;
+        var tr = row(jt, [
+          j.name,
+          { text: j.started, cls: 'num' },
+          { text: j.completed, cls: 'num' },
+          { text: failed + (j.timedOut ? ' (' + j.timedOut + ' past maxDuration)' : ''), cls: 'num' },
+          { text: j.durationMs ? ms(j.durationMs.p50) : '—', cls: 'num' },
+          { text: j.durationMs ? ms(j.durationMs.p95) : '—', cls: 'num' },
+          { text: j.durationMs ? ms(j.durationMs.p99) : '—', cls: 'num' },
+          j.unfinished ? j.unfinished + ' cut by the end of the load' : '',
+        ]);
+        tr.className = 'journey';
+        j.steps.forEach(function (st) {
+          var r = st.requests;
+          var tr2 = row(jt, [
+            st.name,
+            { text: r.total, cls: 'num' },
+            { text: r.ok, cls: 'num' },
+            { text: r.failed, cls: 'num' },
+            { text: ms(st.latencyMs.p50), cls: 'num' },
+            { text: ms(st.latencyMs.p95), cls: 'num' },
+            { text: ms(st.latencyMs.p99), cls: 'num' },
+            Object.keys(r.byOutcome)
+              .filter(function (k) {
+                return k !== 'ok';
+              })
+              .map(function (k) {
+                return k + ' ' + r.byOutcome[k];
+              })
+              .join(', '),
+          ]);
+          tr2.className = 'step';
+        });
+      });
+    }
+
     if (d.findings && d.findings.length) {
       section.querySelector('.findings-block').hidden = false;
       var fl = section.querySelector('.findings');

@@ -19,6 +19,7 @@ import { computeDowntime } from './downtime.js';
 import { saturationOf } from './saturation.js';
 import { shutdownFindings } from './shutdown.js';
 import { evaluateObjectives, type MeasuredSpan } from './objectives.js';
+import { journeyResults, journeyTotals } from './journeys.js';
 import { judgeSeries, summarize, type SeriesObjective } from './series.js';
 import { binCounts, spanStats } from './stats.js';
 import type { Threshold } from './threshold.js';
@@ -83,12 +84,13 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     (lostWorker
       ? `load worker ${lostWorker.index} of ${recording.workers.count} ${lostWorker.reason} at ${(lostWorker.atMs / 1000).toFixed(1)} s: its ${lostWorker.droppedStarts} remaining starts were never sent, so the drill did not run the planned load`
       : undefined);
+  const journeys = recording.journeys ? journeyResults(recording.journeys) : undefined;
   const judged = withDefaultObjectives(input.kind, input.objectives, input.thresholds);
   const evaluated = evaluateObjectives({
     objectives: judged.objectives,
     defaults: judged.defaults,
     thresholds: input.thresholds,
-    whole: { ...whole, durationMs },
+    whole: { ...whole, durationMs, ...(journeys ? { journeys: journeyTotals(journeys) } : {}) },
     phases: phaseSpans,
     downtime,
     recovery: input.recovery,
@@ -141,6 +143,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     events: input.events,
     findings: [...(input.findings ?? []), ...shutdownFindings(input.events, recording.failuresByBin)],
     ...(observed.length || input.observed ? { observed } : {}),
+    ...(journeys ? { journeys } : {}),
   };
 }
 
@@ -161,7 +164,11 @@ function generatorHealth(
       ? `the ${saturation.limitedBy.join(' and the ')} ${saturation.limitedBy.length > 1 ? 'were' : 'was'} saturated (see usage)`
       : 'the load generator is saturated; use fewer requests per second, more threads, or more machines';
   if (dropped > 0)
-    warnings.push(`${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`);
+    warnings.push(
+      recording.journeys
+        ? `${dropped} scheduled journeys were dropped: the generator could not start them in time (too many journeys under way, or more than 1 s late)`
+        : `${dropped} scheduled requests were dropped: the generator could not start them in time (too many in flight, or more than 1 s late)`,
+    );
   if (lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS) warnings.push(`requests started up to ${lagP99Ms.toFixed(0)} ms late (p99): ${blame}`);
   for (const w of recording.workers.lost) {
     warnings.push(
@@ -174,7 +181,7 @@ function generatorHealth(
   const off = rate?.errorPct !== null && rate?.errorPct !== undefined && Math.abs(rate.errorPct) > RATE_ERROR_LIMIT_PCT;
   if (rate && off)
     warnings.push(
-      `the generator sent ${rate.achievedRps} req/s of the ${rate.plannedRps} planned (${rate.errorPct! > 0 ? '+' : ''}${rate.errorPct} %), counted from when each request was really sent`,
+      `the generator sent ${rate.achievedRps} ${recording.journeys ? 'journeys' : 'req'}/s of the ${rate.plannedRps} planned (${rate.errorPct! > 0 ? '+' : ''}${rate.errorPct} %), counted from when each request was really sent`,
     );
   return {
     bound: dropped > 0 || lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS || recording.workers.lost.length > 0 || off,

@@ -11,6 +11,8 @@ export interface MeasuredSpan {
   durationMs: number;
   /** Any percentile from the histogram; without it only the kept ones (p50 … p99.9) can be judged. */
   latencyAt?: (percentile: number) => number;
+  /** Journeys that failed (timed out included), and those that ended; absent when the load ran no journeys. */
+  journeys?: { failed: number; ended: number };
 }
 
 export interface ObjectiveInput {
@@ -42,6 +44,7 @@ const KEY_OF: Record<string, keyof ResolvedObjectives> = {
   'degraded time': 'maxDegraded',
   'failed requests': 'maxFailedRequests',
   'error rate': 'maxErrorRate',
+  'failed journeys': 'maxFailedJourneys',
   'lost before the backup': 'maxLostBeforeBackup',
 };
 
@@ -67,6 +70,16 @@ function evaluate(input: ObjectiveInput): ObjectiveResult[] {
       measured: String(whole.requests.failed),
       passed: whole.requests.failed <= o.maxFailedRequests,
       basis,
+    });
+  }
+  if (o.maxFailedJourneys !== undefined) {
+    const j = whole.journeys;
+    results.push({
+      name: 'failed journeys',
+      limit: `≤ ${o.maxFailedJourneys}`,
+      measured: !j ? 'no journeys: load.journeys is not set' : j.ended === 0 ? 'no journey ended' : String(j.failed),
+      passed: j !== undefined && j.ended > 0 && j.failed <= o.maxFailedJourneys,
+      ...(j ? { basis: `${j.ended} journeys ended` } : {}),
     });
   }
   if (o.maxErrorRate !== undefined) {
@@ -169,7 +182,7 @@ function evaluateThreshold(t: Threshold, span: MeasuredSpan, phase: string | und
     limit: t.source,
     measured: measured.text,
     passed: measured.value !== undefined && compare(measured.value, t.op, t.value),
-    basis: `${span.requests.total} requests`,
+    basis: 'outcome' in t.metric && t.metric.outcome === 'failed_journeys' ? `${span.journeys?.ended ?? 0} journeys ended` : `${span.requests.total} requests`,
   };
 }
 
@@ -196,12 +209,23 @@ function measure(t: Threshold, span: MeasuredSpan): { value: number | undefined;
       return { value, text: value === undefined ? `${label} not kept (use p(50), p(90), p(95), p(99) or p(99.9))` : `${label}=${formatMs(value)}` };
     }
     case 'rate': {
+      if (m.outcome === 'failed_journeys') {
+        const j = span.journeys;
+        if (!j) return { value: undefined, text: 'no journeys: load.journeys is not set' };
+        if (!j.ended) return { value: undefined, text: 'no journey ended' };
+        const value = j.failed / j.ended;
+        return { value, text: `failed journeys ${percent(value)} (${j.failed} of ${j.ended})` };
+      }
       const count = countOf(requests, m.outcome);
       const base = m.outcome === 'dropped' ? requests.total + requests.dropped : requests.total;
       const value = base ? count / base : 0;
       return { value, text: `${m.outcome} ${percent(value)} (${count} of ${base})` };
     }
     case 'count': {
+      if (m.outcome === 'failed_journeys') {
+        if (!span.journeys) return { value: undefined, text: 'no journeys: load.journeys is not set' };
+        return { value: span.journeys.failed, text: `failed_journeys=${span.journeys.failed}` };
+      }
       const value = countOf(requests, m.outcome);
       return { value, text: `${m.outcome}=${value}` };
     }

@@ -62,6 +62,86 @@ const requestSchema = obj({
   timeout: duration.optional(),
 }).refine((r) => r.body === undefined || r.json === undefined, { error: 'give either body or json, not both' });
 
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Where a journey step takes a value for the later steps' `{{vars.NAME}}`. */
+const extractorSchema = z.union(
+  [
+    obj({
+      /** A field of the JSON body: `$.token`, `$.items[0].id`. */
+      jsonPath: z.string().refine((p) => parseJsonPath(p) !== undefined, {
+        error: (i) => `expected a JSON path like '$.token', received ${describeValue(i.input)}`,
+      }),
+    }),
+    obj({
+      /** A regular expression over the body: its first group (or the whole match). */
+      regex: z.string().refine(isRegex, { error: (i) => `expected a regular expression, received ${describeValue(i.input)}: ${regexError(i.input)}` }),
+    }),
+    /** A response header (the first value). */
+    obj({ header: str('a header name').transform((h) => h.toLowerCase()) }),
+    /** A cookie in the journey's jar, after this response's Set-Cookie. */
+    obj({ cookie: str('a cookie name') }),
+  ],
+  { error: () => `expected { jsonPath: '$.token' }, { regex: 'name="csrf" value="([^"]+)"' }, { header: 'location' } or { cookie: 'session' }` },
+);
+
+/** A pause after a step: a duration, or { min, max } drawn uniformly. */
+const thinkSchema = z.union([
+  duration.transform((ms) => ({ min: ms, max: ms })),
+  obj({ min: duration, max: duration }).refine((t) => t.min <= t.max, { error: 'think: min must not be above max' }),
+]);
+
+const stepSchema = obj({
+  /** Shown in the per-step table. @default "METHOD url" */
+  name: str('a step name').optional(),
+  /** @default 'GET' */
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(oneOf(METHODS))
+    .default('GET'),
+  /** A path on the target, or a full URL on its origin; `{{vars.NAME}}` takes a value extracted earlier. */
+  url: str('a path or URL').default('/'),
+  headers: headers.default({}),
+  body: str('a text body').optional(),
+  json: z.unknown().optional(),
+  check: checkSchema.optional(),
+  timeout: duration.optional(),
+  /** Values this response gives the later steps: `{ token: { jsonPath: '$.token' } }` → `{{vars.token}}`. */
+  extract: z
+    .record(
+      z.string().refine((n) => VAR_NAME.test(n), { error: (i) => `expected a variable name (letters, digits, _), received ${describeValue(i.input)}` }),
+      extractorSchema,
+    )
+    .optional(),
+  /** Pause after this step, before the next one starts: '2s' or { min: '1s', max: '3s' }. */
+  think: thinkSchema.optional(),
+}).refine((r) => r.body === undefined || r.json === undefined, { error: 'give either body or json, not both' });
+
+const journeySchema = obj({
+  name: str('a journey name').regex(/^[^/\n]+$/, { error: 'expected a name without "/" or line breaks' }),
+  /** Relative share of the journeys started. @default 1 */
+  weight: int('a weight', 1, 1000).default(1),
+  steps: z.array(stepSchema).nonempty({ error: 'expected at least one step' }).max(200),
+  /** A cookie jar per journey (Set-Cookie kept and sent back, as a browser does). @default true */
+  cookies: bool('cookies').default(true),
+  /** A journey still running this long after its start is cut, and counted as failed. @default '2m' */
+  maxDuration: duration.default(120_000),
+});
+
+function isRegex(source: string): boolean {
+  return regexError(source) === undefined;
+}
+
+function regexError(source: unknown): string | undefined {
+  try {
+    new RegExp(String(source));
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 const stageSchema = obj({
   duration,
   /** Requests per second (arrival-rate executors) or virtual users (vus executors) at the end of the stage. */
@@ -150,7 +230,13 @@ const loadSchema = obj({
     .optional(),
   /** Headers on every request. */
   headers: headers.default({}),
-  requests: z.array(requestSchema).nonempty({ error: 'expected at least one request' }).max(100).prefault([{}]),
+  /** Independent requests, mixed by weight. @default [{ method: 'GET', url: '/' }] (without journeys) */
+  requests: z.array(requestSchema).nonempty({ error: 'expected at least one request' }).max(100).optional(),
+  /**
+   * Users' journeys: steps in order, values taken from one response into the next request, a cookie jar and
+   * think time. With journeys, `rate` counts journeys started per second; requests beside them are one-step journeys.
+   */
+  journeys: z.array(journeySchema).nonempty({ error: 'expected at least one journey' }).max(100).optional(),
   /** Rows for `{{data.FIELD}}`: a CSV (header row) or a JSON array of objects. */
   data: obj({
     file: str('a file path'),
@@ -170,6 +256,12 @@ const loadSchema = obj({
     ctx.addIssue({ code: 'custom', path: ['stages'], message: `stages apply to the ramping executors only, not '${load.executor}'` });
   if (load.executor === 'constant-vus' && load.vus === undefined)
     ctx.addIssue({ code: 'custom', path: ['vus'], message: "executor 'constant-vus' needs vus (how many virtual users)" });
+  if (load.journeys && load.generator)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['generator'],
+      message: "journeys run in golive's own engine and load.generator runs your tool instead: keep one of them",
+    });
   if (load.executor.endsWith('vus') && load.rate !== undefined)
     ctx.addIssue({ code: 'custom', path: ['rate'], message: `rate applies to the arrival-rate executors; '${load.executor}' is the closed model (use vus)` });
 });
@@ -190,6 +282,8 @@ const objectivesSchema = obj({
     .max(1)
     .optional(),
   maxFailedRequests: int('a number of requests', 0, Number.MAX_SAFE_INTEGER).optional(),
+  /** Journeys that failed (a step failed, an extraction found nothing) or ran past their maxDuration. */
+  maxFailedJourneys: int('a number of journeys', 0, Number.MAX_SAFE_INTEGER).optional(),
   maxDowntime: duration.optional(),
   maxDegraded: duration.optional(),
   maxRecoveryPoint: duration.optional(),
@@ -499,4 +593,5 @@ export type GoliveConfigInput = z.input<typeof configSchema>;
 /** The config after validation and defaults: milliseconds and requests per second. */
 export type ResolvedConfig = z.output<typeof configSchema>;
 export type ResolvedLoad = z.output<typeof loadSchema>;
+export type ResolvedStep = z.output<typeof stepSchema>;
 export type ResolvedObjectives = z.output<typeof objectivesSchema>;

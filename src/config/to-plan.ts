@@ -2,10 +2,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, type InputProblem } from '../errors.js';
-import type { DataPlan, ExternalGenerator, LoadModel, LoadPlan, RequestSpec } from '../engine/plan.js';
+import type { DataPlan, ExternalGenerator, JourneySpec, LoadModel, LoadPlan, RequestSpec, StepSpec } from '../engine/plan.js';
 import { compileTemplate, envNamesIn } from '../engine/template.js';
 import { readDataFile } from './data-file.js';
-import type { ResolvedConfig, ResolvedLoad } from './schema.js';
+import type { ResolvedConfig, ResolvedLoad, ResolvedStep } from './schema.js';
+
+/** A request or a journey step as the config holds it (a step has no weight). */
+type RequestInput = Omit<ResolvedStep, 'extract' | 'think'> & { weight?: number };
+
+const DEFAULT_REQUEST: RequestInput = { method: 'GET', url: '/', headers: {} };
 
 export interface PlanOptions {
   /** Where load goes when the platform provides it (the local front proxy); default target.url. */
@@ -15,6 +20,8 @@ export interface PlanOptions {
   /** Overrides load.duration. */
   durationMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The line of a dotted path in the config file, for the errors found here. */
+  lineOf?: (path: string) => number | undefined;
 }
 
 export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string | undefined, options: PlanOptions = {}): LoadPlan {
@@ -28,8 +35,9 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
   const data: DataPlan | undefined = load.data ? { rows: readDataFile(path.resolve(baseDir, load.data.file)), order: load.data.order } : undefined;
   const dataFields = data ? Object.keys(data.rows[0] ?? {}) : undefined;
 
-  const requests: RequestSpec[] = load.requests.map((r, i) => {
-    const at = `load.requests.${i}`;
+  const env: Record<string, string> = {};
+  const sourceEnv = options.env ?? process.env;
+  const specOf = (r: RequestInput, at: string, vars: readonly string[] | undefined): RequestSpec => {
     if (/^https?:\/\//.test(r.url) && !r.url.startsWith(origin.origin)) {
       problems.push({ path: `${at}.url`, message: `requests go to the target's origin ${origin.origin}; received ${r.url}` });
     }
@@ -44,59 +52,111 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
       method: r.method,
       path: requestPath(origin, r.url),
       headers,
-      weight: r.weight,
+      weight: r.weight ?? 1,
       timeoutMs: r.timeout ?? load.timeout,
       ...(body !== undefined ? { body } : {}),
       ...(r.check ? { check: r.check } : {}),
     };
+    checkTemplates(spec, at, r.json !== undefined, vars);
     return spec;
-  });
-
-  const env: Record<string, string> = {};
-  const sourceEnv = options.env ?? process.env;
-  requests.forEach((r, i) => {
-    const templates: [string, string][] = [
-      [`load.requests.${i}.url`, r.path],
-      ...Object.entries(r.headers).map(([k, v]): [string, string] => [`load.requests.${i}.headers.${k}`, v]),
-    ];
-    if (r.body !== undefined) templates.push([`load.requests.${i}.${load.requests[i]?.json !== undefined ? 'json' : 'body'}`, r.body]);
-    for (const [at, source] of templates) {
+  };
+  const checkTemplates = (r: RequestSpec, at: string, isJson: boolean, vars: readonly string[] | undefined): void => {
+    const templates: [string, string][] = [[`${at}.url`, r.path], ...Object.entries(r.headers).map(([k, v]): [string, string] => [`${at}.headers.${k}`, v])];
+    if (r.body !== undefined) templates.push([`${at}.${isJson ? 'json' : 'body'}`, r.body]);
+    for (const [where, source] of templates) {
       for (const name of envNamesIn(source)) {
         const value = sourceEnv[name];
         if (value !== undefined) env[name] = value;
       }
       try {
-        const t = compileTemplate(source, env, dataFields);
+        const t = compileTemplate(source, env, dataFields, { ...(vars ? { vars } : {}) });
         // A line break in a URL or header would end the line on the wire and start a second, smuggled request.
-        const onTheLine = !at.endsWith('.body') && !at.endsWith('.json');
+        const onTheLine = !where.endsWith('.body') && !where.endsWith('.json');
         if (onTheLine && 'constant' in t && /[\r\n\0]/.test(t.constant)) {
           problems.push({
-            path: at,
+            path: where,
             message: `contains a line break (CR or LF) or NUL${envNamesIn(source).length ? ' (from an environment variable)' : ''}: it would end the line and start a second request`,
           });
         }
       } catch (err) {
-        problems.push({ path: at, message: (err as Error).message });
+        problems.push({ path: where, message: (err as Error).message });
       }
     }
     for (const name of Object.keys(r.headers)) {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-        problems.push({ path: `load.requests.${i}.headers.${name}`, message: "is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)" });
+        problems.push({ path: `${at}.headers.${name}`, message: "is not a valid header name (letters, digits and !#$%&'*+.^_`|~-)" });
     }
-  });
-  if (problems.length > 0) throw new InputError('GOLIVE_CONFIG_INVALID', file, problems);
+  };
+
+  const flat = load.requests ?? (load.journeys ? [] : [DEFAULT_REQUEST]);
+  const flatSpecs = flat.map((r, i) => specOf(r, `load.requests.${i}`, undefined));
+  let requests: RequestSpec[] = flatSpecs;
+  let journeys: JourneySpec[] | undefined;
+  if (load.journeys) {
+    journeys = load.journeys.map((j, ji) => {
+      const extracted: string[] = [];
+      const steps = j.steps.map((step, si): StepSpec => {
+        const at = `load.journeys.${ji}.steps.${si}`;
+        const spec = specOf({ ...step, weight: 1 }, at, extracted.slice());
+        const { weight: _weight, ...rest } = spec;
+        const names = Object.keys(step.extract ?? {});
+        extracted.push(...names);
+        return {
+          ...rest,
+          ...(step.extract ? { extract: step.extract } : {}),
+          ...(step.think && step.think.max > 0 ? { think: { minMs: step.think.min, maxMs: step.think.max } } : {}),
+        };
+      });
+      const names = new Set<string>();
+      for (const s of steps) {
+        if (names.has(s.name)) problems.push({ path: `load.journeys.${ji}.steps`, message: `two steps are named "${s.name}": give each step its own name` });
+        names.add(s.name);
+      }
+      return { name: j.name, weight: j.weight, steps, cookies: j.cookies, maxDurationMs: j.maxDuration };
+    });
+    const seen = new Set<string>();
+    load.journeys.forEach((j, ji) => {
+      if (seen.has(j.name)) problems.push({ path: `load.journeys.${ji}.name`, message: `another journey is named "${j.name}"` });
+      seen.add(j.name);
+    });
+    // Requests beside journeys are journeys of one step: one schedule starts them all, by weight.
+    for (const { weight, ...rest } of flatSpecs) journeys.push({ name: rest.name, weight, steps: [rest], cookies: false, maxDurationMs: rest.timeoutMs });
+    requests = [];
+  }
+  if (problems.length > 0) {
+    const lineOf = options.lineOf;
+    throw new InputError(
+      'GOLIVE_CONFIG_INVALID',
+      file,
+      problems.map((p) => {
+        const line = p.line ?? lineOf?.(p.path);
+        return line !== undefined ? { ...p, line } : p;
+      }),
+    );
+  }
 
   const model = toModel(load, durationMs, options.openEnded ?? false);
   const peakRps = model.kind === 'open' ? Math.max(...model.stages.map((s) => Math.max(s.fromRps, s.toRps))) : 0;
-  const longestTimeout = Math.max(...requests.map((r) => r.timeoutMs));
+  // The memory bound counts what is live at once: requests, or journeys (each lives its steps and think times).
+  const longestLifeMs = journeys
+    ? Math.max(
+        ...journeys.map((j) =>
+          Math.min(
+            j.maxDurationMs,
+            j.steps.reduce((sum, s) => sum + s.timeoutMs + (s.think?.maxMs ?? 0), 0),
+          ),
+        ),
+      )
+    : Math.max(...requests.map((r) => r.timeoutMs));
   return {
     target: { origin: origin.origin, insecure: config.target?.insecure ?? false, http2: config.target?.http2 ?? false },
     model,
     durationMs: options.openEnded ? null : durationMs,
     maxDurationMs: options.openEnded ? 24 * 3_600_000 : durationMs,
     connections: load.connections,
-    maxInFlight: load.maxInFlight ?? Math.max(1000, Math.ceil((peakRps * longestTimeout) / 1000)),
+    maxInFlight: load.maxInFlight ?? Math.max(1000, Math.ceil((peakRps * longestLifeMs) / 1000)),
     requests,
+    ...(journeys ? { journeys } : {}),
     env,
     ...(data ? { data } : {}),
     ...(load.generator ? { external: externalOf(load.generator, baseDir, file) } : {}),
@@ -115,6 +175,7 @@ function externalOf(g: NonNullable<ResolvedConfig['load']['generator']>, baseDir
 
 /** The path and query a request sends: absolute paths as given, relative ones under the target's path. */
 function requestPath(origin: URL, url: string): string {
+  if (url.startsWith('{{')) return url; // a URL a journey extracted (a Location): resolved when sent
   if (/^https?:\/\//.test(url)) {
     // After the authority: `http://h:1` is `/`, `http://h:1?q=1` is `/?q=1`.
     const rest = url.slice(url.indexOf('//') + 2);

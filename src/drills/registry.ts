@@ -53,7 +53,7 @@ const needs = (operations: PlatformOperation[], destroysEnvironment = false): Dr
 function buildDrill(env: BuildEnv, name: string): DrillSpec {
   const { config, baseDir, fileLabel } = env.loaded;
   const d = config.drills;
-  const target = { targetUrl: config.target?.url ?? PLACEHOLDER_TARGET };
+  const target = { targetUrl: config.target?.url ?? PLACEHOLDER_TARGET, lineOf: env.loaded.lineOf };
   const openEnded = toLoadPlan(config, baseDir, fileLabel, { ...target, openEnded: true });
   const base = { name, workers: loadWorkers(config), thresholds: [] as const, plan: openEnded };
   const consent = (drill: { allowDestroy?: boolean | undefined }): void => {

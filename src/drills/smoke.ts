@@ -1,11 +1,15 @@
-/** A smoke test after a deploy: every configured request once, each passing its checks. */
+/**
+ * A smoke test after a deploy: every configured request once, each passing its checks; of a journey, its
+ * first step (the later ones need what the earlier responses give).
+ */
 import type { LoadPlan } from '../engine/plan.js';
 import { createJudge } from '../engine/worker/checks.js';
 import { compileTemplate } from '../engine/template.js';
 
 export async function smokePasses(plan: LoadPlan, rounds = 3): Promise<boolean> {
   for (let round = 0; round < rounds; round++) {
-    for (const [i, r] of plan.requests.entries()) {
+    const requests = [...plan.requests, ...(plan.journeys ?? []).map((j) => j.steps[0]!)];
+    for (const [i, r] of requests.entries()) {
       const render = (s: string): string => {
         const t = compileTemplate(s, plan.env, plan.data ? Object.keys(plan.data.rows[0] ?? {}) : undefined);
         return 'constant' in t ? t.constant : t.render({ seq: round * 1000 + i, tsMs: Date.now(), row: plan.data?.rows[0] });

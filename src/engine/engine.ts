@@ -45,7 +45,7 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
   const { plan, workers: count } = options;
   const fleet = options.fleet ?? localFleet(options.kind ?? 'threads');
   const kind = fleet.kind;
-  const builder = new RecordingBuilder();
+  const builder = new RecordingBuilder(plan.journeys);
   const merger = new SnapshotMerger(count, (second) => {
     builder.add(second);
     options.onSecond?.(second);

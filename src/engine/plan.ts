@@ -26,6 +26,25 @@ export interface RequestSpec {
   timeoutMs: number;
 }
 
+/** Where a step takes a value for `{{vars.NAME}}` in the journey's later steps. */
+export type Extractor = { jsonPath: string } | { regex: string } | { header: string } | { cookie: string };
+
+export interface StepSpec extends Omit<RequestSpec, 'weight'> {
+  extract?: Record<string, Extractor>;
+  /** Pause after the step, drawn uniformly from [minMs, maxMs]. */
+  think?: { minMs: number; maxMs: number };
+}
+
+/** A user's journey: steps in order on the run's connections, with their own cookie jar and variables. */
+export interface JourneySpec {
+  name: string;
+  weight: number;
+  steps: StepSpec[];
+  cookies: boolean;
+  /** A journey still running this long after its intended start is cut (counted as failed). */
+  maxDurationMs: number;
+}
+
 export type LoadModel =
   | { kind: 'open'; executor: 'constant-arrival-rate' | 'ramping-arrival-rate'; stages: RateStage[] }
   | { kind: 'closed'; executor: 'constant-vus' | 'ramping-vus'; stages: VuStage[]; thinkTimeMs: number };
@@ -52,6 +71,8 @@ export interface LoadPlan {
   /** Starts beyond this many requests in flight are dropped (open model): the generator's memory bound. */
   maxInFlight: number;
   requests: RequestSpec[];
+  /** Journeys (each schedule index starts one); the requests are then empty, or folded in as one-step journeys. */
+  journeys?: JourneySpec[];
   data?: DataPlan;
   /** Values for `{{env.NAME}}`, resolved in the main process. */
   env: Record<string, string>;

@@ -32,6 +32,23 @@ export interface SnapshotPayload {
   /** Starts sent since the previous snapshot (by when they were sent), and when the last one went (ms from zero). */
   sent?: number;
   lastSentMs?: number;
+  /** Per journey of the plan (in its order), when the plan has journeys. */
+  journeys?: JourneySnapshot[];
+}
+
+/** One journey's figures since the last snapshot: how its journeys ended, their length, each step's latency and outcomes. */
+export interface JourneySnapshot {
+  started: number;
+  completed: number;
+  /** A step failed (its status or check, or an extraction found nothing). */
+  failed: number;
+  /** Still running at the journey's maxDuration: cut, counted as failed. */
+  timedOut: number;
+  /** Cut by the end of the load: neither completed nor failed. */
+  unfinished: number;
+  /** Length of the completed journeys, from the first step's intended start to the last response (µs, encoded). */
+  duration: string;
+  steps: { latency: string; outcomes: OutcomeCounts }[];
 }
 
 export interface ErrorPayload {

@@ -1,7 +1,10 @@
 /** Accumulates merged seconds into a Recording for the analysis. */
 import { grownToFit } from './grow.js';
 import { addEncoded, createMergeHistogram, encodeHistogram } from '../model/histogram.js';
-import type { Recording, SecondRecord, WorkerReport } from '../model/recording.js';
+import { addCounts, type OutcomeCounts } from '../model/outcome.js';
+import type { Histogram } from '../model/histogram.js';
+import type { JourneyRecording, Recording, SecondRecord, WorkerReport } from '../model/recording.js';
+import type { JourneySpec } from './plan.js';
 import type { MergedSecond } from './snapshot-merger.js';
 
 export class RecordingBuilder {
@@ -14,6 +17,20 @@ export class RecordingBuilder {
   private sent = 0;
   private lastSentMs = 0;
   private readonly failures: Record<string, Map<number, number>> = {};
+  private readonly journeys: JourneyTotals[] | undefined;
+
+  constructor(journeys?: readonly JourneySpec[]) {
+    this.journeys = journeys?.map((j) => ({
+      name: j.name,
+      started: 0,
+      completed: 0,
+      failed: 0,
+      timedOut: 0,
+      unfinished: 0,
+      duration: createMergeHistogram(),
+      steps: j.steps.map((s) => ({ name: s.name, latency: createMergeHistogram(), outcomes: {} })),
+    }));
+  }
 
   add(s: MergedSecond): void {
     this.seconds.push({ second: s.second, latency: s.latency, service: s.service, outcomes: s.outcomes, inFlight: s.inFlight });
@@ -36,6 +53,26 @@ export class RecordingBuilder {
     this.retries += s.retries;
     this.sent += s.sent;
     this.lastSentMs = Math.max(this.lastSentMs, s.lastSentMs);
+    if (this.journeys) for (const fromWorker of s.journeys) this.addJourneys(fromWorker);
+  }
+
+  private addJourneys(snapshots: MergedSecond['journeys'][number]): void {
+    snapshots.forEach((snap, i) => {
+      const into = this.journeys?.[i];
+      if (!into) return;
+      into.started += snap.started;
+      into.completed += snap.completed;
+      into.failed += snap.failed;
+      into.timedOut += snap.timedOut;
+      into.unfinished += snap.unfinished;
+      if (snap.duration) addEncoded(into.duration, snap.duration);
+      snap.steps.forEach((step, k) => {
+        const s = into.steps[k];
+        if (!s) return;
+        if (step.latency) addEncoded(s.latency, step.latency);
+        addCounts(s.outcomes, step.outcomes);
+      });
+    });
   }
 
   build(startEpochMs: number, durationMs: number, workers: WorkerReport): Recording {
@@ -51,6 +88,28 @@ export class RecordingBuilder {
       retries: this.retries,
       sent: this.sent,
       lastSentMs: this.lastSentMs,
+      ...(this.journeys
+        ? {
+            journeys: this.journeys.map(
+              (j): JourneyRecording => ({
+                ...j,
+                duration: j.duration.totalCount ? encodeHistogram(j.duration) : '',
+                steps: j.steps.map((s) => ({ name: s.name, latency: s.latency.totalCount ? encodeHistogram(s.latency) : '', outcomes: s.outcomes })),
+              }),
+            ),
+          }
+        : {}),
     };
   }
+}
+
+interface JourneyTotals {
+  name: string;
+  started: number;
+  completed: number;
+  failed: number;
+  timedOut: number;
+  unfinished: number;
+  duration: Histogram;
+  steps: { name: string; latency: Histogram; outcomes: OutcomeCounts }[];
 }

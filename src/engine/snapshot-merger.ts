@@ -5,7 +5,7 @@
 import { addEncoded, createMergeHistogram, encodeHistogram, type Histogram } from '../model/histogram.js';
 import { addCounts, type OutcomeCounts } from '../model/outcome.js';
 import type { SecondRecord } from '../model/recording.js';
-import type { SnapshotPayload } from './protocol.js';
+import type { JourneySnapshot, SnapshotPayload } from './protocol.js';
 
 export interface MergedSecond extends SecondRecord {
   /** The merged latency histogram of this second (µs); owned by the receiver until the next second. */
@@ -21,6 +21,8 @@ export interface MergedSecond extends SecondRecord {
   /** Starts the workers sent in this second, and the latest send so far (ms from zero). */
   sent: number;
   lastSentMs: number;
+  /** Each worker's journey figures reported in this second (summed by the recording). */
+  journeys: JourneySnapshot[][];
 }
 
 interface Partial {
@@ -35,6 +37,7 @@ interface Partial {
   retries: number;
   sent: number;
   lastSentMs: number;
+  journeys: JourneySnapshot[][];
 }
 
 export class SnapshotMerger {
@@ -65,6 +68,7 @@ export class SnapshotMerger {
     p.retries += s.retries;
     p.sent += s.sent ?? 0;
     p.lastSentMs = Math.max(p.lastSentMs, s.lastSentMs ?? 0);
+    if (s.journeys) p.journeys.push(s.journeys);
     this.lastSecond[s.worker] = s.final ? Infinity : s.second;
     this.emitComplete();
   }
@@ -90,6 +94,7 @@ export class SnapshotMerger {
         retries: 0,
         sent: 0,
         lastSentMs: 0,
+        journeys: [],
       };
       this.pending.set(second, p);
     }
@@ -116,6 +121,7 @@ export class SnapshotMerger {
         retries: p.retries,
         sent: p.sent,
         lastSentMs: p.lastSentMs,
+        journeys: p.journeys,
         latencyHistogram: p.latency,
       });
       p.service.destroy();

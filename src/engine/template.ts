@@ -10,6 +10,8 @@ export interface TemplateContext {
   /** Intended start, epoch milliseconds. */
   tsMs: number;
   row: Record<string, string> | undefined;
+  /** Values the journey's earlier steps extracted (`{{vars.NAME}}`). */
+  vars?: Record<string, string> | undefined;
 }
 
 export type Template = { constant: string } | { render: (ctx: TemplateContext) => string; usesData: boolean };
@@ -18,13 +20,24 @@ type Part = string | ((ctx: TemplateContext) => string);
 
 const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
-const TEMPLATE_HELP = 'placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}} and {{data.FIELD}}';
+const TEMPLATE_HELP =
+  'placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}}, {{data.FIELD}} and {{vars.NAME}} or {{vars.NAME|url}} (journeys)';
+
+export interface TemplateOptions {
+  /** Percent-encode data values (and characters a URL cannot hold in extracted values). */
+  inUrl?: boolean;
+  /** The names `{{vars.NAME}}` may use here: what the journey's earlier steps extract; absent outside journeys. */
+  vars?: readonly string[];
+}
+
+/** Characters a URL may carry as they are (RFC 3986, with `%` so values already encoded stay as they are). */
+const URL_SAFE = /[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/g;
 
 /**
  * Compiles a template. Throws an Error naming the bad placeholder; `env` supplies `{{env.NAME}}` now,
  * `dataFields` (when given) lists the columns `{{data.X}}` may name; `inUrl` percent-encodes data values.
  */
-export function compileTemplate(source: string, env: Record<string, string>, dataFields?: readonly string[], options: { inUrl?: boolean } = {}): Template {
+export function compileTemplate(source: string, env: Record<string, string>, dataFields?: readonly string[], options: TemplateOptions = {}): Template {
   const parts: Part[] = [];
   let last = 0;
   let usesData = false;
@@ -32,7 +45,7 @@ export function compileTemplate(source: string, env: Record<string, string>, dat
     if (m.index > last) parts.push(source.slice(last, m.index));
     last = m.index + m[0].length;
     const expr = m[1] ?? '';
-    const part = compilePlaceholder(expr, env, dataFields, options.inUrl ?? false);
+    const part = compilePlaceholder(expr, env, dataFields, options);
     if (expr.startsWith('data.')) usesData = true;
     parts.push(part);
   }
@@ -48,7 +61,8 @@ export function compileTemplate(source: string, env: Record<string, string>, dat
   };
 }
 
-function compilePlaceholder(expr: string, env: Record<string, string>, dataFields: readonly string[] | undefined, inUrl: boolean): Part {
+function compilePlaceholder(expr: string, env: Record<string, string>, dataFields: readonly string[] | undefined, options: TemplateOptions): Part {
+  const inUrl = options.inUrl ?? false;
   if (expr === 'seq') return (ctx) => String(ctx.seq);
   if (expr === 'ts') return (ctx) => String(Math.round(ctx.tsMs));
   if (expr === 'uuid') return () => randomUUID();
@@ -73,6 +87,20 @@ function compilePlaceholder(expr: string, env: Record<string, string>, dataField
     if (!dataFields) throw new Error(`{{${expr}}}: uses a data file, but load.data is not set`);
     // Data values in a URL are percent-encoded: a space or a comma in a CSV cell must not break the request line.
     return inUrl ? (ctx) => encodeURIComponent(ctx.row?.[field] ?? '') : (ctx) => ctx.row?.[field] ?? '';
+  }
+  if (expr.startsWith('vars.')) {
+    // `{{vars.csrf|url}}`: percent-encoded, for a form body or a query value.
+    const filtered = /^vars\.(\w+)\s*\|\s*url$/.exec(expr);
+    const name = filtered ? filtered[1]! : expr.slice(5);
+    if (!options.vars) throw new Error(`{{${expr}}}: variables come from a journey's earlier steps (load.journeys[].steps[].extract)`);
+    if (!options.vars.includes(name)) {
+      throw new Error(
+        `{{${expr}}}: no earlier step of this journey extracts "${name}" (${options.vars.length ? `earlier steps extract: ${options.vars.join(', ')}` : 'nothing is extracted before this step'})`,
+      );
+    }
+    if (filtered) return (ctx) => encodeURIComponent(ctx.vars?.[name] ?? '');
+    // A token or a Location in a URL: kept as given (it may be a path or already encoded), only what a URL cannot hold is encoded.
+    return inUrl ? (ctx) => (ctx.vars?.[name] ?? '').replace(URL_SAFE, (c) => encodeURIComponent(c)) : (ctx) => ctx.vars?.[name] ?? '';
   }
   throw new Error(`unknown placeholder {{${expr}}}: ${TEMPLATE_HELP}`);
 }

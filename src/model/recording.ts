@@ -34,7 +34,21 @@ export interface Recording {
   /** Starts actually sent, and when the last one went (ms from zero): the achieved rate is from these. */
   sent?: number;
   lastSentMs?: number;
+  /** Per journey of the plan, totals over the run (absent without journeys). */
+  journeys?: JourneyRecording[];
   workers: WorkerReport;
+}
+
+export interface JourneyRecording {
+  name: string;
+  started: number;
+  completed: number;
+  failed: number;
+  timedOut: number;
+  unfinished: number;
+  /** Completed journeys' length (µs histogram, encoded). */
+  duration: string;
+  steps: { name: string; latency: string; outcomes: OutcomeCounts }[];
 }
 
 export interface LostWorker {

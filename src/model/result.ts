@@ -29,8 +29,10 @@ export interface LatencyStats {
 export interface LoadDescription {
   model: 'open' | 'closed';
   executor: string;
-  /** Requests per second asked for (open model); absent for the closed model. */
+  /** Requests per second asked for (open model; journeys per second with journeys); absent for the closed model. */
   targetRps?: number;
+  /** The journeys the load runs (load.journeys): the open model's rate then counts journeys started. */
+  journeys?: string[];
   vus?: number;
   durationMs: number;
   connections: number;
@@ -221,6 +223,25 @@ export interface ObservedQuery {
   disruption: SeriesSummary | null;
 }
 
+/** One journey of the load over a drill: how its journeys ended, how long they took, each step's figures. */
+export interface JourneyResult {
+  name: string;
+  started: number;
+  completed: number;
+  /** A step failed: its status, its check, or an extraction that found nothing. */
+  failed: number;
+  /** Cut at the journey's maxDuration: counted as failed. */
+  timedOut: number;
+  /** Cut by the end of the load: not judged. */
+  unfinished: number;
+  /** (failed + timedOut) ÷ the journeys that ended (completed + failed + timedOut). */
+  failedRate: number;
+  /** Completed journeys, first step's intended start → last response; null when none completed. */
+  durationMs: LatencyStats | null;
+  /** Latency from each step's intended start (the previous response plus the think time). */
+  steps: { name: string; requests: RequestCounts; latencyMs: LatencyStats }[];
+}
+
 export interface DrillResult {
   name: string;
   kind: string;
@@ -251,6 +272,8 @@ export interface DrillResult {
   findings: Finding[];
   /** The platform's own signals over the drill (observe.prometheus), each judged when it has an objective. */
   observed?: ObservedQuery[];
+  /** Per journey, when the load ran journeys (load.journeys). */
+  journeys?: JourneyResult[];
 }
 
 export interface RunResult {

@@ -50,6 +50,21 @@ export function renderMarkdown(run: RunResult, htmlReport?: string): string {
       `| ${cell(d.name)} | ${d.requests.total} | ${d.requests.failed} | ${ms(d.latencyMs.p50)} | ${ms(d.latencyMs.p95)} | ${ms(d.latencyMs.p99)} | ${ms(d.downtime.totalMs)} | ${ms(d.downtime.degradedMs)} | ${cell(other.join('; '))} |`,
     );
   }
+  const withJourneys = run.drills.filter((d) => d.journeys?.length);
+  if (withJourneys.length > 0) {
+    out.push('', '### Journeys', '', '| drill | journey / step | started / requests | failed | p50 | p95 | p99 |', '|---|---|---:|---:|---:|---:|---:|');
+    for (const d of withJourneys) {
+      for (const j of d.journeys ?? []) {
+        out.push(
+          `| ${cell(d.name)} | **${cell(j.name)}** | ${j.started} | ${j.failed + j.timedOut} | ${ms(j.durationMs?.p50)} | ${ms(j.durationMs?.p95)} | ${ms(j.durationMs?.p99)} |`,
+        );
+        for (const s of j.steps)
+          out.push(
+            `| | ${cell(s.name)} | ${s.requests.total} | ${s.requests.failed} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p95)} | ${ms(s.latencyMs.p99)} |`,
+          );
+      }
+    }
+  }
   const withWindows = run.drills.filter((d) => d.downtime.windows.length > 0);
   if (withWindows.length > 0) {
     out.push('', '### Outage windows', '');

@@ -95,7 +95,8 @@ function colors(on: boolean) {
 function describeLoad(d: DrillInfo): string {
   const l = d.load;
   if (l.generator) return `(${l.executor}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}: ${l.generator.note})`;
-  const what = l.model === 'open' ? `open model, ${l.executor} up to ${l.targetRps} req/s` : `closed model, ${l.executor} ${l.vus} VUs`;
+  const unit = l.journeys ? `journeys/s (${l.journeys.length} journey${l.journeys.length === 1 ? '' : 's'})` : 'req/s';
+  const what = l.model === 'open' ? `open model, ${l.executor} up to ${l.targetRps} ${unit}` : `closed model, ${l.executor} ${l.vus} VUs`;
   const where = l.workers.kind === 'threads' ? `${l.workers.count} thread${l.workers.count === 1 ? '' : 's'}` : `${l.workers.count} worker ${l.workers.kind}`;
   return `(${what}${l.durationMs ? `, ${formatDuration(l.durationMs)}` : ''}, ${l.connections} connections, ${where})`;
 }
@@ -151,6 +152,7 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     );
   }
   if (d.setupMs !== undefined) lines.push(`  setup       ${formatDuration(d.setupMs)} from reset to healthy`);
+  lines.push(...journeyLines(d, c));
   if (d.phases.length > 1) {
     lines.push('  phases');
     for (const p of d.phases) {
@@ -184,6 +186,32 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
   const generatorBlamed = d.generator.bound && (!sat || sat.limitedBy.length === 0 || sat.limitedBy.includes('generator'));
   for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${generatorBlamed ? 'generator-bound: ' : ''}${w}`)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Per journey: how its journeys ended and their length, then one row per step. */
+function journeyLines(d: DrillResult, c: Colors): string[] {
+  if (!d.journeys?.length) return [];
+  const lines = ['  journeys'];
+  for (const j of d.journeys) {
+    const failed = j.failed + j.timedOut;
+    lines.push(
+      `    ${inert(j.name)}: ${j.started} started · ${j.completed} completed · ${failed ? c.red(`${failed} failed`) : '0 failed'}${j.timedOut ? ` (${j.timedOut} past maxDuration)` : ''}${j.unfinished ? ` · ${j.unfinished} cut by the end of the load` : ''}${j.durationMs ? ` · duration med ${formatMs(j.durationMs.p50)} p95 ${formatMs(j.durationMs.p95)}` : ''}`,
+    );
+    const width = Math.min(32, Math.max(4, ...j.steps.map((s) => s.name.length)));
+    lines.push(c.dim(`      ${'step'.padEnd(width)} ${'requests'.padStart(8)} ${'failed'.padStart(6)}      med      p95      p99  outcomes`));
+    for (const s of j.steps) {
+      const name = s.name.length > width ? `${s.name.slice(0, width - 1)}…` : s.name;
+      const outcomes = Object.entries(s.requests.byOutcome)
+        .filter(([k]) => k !== 'ok')
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ');
+      const failedText = String(s.requests.failed).padStart(6);
+      lines.push(
+        `      ${inert(name).padEnd(width)} ${String(s.requests.total).padStart(8)} ${s.requests.failed ? c.red(failedText) : failedText} ${formatMs(s.latencyMs.p50).padStart(8)} ${formatMs(s.latencyMs.p95).padStart(8)} ${formatMs(s.latencyMs.p99).padStart(8)}  ${outcomes}`,
+      );
+    }
+  }
+  return lines;
 }
 
 /** The platform's series (observe.prometheus): min, avg, max over the disruption (or the drill), or why there are none. */

@@ -228,6 +228,7 @@ export function describeLoad(spec: DrillSpec): LoadDescription {
     connections: spec.plan.connections,
     threads: spec.workers.kind === 'threads' ? spec.workers.count : 1,
     workers: spec.workers,
+    ...(spec.plan.journeys ? { journeys: spec.plan.journeys.map((j) => j.name) } : {}),
   };
   if (model.kind === 'open') {
     return { model: 'open', targetRps: Math.max(...model.stages.map((s) => s.toRps)), ...base };

@@ -20,6 +20,8 @@ export interface RenderedReport {
   strips: { drill: string; xMin: number; xMax: number; redRuns: [number, number][] }[];
   /** The first drill's strip x range: at first, after a drag across a quarter of its throughput chart, after "reset zoom", after a drag and a double click. */
   zoom: { initial: [number, number]; zoomed: [number, number]; reset: [number, number]; doubleClicked: [number, number] };
+  /** The journeys table's rows as shown (journey rows, then their steps), every drill. */
+  journeyRows: string[][];
 }
 
 async function dragToZoom(page: Page): Promise<RenderedReport['zoom']> {
@@ -124,12 +126,15 @@ export async function renderReport(file: string, screenshot?: string): Promise<R
     await page.mouse.move(0, 0);
     const legends = await page.$$eval('.u-legend', (list) => list.map((l) => l.textContent ?? ''));
     const strips = await page.evaluate(measureStrips);
+    const journeyRows = await page.$$eval('.journeys-block:not([hidden]) .journeys tbody tr', (rows) =>
+      rows.map((r) => Array.from(r.querySelectorAll('td'), (td: HTMLTableCellElement) => td.textContent ?? '')),
+    );
     const zoom = await dragToZoom(page);
     if (screenshot) {
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage: true });
     }
-    return { openMs, consoleErrors, requests, canvases, verdictRows, runVerdict, legends, strips, zoom };
+    return { openMs, consoleErrors, requests, canvases, verdictRows, runVerdict, legends, strips, zoom, journeyRows };
   } finally {
     await browser.close();
   }

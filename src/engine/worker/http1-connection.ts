@@ -14,12 +14,14 @@ import { Http1ResponseParser } from './http1-parser.js';
 export interface Exchange {
   bytes: Buffer;
   wantBody: boolean;
+  /** Header fields to keep (lower-case names), or none. */
+  wantHeaders: readonly string[] | undefined;
   isHead: boolean;
   idempotent: boolean;
   /** performance.now() after which the exchange times out. */
   deadline: number;
   /** Called exactly once: status and body on a response, or the failure's outcome class. */
-  done(status: number, body: Buffer | undefined, failure: Outcome | undefined): void;
+  done(status: number, body: Buffer | undefined, failure: Outcome | undefined, headers?: string[]): void;
 }
 
 export interface ConnectionTarget {
@@ -87,7 +89,7 @@ export class Http1Connection {
   send(exchange: Exchange): void {
     this.exchange = exchange;
     this.receivedAny = false;
-    this.parser.reset(exchange.wantBody, exchange.isHead);
+    this.parser.reset(exchange.wantBody, exchange.isHead, exchange.wantHeaders);
     if (this.connected) this.socket.write(exchange.bytes);
   }
 
@@ -123,7 +125,7 @@ export class Http1Connection {
     this.exchange = undefined;
     this.served++;
     if (close) this.destroy();
-    exchange.done(this.parser.status, body, undefined);
+    exchange.done(this.parser.status, body, undefined, this.parser.headers);
     if (!close && !this.closed) this.owner.onIdle(this);
   }
 
@@ -134,7 +136,7 @@ export class Http1Connection {
     if (!exchange) return;
     if (this.parser.endsAtClose && outcome !== 'timeout' && outcome !== 'protocol_error') {
       // The server delimits this body by closing: the close is the end of the response.
-      exchange.done(this.parser.status, this.parser.body(), undefined);
+      exchange.done(this.parser.status, this.parser.body(), undefined, this.parser.headers);
       return;
     }
     if (this.isStaleKeepAlive(exchange, outcome)) {

@@ -49,6 +49,9 @@ export class Http1ResponseParser {
   closeAfter = false;
   /** Bytes of the response seen so far (any at all means the server answered). */
   receivedAny = false;
+  /** The final head's header fields as [name, value, …] (names lower case), when asked for. */
+  headers: string[] | undefined;
+  private wantHeaders: readonly string[] | undefined;
 
   private wantBody = false;
   private isHead = false;
@@ -64,7 +67,9 @@ export class Http1ResponseParser {
   private bodyBytes = 0;
 
   /** Starts parsing the response to a new request. */
-  reset(wantBody: boolean, isHead: boolean): void {
+  reset(wantBody: boolean, isHead: boolean, wantHeaders?: readonly string[]): void {
+    this.wantHeaders = wantHeaders;
+    this.headers = undefined;
     this.complete = false;
     this.violation = undefined;
     this.status = 0;
@@ -84,7 +89,8 @@ export class Http1ResponseParser {
 
   /** The body kept for a check (up to MAX_BODY_BYTES). */
   body(): Buffer | undefined {
-    return this.bodyParts ? Buffer.concat(this.bodyParts) : undefined;
+    if (!this.bodyParts) return undefined;
+    return this.bodyParts.length === 1 ? this.bodyParts[0] : Buffer.concat(this.bodyParts);
   }
 
   /** The response's body runs until the server closes: a close now completes it. */
@@ -139,6 +145,7 @@ export class Http1ResponseParser {
     let chunked = false;
     let close = http10;
     let line = from;
+    const fields: string[] | undefined = this.wantHeaders ? [] : undefined;
     for (;;) {
       const nl = b.indexOf(10, line);
       const eol = nl > line && b[nl - 1] === 13 ? nl - 1 : nl;
@@ -146,6 +153,14 @@ export class Http1ResponseParser {
       if (cr !== -1 && cr < eol) return this.refuse('bare CR in the head');
       if (eol === line) break; // the empty line: end of the head
       if (line !== from) {
+        if (fields) {
+          for (const name of this.wantHeaders!) {
+            if (b[line + name.length] === 58 && matches(b, line, eol, name)) {
+              fields.push(name, b.toString('latin1', line + name.length + 1, eol).trim());
+              break;
+            }
+          }
+        }
         const first = b[line]! | 0x20;
         if (first === 0x63 /* c */) {
           if (matches(b, line, eol, 'content-length:')) {
@@ -166,6 +181,7 @@ export class Http1ResponseParser {
       return next;
     }
     this.status = status;
+    this.headers = fields;
     this.closeAfter = close;
     this.inHead = false;
     this.bodyParts = this.wantBody ? [] : undefined;

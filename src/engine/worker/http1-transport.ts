@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Http1Pool } from './http1-pool.js';
-import { encodeHttp1, isIdempotent, type Done, type Outgoing, type Transport } from './transport.js';
+import { encodeHttp1, isIdempotent, type Done, type Outgoing, type Transport, type Wants } from './transport.js';
 
 export function createHttp1Transport(url: URL, connections: number, insecure: boolean): Transport {
   const isTls = url.protocol === 'https:';
@@ -18,10 +18,11 @@ export function createHttp1Transport(url: URL, connections: number, insecure: bo
   );
   return {
     warmUp: () => pool.warmUp(),
-    send(request: Outgoing, wantBody: boolean, deadline: number, done: Done) {
+    send(request: Outgoing, wants: Wants, deadline: number, done: Done) {
       pool.send({
         bytes: request.http1Bytes ?? encodeHttp1(request, host),
-        wantBody,
+        wantBody: wants.body,
+        wantHeaders: wants.headers,
         isHead: request.method === 'HEAD',
         idempotent: isIdempotent(request.method),
         deadline,

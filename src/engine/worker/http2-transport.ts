@@ -6,7 +6,7 @@ import http2 from 'node:http2';
 import type { Outcome } from '../../model/outcome.js';
 import { outcomeOfError } from './error-outcome.js';
 import { MAX_BODY_BYTES } from './http1-parser.js';
-import type { Done, Outgoing, Transport } from './transport.js';
+import type { Done, Outgoing, Transport, Wants } from './transport.js';
 
 interface InFlight {
   stream: http2.ClientHttp2Stream;
@@ -46,7 +46,7 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
         ),
       ).then(() => undefined);
     },
-    send(request: Outgoing, wantBody: boolean, deadline: number, done: Done) {
+    send(request: Outgoing, wants: Wants, deadline: number, done: Done) {
       const s = session(next);
       next = (next + 1) % sessions.length;
       const headers: http2.OutgoingHttpHeaders = { ':method': request.method, ':path': request.path };
@@ -59,7 +59,8 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
         return;
       }
       let status = 0;
-      const parts: Buffer[] | undefined = wantBody ? [] : undefined;
+      const parts: Buffer[] | undefined = wants.body ? [] : undefined;
+      let fields: string[] | undefined;
       let kept = 0;
       let settled = false;
       const entry: InFlight = {
@@ -69,12 +70,19 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
           if (settled) return;
           settled = true;
           inFlight.delete(entry);
-          done(st, parts ? Buffer.concat(parts) : undefined, failure);
+          done(st, parts ? Buffer.concat(parts) : undefined, failure, fields);
         },
       };
       inFlight.add(entry);
       stream.on('response', (h) => {
         status = Number(h[':status']);
+        if (wants.headers) {
+          fields = [];
+          for (const name of wants.headers) {
+            const value = h[name];
+            for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) fields.push(name, String(v));
+          }
+        }
       });
       stream.on('data', (chunk: Buffer) => {
         // A check reads at most what HTTP/1.1 keeps: a huge body is counted, never held.

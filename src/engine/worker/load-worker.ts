@@ -8,10 +8,13 @@ import { createArrivalSchedule, shareOf, vusAt, type ArrivalSchedule } from '../
 import type { LoadPlan } from '../plan.js';
 import { PreciseWake } from './precise-wake.js';
 import { Recorder } from './recorder.js';
-import { createRequestMix, type RequestMix } from './request-mix.js';
+import { createRequestMix, rowPicker, type RequestMix } from './request-mix.js';
+import { JourneyRecorder } from './journeys/journey-recorder.js';
+import { JourneyRunner, type Settle } from './journeys/journey-runner.js';
+import { WakeQueue } from './wake-queue.js';
 import { createHttp1Transport } from './http1-transport.js';
 import { createHttp2Transport } from './http2-transport.js';
-import type { Transport } from './transport.js';
+import type { Outgoing, Transport, Wants } from './transport.js';
 
 /** A start more than this late is dropped rather than sent: the generator cannot catch up honestly. */
 const MAX_LATE_MS = 1000;
@@ -19,12 +22,8 @@ const MAX_LATE_MS = 1000;
 const MAX_STARTS_PER_TICK = 2000;
 const EXPIRE_EVERY_MS = 25;
 const VU_CONTROL_EVERY_MS = 100;
-/**
- * A next start closer than this is waited for by yielding to I/O and coming back (setImmediate) rather
- * than by the helper thread: a wake-up costs ~30 µs of CPU across two threads, more than the wait; at
- * such rates (> 10,000 per second per thread) the worker is busy with responses between starts anyway.
- */
-const YIELD_BELOW_MS = 0.1;
+const WANT_BODY: Wants = { body: true, headers: undefined };
+const WANT_NOTHING: Wants = { body: false, headers: undefined };
 
 export interface LoadWorker {
   handle(message: ToWorkerMessage): void;
@@ -68,11 +67,16 @@ class WorkerRun {
   private readonly transport: Transport;
   private readonly mix: RequestMix;
   private readonly recorder: Recorder;
+  private readonly journeyRecorder: JourneyRecorder | undefined;
+  private readonly journeys: JourneyRunner | undefined;
+  private queue: WakeQueue | undefined;
   /** performance.now() of time zero. */
   private zero = 0;
   private started = false;
   /** Scheduling ends at this time (ms from zero); Infinity until known. */
   private endMs: number;
+  /** Set by a stop: journeys under way are cut there (at the planned end they go on to their own end). */
+  private stoppedAtMs = Infinity;
   private finished = false;
   private inFlight = 0;
   private second = 0;
@@ -103,16 +107,39 @@ class WorkerRun {
     this.mix = createRequestMix(this.plan);
     this.recorder = new Recorder(this.index);
     this.endMs = this.plan.durationMs ?? this.plan.maxDurationMs;
+    if (this.plan.journeys?.length) {
+      this.journeyRecorder = new JourneyRecorder(this.plan.journeys);
+      this.journeys = new JourneyRunner(
+        this.plan,
+        rowPicker(this.plan),
+        {
+          dispatch: (outgoing, t, timeoutMs, wants, settle, after) => this.dispatch(outgoing, t, timeoutMs, wants, settle, after),
+          at: (ms, task) => this.queue!.at(ms, task),
+          elapsed: () => this.elapsed(),
+          epochOf: (ms) => performance.timeOrigin + this.zero + ms,
+          cutAtMs: () => this.stoppedAtMs,
+          recordLag: (ms) => this.recorder.recordLag(ms),
+        },
+        this.journeyRecorder,
+      );
+    }
   }
 
   async prepare(): Promise<void> {
-    const [, wake] = await Promise.all([this.transport.warmUp(), this.plan.model.kind === 'open' ? PreciseWake.start() : null]);
+    // Precise wake-ups for the open model's starts and for journeys' think times.
+    const thinks = this.plan.journeys?.some((j) => j.steps.some((s) => s.think)) ?? false;
+    const [, wake] = await Promise.all([this.transport.warmUp(), this.plan.model.kind === 'open' || thinks ? PreciseWake.start() : null]);
     this.wake = wake ?? undefined;
   }
 
   start(startAtEpochMs: number): void {
     this.zero = startAtEpochMs - performance.timeOrigin;
     this.started = true;
+    this.queue = new WakeQueue(
+      () => this.elapsed(),
+      (ms) => performance.timeOrigin + this.zero + ms,
+      this.wake,
+    );
     const begin = (): void => {
       this.send({ type: 'started', offsetMs: Math.round((performance.now() - this.zero) * 1000) / 1000 });
       this.timers.push(setInterval(() => this.transport.expire(performance.now()), EXPIRE_EVERY_MS));
@@ -131,6 +158,7 @@ class WorkerRun {
       return;
     }
     this.endMs = Math.min(this.endMs, this.elapsed());
+    this.stoppedAtMs = this.endMs;
   }
 
   private elapsed(): number {
@@ -141,6 +169,8 @@ class WorkerRun {
     const step = this.count;
     let j = this.index;
     const maxInFlight = Math.max(1, shareOf(this.plan.maxInFlight, this.index, this.count));
+    const queue = this.queue!;
+    const journeys = this.journeys;
     let ended = false;
     const tick = (): void => {
       if (ended) return;
@@ -154,10 +184,12 @@ class WorkerRun {
           break;
         }
         const late = now - t;
-        if (this.inFlight >= maxInFlight || late > MAX_LATE_MS) this.recorder.drop();
+        // With journeys, the bound is on journeys under way (each lives through its steps and think times).
+        if ((journeys ? journeys.active : this.inFlight) >= maxInFlight || late > MAX_LATE_MS) this.recorder.drop();
         else {
           this.recorder.recordLag(late);
-          this.fire(j, t);
+          if (journeys) this.startJourney(j, t);
+          else this.fire(j, t);
         }
         j += step;
         fired++;
@@ -167,25 +199,9 @@ class WorkerRun {
         this.drainThenFinish();
         return;
       }
-      const nextMs = Math.min(schedule.timeOfIndex(j), this.endMs);
-      const wait = nextMs - this.elapsed();
-      // Starts due (a full batch) or nearly: yield to I/O, then go on. Otherwise sleep until the next start.
-      if (wait <= YIELD_BELOW_MS || !wake) {
-        if (wait <= YIELD_BELOW_MS) setImmediate(tick);
-        else timer = setTimeout(tick, Math.max(1, Math.round(wait)));
-      } else wake.at(performance.timeOrigin + this.zero + nextMs);
+      // Starts due (a full batch) are taken after I/O; otherwise the queue sleeps until the next one.
+      queue.at(Math.min(schedule.timeOfIndex(j), this.endMs), tick);
     };
-    let timer: NodeJS.Timeout | undefined;
-    let wake = this.wake;
-    if (wake) {
-      wake.onWake = tick;
-      wake.onLost = () => {
-        // The helper thread is gone: millisecond timers from here on (starts up to ~1 ms late).
-        wake = undefined;
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(tick, 1);
-      };
-    }
     tick();
   }
 
@@ -203,10 +219,12 @@ class WorkerRun {
       }
       const j = seq;
       seq += this.count;
-      this.fire(j, this.elapsed(), () => {
+      const next = (): void => {
         if (model.thinkTimeMs > 0) setTimeout(iterate, model.thinkTimeMs);
         else iterate();
-      });
+      };
+      if (this.journeys) this.startJourney(j, this.elapsed(), next);
+      else this.fire(j, this.elapsed(), next);
     };
     const control = (): void => {
       const now = this.elapsed();
@@ -228,21 +246,34 @@ class WorkerRun {
   private fire(j: number, t: number, after?: () => void): void {
     const request = this.mix.pick(j);
     const outgoing = request.build(j, performance.timeOrigin + this.zero + t);
+    this.sentSinceSnapshot++;
+    this.dispatch(outgoing, t, request.timeoutMs, request.wantsBody ? WANT_BODY : WANT_NOTHING, request.settle, after);
+  }
+
+  /** Starts the journey of schedule index j: the achieved rate counts journeys started. */
+  private startJourney(j: number, t: number, after?: () => void): void {
+    this.sentSinceSnapshot++;
+    this.journeys!.start(j, t, after);
+  }
+
+  /** Puts one request on the wire, intended at t; records its outcome (from `settle`) when it ends. */
+  private dispatch(outgoing: Outgoing, t: number, timeoutMs: number, wants: Wants, settle: Settle, after?: (outcome: string, nowMs: number) => void): void {
     if (this.startCostMs > 0) for (const until = performance.now() + this.startCostMs; performance.now() < until; );
     const sent = this.elapsed();
-    this.sentSinceSnapshot++;
     this.lastSentMs = sent;
     if (outgoing.invalid) {
       // A templated value with a line break is the request's error, never bytes on the wire.
       this.recorder.record('error', t, sent, sent);
-      if (after) after();
+      if (after) after('error', sent);
       return;
     }
     this.inFlight++;
-    this.transport.send(outgoing, request.wantsBody, this.zero + t + request.timeoutMs, (status, body, failure) => {
+    this.transport.send(outgoing, wants, this.zero + t + timeoutMs, (status, body, failure, headers) => {
       this.inFlight--;
-      this.recorder.record(failure ?? request.judge(status, body), t, sent, this.elapsed());
-      if (after) after();
+      const now = this.elapsed();
+      const outcome = settle(status, body, failure, headers);
+      this.recorder.record(outcome, t, sent, now);
+      if (after) after(outcome, now);
     });
   }
 
@@ -263,7 +294,11 @@ class WorkerRun {
   private flush(final: boolean): void {
     const retries = this.transport.retries;
     const snapshot = this.recorder.snapshot(this.second, this.inFlight, retries - this.lastRetries, final);
-    this.send({ type: 'snapshot', snapshot: { ...snapshot, sent: this.sentSinceSnapshot, lastSentMs: Math.round(this.lastSentMs * 1000) / 1000 } });
+    const journeys = this.journeyRecorder?.snapshot();
+    this.send({
+      type: 'snapshot',
+      snapshot: { ...snapshot, sent: this.sentSinceSnapshot, lastSentMs: Math.round(this.lastSentMs * 1000) / 1000, ...(journeys ? { journeys } : {}) },
+    });
     this.sentSinceSnapshot = 0;
     this.lastRetries = retries;
   }
@@ -272,7 +307,8 @@ class WorkerRun {
   private drainThenFinish(): void {
     const check = (): void => {
       if (this.finished) return;
-      if (this.inFlight === 0) this.finish();
+      // Journeys under way (in a think time) still have steps to send.
+      if (this.inFlight === 0 && (this.journeys?.active ?? 0) === 0) this.finish();
       else setTimeout(check, 5);
     };
     check();
@@ -282,7 +318,9 @@ class WorkerRun {
     if (this.finished) return;
     this.finished = true;
     for (const t of this.timers) clearTimeout(t);
+    this.queue?.close();
     this.wake?.close();
+    this.journeys?.cutAll();
     if (this.started) {
       this.second = Math.max(this.second, Math.floor(this.elapsed() / 1000));
       this.flush(true);

@@ -13,11 +13,20 @@ export interface Outgoing {
   invalid?: string;
 }
 
-export type Done = (status: number, body: Buffer | undefined, failure: Outcome | undefined) => void;
+/** Response headers as flat [name, value, name, value, …], names in lower case (asked for by journeys only). */
+export type ResponseHeaders = string[];
+
+export type Done = (status: number, body: Buffer | undefined, failure: Outcome | undefined, headers?: ResponseHeaders) => void;
+
+/** What the caller wants kept of a response: its body (for a check or an extraction), the header fields of these names (lower case). */
+export interface Wants {
+  body: boolean;
+  headers: readonly string[] | undefined;
+}
 
 export interface Transport {
   warmUp(): Promise<void>;
-  send(request: Outgoing, wantBody: boolean, deadline: number, done: Done): void;
+  send(request: Outgoing, wants: Wants, deadline: number, done: Done): void;
   /** Fails every request past its deadline. */
   expire(now: number): void;
   close(): void;

@@ -106,6 +106,7 @@ function get(pool: Http1Pool): Promise<{ status: number; failure: Outcome | unde
     pool.send({
       bytes: Buffer.from('GET / HTTP/1.1\r\nhost: x\r\n\r\n'),
       wantBody: false,
+      wantHeaders: undefined,
       isHead: false,
       idempotent: true,
       deadline: performance.now() + 10_000,

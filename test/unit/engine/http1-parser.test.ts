@@ -43,6 +43,7 @@ function get(pool: Http1Pool, wantBody = true, method = 'GET'): Promise<{ status
     pool.send({
       bytes: Buffer.from(`${method} / HTTP/1.1\r\nhost: x\r\n\r\n`),
       wantBody,
+      wantHeaders: undefined,
       isHead: method === 'HEAD',
       idempotent: true,
       deadline: performance.now() + 5000,
@@ -98,5 +99,33 @@ describe('HTTP/1.1: connection semantics', () => {
     // The pool opens a new connection for the next request.
     assert.deepEqual(await get(pool), { status: 200, body: 'until close', failure: undefined });
     pool.close();
+  });
+});
+
+describe('HTTP/1.1: response headers for journeys', () => {
+  test('the fields asked for, of the final head, split at every size, in any case, repeated Set-Cookie kept apart', async () => {
+    const text =
+      'HTTP/1.1 100 Continue\r\nX-Interim: no\r\n\r\nHTTP/1.1 303 See Other\r\nLocation: /shop/abc\r\nSet-Cookie: a=1; Path=/\r\nSET-COOKIE: b=2\r\nX-Empty:\r\nContent-Length: 0\r\n\r\n';
+    for (const chunk of [1, 5, 1000]) {
+      const srv = await rawServer(() => Buffer.from(text), chunk);
+      const pool = new Http1Pool({ host: '127.0.0.1', port: srv.port, tls: undefined }, 1, Buffer.alloc(65536));
+      try {
+        const headers = await new Promise<string[] | undefined>((resolve) =>
+          pool.send({
+            bytes: Buffer.from('GET / HTTP/1.1\r\nhost: x\r\n\r\n'),
+            wantBody: false,
+            wantHeaders: ['location', 'set-cookie', 'x-empty'],
+            isHead: false,
+            idempotent: true,
+            deadline: performance.now() + 5000,
+            done: (_status, _body, _failure, h) => resolve(h),
+          }),
+        );
+        assert.deepEqual(headers, ['location', '/shop/abc', 'set-cookie', 'a=1; Path=/', 'set-cookie', 'b=2', 'x-empty', ''], `${chunk}-byte pieces`);
+      } finally {
+        pool.close();
+        srv.close();
+      }
+    }
   });
 });
