@@ -10,6 +10,7 @@ import type { CliIo } from './io.js';
 import type { AuditFlags } from './commands/audit.js';
 import type { LoadFlags } from './commands/load.js';
 import type { RunFlags } from './commands/run.js';
+import type { HarImportFlags } from './commands/har.js';
 
 export type { CliIo } from './io.js';
 
@@ -135,6 +136,19 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .description('check a config and say what is wrong, without running anything')
     .option('-c, --config <file>', 'config file (default: golive.config.* here)')
     .action(async (o: { config?: string }) => done(await (await import('./commands/validate.js')).validateCommand(io, o)));
+
+  const har = program.command('har').description('recorded browser sessions (HAR files)');
+  har
+    .command('import')
+    .description('turn a HAR recording into a journey config: chosen hosts, no static assets, correlated session values')
+    .argument('<file>', 'the HAR file (DevTools "Save all as HAR", Playwright recordHar, mitmproxy)')
+    .option('--host <host...>', 'hosts to keep (default: the host of the first page)')
+    .option('--keep-static', 'keep static assets (styles, scripts, images, fonts)')
+    .option('--out <file>', 'the config to write: .ts, .yaml or .json (default golive.config.ts)')
+    .option('--no-correlate', 'replay every recorded value as it is (no extraction)')
+    .option('--name <name>', 'the journey name (default: the first page title)')
+    .option('--force', 'overwrite the output file')
+    .action(async (file: string, o: HarImportFlags) => done((await import('./commands/har.js')).harImportCommand(io, file, o)));
 
   program
     .command('init')

@@ -1,0 +1,222 @@
+/**
+ * Correlation: a value a response gave (a JSON field, a hidden form field, a Location, a cookie) that a later
+ * request sent back becomes an extraction on the step that received it and `{{vars.NAME}}` where it is
+ * used, so a replay carries its own session instead of the recorded one. What looks like a session value
+ * but came from no earlier response is reported, never silently replayed as if it were fine.
+ */
+import type { HarEntry } from './har-file.js';
+
+export type Extractor = { jsonPath: string } | { regex: string } | { header: string } | { cookie: string };
+
+/** A step as the import builds it: the recorded request, with values replaced by variables. */
+export interface DraftStep {
+  entry: HarEntry;
+  /** Path and query on the origin, or a `{{vars.…}}` URL. */
+  url: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  extract: Record<string, Extractor>;
+}
+
+export interface Correlated {
+  /** How each variable was found and where it was used, for the import's report. */
+  variables: { name: string; from: string; source: string; usedBy: string[] }[];
+  warnings: string[];
+}
+
+/** A value a response offers, and how to extract it again. */
+interface Offer {
+  value: string;
+  name: string;
+  extractor: Extractor;
+  source: string;
+  step: number;
+  /** The URL the response came from: a relative Location resolves against it. */
+  base: string;
+}
+
+/** Shorter values are too likely to match by chance (ids like 1, words like "ok"). */
+const MIN_VALUE_LENGTH = 6;
+const MAX_OFFERS_PER_RESPONSE = 500;
+const SESSION_LIKE = /token|csrf|xsrf|nonce|session|auth|sig|state|key|code/i;
+
+export function correlate(steps: DraftStep[], label: (i: number) => string): Correlated {
+  const latest = new Map<string, Offer>();
+  const variables = new Map<string, Correlated['variables'][number]>();
+  const names = new Set<string>();
+  const assigned = new Map<Offer, string>();
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    // Uses first: a request can only send back what came before it.
+    const offers = [...latest.values()].sort((a, b) => b.value.length - a.value.length);
+    for (const offer of offers) {
+      const used = replaceIn(step, offer, () => {
+        let name = assigned.get(offer);
+        if (!name) {
+          name = uniqueName(offer.name, names);
+          assigned.set(offer, name);
+          steps[offer.step]!.extract[name] = offer.extractor;
+          variables.set(name, { name, from: label(offer.step), source: offer.source, usedBy: [] });
+        }
+        return name;
+      });
+      if (used) variables.get(assigned.get(offer)!)!.usedBy.push(label(i));
+    }
+    for (const offer of offersOf(step.entry, i)) latest.set(offer.value, offer);
+  }
+  return { variables: [...variables.values()], warnings: uncorrelated(steps, label) };
+}
+
+/** Replaces every form of the offer's value in the step; returns whether it was there. */
+function replaceIn(step: DraftStep, offer: Offer, nameOf: () => string): boolean {
+  const raw = offer.value;
+  const encoded = encodeURIComponent(raw);
+  let used = false;
+  /**
+   * Where a value travels form-encoded (a query, a form body) it is always sent encoded: the recorded value may
+   * have held no character that shows the encoding, the replayed one may (a base64 token's + and /).
+   */
+  const sub = (text: string, formEncoded: boolean): string => {
+    let out = text;
+    if (encoded !== raw && out.includes(encoded)) {
+      out = out.split(encoded).join(`{{vars.${nameOf()}|url}}`);
+      used = true;
+    }
+    if (out.includes(raw)) {
+      out = out.split(raw).join(formEncoded ? `{{vars.${nameOf()}|url}}` : `{{vars.${nameOf()}}}`);
+      used = true;
+    }
+    return out;
+  };
+  // A Location followed: the next URL is the Location itself (absolute or relative), taken whole.
+  if ('header' in offer.extractor && offer.extractor.header === 'location') {
+    const target = URL.canParse(raw, offer.base) ? new URL(raw, offer.base) : undefined;
+    if (target?.href === step.entry.url.href) {
+      step.url = `{{vars.${nameOf()}}}`;
+      return true;
+    }
+  }
+  if (!step.url.startsWith('{{')) {
+    // A value in the path is sent as given when it is URL-safe (see the template's URL rule); in the query it is encoded.
+    const q = step.url.indexOf('?');
+    step.url = q === -1 ? sub(step.url, false) : sub(step.url.slice(0, q), false) + sub(step.url.slice(q), true);
+  }
+  for (const name of Object.keys(step.headers)) step.headers[name] = sub(step.headers[name]!, false);
+  if (step.body !== undefined) step.body = sub(step.body, /x-www-form-urlencoded/i.test(step.entry.bodyMimeType ?? ''));
+  return used;
+}
+
+/** What a response offers the later requests. */
+function offersOf(e: HarEntry, step: number): Offer[] {
+  const offers: Offer[] = [];
+  const add = (value: string, name: string, extractor: Extractor, source: string): void => {
+    if (value.length >= MIN_VALUE_LENGTH && offers.length < MAX_OFFERS_PER_RESPONSE && !/^(true|false|null)$/.test(value)) {
+      offers.push({ value, name, extractor, source, step, base: e.url.href });
+    }
+  };
+  for (const h of e.responseHeaders) {
+    const name = h.name.toLowerCase();
+    if (name === 'location') add(h.value, 'location', { header: 'location' }, 'header location');
+    else if (name === 'set-cookie') {
+      const pair = /^([^=;\s]+)=([^;]*)/.exec(h.value);
+      if (pair) add(pair[2]!, `cookie_${pair[1]!}`, { cookie: pair[1]! }, `Set-Cookie ${pair[1]!}`);
+    } else if (SESSION_LIKE.test(name)) add(h.value, name, { header: name }, `header ${name}`);
+  }
+  const text = e.responseText;
+  if (text === undefined) return offers;
+  if (/json/i.test(e.responseMimeType) || /^\s*[[{]/.test(text)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (json !== undefined) walkJson(json, '$', (path, key, value) => add(value, key, { jsonPath: path }, `JSON ${path}`));
+  }
+  if (/html/i.test(e.responseMimeType) || /<(input|meta)\b/i.test(text)) {
+    for (const m of text.matchAll(/<input\b[^>]*>/gi)) {
+      const tag = m[0];
+      const name = attribute(tag, 'name');
+      const value = attribute(tag, 'value');
+      if (name === undefined || value === undefined) continue;
+      const hidden = /type\s*=\s*["']?hidden/i.test(tag);
+      if (!hidden && !SESSION_LIKE.test(name)) continue;
+      const nameFirst = tag.search(/\bname\s*=/i) < tag.search(/\bvalue\s*=/i);
+      const n = escapeRegex(name);
+      const regex = nameFirst ? `name="${n}"[^>]*value="([^"]*)"` : `value="([^"]*)"[^>]*name="${n}"`;
+      if (/^[^"]*$/.test(value) && tag.includes(`name="${name}"`) && tag.includes(`value="${value}"`)) add(value, name, { regex }, `hidden field ${name}`);
+    }
+    for (const m of text.matchAll(/<meta\b[^>]*>/gi)) {
+      const tag = m[0];
+      const name = attribute(tag, 'name');
+      const content = attribute(tag, 'content');
+      if (name && content && SESSION_LIKE.test(name) && tag.includes(`name="${name}"`) && tag.includes(`content="${content}"`)) {
+        const n = escapeRegex(name);
+        const regex = tag.search(/\bname\s*=/i) < tag.search(/\bcontent\s*=/i) ? `name="${n}"[^>]*content="([^"]*)"` : `content="([^"]*)"[^>]*name="${n}"`;
+        add(content, name, { regex }, `meta ${name}`);
+      }
+    }
+  }
+  return offers;
+}
+
+function walkJson(value: unknown, path: string, visit: (path: string, key: string, value: string) => void, depth = 0): void {
+  if (depth > 20) return;
+  if (typeof value === 'string') visit(path, lastKey(path), value);
+  else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 100_000) visit(path, lastKey(path), String(value));
+  else if (Array.isArray(value)) value.slice(0, 100).forEach((v, i) => walkJson(v, `${path}[${i}]`, visit, depth + 1));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value).slice(0, 200)) {
+      const step = /^[A-Za-z_$][\w$-]*$/.test(k) ? `.${k}` : `['${k.replace(/['"]/g, '')}']`;
+      walkJson(v, `${path}${step}`, visit, depth + 1);
+    }
+  }
+}
+
+function lastKey(path: string): string {
+  const m = /([A-Za-z_$][\w$-]*)[^A-Za-z_$]*$/.exec(path);
+  return m ? m[1]! : 'value';
+}
+
+function attribute(tag: string, name: string): string | undefined {
+  const m = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function uniqueName(wanted: string, taken: Set<string>): string {
+  let base = wanted.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_') || 'value';
+  if (base.length > 40) base = base.slice(0, 40);
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+  taken.add(name);
+  return name;
+}
+
+/** Session-looking values left as recorded: an Authorization header, a CSRF header, a token-named parameter. */
+function uncorrelated(steps: readonly DraftStep[], label: (i: number) => string): string[] {
+  const warnings: string[] = [];
+  steps.forEach((s, i) => {
+    for (const [name, value] of Object.entries(s.headers)) {
+      if (value.includes('{{vars.')) continue;
+      if (name === 'authorization' || /^x-(csrf|xsrf)-token$/.test(name) || (/token|session/.test(name) && value.length >= MIN_VALUE_LENGTH)) {
+        warnings.push(`${label(i)}: header ${name} carries a recorded value no earlier response returned: it is replayed as recorded`);
+      }
+    }
+    const query = s.url.startsWith('{{') ? '' : (s.url.split('?')[1] ?? '');
+    const form = s.body !== undefined && /x-www-form-urlencoded/i.test(s.entry.bodyMimeType ?? '') ? s.body : '';
+    for (const [where, text] of [
+      ['query parameter', query],
+      ['form field', form],
+    ] as const) {
+      for (const [k, v] of new URLSearchParams(text)) {
+        if (SESSION_LIKE.test(k) && v.length >= MIN_VALUE_LENGTH && !v.includes('{{vars.'))
+          warnings.push(`${label(i)}: ${where} ${k} carries a recorded value no earlier response returned: it is replayed as recorded`);
+      }
+    }
+  });
+  return warnings;
+}
