@@ -68,6 +68,13 @@ describe('replay a recorded browser session', () => {
     assert.match(config, /url: "\{\{vars\.location\}\}"|url: '\{\{vars\.location\}\}'/);
     assert.match(config, /authorization: Bearer \{\{vars\.token\}\}/);
     assert.doesNotMatch(config, /sid=/, 'the recorded session cookie is not replayed: each journey has its own jar');
+    // Again: the config exists (exit 2, named); a missing recording is named before that.
+    const again = await golive(['har', 'import', 'session.har', '--out', 'golive.config.yaml'], { cwd });
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /golive\.config\.yaml exists; use --force to overwrite it/);
+    const missing = await golive(['har', 'import', 'missing.har', '--out', 'golive.config.yaml'], { cwd });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^missing\.har has a problem:\n {2}✖ cannot read: ENOENT/);
   });
 
   test('golive run replays it: 20 journeys/s for 10 s, each with its own session and token, zero check failures', async () => {

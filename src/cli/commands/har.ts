@@ -26,8 +26,8 @@ export function harImportCommand(io: CliIo, harFile: string, o: HarImportFlags):
   if (!CONFIG_EXTENSIONS.includes(path.extname(out).toLowerCase())) {
     throw new GoliveError('GOLIVE_USAGE', `--out ${o.out}: a config file ends in ${CONFIG_EXTENSIONS.join(', ')}`);
   }
-  if (existsSync(out) && !o.force) throw new GoliveError('GOLIVE_USAGE', `${out} exists; use --force to overwrite it, or --out another file`);
   const har = readHar(input, harFile);
+  if (existsSync(out) && !o.force) throw new GoliveError('GOLIVE_USAGE', `${out} exists; use --force to overwrite it, or --out another file`);
   const result = harToJourney(har, { hosts: o.host ?? [], keepStatic: Boolean(o.keepStatic), correlate: o.correlate !== false, name: o.name });
   if ('error' in result) throw new GoliveError('GOLIVE_USAGE', `${harFile}: ${result.error}`);
   writeFileSync(out, configText(result, out));

@@ -246,21 +246,28 @@ class WorkerRun {
   private fire(j: number, t: number, after?: () => void): void {
     const request = this.mix.pick(j);
     const outgoing = request.build(j, performance.timeOrigin + this.zero + t);
+    this.burnStartCost();
     this.sentSinceSnapshot++;
+    this.lastSentMs = this.elapsed();
     this.dispatch(outgoing, t, request.timeoutMs, request.wantsBody ? WANT_BODY : WANT_NOTHING, request.settle, after);
   }
 
   /** Starts the journey of schedule index j: the achieved rate counts journeys started. */
   private startJourney(j: number, t: number, after?: () => void): void {
+    this.burnStartCost();
     this.sentSinceSnapshot++;
+    // The achieved rate is of journeys started: later steps (after the planned end, too) are not starts.
+    this.lastSentMs = this.elapsed();
     this.journeys!.start(j, t, after);
+  }
+
+  private burnStartCost(): void {
+    if (this.startCostMs > 0) for (const until = performance.now() + this.startCostMs; performance.now() < until; );
   }
 
   /** Puts one request on the wire, intended at t; records its outcome (from `settle`) when it ends. */
   private dispatch(outgoing: Outgoing, t: number, timeoutMs: number, wants: Wants, settle: Settle, after?: (outcome: string, nowMs: number) => void): void {
-    if (this.startCostMs > 0) for (const until = performance.now() + this.startCostMs; performance.now() < until; );
     const sent = this.elapsed();
-    this.lastSentMs = sent;
     if (outgoing.invalid) {
       // A templated value with a line break is the request's error, never bytes on the wire.
       this.recorder.record('error', t, sent, sent);
