@@ -14,7 +14,9 @@ export function configText(result: ImportResult, file: string): string {
   const header = `golive config from a recorded session (golive har import): ${result.journey.steps.length} steps, ${result.variables.length} values correlated`;
   if (ext === '.json') return `${JSON.stringify(config, null, 2)}\n`;
   if (ext === '.yaml' || ext === '.yml') return `# ${header}\n${stringify(config, { lineWidth: 0 })}`;
-  return `// ${header}\nimport { defineConfig } from 'golive';\n\nexport default defineConfig(${JSON.stringify(config, null, 2)});\n`;
+  // JSON is a TypeScript object literal; keys that are identifiers lose their quotes, as people write them.
+  const literal = JSON.stringify(config, null, 2).replace(/^(\s*)"([A-Za-z_$][\w$]*)":/gm, '$1$2:');
+  return `// ${header}\nimport { defineConfig } from 'golive';\n\nexport default defineConfig(${literal});\n`;
 }
 
 export const CONFIG_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.json', '.yaml', '.yml'];
