@@ -23,7 +23,7 @@ describe('journey extractions', () => {
     assert.deepEqual(csrf.run(html, undefined, undefined, Date.now()), { values: { csrf: 'a+b/c=' } });
   });
 
-  test('the first value not found is named: a missing field, null, a body that is not JSON, no match', () => {
+  test('the first value not found is named: a missing field, null, a body that is not JSON, no match, a value over 64 KiB', () => {
     const e = compileExtraction({ a: { jsonPath: '$.a' }, b: { jsonPath: '$.b' } })!;
     assert.deepEqual(e.run(Buffer.from('{"a":"x","b":null}'), undefined, undefined, 0), { missing: 'b' });
     assert.deepEqual(e.run(Buffer.from('<html>'), undefined, undefined, 0), { missing: 'a' });
@@ -31,5 +31,9 @@ describe('journey extractions', () => {
     const r = compileExtraction({ csrf: { regex: 'name="token" value="([^"]+)"' } })!;
     assert.deepEqual(r.run(html, undefined, undefined, 0), { missing: 'csrf' });
     assert.equal(compileExtraction({}), undefined);
+    // A value over 64 KiB is not taken: it would travel in every later request.
+    const huge = compileExtraction({ t: { jsonPath: '$.t' } })!;
+    assert.deepEqual(huge.run(Buffer.from(JSON.stringify({ t: 'x'.repeat(70_000) })), undefined, undefined, 0), { missing: 't' });
+    assert.deepEqual(huge.run(Buffer.from(JSON.stringify({ t: 'x'.repeat(60_000) })), undefined, undefined, 0), { values: { t: 'x'.repeat(60_000) } });
   });
 });

@@ -14,6 +14,9 @@ export interface Extraction {
   run(body: Buffer | undefined, headers: ResponseHeaders | undefined, jar: CookieJar | undefined, now: number): Extracted;
 }
 
+/** A value longer than this is not taken: a hostile body must not become a 4 MiB header on every later step. */
+const MAX_VALUE_CHARS = 64 * 1024;
+
 type Reader = (ctx: {
   text: () => string;
   json: () => unknown;
@@ -53,7 +56,7 @@ export function compileExtraction(extract: Record<string, Extractor> | undefined
       const values: Record<string, string> = {};
       for (const [name, read] of readers) {
         const value = read(ctx);
-        if (value === undefined) return { missing: name };
+        if (value === undefined || value.length > MAX_VALUE_CHARS) return { missing: name };
         values[name] = value;
       }
       return { values };
