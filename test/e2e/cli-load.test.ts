@@ -211,7 +211,7 @@ describe('golive init, validate and run', () => {
       [
         'golive.config.yaml has 2 problems:',
         "  ✖ line 4, load.rate: expected a rate in requests per second like 200 or '200/s' (or '600/m'), received -5",
-        '  ✖ line 5, load: unknown key "conections" (did you mean "connections"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, data, generator',
+        '  ✖ line 5, load: unknown key "conections" (did you mean "connections"?); allowed here: executor, rate, startRate, vus, stages, thinkTime, duration, connections, maxInFlight, timeout, threads, workers, headers, requests, journeys, data, generator',
         '',
       ].join('\n'),
     );
