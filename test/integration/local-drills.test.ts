@@ -112,7 +112,7 @@ describe('drills on the local platform, against the demo app', () => {
     try {
       const {
         drills: [d],
-      } = await runDrills(ws.dir, localConfig(ws.dir, { 'zone-outage': { ...short } }, { replicas: 3 }));
+      } = await runDrills(ws.dir, withNewConnections(localConfig(ws.dir, { 'zone-outage': { ...short } }, { replicas: 3 })));
       assert.equal(d!.error, undefined);
       const lost = d!.events.find((e) => e.kind === 'zone.lost')!;
       const detected = d!.events.find((e) => e.kind === 'zone.detected')!;
@@ -207,3 +207,13 @@ describe('drills on the local platform, against the demo app', () => {
     }
   });
 });
+
+/**
+ * A new connection per request: the Service pins keep-alive connections (as kube-proxy does), so with them a
+ * killed replica's failures depend on whether a request happened to be on its connections; new connections go
+ * round-robin to every endpoint, the dead ones too, until the loss is detected.
+ */
+function withNewConnections(config: ReturnType<typeof localConfig>): ReturnType<typeof localConfig> {
+  const load = config.load!;
+  return { ...config, load: { ...load, requests: (load.requests ?? []).map((r) => ({ ...r, headers: { connection: 'close' } })) } };
+}
