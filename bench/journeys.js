@@ -4,15 +4,15 @@
 // interleaved repetitions.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { benchTempDir, median, runGolive, TARGET_CPU, pinned, has, ROOT } from './lib.js';
-import { spawn } from 'node:child_process';
+import { benchTempDir, median, runGolive, startNginx } from './lib.js';
 
 const STEPS = 5;
 
 export async function journeysBench({ seconds, reps }) {
-  const target = await startJsonNginx(18_191);
+  // Every path answers a small JSON body holding a token.
+  const target = await startNginx(18_191, { answer: `return 200 '{"token":"tok-$request_id","ok":true}';`, contentType: 'application/json' });
   const dir = benchTempDir('golive-bench-journeys-');
-  const url = target.url;
+  const url = target.url.replace(/\/$/, '');
   const flat = path.join(dir, 'flat.json');
   const checked = path.join(dir, 'checked.json');
   const journey = path.join(dir, 'journey.json');
@@ -66,30 +66,4 @@ export async function journeysBench({ seconds, reps }) {
     target.stop();
   }
   return { runs, median: { flat: median(runs.flat), checked: median(runs.checked), journeys: median(runs.journeys) } };
-}
-
-/** nginx answering every path with a small JSON body holding a token. */
-async function startJsonNginx(port) {
-  const dir = benchTempDir('golive-bench-nginx-json-');
-  writeFileSync(
-    path.join(dir, 'nginx.conf'),
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  default_type application/json;
-  server { listen 127.0.0.1:${port}; location / { return 200 '{"token":"tok-$request_id","ok":true}'; } }
-}
-`,
-  );
-  const nginx = has('nginx') ? 'nginx' : '/usr/sbin/nginx';
-  const [cmd, args] = pinned(TARGET_CPU, nginx, ['-c', path.join(dir, 'nginx.conf'), '-p', dir]);
-  const child = spawn(cmd, args, { stdio: 'ignore', cwd: ROOT });
-  await new Promise((r) => setTimeout(r, 500));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }

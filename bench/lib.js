@@ -28,8 +28,8 @@ export function pinned(cpu, cmd, args) {
   return has('taskset') ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
 }
 
-/** Starts nginx answering `return 200` on 127.0.0.1:port, pinned to the target core. */
-export async function startNginx(port) {
+/** Starts nginx answering `return 200` (or `answer`, an nginx `return` directive) on 127.0.0.1:port, pinned to the target core. */
+export async function startNginx(port, { answer = 'return 200 "ok\\n";', contentType = 'text/plain' } = {}) {
   const dir = benchTempDir('golive-bench-nginx-');
   writeFileSync(
     path.join(dir, 'nginx.conf'),
@@ -42,7 +42,8 @@ http {
   access_log off;
   keepalive_requests 100000000;
   keepalive_timeout 120s;
-  server { listen 127.0.0.1:${port}; location / { return 200 "ok\\n"; } }
+  default_type ${contentType};
+  server { listen 127.0.0.1:${port}; location / { ${answer} } }
 }
 `,
   );

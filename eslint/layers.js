@@ -119,7 +119,8 @@ export const LAYERS = {
   },
   'src/report': { imports: ['src/model', ...ROOT], io: true, why: 'reporters read the result model only' },
   'src/har': {
-    imports: ['src/engine/json-path.ts', ...ROOT],
+    imports: ROOT,
+    typeImports: ['src/engine/plan.ts'],
     io: true,
     why: 'har/ turns a recorded browser session into a journey config: it knows the config format, not the engine',
   },

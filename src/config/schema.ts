@@ -39,7 +39,8 @@ const checkSchema = obj({
     .optional(),
 });
 
-const requestSchema = obj({
+/** What a request and a journey's step both are. */
+const requestFields = {
   /** Shown in reports. @default "METHOD url" */
   name: str('a request name').optional(),
   /** @default 'GET' */
@@ -48,19 +49,25 @@ const requestSchema = obj({
     .transform((m) => m.toUpperCase())
     .pipe(oneOf(METHODS))
     .default('GET'),
-  /** A path on the target (`/cart?id={{seq}}`) or a full URL on the target's origin. @default '/' */
+  /** A path on the target (`/cart?id={{seq}}`) or a full URL on the target's origin; in a journey, `{{vars.NAME}}` too. @default '/' */
   url: str('a path or URL').default('/'),
   headers: headers.default({}),
   /** A text body (a template). */
   body: str('a text body').optional(),
   /** A JSON body: strings inside may be templates. Sets `content-type: application/json`. */
   json: z.unknown().optional(),
-  /** Relative share of the mix. @default 1 */
-  weight: int('a weight', 1, 1000).default(1),
   check: checkSchema.optional(),
   /** Overrides `load.timeout` for this request. */
   timeout: duration.optional(),
-}).refine((r) => r.body === undefined || r.json === undefined, { error: 'give either body or json, not both' });
+};
+
+const oneBody = { error: 'give either body or json, not both' };
+
+const requestSchema = obj({
+  ...requestFields,
+  /** Relative share of the mix. @default 1 */
+  weight: int('a weight', 1, 1000).default(1),
+}).refine((r) => r.body === undefined || r.json === undefined, oneBody);
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -92,21 +99,7 @@ const thinkSchema = z.union([
 ]);
 
 const stepSchema = obj({
-  /** Shown in the per-step table. @default "METHOD url" */
-  name: str('a step name').optional(),
-  /** @default 'GET' */
-  method: z
-    .string()
-    .transform((m) => m.toUpperCase())
-    .pipe(oneOf(METHODS))
-    .default('GET'),
-  /** A path on the target, or a full URL on its origin; `{{vars.NAME}}` takes a value extracted earlier. */
-  url: str('a path or URL').default('/'),
-  headers: headers.default({}),
-  body: str('a text body').optional(),
-  json: z.unknown().optional(),
-  check: checkSchema.optional(),
-  timeout: duration.optional(),
+  ...requestFields,
   /** Values this response gives the later steps: `{ token: { jsonPath: '$.token' } }` → `{{vars.token}}`. */
   extract: z
     .record(
@@ -116,7 +109,7 @@ const stepSchema = obj({
     .optional(),
   /** Pause after this step, before the next one starts: '2s' or { min: '1s', max: '3s' }. */
   think: thinkSchema.optional(),
-}).refine((r) => r.body === undefined || r.json === undefined, { error: 'give either body or json, not both' });
+}).refine((r) => r.body === undefined || r.json === undefined, oneBody);
 
 const journeySchema = obj({
   name: str('a journey name').regex(/^[^/\n]+$/, { error: 'expected a name without "/" or line breaks' }),

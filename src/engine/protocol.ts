@@ -3,6 +3,7 @@
  * between threads (postMessage) and, for scale-out, between processes and pods (NDJSON lines).
  */
 import type { OutcomeCounts } from '../model/outcome.js';
+import type { JourneyEnds } from '../model/recording.js';
 import type { LoadPlan } from './plan.js';
 
 export interface WorkerInitPayload {
@@ -37,15 +38,7 @@ export interface SnapshotPayload {
 }
 
 /** One journey's figures since the last snapshot: how its journeys ended, their length, each step's latency and outcomes. */
-export interface JourneySnapshot {
-  started: number;
-  completed: number;
-  /** A step failed (its status or check, or an extraction found nothing). */
-  failed: number;
-  /** Still running at the journey's maxDuration: cut, counted as failed. */
-  timedOut: number;
-  /** Cut by the end of the load: neither completed nor failed. */
-  unfinished: number;
+export interface JourneySnapshot extends JourneyEnds {
   /** Length of the completed journeys, from the first step's intended start to the last response (µs, encoded). */
   duration: string;
   steps: { latency: string; outcomes: OutcomeCounts }[];

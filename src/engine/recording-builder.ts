@@ -3,7 +3,7 @@ import { grownToFit } from './grow.js';
 import { addEncoded, createMergeHistogram, encodeHistogram } from '../model/histogram.js';
 import { addCounts, type OutcomeCounts } from '../model/outcome.js';
 import type { Histogram } from '../model/histogram.js';
-import type { JourneyRecording, Recording, SecondRecord, WorkerReport } from '../model/recording.js';
+import type { JourneyEnds, JourneyRecording, Recording, SecondRecord, WorkerReport } from '../model/recording.js';
 import type { JourneySpec } from './plan.js';
 import type { MergedSecond } from './snapshot-merger.js';
 
@@ -60,11 +60,7 @@ export class RecordingBuilder {
     snapshots.forEach((snap, i) => {
       const into = this.journeys?.[i];
       if (!into) return;
-      into.started += snap.started;
-      into.completed += snap.completed;
-      into.failed += snap.failed;
-      into.timedOut += snap.timedOut;
-      into.unfinished += snap.unfinished;
+      for (const k of END_KEYS) into[k] += snap[k];
       if (snap.duration) addEncoded(into.duration, snap.duration);
       snap.steps.forEach((step, k) => {
         const s = into.steps[k];
@@ -103,13 +99,10 @@ export class RecordingBuilder {
   }
 }
 
-interface JourneyTotals {
+interface JourneyTotals extends JourneyEnds {
   name: string;
-  started: number;
-  completed: number;
-  failed: number;
-  timedOut: number;
-  unfinished: number;
   duration: Histogram;
   steps: { name: string; latency: Histogram; outcomes: OutcomeCounts }[];
 }
+
+const END_KEYS = ['started', 'completed', 'failed', 'timedOut', 'unfinished'] as const satisfies readonly (keyof JourneyEnds)[];

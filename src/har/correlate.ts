@@ -4,9 +4,8 @@
  * used, so a replay carries its own session instead of the recorded one. What looks like a session value
  * but came from no earlier response is reported, never silently replayed as if it were fine.
  */
+import type { Extractor } from '../engine/plan.js';
 import type { HarEntry } from './har-file.js';
-
-export type Extractor = { jsonPath: string } | { regex: string } | { header: string } | { cookie: string };
 
 /** A step as the import builds it: the recorded request, with values replaced by variables. */
 export interface DraftStep {

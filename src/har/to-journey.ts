@@ -1,6 +1,7 @@
 /** A recording, selected and correlated, as one journey of a golive config: steps, checks, think times, and the import's report. */
 import type { Har, HarEntry } from './har-file.js';
-import { correlate, type DraftStep, type Extractor } from './correlate.js';
+import type { Extractor } from '../engine/plan.js';
+import { correlate, type DraftStep } from './correlate.js';
 import { selectEntries } from './select.js';
 
 /** Headers a replay must not send as recorded: the connection's own, cookies (the journey's jar sends them), compression and caching. */

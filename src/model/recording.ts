@@ -39,13 +39,20 @@ export interface Recording {
   workers: WorkerReport;
 }
 
-export interface JourneyRecording {
-  name: string;
+/** How a journey's journeys ended: the counts every layer (worker, recording, result) carries. */
+export interface JourneyEnds {
   started: number;
   completed: number;
+  /** A step failed (its status or check, or an extraction found nothing). */
   failed: number;
+  /** Still running at the journey's maxDuration: cut, counted as failed. */
   timedOut: number;
+  /** Cut by a stop (a drill's end, Ctrl-C): neither completed nor failed. */
   unfinished: number;
+}
+
+export interface JourneyRecording extends JourneyEnds {
+  name: string;
   /** Completed journeys' length (µs histogram, encoded). */
   duration: string;
   steps: { name: string; latency: string; outcomes: OutcomeCounts }[];

@@ -4,6 +4,7 @@
  */
 import type { EventKind } from './events.js';
 import type { OutcomeCounts } from './outcome.js';
+import type { JourneyEnds } from './recording.js';
 
 export interface RequestCounts {
   /** Requests the target was sent: ok + failed. */
@@ -224,16 +225,8 @@ export interface ObservedQuery {
 }
 
 /** One journey of the load over a drill: how its journeys ended, how long they took, each step's figures. */
-export interface JourneyResult {
+export interface JourneyResult extends JourneyEnds {
   name: string;
-  started: number;
-  completed: number;
-  /** A step failed: its status, its check, or an extraction that found nothing. */
-  failed: number;
-  /** Cut at the journey's maxDuration: counted as failed. */
-  timedOut: number;
-  /** Cut by the end of the load: not judged. */
-  unfinished: number;
   /** (failed + timedOut) ÷ the journeys that ended (completed + failed + timedOut). */
   failedRate: number;
   /** Completed journeys, first step's intended start → last response; null when none completed. */

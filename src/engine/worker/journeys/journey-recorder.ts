@@ -1,17 +1,13 @@
 /** Counts how each journey ended and records its length and each step's latency, inside one worker. */
 import { createRecordingHistogram, encodeHistogram, recordMs, type Histogram } from '../../../model/histogram.js';
 import type { OutcomeCounts } from '../../../model/outcome.js';
+import type { JourneyEnds } from '../../../model/recording.js';
 import type { JourneySpec } from '../../plan.js';
 import type { JourneySnapshot } from '../../protocol.js';
 
-export type JourneyEnd = 'completed' | 'failed' | 'timedOut' | 'unfinished';
+export type JourneyEnd = Exclude<keyof JourneyEnds, 'started'>;
 
-interface JourneyFigures {
-  started: number;
-  completed: number;
-  failed: number;
-  timedOut: number;
-  unfinished: number;
+interface JourneyFigures extends JourneyEnds {
   duration: Histogram;
   steps: { latency: Histogram; outcomes: OutcomeCounts }[];
 }
