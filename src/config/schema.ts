@@ -184,7 +184,7 @@ const loadSchema = obj({
   thinkTime: duration.default(0),
   /** @default '30s' */
   duration: duration.default(30_000),
-  /** Keep-alive connections in all (open model). @default 50 */
+  /** Keep-alive connections in all (open model; with HTTP/2, the sessions of both models, streams multiplexed over them). @default 50 */
   connections: int('a number of connections', 1, 100_000).default(50),
   /** Requests in flight beyond which new starts are dropped (and counted). @default max(1000, rate × timeout) */
   maxInFlight: int('a number of requests', 1, 1_000_000).optional(),

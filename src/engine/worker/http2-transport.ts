@@ -1,112 +1,151 @@
 /**
- * HTTP/2 with node:http2: `connections` sessions, requests spread over them round-robin as streams.
- * Slower per request than the HTTP/1.1 parser, but h2 targets multiplex and need far fewer connections.
+ * HTTP/2: `connections` sessions (http2-session.ts), each carrying up to the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS streams. A request goes to the next session round-robin that has a free
+ * stream; when none has, it waits in one FIFO queue, and that wait is part of its latency, as in any client.
  */
-import http2 from 'node:http2';
+import { isIP } from 'node:net';
 import type { Outcome } from '../../model/outcome.js';
-import { outcomeOfError } from './error-outcome.js';
-import { MAX_BODY_BYTES } from './http1-parser.js';
-import type { Done, Outgoing, Transport, Wants } from './transport.js';
-
-interface InFlight {
-  stream: http2.ClientHttp2Stream;
-  deadline: number;
-  finish: (status: number, failure: Outcome | undefined) => void;
-}
+import type { ConnectionTarget } from './http1-connection.js';
+import { Http2Session, type SessionOwner, type StreamRequest } from './http2-session.js';
+import { encodeHttp2Block, isIdempotent, type Done, type Outgoing, type Transport, type Wants } from './transport.js';
 
 export function createHttp2Transport(url: URL, connections: number, insecure: boolean): Transport {
-  const sessions = Array.from({ length: Math.max(1, connections) }, (): http2.ClientHttp2Session | undefined => undefined);
-  const inFlight = new Set<InFlight>();
-  let next = 0;
+  const isTls = url.protocol === 'https:';
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const target: ConnectionTarget = {
+    host: hostname,
+    port: Number(url.port || (isTls ? 443 : 80)),
+    // SNI carries host names only (RFC 6066).
+    tls: isTls ? { servername: isIP(hostname) ? undefined : hostname, rejectUnauthorized: !insecure } : undefined,
+  };
+  const pool = new Http2Pool(target, Math.max(1, connections), Buffer.allocUnsafe(64 * 1024));
+  const scheme = url.protocol.slice(0, -1);
+  return {
+    warmUp: () => pool.warmUp(),
+    send(request: Outgoing, wants: Wants, deadline: number, done: Done) {
+      pool.send({
+        block: request.http2Block ?? encodeHttp2Block(request, scheme, url.host),
+        body: request.body,
+        wantBody: wants.body,
+        wantHeaders: wants.headers,
+        idempotent: isIdempotent(request.method),
+        deadline,
+        done,
+      });
+    },
+    expire: (now) => pool.expire(now),
+    close: () => pool.close(),
+    get retries() {
+      return pool.retries;
+    },
+  };
+}
 
-  function session(i: number): http2.ClientHttp2Session {
-    const existing = sessions[i];
-    if (existing && !existing.closed && !existing.destroyed) return existing;
-    const s = http2.connect(url.origin, { rejectUnauthorized: !insecure });
-    s.on('error', () => {
-      /* each stream reports its own failure */
-    });
-    s.on('close', () => {
-      if (sessions[i] === s) sessions[i] = undefined;
-    });
-    sessions[i] = s;
-    return s;
+class Http2Pool implements SessionOwner {
+  /** One slot per connection; a closed session's slot is opened again when a request needs it. */
+  private readonly sessions: (Http2Session | undefined)[];
+  private next = 0;
+  private queue: StreamRequest[] = [];
+  private queueHead = 0;
+  private closed = false;
+  /** Requests sent again after the server refused them unprocessed (REFUSED_STREAM, or beyond a GOAWAY). */
+  retries = 0;
+
+  constructor(
+    private readonly target: ConnectionTarget,
+    size: number,
+    private readonly readBuffer: Buffer,
+  ) {
+    this.sessions = new Array<Http2Session | undefined>(size).fill(undefined);
   }
 
-  return {
-    warmUp() {
-      return Promise.all(
-        sessions.map(
-          (_, i) =>
-            new Promise<void>((resolve) => {
-              const s = session(i);
-              s.once('connect', () => resolve());
-              s.once('error', () => resolve());
-            }),
-        ),
-      ).then(() => undefined);
-    },
-    send(request: Outgoing, wants: Wants, deadline: number, done: Done) {
-      const s = session(next);
-      next = (next + 1) % sessions.length;
-      const headers: http2.OutgoingHttpHeaders = { ':method': request.method, ':path': request.path };
-      for (const name in request.headers) if (name !== 'host' && name !== 'connection') headers[name] = request.headers[name];
-      let stream: http2.ClientHttp2Stream;
-      try {
-        stream = s.request(headers, { endStream: !request.body });
-      } catch (err) {
-        done(0, undefined, outcomeOfError(err));
-        return;
+  warmUp(): Promise<void> {
+    return Promise.all(
+      this.sessions.map((_, i) => {
+        const session = this.open(i);
+        return new Promise<void>((resolve) => {
+          session.onReady = resolve;
+        });
+      }),
+    ).then(() => undefined);
+  }
+
+  send(request: StreamRequest): void {
+    const session = this.free();
+    if (session) session.start(request);
+    else this.queue.push(request);
+  }
+
+  expire(now: number): void {
+    for (const session of this.sessions) session?.expire(now);
+    if (this.queueHead >= this.queue.length) return;
+    const waiting = this.queue.slice(this.queueHead);
+    this.queue = [];
+    this.queueHead = 0;
+    for (const request of waiting) {
+      if (now >= request.deadline) request.done(0, undefined, 'timeout');
+      else this.queue.push(request);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const session of this.sessions) session?.destroy();
+  }
+
+  onSlot(session: Http2Session): void {
+    while (session.canStart) {
+      const next = this.dequeue();
+      if (!next) return;
+      session.start(next);
+    }
+  }
+
+  onClosed(session: Http2Session, unprocessed: StreamRequest[], neverReady?: Outcome): void {
+    for (const request of unprocessed) {
+      this.retries++;
+      this.send(request);
+    }
+    if (!session.gone) return;
+    const i = this.sessions.indexOf(session);
+    if (i >= 0) this.sessions[i] = undefined;
+    if (this.closed) return;
+    if (neverReady !== undefined) {
+      // No connection could be made: what waits fails as the connection did, as each HTTP/1.1 exchange would.
+      if (!this.sessions.some((s) => s?.ready)) for (let r = this.dequeue(); r; r = this.dequeue()) r.done(0, undefined, neverReady);
+      return;
+    }
+    if (this.queueHead < this.queue.length && i >= 0) this.open(i);
+  }
+
+  /** The next session round-robin that can start a stream, opening a closed slot when needed. */
+  private free(): Http2Session | undefined {
+    const n = this.sessions.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.next + k) % n;
+      let session = this.sessions[i];
+      if (!session) session = this.open(i);
+      if (session.canStart) {
+        this.next = (i + 1) % n;
+        return session;
       }
-      let status = 0;
-      const parts: Buffer[] | undefined = wants.body ? [] : undefined;
-      let fields: string[] | undefined;
-      let kept = 0;
-      let settled = false;
-      const entry: InFlight = {
-        stream,
-        deadline,
-        finish(st, failure) {
-          if (settled) return;
-          settled = true;
-          inFlight.delete(entry);
-          done(st, parts ? Buffer.concat(parts) : undefined, failure, fields);
-        },
-      };
-      inFlight.add(entry);
-      stream.on('response', (h) => {
-        status = Number(h[':status']);
-        if (wants.headers) {
-          fields = [];
-          for (const name of wants.headers) {
-            const value = h[name];
-            for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) fields.push(name, String(v));
-          }
-        }
-      });
-      stream.on('data', (chunk: Buffer) => {
-        // A check reads at most what HTTP/1.1 keeps: a huge body is counted, never held.
-        if (!parts || kept >= MAX_BODY_BYTES) return;
-        const piece = chunk.length > MAX_BODY_BYTES - kept ? chunk.subarray(0, MAX_BODY_BYTES - kept) : chunk;
-        parts.push(piece);
-        kept += piece.length;
-      });
-      stream.on('end', () => entry.finish(status, status ? undefined : 'connection_reset'));
-      stream.on('error', (err) => entry.finish(0, outcomeOfError(err)));
-      stream.on('close', () => entry.finish(status, status ? undefined : 'connection_reset'));
-      if (request.body) stream.end(request.body);
-    },
-    expire(now) {
-      for (const entry of inFlight) {
-        if (now >= entry.deadline) {
-          entry.finish(0, 'timeout');
-          entry.stream.close(http2.constants.NGHTTP2_CANCEL);
-        }
-      }
-    },
-    close() {
-      for (const s of sessions) s?.destroy();
-    },
-    retries: 0,
-  };
+    }
+    return undefined;
+  }
+
+  private open(i: number): Http2Session {
+    const session = new Http2Session(this.target, this.readBuffer, this);
+    this.sessions[i] = session;
+    return session;
+  }
+
+  private dequeue(): StreamRequest | undefined {
+    if (this.queueHead >= this.queue.length) return undefined;
+    const next = this.queue[this.queueHead++];
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    return next;
+  }
 }

@@ -97,10 +97,11 @@ class WorkerRun {
     this.index = init.index;
     this.count = init.count;
     const url = new URL(this.plan.target.origin);
+    // HTTP/1.1 VUs each hold a connection, as browsers' tabs do; HTTP/2 multiplexes them over `connections` sessions.
     const connections =
-      this.plan.model.kind === 'closed'
+      this.plan.model.kind === 'closed' && !this.plan.target.http2
         ? Math.max(1, shareOf(maxVus(this.plan), this.index, this.count))
-        : Math.max(1, shareOf(this.plan.connections, this.index, this.count));
+        : Math.max(1, shareOf(Math.min(this.plan.connections, this.plan.model.kind === 'closed' ? maxVus(this.plan) : Infinity), this.index, this.count));
     this.transport = this.plan.target.http2
       ? createHttp2Transport(url, connections, this.plan.target.insecure)
       : createHttp1Transport(url, connections, this.plan.target.insecure);

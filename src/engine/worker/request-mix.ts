@@ -6,7 +6,7 @@ import { compileTemplate, type Template, type TemplateContext } from '../templat
 import type { LoadPlan, RequestSpec } from '../plan.js';
 import { createJudge, type Judge } from './checks.js';
 import type { Outcome } from '../../model/outcome.js';
-import { encodeHttp1, type Outgoing } from './transport.js';
+import { encodeHttp1, encodeHttp2Block, type Outgoing } from './transport.js';
 
 export interface PreparedRequest {
   name: string;
@@ -81,7 +81,8 @@ export function prepareRequest(spec: Omit<RequestSpec, 'weight'>, plan: LoadPlan
   const constant = isConstant(path) && isConstant(body) && headers.every(([, v]) => isConstant(v));
   if (constant) {
     const outgoing = buildFresh({ seq: 0, tsMs: 0, row: undefined });
-    outgoing.http1Bytes = encodeHttp1(outgoing, host);
+    if (plan.target.http2) outgoing.http2Block = encodeHttp2Block(outgoing, new URL(origin).protocol.slice(0, -1), host);
+    else outgoing.http1Bytes = encodeHttp1(outgoing, host);
     build = () => outgoing;
   } else {
     build = (seq, tsMs, vars) => buildFresh({ seq, tsMs, row: rowFor(seq), vars });
@@ -122,7 +123,7 @@ function unsafeValue(o: Omit<Outgoing, 'http1Bytes'>): string | undefined {
 export function withCookie(outgoing: Outgoing, cookie: string): Outgoing {
   const headers = { ...outgoing.headers, cookie: outgoing.headers['cookie'] ? `${outgoing.headers['cookie']}; ${cookie}` : cookie };
   const bad = LINE_BREAK.test(cookie) ? 'header cookie' : outgoing.invalid;
-  return { ...outgoing, headers, http1Bytes: undefined, ...(bad ? { invalid: bad } : {}) };
+  return { ...outgoing, headers, http1Bytes: undefined, http2Block: undefined, ...(bad ? { invalid: bad } : {}) };
 }
 
 /** Smooth weighted round-robin (as nginx balances upstreams): evenly interleaved, exact per cycle. */

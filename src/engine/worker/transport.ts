@@ -1,5 +1,6 @@
 /** What the load worker needs from an HTTP client: the HTTP/1.1 pool and the HTTP/2 sessions both fit. */
 import type { Outcome } from '../../model/outcome.js';
+import { encodeHeaderBlock } from './hpack.js';
 
 export interface Outgoing {
   method: string;
@@ -9,6 +10,8 @@ export interface Outgoing {
   body: Buffer | undefined;
   /** The request as HTTP/1.1 bytes, when already encoded (constant requests are encoded once). */
   http1Bytes: Buffer | undefined;
+  /** The request's HTTP/2 header block, when already encoded (constant requests, when the target speaks HTTP/2). */
+  http2Block?: Buffer | undefined;
   /** Set when a templated value would break the request (a CR or LF would start a second, smuggled request): never sent. */
   invalid?: string;
 }
@@ -50,4 +53,23 @@ export function encodeHttp1(request: Omit<Outgoing, 'http1Bytes'>, host: string)
   else if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') head += 'content-length: 0\r\n';
   head += '\r\n';
   return request.body ? Buffer.concat([Buffer.from(head, 'latin1'), request.body]) : Buffer.from(head, 'latin1');
+}
+
+/** Headers that belong to one HTTP/1.1 connection and are not allowed in HTTP/2 (RFC 9113 §8.2.2). */
+const CONNECTION_SPECIFIC = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/** Encodes a request's HTTP/2 header block: pseudo-headers first, the Host header as :authority. */
+export function encodeHttp2Block(request: Omit<Outgoing, 'http1Bytes' | 'http2Block'>, scheme: string, authority: string): Buffer {
+  const fields: [string, string][] = [
+    [':method', request.method],
+    [':scheme', scheme],
+    [':authority', request.headers['host'] ?? authority],
+    [':path', request.path],
+  ];
+  for (const name in request.headers) {
+    if (CONNECTION_SPECIFIC.has(name) || (name === 'te' && request.headers[name] !== 'trailers')) continue;
+    fields.push([name, request.headers[name]!]);
+  }
+  if (request.body) fields.push(['content-length', String(request.body.length)]);
+  return encodeHeaderBlock(fields);
 }

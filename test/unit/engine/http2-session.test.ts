@@ -1,0 +1,308 @@
+/**
+ * The frame-level HTTP/2 client against node's own HTTP/2 server (flow control both ways, stream limits,
+ * CONTINUATION, trailers) and against raw servers that misbehave on purpose (GOAWAY, REFUSED_STREAM,
+ * oversized frames, endless CONTINUATION, broken HPACK, silence).
+ */
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { encodeHeaderBlock } from '../../../src/engine/worker/hpack.js';
+import { createHttp2Transport } from '../../../src/engine/worker/http2-transport.js';
+import type { Outgoing, Transport } from '../../../src/engine/worker/transport.js';
+import type { Outcome } from '../../../src/model/outcome.js';
+
+interface Result {
+  status: number;
+  body: string | undefined;
+  failure: Outcome | undefined;
+  headers: string[] | undefined;
+}
+
+function request(method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Outgoing {
+  return { method, path, headers, body, http1Bytes: undefined };
+}
+
+function send(t: Transport, o: Outgoing, options: { wantHeaders?: string[]; timeoutMs?: number } = {}): Promise<Result> {
+  return new Promise((resolve) =>
+    t.send(o, { body: true, headers: options.wantHeaders }, performance.now() + (options.timeoutMs ?? 10_000), (status, body, failure, headers) =>
+      resolve({ status, body: body?.toString('latin1'), failure, headers }),
+    ),
+  );
+}
+
+/** Calls `expire` as the worker does, until `until` settles. */
+async function withExpiry<T>(t: Transport, until: Promise<T>): Promise<T> {
+  const timer = setInterval(() => t.expire(performance.now()), 25);
+  try {
+    return await until;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('HTTP/2 client against node:http2', () => {
+  let server: http2.Http2Server;
+  let origin: string;
+  let maxActive = 0;
+  let active = 0;
+  before(async () => {
+    server = http2.createServer({ settings: { maxConcurrentStreams: 5 }, maxHeaderListPairs: 4000 }, (req, res) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      let n = 0;
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => {
+        const url = new URL(req.url, 'http://x');
+        const respond = (): void => {
+          active--;
+          if (url.pathname === '/big') {
+            res.end(Buffer.alloc(3 * 1024 * 1024, 0x62));
+            return;
+          }
+          if (url.pathname === '/many-headers') {
+            // A header block well over one 16 KiB frame: the server sends CONTINUATION frames.
+            for (let i = 0; i < 400; i++) res.setHeader(`x-h${i}`, 'v'.repeat(100));
+          }
+          res.setHeader('x-got', String(n));
+          if (url.pathname === '/trailers') {
+            res.addTrailers({ 'x-checksum': 'abc' });
+            res.write('part');
+          }
+          res.end(`${req.method} ${url.pathname} ${n}`);
+        };
+        if (url.searchParams.has('slow')) setTimeout(respond, 30);
+        else respond();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  test('GET and POST; a 1 MiB upload waits for the window, a 3 MiB download gives it back', async () => {
+    const t = createHttp2Transport(new URL(origin), 2, false);
+    try {
+      await t.warmUp();
+      const get = await send(t, request('GET', '/hello'), { wantHeaders: ['x-got'] });
+      assert.deepEqual(get, { status: 200, body: 'GET /hello 0', failure: undefined, headers: ['x-got', '0'] });
+      const upload = Buffer.alloc(1024 * 1024, 0x61);
+      const post = await send(t, request('POST', '/up', upload));
+      assert.equal(post.body, `POST /up ${upload.length}`);
+      const big = await send(t, request('GET', '/big'));
+      assert.equal(big.status, 200);
+      assert.equal(big.body?.length, 3 * 1024 * 1024);
+      const trailers = await send(t, request('GET', '/trailers'));
+      assert.equal(trailers.body, 'partGET /trailers 0');
+      const many = await send(t, request('GET', '/many-headers'), { wantHeaders: ['x-h399'] });
+      assert.deepEqual(many.headers, ['x-h399', 'v'.repeat(100)]);
+    } finally {
+      t.close();
+    }
+  });
+
+  test("200 requests at once over 2 sessions never exceed the server's 5 streams per session", async () => {
+    const t = createHttp2Transport(new URL(origin), 2, false);
+    try {
+      await t.warmUp();
+      maxActive = 0;
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(t, request('GET', `/r${i}?slow`))));
+      assert.equal(results.filter((r) => r.status === 200).length, 200);
+      assert.ok(results.every((r, i) => r.body === `GET /r${i} 0`));
+      assert.ok(maxActive <= 10, `the server saw ${maxActive} streams at once`);
+      assert.ok(maxActive >= 6, `both sessions used (${maxActive} at once)`);
+    } finally {
+      t.close();
+    }
+  });
+
+  test('a refused port fails every waiting request as connect_refused', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    probe.close();
+    const t = createHttp2Transport(new URL(`http://127.0.0.1:${port}`), 2, false);
+    try {
+      const results = await withExpiry(t, Promise.all([send(t, request('GET', '/')), send(t, request('GET', '/')), send(t, request('GET', '/'))]));
+      assert.deepEqual(
+        results.map((r) => r.failure),
+        ['connect_refused', 'connect_refused', 'connect_refused'],
+      );
+    } finally {
+      t.close();
+    }
+  });
+});
+
+// ---- raw servers that speak frames by hand ----
+
+interface ClientFrame {
+  type: number;
+  flags: number;
+  stream: number;
+  payload: Buffer;
+}
+
+function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUIntBE(payload.length, 0, 3);
+  head[3] = type;
+  head[4] = flags;
+  head.writeUInt32BE(stream, 5);
+  return Buffer.concat([head, payload]);
+}
+const SETTINGS = frame(4, 0, 0);
+const u32 = (v: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v);
+  return b;
+};
+const okHeaders = (stream: number): Buffer => frame(1, 0x4, stream, encodeHeaderBlock([[':status', '200']]));
+const okBody = (stream: number, text = 'ok'): Buffer => frame(0, 0x1, stream, Buffer.from(text));
+
+/** A server that reads the client's frames and answers through `onFrame`; counts connections. */
+async function rawServer(
+  onFrame: (f: ClientFrame, socket: net.Socket, connection: number) => void,
+): Promise<{ origin: string; connections: () => number; close: () => void }> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    const connection = connections++;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    let buf = Buffer.alloc(0);
+    let prefaceSeen = false;
+    socket.write(SETTINGS);
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!prefaceSeen) {
+        if (buf.length < 24) return;
+        buf = buf.subarray(24);
+        prefaceSeen = true;
+      }
+      while (buf.length >= 9) {
+        const length = buf.readUIntBE(0, 3);
+        if (buf.length < 9 + length) break;
+        const f = { type: buf[3]!, flags: buf[4]!, stream: buf.readUInt32BE(5) & 0x7fffffff, payload: buf.subarray(9, 9 + length) };
+        buf = buf.subarray(9 + length);
+        if (!socket.destroyed) onFrame(f, socket, connection);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => connections,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+describe('HTTP/2 client against hostile servers', () => {
+  test('GOAWAY before the streams it names: they go out again on a new connection (counted as retries)', async () => {
+    const srv = await rawServer((f, socket, connection) => {
+      if (f.type !== 1) return;
+      if (connection === 0)
+        socket.write(frame(7, 0, 0, Buffer.concat([u32(0), u32(0)]))); // processed none
+      else socket.write(Buffer.concat([okHeaders(f.stream), okBody(f.stream)]));
+    });
+    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    try {
+      await t.warmUp();
+      const results = await withExpiry(t, Promise.all([send(t, request('GET', '/a')), send(t, request('POST', '/b', Buffer.from('x')))]));
+      assert.deepEqual(
+        results.map((r) => [r.status, r.body]),
+        [
+          [200, 'ok'],
+          [200, 'ok'],
+        ],
+      );
+      assert.equal(t.retries, 2);
+      assert.ok(srv.connections() >= 2);
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
+
+  test('REFUSED_STREAM: an idempotent request is sent once more; a second refusal is its failure', async () => {
+    let refusals = 0;
+    const srv = await rawServer((f, socket) => {
+      if (f.type !== 1) return;
+      refusals++;
+      socket.write(frame(3, 0, f.stream, u32(0x7)));
+    });
+    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    try {
+      await t.warmUp();
+      const r = await withExpiry(t, send(t, request('GET', '/')));
+      assert.equal(r.failure, 'connection_reset');
+      assert.equal(refusals, 2);
+      assert.equal(t.retries, 1);
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
+
+  test('protocol violations fail the request as protocol_error at once, with bounded memory', async () => {
+    const attacks: [string, (stream: number) => Buffer][] = [
+      ['a frame over the 16 KiB we allow', (s) => frame(0, 0, s, Buffer.alloc(20_000))],
+      ['broken HPACK', (s) => frame(1, 0x4, s, Buffer.from([0x80]))],
+      ['data before the response head', (s) => okBody(s)],
+      ['a status outside 100–599', (s) => frame(1, 0x5, s, encodeHeaderBlock([[':status', '999']]))],
+      ['PUSH_PROMISE (push is off)', (s) => frame(5, 0x4, s, Buffer.concat([u32(2), encodeHeaderBlock([[':method', 'GET']])]))],
+      [
+        'endless CONTINUATION',
+        (s) => Buffer.concat([frame(1, 0, s, Buffer.from([0x88])), ...Array.from({ length: 2000 }, () => frame(9, 0, s, Buffer.alloc(16_000, 0x88)))]),
+      ],
+    ];
+    for (const [name, attack] of attacks) {
+      const srv = await rawServer((f, socket) => {
+        if (f.type === 1) socket.write(attack(f.stream));
+      });
+      const t = createHttp2Transport(new URL(srv.origin), 1, false);
+      try {
+        await t.warmUp();
+        const started = performance.now();
+        const before = process.memoryUsage().rss;
+        const r = await withExpiry(t, send(t, request('GET', '/')));
+        assert.equal(r.failure, 'protocol_error', name);
+        assert.ok(performance.now() - started < 5000, `${name}: failed at once`);
+        assert.ok(process.memoryUsage().rss - before < 96 * 1024 * 1024, `${name}: memory`);
+      } finally {
+        t.close();
+        srv.close();
+      }
+    }
+  });
+
+  test('a silent server: the request times out, its stream is cancelled, PING is answered', async () => {
+    const seen: ClientFrame[] = [];
+    let cancelled!: () => void;
+    const rstSeen = new Promise<void>((resolve) => (cancelled = resolve));
+    const srv = await rawServer((f, socket) => {
+      seen.push(f);
+      if (f.type === 1) socket.write(frame(6, 0, 0, Buffer.from('12345678')));
+      if (f.type === 3) cancelled();
+    });
+    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    try {
+      await t.warmUp();
+      const r = await withExpiry(t, send(t, request('GET', '/'), { timeoutMs: 200 }));
+      assert.equal(r.failure, 'timeout');
+      await rstSeen;
+      const rst = seen.find((f) => f.type === 3)!;
+      assert.equal(rst.payload.readUInt32BE(0), 0x8, 'RST_STREAM CANCEL');
+      const pong = seen.find((f) => f.type === 6);
+      assert.ok(pong && pong.flags === 1 && pong.payload.toString() === '12345678', 'PING ACK with the same payload');
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
+});
