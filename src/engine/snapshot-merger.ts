@@ -2,14 +2,15 @@
  * Merges the workers' per-second snapshots exactly: histograms add bucket by bucket, counts add up.
  * A second is complete once every worker has reported it (or finished), and seconds come out in order.
  */
-import { addEncoded, createMergeHistogram, encodeHistogram, type Histogram } from '../model/histogram.js';
+import { concatEncoded, Histogram } from '../model/histogram.js';
+import type { LatencyStats } from '../model/result.js';
 import { addCounts, type OutcomeCounts } from '../model/outcome.js';
 import type { SecondRecord } from '../model/recording.js';
 import type { JourneySnapshot, SnapshotPayload } from './protocol.js';
 
 export interface MergedSecond extends SecondRecord {
-  /** The merged latency histogram of this second (µs); owned by the receiver until the next second. */
-  latencyHistogram: Histogram;
+  /** This second's latency figures (from the merged histogram). */
+  latencyMs: LatencyStats;
   /** Latency of the failed requests alone (they are in `latency` too). */
   failedLatency: string;
   /** Flat [bin, ok, failed] triples added in this second. */
@@ -25,11 +26,12 @@ export interface MergedSecond extends SecondRecord {
   journeys: JourneySnapshot[][];
 }
 
+/** The workers' encoded histograms of one second, merged when the second is complete. */
 interface Partial {
-  latency: Histogram;
-  service: Histogram;
-  failedLatency: Histogram;
-  lag: Histogram;
+  latency: string[];
+  service: string[];
+  failedLatency: string[];
+  lag: string[];
   outcomes: OutcomeCounts;
   bins: number[];
   failures: Record<string, number[]>;
@@ -44,6 +46,7 @@ export class SnapshotMerger {
   private readonly lastSecond: number[];
   private readonly pending = new Map<number, Partial>();
   private nextToEmit = 0;
+  private readonly scratch = new Histogram();
 
   constructor(
     workerCount: number,
@@ -54,10 +57,10 @@ export class SnapshotMerger {
 
   add(s: SnapshotPayload): void {
     const p = this.partial(s.second);
-    if (s.latency) addEncoded(p.latency, s.latency);
-    if (s.service) addEncoded(p.service, s.service);
-    if (s.failedLatency) addEncoded(p.failedLatency, s.failedLatency);
-    if (s.lag) addEncoded(p.lag, s.lag);
+    if (s.latency) p.latency.push(s.latency);
+    if (s.service) p.service.push(s.service);
+    if (s.failedLatency) p.failedLatency.push(s.failedLatency);
+    if (s.lag) p.lag.push(s.lag);
     addCounts(p.outcomes, s.outcomes);
     for (const v of s.bins) p.bins.push(v);
     for (const outcome in s.failures) {
@@ -83,10 +86,10 @@ export class SnapshotMerger {
     let p = this.pending.get(second);
     if (!p) {
       p = {
-        latency: createMergeHistogram(),
-        service: createMergeHistogram(),
-        failedLatency: createMergeHistogram(),
-        lag: createMergeHistogram(),
+        latency: [],
+        service: [],
+        failedLatency: [],
+        lag: [],
         outcomes: {},
         bins: [],
         failures: {},
@@ -108,12 +111,16 @@ export class SnapshotMerger {
       const second = this.nextToEmit++;
       const p = this.pending.get(second) ?? this.partial(second);
       this.pending.delete(second);
+      // Merged as text: the coordinator shares a core with the load when golive is pinned to one.
+      const latency = concatEncoded(p.latency);
+      this.scratch.reset();
+      if (latency) this.scratch.addEncoded(latency);
       this.emit({
         second,
-        latency: p.latency.totalCount ? encodeHistogram(p.latency) : '',
-        service: p.service.totalCount ? encodeHistogram(p.service) : '',
-        failedLatency: p.failedLatency.totalCount ? encodeHistogram(p.failedLatency) : '',
-        lag: p.lag.totalCount ? encodeHistogram(p.lag) : '',
+        latency,
+        service: concatEncoded(p.service),
+        failedLatency: concatEncoded(p.failedLatency),
+        lag: concatEncoded(p.lag),
         outcomes: p.outcomes,
         bins: p.bins,
         failures: p.failures,
@@ -122,11 +129,8 @@ export class SnapshotMerger {
         sent: p.sent,
         lastSentMs: p.lastSentMs,
         journeys: p.journeys,
-        latencyHistogram: p.latency,
+        latencyMs: this.scratch.stats(),
       });
-      p.service.destroy();
-      p.failedLatency.destroy();
-      p.lag.destroy();
     }
     if (complete === Infinity) this.pending.clear();
   }

@@ -1,147 +1,236 @@
 /**
- * Latency histograms: HdrHistogram, 1 µs … 60 s, 3 significant digits (DESIGN.md §3).
- * Values are recorded in microseconds; they cross threads and processes as compressed base64.
+ * Latency histograms: HdrHistogram's layout and arithmetic (1 µs … 60 s, 3 significant digits; DESIGN.md §3),
+ * over a plain array of bucket counts. Values are microseconds. Recording is one index computation and one
+ * increment; a histogram crosses threads and processes as its non-zero buckets (`s1:` text), and merging,
+ * encoding, resetting and percentiles walk only the buckets between the smallest and largest value. The
+ * library's objects cost ~1 µs per recorded value on the worker's hot path and tens of ms a second to merge
+ * on the coordinator; hdr-histogram-js is kept to read results of earlier versions (compressed base64).
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
 import type { LatencyStats } from './result.js';
 
-export type { Histogram };
-
-const HISTOGRAM_LOWEST_US = 1;
-const HISTOGRAM_HIGHEST_US = 60_000_000;
-
-/** A histogram for recording in a worker: one second of one worker never overflows 32-bit counts. */
-export function createRecordingHistogram(): Histogram {
-  return hdr.build({
-    lowestDiscernibleValue: HISTOGRAM_LOWEST_US,
-    highestTrackableValue: HISTOGRAM_HIGHEST_US,
-    numberOfSignificantValueDigits: 3,
-    bitBucketSize: 32,
-    autoResize: false,
-  });
-}
-
-/** A histogram for merging many seconds and workers: 64-bit counts. */
-export function createMergeHistogram(): Histogram {
-  return hdr.build({
-    lowestDiscernibleValue: HISTOGRAM_LOWEST_US,
-    highestTrackableValue: HISTOGRAM_HIGHEST_US,
-    numberOfSignificantValueDigits: 3,
-    bitBucketSize: 64,
-    autoResize: false,
-  });
-}
-
-/** Records a latency given in milliseconds, clamped into the trackable range. */
-export function recordMs(histogram: Histogram, ms: number): void {
-  const us = Math.round(ms * 1000);
-  histogram.recordValue(us < HISTOGRAM_LOWEST_US ? HISTOGRAM_LOWEST_US : us > HISTOGRAM_HIGHEST_US ? HISTOGRAM_HIGHEST_US : us);
-}
-
-/** The bucket layout of every histogram here (same range and precision): index i is the same bucket in all. */
-type Buckets = Pick<hdr.JsHistogram, 'countsArrayIndex' | 'getCountAtIndex' | 'valueFromIndex'>;
+const LOWEST_US = 1;
+const HIGHEST_US = 60_000_000;
+/** 3 significant digits: 2,048 sub-buckets per power of two; the index space of HdrHistogram for this range. */
+const SUB_BUCKET_HALF_COUNT_MAGNITUDE = 10;
+const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
+const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF_COUNT - 1;
+/** Buckets needed so that HIGHEST_US is trackable: 2,048 · 2^15 > 60 s. */
+const BUCKET_COUNT = 16;
+const COUNTS_LENGTH = (BUCKET_COUNT + 1) * SUB_BUCKET_HALF_COUNT;
 const SPARSE = 's1:';
 
-/**
- * A histogram as text: its non-zero buckets as `index.count` pairs in base 36. Encoding walks only the
- * buckets between the smallest and largest value — tens of µs, where the compressed base64 of
- * HdrHistogram's V2 format (deflate, then base64) took milliseconds on the worker's thread every second
- * and stalled the responses waiting behind it.
- */
-export function encodeHistogram(histogram: Histogram): string {
-  if (histogram.totalCount === 0) return SPARSE;
-  const b = histogram as unknown as Buckets;
-  const from = b.countsArrayIndex(histogram.minNonZeroValue);
-  const to = b.countsArrayIndex(histogram.maxValue);
-  const parts: string[] = [];
-  for (let i = from; i <= to; i++) {
-    const c = b.getCountAtIndex(i);
-    if (c > 0) parts.push(`${i.toString(36)}.${c.toString(36)}`);
-  }
-  return SPARSE + parts.join(',');
+/** The bucket index of a value in µs (1 … 60 s): HdrHistogram's countsArrayIndex for this layout. */
+export function bucketIndexOf(us: number): number {
+  const bucket = 21 - Math.clz32(us | SUB_BUCKET_MASK); // = 53 − clz64(value | mask): values here fit in 32 bits
+  return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + ((us >>> bucket) - SUB_BUCKET_HALF_COUNT);
 }
 
-/** Decodes either form: the sparse text above, or HdrHistogram's compressed base64 (results of earlier versions). */
+/** The lowest value (µs) of bucket `index`, and the width of the range of values it holds. */
+function lowestOf(index: number): number {
+  const bucket = (index >> SUB_BUCKET_HALF_COUNT_MAGNITUDE) - 1;
+  return bucket < 0 ? index : ((index & (SUB_BUCKET_HALF_COUNT - 1)) + SUB_BUCKET_HALF_COUNT) * 2 ** bucket;
+}
+function widthOf(index: number): number {
+  const bucket = (index >> SUB_BUCKET_HALF_COUNT_MAGNITUDE) - 1;
+  return bucket < 0 ? 1 : 2 ** bucket;
+}
+
+export class Histogram {
+  private readonly counts = new Float64Array(COUNTS_LENGTH);
+  /** The range of indexes that may hold counts (empty when from > to). */
+  private from = COUNTS_LENGTH;
+  private to = -1;
+  totalCount = 0;
+
+  /** Records a value in µs, clamped into the trackable range. */
+  record(us: number): void {
+    const v = us < LOWEST_US ? LOWEST_US : us > HIGHEST_US ? HIGHEST_US : Math.round(us);
+    const i = bucketIndexOf(v);
+    this.counts[i]!++;
+    this.totalCount++;
+    if (i < this.from) this.from = i;
+    if (i > this.to) this.to = i;
+  }
+
+  private addAt(index: number, count: number): void {
+    this.counts[index]! += count;
+    this.totalCount += count;
+    if (index < this.from) this.from = index;
+    if (index > this.to) this.to = index;
+  }
+
+  /** Adds an encoded histogram: the sparse text, or HdrHistogram's compressed base64 of earlier versions. */
+  addEncoded(encoded: string): void {
+    if (!encoded.startsWith(SPARSE)) {
+      const legacy = hdr.decodeFromCompressedBase64(encoded, 64, false);
+      const h = legacy as unknown as Pick<hdr.JsHistogram, 'countsArrayLength' | 'getCountAtIndex'>;
+      // The same layout (1 µs … 60 s, 3 digits): bucket i is bucket i here.
+      for (let i = 0; i < Math.min(h.countsArrayLength, COUNTS_LENGTH); i++) {
+        const c = h.getCountAtIndex(i);
+        if (c > 0) this.addAt(i, c);
+      }
+      legacy.destroy();
+      return;
+    }
+    let at = SPARSE.length;
+    const end = encoded.length;
+    while (at < end) {
+      let index = 0;
+      let c = encoded.charCodeAt(at++);
+      while (c !== 46 /* . */) {
+        index = index * 36 + digit36(c);
+        c = encoded.charCodeAt(at++);
+      }
+      let count = 0;
+      while (at < end && (c = encoded.charCodeAt(at++)) !== 44 /* , */) count = count * 36 + digit36(c);
+      if (index < COUNTS_LENGTH) this.addAt(index, count);
+    }
+  }
+
+  /** Its non-zero buckets as `index.count` pairs in base 36, in index order. */
+  encode(): string {
+    const parts: string[] = [];
+    for (let i = this.from; i <= this.to; i++) {
+      const c = this.counts[i]!;
+      if (c > 0) parts.push(`${i.toString(36)}.${c.toString(36)}`);
+    }
+    return SPARSE + parts.join(',');
+  }
+
+  reset(): void {
+    if (this.to >= this.from) this.counts.fill(0, this.from, this.to + 1);
+    this.from = COUNTS_LENGTH;
+    this.to = -1;
+    this.totalCount = 0;
+  }
+
+  /** Removes another histogram's counts (a subset recorded alike: the failed among all). */
+  subtract(other: Histogram): void {
+    for (let i = other.from; i <= other.to; i++) {
+      const c = other.counts[i]!;
+      if (c === 0) continue;
+      this.counts[i]! -= c;
+      this.totalCount -= c;
+    }
+  }
+
+  /** HdrHistogram's getValueAtPercentile (µs): the highest value equivalent to the one at `percentile`. */
+  getValueAtPercentile(percentile: number): number {
+    const target = countAt(Math.min(percentile, 100), this.totalCount);
+    let seen = 0;
+    for (let i = Math.max(0, this.from); i <= this.to; i++) {
+      seen += this.counts[i]!;
+      if (seen >= target) return percentile === 0 ? lowestOf(i) : lowestOf(i) + widthOf(i) - 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Mean and percentiles in one walk over the buckets, in HdrHistogram's arithmetic: percentiles are the
+   * highest value of their bucket, the mean counts each bucket at its middle, min is the lowest bucket's floor.
+   */
+  stats(): LatencyStats {
+    const total = this.totalCount;
+    if (total === 0) return { avg: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+    const targets = PERCENTILES.map((p) => countAt(p, total));
+    const values: number[] = [];
+    let sum = 0;
+    let seen = 0;
+    let min = -1;
+    for (let i = this.from; i <= this.to && seen < total; i++) {
+      const c = this.counts[i]!;
+      if (c === 0) continue;
+      if (min < 0) min = lowestOf(i);
+      seen += c;
+      const width = widthOf(i);
+      sum += (lowestOf(i) + Math.floor(width / 2)) * c;
+      while (values.length < targets.length && seen >= targets[values.length]!) values.push(lowestOf(i) + width - 1);
+    }
+    const ms = (us: number | undefined): number => round3((us ?? 0) / US_PER_MS);
+    return {
+      avg: round3(sum / total / US_PER_MS),
+      min: round3(min / US_PER_MS),
+      p50: ms(values[0]),
+      p90: ms(values[1]),
+      p95: ms(values[2]),
+      p99: ms(values[3]),
+      p999: ms(values[4]),
+      // From the buckets, like every percentile, so a merged histogram and a directly recorded one agree.
+      max: ms(values[5]),
+    };
+  }
+}
+
+function digit36(c: number): number {
+  return c <= 57 ? c - 48 : c - 87; // 0-9, a-z
+}
+
+const PERCENTILES = [50, 90, 95, 99, 99.9, 100] as const;
+
+/** The count a percentile must reach, rounded up as HdrHistogram does (guarding one ulp of float error). */
+function countAt(percentile: number, total: number): number {
+  const fp = (percentile / 100) * total;
+  return Math.max(Math.ceil(fp - ulp(fp)), 1);
+}
+
+function ulp(x: number): number {
+  return x === 0 ? Number.MIN_VALUE : Math.pow(2, Math.floor(Math.log2(x)) - 52);
+}
+
+/** A histogram for recording in a worker (one second of one worker). */
+export function createRecordingHistogram(): Histogram {
+  return new Histogram();
+}
+
+/** A histogram for merging many seconds and workers (counts are exact up to 2^53). */
+export function createMergeHistogram(): Histogram {
+  return new Histogram();
+}
+
+/** Records a latency given in milliseconds. */
+export function recordMs(histogram: Histogram, ms: number): void {
+  histogram.record(ms * 1000);
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return histogram.encode();
+}
+
+/** Decodes either form: the sparse text, or HdrHistogram's compressed base64 (results of earlier versions). */
 export function decodeHistogram(encoded: string): Histogram {
-  if (!encoded.startsWith(SPARSE)) return hdr.decodeFromCompressedBase64(encoded, 64, false);
-  const h = createMergeHistogram();
-  addEncoded(h, encoded);
+  const h = new Histogram();
+  h.addEncoded(encoded);
   return h;
 }
 
-/** Adds an encoded histogram into `into` without building a histogram for it (either form). */
+/** Adds an encoded histogram into `into` (either form). */
 export function addEncoded(into: Histogram, encoded: string): void {
-  if (!encoded.startsWith(SPARSE)) {
-    const h = hdr.decodeFromCompressedBase64(encoded, 64, false);
-    into.add(h);
-    h.destroy();
-    return;
-  }
-  const b = into as unknown as Buckets;
-  const body = encoded.slice(SPARSE.length);
-  if (!body) return;
-  for (const pair of body.split(',')) {
-    const dot = pair.indexOf('.');
-    const index = parseInt(pair.slice(0, dot), 36);
-    const count = parseInt(pair.slice(dot + 1), 36);
-    // The lowest value of the bucket lands in the same bucket: counts, percentiles and mean are exact.
-    into.recordValueWithCount(b.valueFromIndex(index), count);
-  }
+  into.addEncoded(encoded);
 }
 
 /** Exact merge: bucket counts add up, so percentiles of the merge equal percentiles of all values together. */
 export function mergeEncoded(encoded: Iterable<string>, into: Histogram = createMergeHistogram()): Histogram {
-  for (const e of encoded) addEncoded(into, e);
+  for (const e of encoded) into.addEncoded(e);
   return into;
+}
+
+/**
+ * Merges encoded histograms into one encoding without building a histogram: one encoding is returned as it
+ * is; several are concatenated, since a bucket named twice adds up when read (for the coordinator's
+ * per-second merge, where every µs is taken from the load on the same core).
+ */
+export function concatEncoded(encoded: readonly string[]): string {
+  const parts = encoded.filter((e) => e && e !== SPARSE);
+  if (parts.length <= 1) return parts[0] ?? '';
+  if (!parts.every((e) => e.startsWith(SPARSE))) return mergeEncoded(parts).encode();
+  return SPARSE + parts.map((e) => e.slice(SPARSE.length)).join(',');
 }
 
 const US_PER_MS = 1000;
 
-type Walkable = Buckets & Pick<hdr.JsHistogram, 'countsArrayLength' | 'highestEquivalentValue' | 'medianEquivalentValue'>;
-const PERCENTILES = [50, 90, 95, 99, 99.9, 100] as const;
-
-/** HdrHistogram's unit in the last place, as its getValueAtPercentile rounds with it. */
-function ulp(x: number): number {
-  return Math.pow(2, Math.floor(Math.log2(x)) - 52);
-}
-
-/**
- * Mean and percentiles in one walk over the buckets, with exactly HdrHistogram's arithmetic (its `mean`
- * iterates the recorded values through an iterator object and took tens of ms per call on the main thread
- * every second, on the same core as the load when golive is pinned to one).
- */
 export function latencyStatsMs(h: Histogram): LatencyStats {
-  const total = h.totalCount;
-  if (total === 0) return { avg: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
-  const w = h as unknown as Walkable;
-  const targets = PERCENTILES.map((p) => {
-    const fp = (p / 100) * total;
-    return Math.max(Math.ceil(fp - ulp(fp)), 1);
-  });
-  const values: number[] = [];
-  let sum = 0;
-  let seen = 0;
-  for (let i = 0; i < w.countsArrayLength && seen < total; i++) {
-    const c = w.getCountAtIndex(i);
-    if (c === 0) continue;
-    seen += c;
-    const v = w.valueFromIndex(i);
-    sum += w.medianEquivalentValue(v) * c;
-    while (values.length < targets.length && seen >= targets[values.length]!) values.push(w.highestEquivalentValue(v));
-  }
-  const ms = (us: number | undefined): number => round3((us ?? 0) / US_PER_MS);
-  return {
-    avg: round3(sum / total / US_PER_MS),
-    min: round3(h.minNonZeroValue / US_PER_MS),
-    p50: ms(values[0]),
-    p90: ms(values[1]),
-    p95: ms(values[2]),
-    p99: ms(values[3]),
-    p999: ms(values[4]),
-    // From the buckets, like every percentile, so a merged histogram and a directly recorded one agree.
-    max: ms(values[5]),
-  };
+  return h.stats();
 }
 
 function round3(v: number): number {

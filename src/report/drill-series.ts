@@ -108,19 +108,14 @@ function splitLatency(lines: TimelineSecond[]) {
   }
   const all = createMergeHistogram();
   const failedH = createMergeHistogram();
-  try {
-    for (const l of lines) {
-      if (l.latency) addEncoded(all, l.latency);
-      if (l.failedLatency) addEncoded(failedH, l.failedLatency);
-    }
-    const failedStats = failed > 0 ? latencyStatsMs(failedH) : undefined;
-    if (failed > 0) all.subtract(failedH);
-    const okStats = ok > 0 && all.totalCount > 0 ? latencyStatsMs(all) : undefined;
-    return { okStats, failedStats };
-  } finally {
-    all.destroy();
-    failedH.destroy();
+  for (const l of lines) {
+    if (l.latency) addEncoded(all, l.latency);
+    if (l.failedLatency) addEncoded(failedH, l.failedLatency);
   }
+  const failedStats = failed > 0 ? latencyStatsMs(failedH) : undefined;
+  if (failed > 0) all.subtract(failedH);
+  const okStats = ok > 0 && all.totalCount > 0 ? latencyStatsMs(all) : undefined;
+  return { okStats, failedStats };
 }
 
 function stripOf(lines: TimelineSecond[], durationMs: number): DrillSeries['strip'] {

@@ -8,7 +8,6 @@ import { GoliveError } from '../errors.js';
 import { writeAtomically } from '../files.js';
 import type { RunResult, TimelineEvent } from '../model/result.js';
 import type { MergedSecond } from '../engine/snapshot-merger.js';
-import { latencyStatsMs } from '../model/histogram.js';
 import { requestCounts } from '../analysis/stats.js';
 
 export interface TimelineLine {
@@ -63,7 +62,7 @@ export class ResultsFolder {
   }
 
   appendSecond(drill: string, s: MergedSecond): void {
-    const l = latencyStatsMs(s.latencyHistogram);
+    const l = s.latencyMs;
     const r = requestCounts(s.outcomes);
     const line: TimelineLine = {
       drill,

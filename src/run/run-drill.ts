@@ -9,7 +9,6 @@ import { startExternalEngine } from '../engine/external/external-engine.js';
 import type { MergedSecond } from '../engine/snapshot-merger.js';
 import { GoliveError, InterruptedError } from '../errors.js';
 import type { EventKind, EventSink } from '../model/events.js';
-import { latencyStatsMs } from '../model/histogram.js';
 import type { DrillResult, LoadDescription, Placement, TimelineEvent } from '../model/result.js';
 import type { HookRunner, Platform } from '../platforms/platform.js';
 import type { DrillInfo, Reporter } from '../report/reporter.js';
@@ -57,7 +56,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     const ranMs = Math.min(1000, (loadEndMs ?? Infinity) - s.second * 1000);
     if (ranMs < MIN_PARTIAL_SECOND_MS) return;
     const r = requestCounts(s.outcomes);
-    const l = latencyStatsMs(s.latencyHistogram);
+    const l = s.latencyMs;
     const live = env.liveFigure?.();
     hooks.onSecond(info, {
       second: s.second,
