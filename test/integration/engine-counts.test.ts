@@ -27,4 +27,16 @@ describe('engine: what the client counts is what the server received', () => {
     assert.equal(run.requests.failed, 0);
     assert.equal(server.received - start, run.requests.total);
   });
+
+  test('rates high enough for the JIT warm-up: it sends nothing to the target', async () => {
+    // 4,000 req/s on one thread and 50 VUs are warmed up on a responder of the worker's own first.
+    let start = server.received;
+    const open = await runEngine(openPlan(server.url, 4000, 1000, { connections: 50 }), 1);
+    assert.equal(open.requests.total, 4000);
+    assert.equal(server.received - start, 4000);
+    start = server.received;
+    const closed = await runEngine(closedPlan(server.url, 50, 1000), 1);
+    assert.ok(closed.requests.total > 100, `expected a busy closed loop, got ${closed.requests.total}`);
+    assert.equal(server.received - start, closed.requests.total);
+  });
 });

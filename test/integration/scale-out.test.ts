@@ -37,7 +37,8 @@ describe('scale-out: load workers as separate processes, merged exactly', () => 
     const files = readdirSync(dir);
     assert.equal(files.length, 4, 'one latency log per worker process');
     const single = createRecordingHistogram();
-    for (const f of files) for (const v of readFileSync(path.join(dir, f), 'utf8').trim().split('\n')) single.record(Math.max(1, Number(v)));
+    for (const f of files)
+      for (const line of readFileSync(path.join(dir, f), 'utf8').trim().split('\n')) single.record(Math.max(1, Number(line.split(' ')[1])));
     const merged = mergeEncoded(run.recording.seconds.map((s) => s.latency).filter(Boolean));
     assert.equal(merged.totalCount, single.totalCount);
     for (const p of [50, 90, 99, 99.9]) assert.equal(merged.getValueAtPercentile(p), single.getValueAtPercentile(p), `p${p}`);

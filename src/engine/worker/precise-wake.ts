@@ -12,22 +12,16 @@ import { Worker } from 'node:worker_threads';
 const GENERATION = 0;
 /** A helper thread that has not started by then is given up on (timers are used instead). */
 const START_TIMEOUT_MS = 10_000;
-/**
- * A wake-up arrives ~0.1 ms after the helper's futex times out (the kernel's timer slack, then the message
- * crossing threads). The helper is asked that much early — the lead, learnt from the wakes so far — and the
- * last few µs before the moment are waited out here, at most MAX_SPIN_MS.
- */
-const MAX_LEAD_MS = 0.3;
-const MAX_SPIN_MS = 0.15;
-const now = (): number => performance.timeOrigin + performance.now();
 
+/**
+ * A wake-up arrives ~0.1 ms after the moment (the kernel's timer slack, then the message crossing threads).
+ * It is never asked early: a task run before its moment would start a request before it was meant to, and
+ * spinning out the last µs cost more CPU than the request itself.
+ */
 export class PreciseWake {
   private readonly control: Int32Array;
   private readonly due: Float64Array;
   private closed = false;
-  private wanted = 0;
-  private asked = 0;
-  private lead = 0.1;
   /** Called at each wanted moment; and when the helper thread is lost (the caller falls back to timers). */
   onWake: () => void = () => undefined;
   onLost: () => void = () => undefined;
@@ -36,16 +30,7 @@ export class PreciseWake {
     this.control = new Int32Array(shared, 0, 2);
     this.due = new Float64Array(shared, 8, 1);
     thread.on('message', () => {
-      if (this.closed) return;
-      const arrived = now();
-      this.lead = Math.min(MAX_LEAD_MS, this.lead * 0.9 + Math.max(0, arrived - this.asked) * 0.1);
-      const early = this.wanted - arrived;
-      if (early > MAX_SPIN_MS) {
-        this.at(this.wanted); // far too early: sleep again
-        return;
-      }
-      while (now() < this.wanted);
-      this.onWake();
+      if (!this.closed) this.onWake();
     });
     thread.on('exit', () => {
       if (!this.closed) this.onLost();
@@ -81,9 +66,7 @@ export class PreciseWake {
 
   /** Wake once at `epochMs` (replacing any earlier request). */
   at(epochMs: number): void {
-    this.wanted = epochMs;
-    this.asked = epochMs - this.lead;
-    this.due[0] = this.asked;
+    this.due[0] = epochMs;
     Atomics.add(this.control, GENERATION, 1);
     Atomics.notify(this.control, GENERATION);
   }

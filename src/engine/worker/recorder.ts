@@ -25,14 +25,19 @@ export class Recorder {
   private dirtyMax = -1;
 
   /**
-   * GOLIVE_DEBUG_LATENCY_DIR: every latency recorded (µs, as the histogram got it) is also appended to a file
-   * there, so a test can build one histogram from every request and check the merge against it.
+   * GOLIVE_DEBUG_LATENCY_DIR: every request's intended start, latency and start lag (µs; the latency as the
+   * histogram got it) is also written to a file there, one `start latency lag` line each, so a test can build
+   * one histogram from every request and a benchmark can see when slow requests were meant to start. Kept in
+   * memory and written with the last snapshot: writing every second stalled the load it was meant to observe.
    */
-  private readonly rawLog: { file: string; values: number[] } | undefined;
+  private readonly rawLog: { file: string; values: Float64Array; n: number } | undefined;
 
-  constructor(private readonly worker: number) {
-    const dir = process.env['GOLIVE_DEBUG_LATENCY_DIR'];
-    this.rawLog = dir ? { file: path.join(dir, `latency-${worker}-${process.pid}-${threadId}.txt`), values: [] } : undefined;
+  constructor(
+    private readonly worker: number,
+    options: { rawLog: boolean } = { rawLog: true },
+  ) {
+    const dir = options.rawLog ? process.env['GOLIVE_DEBUG_LATENCY_DIR'] : undefined;
+    this.rawLog = dir ? { file: path.join(dir, `latency-${worker}-${process.pid}-${threadId}.txt`), values: new Float64Array(3 * 65_536), n: 0 } : undefined;
   }
 
   /**
@@ -41,7 +46,7 @@ export class Recorder {
    */
   record(outcome: string, intended: number, sent: number, now: number): void {
     recordMs(this.latency, now - intended);
-    if (this.rawLog) this.rawLog.values.push(Math.round((now - intended) * 1000));
+    if (this.rawLog) this.logRaw(intended, now - intended, sent - intended);
     recordMs(this.service, now - sent);
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
     const bin = intended < 0 ? 0 : Math.floor(intended / BIN_MS);
@@ -59,6 +64,21 @@ export class Recorder {
     }
     if (bin < this.dirtyMin) this.dirtyMin = bin;
     if (bin > this.dirtyMax) this.dirtyMax = bin;
+  }
+
+  private logRaw(intended: number, latency: number, lag: number): void {
+    const log = this.rawLog!;
+    if (log.n + 3 > log.values.length) log.values = grownToFit(log.values, log.values.length * 2);
+    log.values[log.n++] = Math.round(intended * 1000);
+    log.values[log.n++] = Math.round(latency * 1000);
+    log.values[log.n++] = Math.round(lag * 1000);
+  }
+
+  private writeRaw(log: NonNullable<Recorder['rawLog']>): void {
+    const lines: string[] = [];
+    for (let i = 0; i < log.n; i += 3) lines.push(`${log.values[i]} ${log.values[i + 1]} ${log.values[i + 2]}`);
+    if (lines.length) appendFileSync(log.file, `${lines.join('\n')}\n`);
+    log.n = 0;
   }
 
   /** A start the generator missed: counted, but neither a success nor a failure of the target. */
@@ -84,10 +104,7 @@ export class Recorder {
     }
     this.dirtyMin = Infinity;
     this.dirtyMax = -1;
-    if (this.rawLog && this.rawLog.values.length) {
-      appendFileSync(this.rawLog.file, `${this.rawLog.values.join('\n')}\n`);
-      this.rawLog.values = [];
-    }
+    if (this.rawLog && final) this.writeRaw(this.rawLog);
     const failures: Record<string, number[]> = {};
     for (const [outcome, byBin] of this.failures) failures[outcome] = [...byBin].flat();
     this.failures.clear();

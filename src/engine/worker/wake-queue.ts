@@ -15,6 +15,7 @@ export class WakeQueue {
   private readonly times: number[] = [];
   private readonly order: number[] = [];
   private readonly tasks: (() => void)[] = [];
+  private readonly coarse: boolean[] = [];
   private added = 0;
   /** The moment the wake-up is set for; -Infinity while a setImmediate is pending, Infinity when idle. */
   private armedAt = Infinity;
@@ -42,10 +43,13 @@ export class WakeQueue {
     return this.times.length;
   }
 
-  /** Runs `task` at `ms` (from zero), or as soon as possible when that has passed. */
-  at(ms: number, task: () => void): void {
+  /**
+   * Runs `task` at `ms` (from zero), or as soon as possible when that has passed. A `coarse` task may run up
+   * to a millisecond late (a libuv timer, the cheapest wake-up there is); others wake the precise way.
+   */
+  at(ms: number, task: () => void, coarse = false): void {
     if (this.closed) return;
-    this.push(ms, task);
+    this.push(ms, task, coarse);
     if (ms < this.armedAt) this.arm();
   }
 
@@ -55,6 +59,7 @@ export class WakeQueue {
     this.times.length = 0;
     this.order.length = 0;
     this.tasks.length = 0;
+    this.coarse.length = 0;
   }
 
   private arm(): void {
@@ -72,10 +77,11 @@ export class WakeQueue {
       return;
     }
     this.armedAt = next;
-    if (this.wake) this.wake.at(this.epochOf(next));
+    if (this.wake && !this.coarse[0]) this.wake.at(this.epochOf(next));
     else {
       if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.run(), Math.max(1, Math.round(wait)));
+      // A coarse task never runs early: a libuv timer fires at least its (whole) milliseconds later.
+      this.timer = setTimeout(() => this.run(), Math.max(1, this.coarse[0] ? Math.ceil(wait) : Math.round(wait)));
     }
   }
 
@@ -89,12 +95,13 @@ export class WakeQueue {
     if (this.armedAt === Infinity) this.arm();
   }
 
-  private push(time: number, task: () => void): void {
+  private push(time: number, task: () => void, coarse: boolean): void {
     const { times, order, tasks } = this;
     let i = times.length;
     times.push(time);
     order.push(this.added++);
     tasks.push(task);
+    this.coarse.push(coarse);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.less(i, parent)) break;
@@ -111,6 +118,7 @@ export class WakeQueue {
     times.pop();
     order.pop();
     tasks.pop();
+    this.coarse.pop();
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
@@ -140,5 +148,8 @@ export class WakeQueue {
     const k = tasks[a]!;
     tasks[a] = tasks[b]!;
     tasks[b] = k;
+    const c = this.coarse[a]!;
+    this.coarse[a] = this.coarse[b]!;
+    this.coarse[b] = c;
   }
 }

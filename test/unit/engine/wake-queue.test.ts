@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { WakeQueue } from '../../../src/engine/worker/wake-queue.js';
 
 describe('wake queue (timers for starts and think times)', () => {
-  test('tasks run in time order, never before their moment; ties in the order they were added', async () => {
+  test('tasks run in time order, never before their moment (a coarse one neither); ties in the order they were added', async () => {
     const zero = performance.now();
     const elapsed = (): number => performance.now() - zero;
     const queue = new WakeQueue(elapsed, (ms) => performance.timeOrigin + zero + ms, undefined);
@@ -16,11 +16,12 @@ describe('wake queue (timers for starts and think times)', () => {
       add('b', 40);
       add('b2', 40);
       add('now', 0);
+      queue.at(30, () => ran.push({ name: 'coarse', at: elapsed(), due: 30 }), true);
       queue.at(80, () => resolve());
     });
     assert.deepEqual(
       ran.map((r) => r.name),
-      ['now', 'a', 'b', 'b2', 'c'],
+      ['now', 'a', 'coarse', 'b', 'b2', 'c'],
     );
     for (const r of ran) assert.ok(r.at >= r.due, `${r.name} ran at ${r.at.toFixed(2)} ms, due at ${r.due}`);
     queue.close();
