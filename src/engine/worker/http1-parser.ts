@@ -362,6 +362,14 @@ function parseChunkSize(text: string): number {
   return m ? parseInt(m[1]!, 16) : -1;
 }
 
+/** Whether `token` (lower case) occurs in b[start, end), ignoring case: no string made per response. */
 function includesToken(b: Buffer, start: number, end: number, token: string): boolean {
-  return b.toString('latin1', start, end).toLowerCase().includes(token);
+  const first = token.charCodeAt(0);
+  const last = end - token.length;
+  outer: for (let i = start; i <= last; i++) {
+    if ((b[i]! | 0x20) !== first) continue;
+    for (let k = 1; k < token.length; k++) if ((b[i + k]! | 0x20) !== token.charCodeAt(k)) continue outer;
+    return true;
+  }
+  return false;
 }

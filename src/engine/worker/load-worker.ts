@@ -252,20 +252,21 @@ class WorkerRun {
     let active = 0;
     let wanted = 0;
     let seq = this.index;
-    const iterate = (): void => {
-      if (active > wanted || this.elapsed() >= this.endMs) {
+    const iterate = (now = this.elapsed()): void => {
+      if (active > wanted || now >= this.endMs) {
         active--;
-        if (active === 0 && this.elapsed() >= this.endMs) this.drainThenFinish();
+        if (active === 0 && now >= this.endMs) this.drainThenFinish();
         return;
       }
       const j = seq;
       seq += this.count;
-      const next = (): void => {
-        if (model.thinkTimeMs > 0) setTimeout(iterate, model.thinkTimeMs);
-        else iterate();
-      };
-      if (this.journeys) this.startJourney(j, this.elapsed(), next);
-      else this.fire(j, this.elapsed(), next);
+      if (this.journeys) this.startJourney(j, now, next);
+      else this.fire(j, now, next);
+    };
+    // A VU's next request: at once (from the time its last one ended), or after its think time.
+    const next = (_outcome: string, now: number): void => {
+      if (model.thinkTimeMs > 0) setTimeout(iterate, model.thinkTimeMs);
+      else iterate(now);
     };
     const control = (): void => {
       const now = this.elapsed();
@@ -284,22 +285,23 @@ class WorkerRun {
   }
 
   /** Sends schedule index j, intended to start at t (ms from zero). */
-  private fire(j: number, t: number, after?: () => void): void {
+  private fire(j: number, t: number, after?: (outcome: string, nowMs: number) => void): void {
     const request = this.mix.pick(j);
     const outgoing = request.build(j, performance.timeOrigin + this.zero + t);
     this.burnStartCost();
     this.sentSinceSnapshot++;
-    this.lastSentMs = this.elapsed();
-    this.dispatch(outgoing, t, request.timeoutMs, request.wantsBody ? WANT_BODY : WANT_NOTHING, request.settle, after);
+    const sent = this.elapsed();
+    this.lastSentMs = sent;
+    this.dispatch(outgoing, t, request.timeoutMs, request.wantsBody ? WANT_BODY : WANT_NOTHING, request.settle, after, sent);
   }
 
   /** Starts the journey of schedule index j: the achieved rate counts journeys started. */
-  private startJourney(j: number, t: number, after?: () => void): void {
+  private startJourney(j: number, t: number, after?: (outcome: string, nowMs: number) => void): void {
     this.burnStartCost();
     this.sentSinceSnapshot++;
     // The achieved rate is of journeys started: later steps (after the planned end, too) are not starts.
     this.lastSentMs = this.elapsed();
-    this.journeys!.start(j, t, after);
+    this.journeys!.start(j, t, after && (() => after('', this.elapsed())));
   }
 
   private burnStartCost(): void {
@@ -307,8 +309,15 @@ class WorkerRun {
   }
 
   /** Puts one request on the wire, intended at t; records its outcome (from `settle`) when it ends. */
-  private dispatch(outgoing: Outgoing, t: number, timeoutMs: number, wants: Wants, settle: Settle, after?: (outcome: string, nowMs: number) => void): void {
-    const sent = this.elapsed();
+  private dispatch(
+    outgoing: Outgoing,
+    t: number,
+    timeoutMs: number,
+    wants: Wants,
+    settle: Settle,
+    after?: (outcome: string, nowMs: number) => void,
+    sent = this.elapsed(),
+  ): void {
     if (outgoing.invalid) {
       // A templated value with a line break is the request's error, never bytes on the wire.
       this.recorder.record('error', t, sent, sent);

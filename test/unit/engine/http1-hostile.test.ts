@@ -243,3 +243,17 @@ describe('HTTP/1.1 parser fuzz (bounded: 3,000 cases)', () => {
     assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, `RSS grew by ${Math.round((process.memoryUsage().rss - before) / 1048576)} MiB`);
   });
 });
+
+describe('HTTP/1.1 connection tokens, in any case and among others', () => {
+  const head = (fields: string): Http1ResponseParser => parse(`HTTP/1.1 200 OK\r\n${fields}\r\n\r\nabc`).p;
+  test('Connection: close and Transfer-Encoding: chunked are found whatever their case or neighbours', () => {
+    assert.equal(head('Connection: Keep-Alive, CLOSE\r\nContent-Length: 3').closeAfter, true);
+    assert.equal(head('connection: keep-alive\r\nContent-Length: 3').closeAfter, false);
+    assert.equal(head('Connection: clos\r\nContent-Length: 3').closeAfter, false);
+    assert.equal(parse('HTTP/1.0 200 OK\r\nConnection: KEEP-ALIVE\r\nContent-Length: 3\r\n\r\nabc').p.closeAfter, false);
+    assert.equal(parse('HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc').p.closeAfter, true);
+    const chunked = parse('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n').p;
+    assert.equal(chunked.complete, true);
+    assert.equal(chunked.body()?.toString(), 'abc');
+  });
+});
