@@ -190,7 +190,7 @@ const loadSchema = obj({
   maxInFlight: int('a number of requests', 1, 1_000_000).optional(),
   /** Per-request timeout, from the intended start. @default '10s' */
   timeout: duration.default(10_000),
-  /** Worker threads generating load. @default the number of CPU cores */
+  /** Worker threads generating load. @default open model: one per 10,000 requests a second at the peak rate, up to the CPU cores; closed model: the CPU cores */
   threads: int('a number of threads', 1, 256).optional(),
   /** Run the load in separate worker processes, or as pods of a Kubernetes Indexed Job (scale-out). */
   workers: z

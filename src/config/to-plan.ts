@@ -24,6 +24,9 @@ export interface PlanOptions {
   lineOf?: (path: string) => number | undefined;
 }
 
+/** Requests per second when a constant-arrival-rate load names none. */
+export const DEFAULT_RATE = 50;
+
 export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string | undefined, options: PlanOptions = {}): LoadPlan {
   const load = config.load;
   const url = options.targetUrl ?? config.target?.url;
@@ -190,7 +193,7 @@ function requestPath(origin: URL, url: string): string {
 function toModel(load: ResolvedLoad, durationMs: number, openEnded: boolean): LoadModel {
   switch (load.executor) {
     case 'constant-arrival-rate': {
-      const rps = load.rate ?? 50;
+      const rps = load.rate ?? DEFAULT_RATE;
       return { kind: 'open', executor: load.executor, stages: [{ durationMs: openEnded ? 1000 : durationMs, fromRps: rps, toRps: rps }] };
     }
     case 'ramping-arrival-rate': {

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
 import { DRILL_KINDS, type CustomDrillConfig, type ResolvedConfig } from '../config/schema.js';
-import { toLoadPlan } from '../config/to-plan.js';
+import { DEFAULT_RATE, toLoadPlan } from '../config/to-plan.js';
 import { GoliveError } from '../errors.js';
 import type { WorkerKind } from '../engine/worker-channel.js';
 import type { DrillNeeds, PlatformOperation } from '../platforms/platform.js';
@@ -27,11 +27,32 @@ export interface BuildEnv {
   allowDestroy?: boolean;
 }
 
-/** Where the load runs: `load.workers` processes when configured, else one thread per core (or `load.threads`). */
+/**
+ * Requests a second one worker thread starts with room to spare (its closed-loop maximum is 60–80k here):
+ * an open model asks for a thread per this many, up to the cores. Each thread is a V8 isolate (~25 MB) and
+ * shares the machine with the application on the local platform, so a 100 req/s test takes one.
+ */
+const REQUESTS_PER_THREAD = 10_000;
+
+/** Where the load runs: `load.workers` processes when configured, else `load.threads`, else as many threads as the rate needs. */
 export function loadWorkers(config: ResolvedConfig): { kind: WorkerKind; count: number } {
   const w = config.load.workers;
   if (w) return { kind: w.kind, count: w.count }; // processes, or pods of a Job
-  return { kind: 'threads', count: config.load.threads ?? Math.max(1, availableParallelism()) };
+  const cores = Math.max(1, availableParallelism());
+  const peak = peakRequestsPerSecond(config);
+  const count = config.load.threads ?? (peak === undefined ? cores : Math.min(cores, Math.max(1, Math.ceil(peak / REQUESTS_PER_THREAD))));
+  return { kind: 'threads', count };
+}
+
+/** The open model's most requests in a second (a journey's every step counted); undefined for the closed model. */
+function peakRequestsPerSecond(config: ResolvedConfig): number | undefined {
+  const load = config.load;
+  let starts: number;
+  if (load.executor === 'constant-arrival-rate') starts = load.rate ?? DEFAULT_RATE;
+  else if (load.executor === 'ramping-arrival-rate') starts = Math.max(load.startRate ?? 0, ...(load.stages ?? []).map((s) => s.target));
+  else return undefined;
+  const steps = Math.max(1, ...(load.journeys ?? []).map((j) => j.steps.length));
+  return starts * steps;
 }
 
 /** The drills to run: the configured ones in order (or `capacity` when none is), filtered by `only`. */

@@ -4,10 +4,15 @@
  * increment; a histogram crosses threads and processes as its non-zero buckets (`s1:` text), and merging,
  * encoding, resetting and percentiles walk only the buckets between the smallest and largest value. The
  * library's objects cost ~1 µs per recorded value on the worker's hot path and tens of ms a second to merge
- * on the coordinator; hdr-histogram-js is kept to read results of earlier versions (compressed base64).
+ * on the coordinator; hdr-histogram-js is kept to read results of earlier versions (compressed base64), and
+ * loaded only then.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as Hdr from 'hdr-histogram-js';
 import type { LatencyStats } from './result.js';
+
+/** Loaded only to read an old result: the library (with its inlined WebAssembly) costs ~12 MB in every thread. */
+const loadHdr = (): typeof Hdr => createRequire(import.meta.url)('hdr-histogram-js') as typeof Hdr;
 
 const LOWEST_US = 1;
 const HIGHEST_US = 60_000_000;
@@ -63,8 +68,8 @@ export class Histogram {
   /** Adds an encoded histogram: the sparse text, or HdrHistogram's compressed base64 of earlier versions. */
   addEncoded(encoded: string): void {
     if (!encoded.startsWith(SPARSE)) {
-      const legacy = hdr.decodeFromCompressedBase64(encoded, 64, false);
-      const h = legacy as unknown as Pick<hdr.JsHistogram, 'countsArrayLength' | 'getCountAtIndex'>;
+      const legacy = loadHdr().decodeFromCompressedBase64(encoded, 64, false);
+      const h = legacy as unknown as Pick<Hdr.JsHistogram, 'countsArrayLength' | 'getCountAtIndex'>;
       // The same layout (1 µs … 60 s, 3 digits): bucket i is bucket i here.
       for (let i = 0; i < Math.min(h.countsArrayLength, COUNTS_LENGTH); i++) {
         const c = h.getCountAtIndex(i);
