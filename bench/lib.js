@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: a pinned nginx target, pinned commands, medians.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 
@@ -28,8 +29,11 @@ export function pinned(cpu, cmd, args) {
   return has('taskset') ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
 }
 
-/** Starts nginx answering `return 200` (or `answer`, an nginx `return` directive) on 127.0.0.1:port, pinned to the target core. */
-export async function startNginx(port, { answer = 'return 200 "ok\\n";', contentType = 'text/plain' } = {}) {
+/**
+ * Starts nginx answering `return 200` (or `answer`, an nginx `return` directive) on 127.0.0.1:port, pinned to the
+ * target core; `http2` makes it speak HTTP/2 with prior knowledge (h2c). Resolves once the port accepts.
+ */
+export async function startNginx(port, { answer = 'return 200 "ok\\n";', contentType = 'text/plain', http2 = false } = {}) {
   const dir = benchTempDir('golive-bench-nginx-');
   writeFileSync(
     path.join(dir, 'nginx.conf'),
@@ -43,15 +47,29 @@ http {
   keepalive_requests 100000000;
   keepalive_timeout 120s;
   default_type ${contentType};
-  server { listen 127.0.0.1:${port}; location / { ${answer} } }
+  server { listen 127.0.0.1:${port}${http2 ? ' http2' : ''}; location / { ${answer} } }
 }
 `,
   );
   const nginx = has('nginx') ? 'nginx' : '/usr/sbin/nginx';
   const [cmd, args] = pinned(TARGET_CPU, nginx, ['-c', path.join(dir, 'nginx.conf'), '-p', dir]);
   const child = spawn(cmd, args, { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 500));
+  const deadline = Date.now() + 10_000;
+  while (!(await accepts(port))) {
+    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port} (see ${dir}/error.log)`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill('SIGTERM') };
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
 }
 
 /** Runs a command to completion and returns its stdout. */
@@ -77,10 +95,10 @@ export function median(values) {
 }
 
 /** Runs golive and returns the summary.json of its only drill. */
-export async function runGolive(args, cpu = GEN_CPU) {
+export async function runGolive(args, cpu = GEN_CPU, env = {}) {
   const out = benchTempDir('golive-bench-out-');
   const [cmd, a] = pinned(cpu, process.execPath, [GOLIVE, ...args, '--out', out]);
-  await run(cmd, a, { env: { ...process.env, CI: 'true', NO_COLOR: '1' }, allowFail: true });
+  await run(cmd, a, { env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env }, allowFail: true });
   const drill = readSummary(out);
   rmSync(out, { recursive: true, force: true });
   return drill;

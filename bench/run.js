@@ -10,6 +10,9 @@ import { reportOpenBench } from './report-open.js';
 import { scaleOutBench } from './scale-out.js';
 import { startupBench } from './startup.js';
 import { journeysBench } from './journeys.js';
+import { http2Bench } from './http2.js';
+import { openLatencyBench } from './open-latency.js';
+import { availableParallelism } from 'node:os';
 
 const { values } = parseArgs({
   options: {
@@ -24,11 +27,14 @@ const seconds = values.quick ? 3 : Number(values.seconds);
 const reps = values.quick ? 1 : Number(values.reps);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
-console.log(`# golive benchmarks (${new Date().toISOString()}, load average before: ${machineLoad()})`);
+console.log(`# golive benchmarks (${new Date().toISOString()}, ${availableParallelism()} cores, load average before: ${machineLoad()})`);
 console.log(`method: nginx return 200 on core 1, generator on core 0, 50 keep-alive connections, ${seconds} s, ${reps} interleaved repetitions, median\n`);
 
 if (values.only === 'all' || values.only === 'startup') startupSection();
-if (values.only === 'all' || values.only === 'throughput') await throughputSection();
+let closedMax;
+if (values.only === 'all' || values.only === 'throughput') closedMax = await throughputSection();
+if (values.only === 'all' || values.only === 'open-latency') await openLatencySection(closedMax);
+if (values.only === 'all' || values.only === 'http2') await http2Section();
 if (values.only === 'all' || values.only === 'journeys') await journeysSection();
 if (values.only === 'all' || values.only === 'generator-cpu') await generatorCpuSection();
 if (values.only === 'all' || values.only === 'proxy') await proxySection();
@@ -67,22 +73,63 @@ async function throughputSection() {
   for (const [name, value] of Object.entries(t.median)) {
     console.log(`| ${name} | ${fmt(value)} | ${t.runs[name].map(fmt).join(' / ')} | ${(value / t.median.autocannon).toFixed(2)}× |`);
   }
-  if (t.median.wrk) console.log(`\ngolive reaches ${((t.median.golive / t.median.wrk) * 100).toFixed(0)} % of wrk (C, no per-request histogram).`);
+
+  const ratio = (name) => (t.median[name] ? `${(t.median.golive / t.median[name]).toFixed(2)}×` : 'n/a');
+  console.log(`\ngolive vs wrk: ${ratio('wrk')} (wrk: C, no per-request histogram); vs autocannon: ${ratio('autocannon')}.`);
 
   const open = await openModelBench({ seconds, rate: t.median.golive * 0.9 });
   const error = ((open.achievedRps - open.targetRps) / open.targetRps) * 100;
   console.log(
     `\nopen model at 90 % of golive's closed-loop maximum: target ${fmt(open.targetRps)} req/s, achieved ${fmt(open.achievedRps)} req/s (${error >= 0 ? '+' : ''}${error.toFixed(2)} %), dropped ${open.dropped}, failed ${open.failed}, start lag p99 ${open.lagP99Ms} ms, latency p99 ${open.p99Ms} ms`,
   );
+  return t.median.golive;
+}
+
+async function openLatencySection(closedMax) {
+  // Half of golive's closed-loop maximum (measured above in this run, or here when run alone).
+  const max = closedMax ?? (await throughputBench({ seconds: Math.min(seconds, 5), reps: 1 })).median.golive;
+  const rate = Math.round(max / 2 / 50) * 50;
+  const r = await openLatencyBench({ seconds, rate, reps });
+  if (!r) return console.log('\n(h2load not installed: open-model latency not compared)');
+  console.log(`\n| open model at ${fmt(rate)} req/s (50 % of golive's closed-loop max), 1 core, 50 connections | p50 | p99 | p99.9 | runs (p99) |`);
+  console.log('|---|---|---|---|---|');
+  for (const name of ['golive', 'h2load']) {
+    const m = r.median[name];
+    console.log(
+      `| ${name} | ${m.p50.toFixed(3)} ms | ${m.p99.toFixed(2)} ms | ${m.p999.toFixed(2)} ms | ${r.runs[name].map((x) => x.p99.toFixed(2)).join(' / ')} |`,
+    );
+  }
+  console.log(
+    `\ngolive's p99 is ${(r.median.golive.p99 / r.median.h2load.p99).toFixed(1)}× h2load's (h2load measures from the actual send, golive from the intended start).`,
+  );
+  const worst = (name) =>
+    r.runs[name]
+      .at(-1)
+      .worstBinPerSecond.map((v) => (v ?? 0).toFixed(1))
+      .join(' ');
+  console.log(`worst 10 ms bin per second, last run (ms): golive ${worst('golive')} | h2load ${worst('h2load')}`);
+}
+
+async function http2Section() {
+  const rows = await http2Bench({ seconds, reps });
+  if (!rows) return console.log('\n(h2load not installed: HTTP/2 not compared)');
+  console.log('\n| HTTP/2 against nginx (h2c), 1 core | golive req/s | h2load req/s | golive vs h2load | runs (golive / h2load) |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(
+      `| ${r.sessions} sessions × ${r.streams} streams | ${fmt(r.golive)} | ${fmt(r.h2load)} | ${(r.golive / r.h2load).toFixed(2)}× | ${r.runs.golive.map(fmt).join(', ')} / ${r.runs.h2load.map(fmt).join(', ')} |`,
+    );
 }
 
 async function generatorCpuSection() {
   const rows = await generatorCpuBench({ seconds, reps });
-  console.log('\n| open model, 1 thread | CPU per request (whole process) | start lag p99 | latency p50 / p99 |');
-  console.log('|---|---|---|---|');
+  console.log(
+    '\n| open model, 1 thread | CPU per request, whole process | steady state (15 s − 5 s run) | h2load --h1, same rate | start lag p99 | latency p50 / p99 |',
+  );
+  console.log('|---|---|---|---|---|---|');
   for (const [rate, r] of Object.entries(rows)) {
     console.log(
-      `| ${fmt(Number(rate))} req/s | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.lagP99Ms.toFixed(2)} ms | ${r.p50.toFixed(3)} / ${r.p99.toFixed(2)} ms |`,
+      `| ${fmt(Number(rate))} req/s | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.steadyUsPerRequest.toFixed(0)} µs | ${r.h2loadUsPerRequest === null ? 'n/a' : `${r.h2loadUsPerRequest.toFixed(0)} µs`} | ${r.lagP99Ms.toFixed(2)} ms | ${r.p50.toFixed(3)} / ${r.p99.toFixed(2)} ms |`,
     );
   }
 }

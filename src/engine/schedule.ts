@@ -27,20 +27,35 @@ interface Segment extends RateStage {
 }
 
 export function createArrivalSchedule(stages: RateStage[], options: { holdLast: boolean }): ArrivalSchedule {
-  const segments: Segment[] = [];
-  let startMs = 0;
-  let startCount = 0;
-  for (const s of stages) {
-    segments.push({ ...s, startMs, startCount });
-    startMs += s.durationMs;
-    startCount += ((s.fromRps + s.toRps) / 2) * (s.durationMs / 1000);
-  }
-  const last = stages[stages.length - 1];
-  const holdRps = options.holdLast && last ? last.toRps : 0;
-  // A tiny epsilon keeps float noise (e.g. 2000 rps × 5 s = 9999.999…) from adding or losing a start.
-  const total = holdRps > 0 ? Infinity : Math.ceil(startCount - 1e-6);
+  return new Schedule(stages, options.holdLast);
+}
 
-  function timeOfIndex(j: number): number {
+/** A class rather than closures: every schedule of a thread (its rehearsal's, its run's) shares optimized code. */
+class Schedule implements ArrivalSchedule {
+  private readonly segments: Segment[] = [];
+  private readonly holdRps: number;
+  private readonly endMs: number;
+  private readonly endCount: number;
+  readonly total: number;
+
+  constructor(stages: RateStage[], holdLast: boolean) {
+    let startMs = 0;
+    let startCount = 0;
+    for (const s of stages) {
+      this.segments.push({ ...s, startMs, startCount });
+      startMs += s.durationMs;
+      startCount += ((s.fromRps + s.toRps) / 2) * (s.durationMs / 1000);
+    }
+    const last = stages[stages.length - 1];
+    this.holdRps = holdLast && last ? last.toRps : 0;
+    this.endMs = startMs;
+    this.endCount = startCount;
+    // A tiny epsilon keeps float noise (e.g. 2000 rps × 5 s = 9999.999…) from adding or losing a start.
+    this.total = this.holdRps > 0 ? Infinity : Math.ceil(startCount - 1e-6);
+  }
+
+  timeOfIndex(j: number): number {
+    const segments = this.segments;
     for (let k = segments.length - 1; k >= 0; k--) {
       const seg = segments[k]!;
       if (j < seg.startCount) continue;
@@ -62,19 +77,17 @@ export function createArrivalSchedule(stages: RateStage[], options: { holdLast: 
       if (k === segments.length - 1) break;
     }
     // Past the last stage: hold its final rate.
-    return startMs + (j - startCount) / (holdRps / 1000);
+    return this.endMs + (j - this.endCount) / (this.holdRps / 1000);
   }
 
-  function rateAt(tMs: number): number {
-    for (const seg of segments) {
+  rateAt(tMs: number): number {
+    for (const seg of this.segments) {
       if (tMs < seg.startMs + seg.durationMs) {
         return seg.fromRps + ((seg.toRps - seg.fromRps) * (tMs - seg.startMs)) / seg.durationMs;
       }
     }
-    return holdRps;
+    return this.holdRps;
   }
-
-  return { total, timeOfIndex, rateAt };
 }
 
 export interface VuStage {

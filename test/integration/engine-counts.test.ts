@@ -28,8 +28,8 @@ describe('engine: what the client counts is what the server received', () => {
     assert.equal(server.received - start, run.requests.total);
   });
 
-  test('rates high enough for the JIT warm-up: it sends nothing to the target', async () => {
-    // 4,000 req/s on one thread and 50 VUs are warmed up on a responder of the worker's own first.
+  test('rates high enough for a rehearsal before time zero: it sends nothing to the target', async () => {
+    // 4,000 req/s on one thread and 50 VUs are rehearsed against a responder of the worker's own first.
     let start = server.received;
     const open = await runEngine(openPlan(server.url, 4000, 1000, { connections: 50 }), 1);
     assert.equal(open.requests.total, 4000);

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { errorPayload, type FromWorkerMessage, type ToWorkerMessage, type WorkerInitPayload } from '../protocol.js';
-import { createArrivalSchedule, shareOf, vusAt, type ArrivalSchedule } from '../schedule.js';
+import { createArrivalSchedule, shareOf, vusAt } from '../schedule.js';
 import type { LoadPlan } from '../plan.js';
 import { PreciseWake } from './precise-wake.js';
 import { Recorder } from './recorder.js';
@@ -12,25 +12,18 @@ import { createRequestMix, rowPicker, type RequestMix } from './request-mix.js';
 import { JourneyRecorder } from './journeys/journey-recorder.js';
 import { JourneyRunner, type Settle } from './journeys/journey-runner.js';
 import { WakeQueue } from './wake-queue.js';
-import { warmUpHotPath, warmUpRequests } from './jit-warm-up.js';
+import { OpenLoop, type OpenLoopHost } from './open-loop.js';
+import { REHEARSAL_MS, startRehearsal } from './rehearsal.js';
 import { createHttp1Transport } from './http1-transport.js';
 import { createHttp2Transport } from './http2-transport.js';
 import type { Outgoing, Transport, Wants } from './transport.js';
 
-/** A start more than this late is dropped rather than sent: the generator cannot catch up honestly. */
-const MAX_LATE_MS = 1000;
-/** Starts fired per tick before yielding to I/O. */
-const MAX_STARTS_PER_TICK = 2000;
 const EXPIRE_EVERY_MS = 25;
-/**
- * Starts closer together than this (from ~1,100 req/s per thread) wake the worker with a libuv timer, up to a
- * millisecond late, and go out together: each precise wake-up cost 35–90 µs of CPU here across two threads
- * (more than a request), so at 5,000 req/s waking per start took a fifth of a core for nothing. The lag is
- * recorded and latency runs from the intended start, so it is never hidden. Sparser starts each get their
- * own precise wake-up. While responses keep the worker awake, due starts go out with them.
- */
-const COALESCE_MS = 0.9;
 const VU_CONTROL_EVERY_MS = 100;
+/** After a rehearsal, V8 finishes compiling what it made hot before time zero, not on the load's core during it. */
+const COMPILE_SETTLE_MS = 200;
+const REHEARSALS = 2;
+const REHEARSAL_SNAPSHOT_MS = 25;
 const WANT_BODY: Wants = { body: true, headers: undefined };
 const WANT_NOTHING: Wants = { body: false, headers: undefined };
 
@@ -69,13 +62,13 @@ export function createLoadWorker(send: (message: FromWorkerMessage) => void): Lo
   };
 }
 
-class WorkerRun {
+class WorkerRun implements OpenLoopHost {
   private readonly plan: LoadPlan;
   private readonly index: number;
   private readonly count: number;
   private readonly transport: Transport;
-  private readonly connections: number;
   private readonly mix: RequestMix;
+  private readonly rehearsal: boolean;
   private readonly recorder: Recorder;
   private readonly journeyRecorder: JourneyRecorder | undefined;
   private readonly journeys: JourneyRunner | undefined;
@@ -84,7 +77,7 @@ class WorkerRun {
   private zero = 0;
   private started = false;
   /** Scheduling ends at this time (ms from zero); Infinity until known. */
-  private endMs: number;
+  endMs: number;
   /** Set by a stop: journeys under way are cut there (at the planned end they go on to their own end). */
   private stoppedAtMs = Infinity;
   private finished = false;
@@ -93,9 +86,7 @@ class WorkerRun {
   private timers: NodeJS.Timeout[] = [];
   private lastRetries = 0;
   private wake: PreciseWake | undefined;
-  /** The open model's next start (ms from zero), and what sends the due ones. */
-  private nextStartMs = Infinity;
-  private sendDueStarts: () => void = () => undefined;
+  private open: OpenLoop | undefined;
   /** Starts sent since the last snapshot, and the time of the last one (ms from zero). */
   private sentSinceSnapshot = 0;
   private lastSentMs = 0;
@@ -105,7 +96,10 @@ class WorkerRun {
   constructor(
     init: WorkerInitPayload,
     private readonly send: (m: FromWorkerMessage) => void,
+    /** For a rehearsal run (rehearsal.ts): the real run's request mix. Its figures are thrown away, its wake-up is the real run's. */
+    rehearsalOf?: RequestMix,
   ) {
+    this.rehearsal = rehearsalOf !== undefined;
     this.plan = init.plan;
     this.index = init.index;
     this.count = init.count;
@@ -115,12 +109,12 @@ class WorkerRun {
       this.plan.model.kind === 'closed' && !this.plan.target.http2
         ? Math.max(1, shareOf(maxVus(this.plan), this.index, this.count))
         : Math.max(1, shareOf(Math.min(this.plan.connections, this.plan.model.kind === 'closed' ? maxVus(this.plan) : Infinity), this.index, this.count));
-    this.connections = connections;
     this.transport = this.plan.target.http2
       ? createHttp2Transport(url, connections, this.plan.target.insecure)
       : createHttp1Transport(url, connections, this.plan.target.insecure);
-    this.mix = createRequestMix(this.plan);
-    this.recorder = new Recorder(this.index);
+    // A rehearsal sends the real run's requests (the same code, the same objects), to its own responder.
+    this.mix = rehearsalOf ?? createRequestMix(this.plan);
+    this.recorder = new Recorder(this.index, { rawLog: !this.rehearsal });
     this.endMs = this.plan.durationMs ?? this.plan.maxDurationMs;
     if (this.plan.journeys?.length) {
       this.journeyRecorder = new JourneyRecorder(this.plan.journeys);
@@ -140,21 +134,45 @@ class WorkerRun {
     }
   }
 
-  async prepare(): Promise<void> {
+  async prepare(rehearsalWake?: PreciseWake): Promise<void> {
+    if (this.rehearsal) {
+      await this.transport.warmUp();
+      this.wake = rehearsalWake;
+      return;
+    }
     // Precise wake-ups for the open model's starts and for journeys' think times.
     const thinks = this.plan.journeys?.some((j) => j.steps.some((s) => s.think)) ?? false;
     const [, wake] = await Promise.all([this.transport.warmUp(), this.plan.model.kind === 'open' || thinks ? PreciseWake.start() : null]);
     this.wake = wake ?? undefined;
-    // HTTP/2 and journeys run other code than the warm-up's (they start cold).
-    const warmUp = this.plan.target.http2 || this.plan.requests.length === 0 ? 0 : warmUpRequests(this.peakStartsPerSecond());
-    if (warmUp > 0) await warmUpHotPath(this.mix, warmUp, this.connections);
+    await this.rehearse();
   }
 
-  /** This worker's most starts in a second: its share of the peak rate, or of the VUs at ~200 requests a second each. */
-  private peakStartsPerSecond(): number {
-    const model = this.plan.model;
-    const total = model.kind === 'open' ? Math.max(...model.stages.map((s) => Math.max(s.fromRps, s.toRps))) : maxVus(this.plan) * 200;
-    return total / this.count;
+  /**
+   * Runs this worker's share of the load against a responder of its own first, so the load starts with
+   * optimized code: twice, since the end of the first sends V8 back to unoptimized code for what had never run
+   * (the schedule's end); the second ends with every branch known.
+   */
+  private async rehearse(): Promise<void> {
+    for (let round = 0; round < REHEARSALS; round++) {
+      const rehearsal = await startRehearsal(this.plan, this.index, this.count);
+      if (!rehearsal) return;
+      try {
+        let run: WorkerRun | undefined;
+        await new Promise<void>((resolve, reject) => {
+          run = new WorkerRun(
+            { plan: rehearsal.plan, index: 0, count: 1 },
+            (m) => (m.type === 'done' ? resolve() : m.type === 'error' ? reject(new Error(m.error.message)) : undefined),
+            this.mix,
+          );
+          run.prepare(this.wake).then(() => run!.start(performance.timeOrigin + performance.now()), reject);
+          // A rehearsal that has not ended well after its length is cut: it only ever saves time.
+          setTimeout(() => run!.stop(), 20 * REHEARSAL_MS).unref();
+        });
+      } finally {
+        rehearsal.close();
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, COMPILE_SETTLE_MS));
   }
 
   start(startAtEpochMs: number): void {
@@ -169,8 +187,12 @@ class WorkerRun {
       this.send({ type: 'started', offsetMs: Math.round((performance.now() - this.zero) * 1000) / 1000 });
       this.timers.push(setInterval(() => this.transport.expire(performance.now()), EXPIRE_EVERY_MS));
       this.scheduleFlush();
-      if (this.plan.model.kind === 'open') this.runOpen(createArrivalSchedule(this.plan.model.stages, { holdLast: this.plan.durationMs === null }));
-      else this.runClosed();
+      if (this.plan.model.kind === 'open') {
+        const schedule = createArrivalSchedule(this.plan.model.stages, { holdLast: this.plan.durationMs === null });
+        const maxInFlight = Math.max(1, shareOf(this.plan.maxInFlight, this.index, this.count));
+        this.open = new OpenLoop(schedule, this.queue!, this, this.index, this.count, maxInFlight);
+        this.open.begin();
+      } else this.runClosed();
     };
     const wait = this.zero - performance.now();
     if (wait > 0) setTimeout(begin, wait);
@@ -186,102 +208,80 @@ class WorkerRun {
     this.stoppedAtMs = this.endMs;
   }
 
-  private elapsed(): number {
+  elapsed(): number {
     return performance.now() - this.zero;
   }
 
-  private runOpen(schedule: ArrivalSchedule): void {
-    const step = this.count;
-    let j = this.index;
-    const maxInFlight = Math.max(1, shareOf(this.plan.maxInFlight, this.index, this.count));
-    const queue = this.queue!;
-    const journeys = this.journeys;
-    let ended = false;
-    let wakeQueued = false;
-    /** Sends every start that is due; false once the schedule is over. */
-    const fireDue = (): boolean => {
-      const now = this.elapsed();
-      let fired = 0;
-      while (j < schedule.total && fired < MAX_STARTS_PER_TICK) {
-        const t = schedule.timeOfIndex(j);
-        if (t > now) break;
-        if (t >= this.endMs) {
-          j = Infinity;
-          break;
-        }
-        const late = now - t;
-        // With journeys, the bound is on journeys under way (each lives through its steps and think times).
-        if ((journeys ? journeys.active : this.inFlight) >= maxInFlight || late > MAX_LATE_MS) this.recorder.drop();
-        else {
-          this.recorder.recordLag(late);
-          if (journeys) this.startJourney(j, t);
-          else this.fire(j, t);
-        }
-        j += step;
-        fired++;
-      }
-      if (j >= schedule.total || now >= this.endMs) {
-        ended = true;
-        this.nextStartMs = Infinity;
-        this.drainThenFinish();
-        return false;
-      }
-      this.nextStartMs = schedule.timeOfIndex(j);
-      return true;
-    };
-    const wake = (): void => {
-      wakeQueued = false;
-      if (ended || !fireDue()) return;
-      const first = this.nextStartMs;
-      const dense = j + step < schedule.total && schedule.timeOfIndex(j + step) - first <= COALESCE_MS;
-      wakeQueued = true;
-      // Starts due (a full batch) are taken after I/O; otherwise the queue sleeps until the next one.
-      queue.at(Math.min(first, this.endMs), wake, dense);
-    };
-    // A response can find the next start due: it goes out now rather than at the next wake-up.
-    this.sendDueStarts = () => {
-      if (!ended) fireDue();
-      if (!ended && !wakeQueued) wake();
-    };
-    wake();
+  // The open loop's host (open-loop.ts).
+  underWay(): number {
+    // With journeys, the bound is on journeys under way (each lives through its steps and think times).
+    return this.journeys ? this.journeys.active : this.inFlight;
   }
 
+  startIndex(j: number, t: number): void {
+    if (this.journeys) this.startJourney(j, t);
+    else this.fire(j, t);
+  }
+
+  drop(): void {
+    this.recorder.drop();
+  }
+
+  recordLag(lateMs: number): void {
+    this.recorder.recordLag(lateMs);
+  }
+
+  scheduleEnded(): void {
+    this.drainThenFinish();
+  }
+
+  // The closed model: VUs each loop over request → response (→ think time) until the end. Methods, not
+  // closures made per run, so the rehearsal and the run share optimized code.
+  private vusActive = 0;
+  private vusWanted = 0;
+  private vuSeq = 0;
+  private readonly vuNext = (_outcome: string, now: number): void => this.vuContinue(now);
+
   private runClosed(): void {
+    this.vuSeq = this.index;
+    this.vuControl();
+  }
+
+  /** A VU's next request, or its end when there are more VUs than wanted or the run is over. */
+  private vuIterate(now: number): void {
+    if (this.vusActive > this.vusWanted || now >= this.endMs) {
+      this.vusActive--;
+      if (this.vusActive === 0 && now >= this.endMs) this.drainThenFinish();
+      return;
+    }
+    const j = this.vuSeq;
+    this.vuSeq += this.count;
+    if (this.journeys) this.startJourney(j, now, this.vuNext);
+    else this.fire(j, now, this.vuNext);
+  }
+
+  /** After a VU's request: at once (from the time it ended), or after its think time. */
+  private vuContinue(now: number): void {
+    const model = this.plan.model;
+    if (model.kind === 'closed' && model.thinkTimeMs > 0) setTimeout(() => this.vuIterate(this.elapsed()), model.thinkTimeMs);
+    else this.vuIterate(now);
+  }
+
+  /** Every 100 ms: as many VUs as the stages want now. */
+  private vuControl(): void {
     const model = this.plan.model;
     if (model.kind !== 'closed') return;
-    let active = 0;
-    let wanted = 0;
-    let seq = this.index;
-    const iterate = (now = this.elapsed()): void => {
-      if (active > wanted || now >= this.endMs) {
-        active--;
-        if (active === 0 && now >= this.endMs) this.drainThenFinish();
-        return;
-      }
-      const j = seq;
-      seq += this.count;
-      if (this.journeys) this.startJourney(j, now, next);
-      else this.fire(j, now, next);
-    };
-    // A VU's next request: at once (from the time its last one ended), or after its think time.
-    const next = (_outcome: string, now: number): void => {
-      if (model.thinkTimeMs > 0) setTimeout(iterate, model.thinkTimeMs);
-      else iterate(now);
-    };
-    const control = (): void => {
-      const now = this.elapsed();
-      if (now >= this.endMs) {
-        if (active === 0) this.drainThenFinish();
-        return;
-      }
-      wanted = shareOf(vusAt(model.stages, now), this.index, this.count);
-      while (active < wanted) {
-        active++;
-        iterate();
-      }
-      setTimeout(control, Math.min(VU_CONTROL_EVERY_MS, Math.max(1, this.endMs - now)));
-    };
-    control();
+    const now = this.elapsed();
+    if (now >= this.endMs) {
+      if (this.vusActive === 0) this.drainThenFinish();
+      return;
+    }
+    this.vusWanted = shareOf(vusAt(model.stages, now), this.index, this.count);
+    while (this.vusActive < this.vusWanted) {
+      this.vusActive++;
+      this.vuIterate(now);
+    }
+    setTimeout(() => this.vuControl(), Math.min(VU_CONTROL_EVERY_MS, Math.max(1, this.endMs - now)));
   }
 
   /** Sends schedule index j, intended to start at t (ms from zero). */
@@ -331,12 +331,14 @@ class WorkerRun {
       const outcome = settle(status, body, failure, headers);
       this.recorder.record(outcome, t, sent, now);
       if (after) after(outcome, now);
-      if (now >= this.nextStartMs) this.sendDueStarts();
+      const open = this.open;
+      if (open && now >= open.nextStartMs) open.sendDue();
     });
   }
 
   private scheduleFlush(): void {
-    const at = this.zero + (this.second + 1) * 1000;
+    // A rehearsal snapshots often, so the per-second snapshot's code is warm too when the load starts.
+    const at = this.zero + (this.second + 1) * (this.rehearsal ? REHEARSAL_SNAPSHOT_MS : 1000);
     const timer = setTimeout(
       () => {
         if (this.finished) return;
@@ -377,7 +379,7 @@ class WorkerRun {
     this.finished = true;
     for (const t of this.timers) clearTimeout(t);
     this.queue?.close();
-    this.wake?.close();
+    if (!this.rehearsal) this.wake?.close();
     this.journeys?.cutAll();
     if (this.started) {
       this.second = Math.max(this.second, Math.floor(this.elapsed() / 1000));
