@@ -11,6 +11,9 @@ import { BIN_MS } from '../../model/recording.js';
 import type { OutcomeCounts } from '../../model/outcome.js';
 import type { SnapshotPayload } from '../protocol.js';
 
+/** Values per chunk of the debug log: three per request. */
+const RAW_CHUNK = 3 * 65_536;
+
 export class Recorder {
   private latency: Histogram = createRecordingHistogram();
   private service: Histogram = createRecordingHistogram();
@@ -28,16 +31,17 @@ export class Recorder {
    * GOLIVE_DEBUG_LATENCY_DIR: every request's intended start, latency and start lag (µs; the latency as the
    * histogram got it) is also written to a file there, one `start latency lag` line each, so a test can build
    * one histogram from every request and a benchmark can see when slow requests were meant to start. Kept in
-   * memory and written with the last snapshot: writing every second stalled the load it was meant to observe.
+   * memory (in chunks: growing one array copied it all) and written with the last snapshot: writing every
+   * second stalled the load it was meant to observe.
    */
-  private readonly rawLog: { file: string; values: Float64Array; n: number } | undefined;
+  private readonly rawLog: { file: string; chunks: Float64Array[]; n: number } | undefined;
 
   constructor(
     private readonly worker: number,
     options: { rawLog: boolean } = { rawLog: true },
   ) {
     const dir = options.rawLog ? process.env['GOLIVE_DEBUG_LATENCY_DIR'] : undefined;
-    this.rawLog = dir ? { file: path.join(dir, `latency-${worker}-${process.pid}-${threadId}.txt`), values: new Float64Array(3 * 65_536), n: 0 } : undefined;
+    this.rawLog = dir ? { file: path.join(dir, `latency-${worker}-${process.pid}-${threadId}.txt`), chunks: [], n: 0 } : undefined;
   }
 
   /**
@@ -68,16 +72,24 @@ export class Recorder {
 
   private logRaw(intended: number, latency: number, lag: number): void {
     const log = this.rawLog!;
-    if (log.n + 3 > log.values.length) log.values = grownToFit(log.values, log.values.length * 2);
-    log.values[log.n++] = Math.round(intended * 1000);
-    log.values[log.n++] = Math.round(latency * 1000);
-    log.values[log.n++] = Math.round(lag * 1000);
+    const at = log.n % RAW_CHUNK;
+    if (at === 0) log.chunks.push(new Float64Array(RAW_CHUNK));
+    const chunk = log.chunks[log.chunks.length - 1]!;
+    chunk[at] = Math.round(intended * 1000);
+    chunk[at + 1] = Math.round(latency * 1000);
+    chunk[at + 2] = Math.round(lag * 1000);
+    log.n += 3;
   }
 
   private writeRaw(log: NonNullable<Recorder['rawLog']>): void {
     const lines: string[] = [];
-    for (let i = 0; i < log.n; i += 3) lines.push(`${log.values[i]} ${log.values[i + 1]} ${log.values[i + 2]}`);
+    for (let i = 0; i < log.n; i += 3) {
+      const chunk = log.chunks[Math.floor(i / RAW_CHUNK)]!;
+      const at = i % RAW_CHUNK;
+      lines.push(`${chunk[at]} ${chunk[at + 1]} ${chunk[at + 2]}`);
+    }
     if (lines.length) appendFileSync(log.file, `${lines.join('\n')}\n`);
+    log.chunks = [];
     log.n = 0;
   }
 
