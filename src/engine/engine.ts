@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { GoliveError } from '../errors.js';
 import type { LostWorker, Recording } from '../model/recording.js';
+import { warmUpHistograms } from '../model/histogram.js';
 import type { LoadPlan } from './plan.js';
 import { RecordingBuilder } from './recording-builder.js';
 import { createArrivalSchedule } from './schedule.js';
@@ -192,6 +193,8 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
     (opened) => {
       channels.push(...opened);
       opened.forEach(wire);
+      // While the workers prepare: the per-second merge's code optimized before time zero, not during the load.
+      warmUpHistograms();
       // Workers that cannot be told when to start begin at the fixed time; one not ready well after it is lost.
       if (fleet.fixedStartAtEpochMs !== undefined) {
         const lateAt = fleet.fixedStartAtEpochMs + LATE_START_GRACE_MS - epochNow();

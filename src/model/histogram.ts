@@ -138,31 +138,37 @@ export class Histogram {
   stats(): LatencyStats {
     const total = this.totalCount;
     if (total === 0) return { avg: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
-    const targets = PERCENTILES.map((p) => countAt(p, total));
-    const values: number[] = [];
+    // Typed arrays, not arrays that grow: a pushed value that is not a small integer changed the array's
+    // kind, and V8 threw the optimized code away (a 10-20 ms recompile, during the load, on its core).
+    const targets = STATS_TARGETS;
+    const values = STATS_VALUES;
+    for (let k = 0; k < PERCENTILES.length; k++) targets[k] = countAt(PERCENTILES[k]!, total);
+    let found = 0;
     let sum = 0;
     let seen = 0;
     let min = -1;
     for (let i = this.from; i <= this.to && seen < total; i++) {
       const c = this.counts[i]!;
       if (c === 0) continue;
-      if (min < 0) min = lowestOf(i);
+      const lowest = lowestOf(i);
+      if (min < 0) min = lowest;
       seen += c;
       const width = widthOf(i);
-      sum += (lowestOf(i) + Math.floor(width / 2)) * c;
-      while (values.length < targets.length && seen >= targets[values.length]!) values.push(lowestOf(i) + width - 1);
+      sum += (lowest + Math.floor(width / 2)) * c;
+      while (found < PERCENTILES.length && seen >= targets[found]!) values[found++] = lowest + width - 1;
     }
-    const ms = (us: number | undefined): number => round3((us ?? 0) / US_PER_MS);
+    for (let k = found; k < PERCENTILES.length; k++) values[k] = 0;
+    const ms = (us: number): number => round3(us / US_PER_MS);
     return {
       avg: round3(sum / total / US_PER_MS),
       min: round3(min / US_PER_MS),
-      p50: ms(values[0]),
-      p90: ms(values[1]),
-      p95: ms(values[2]),
-      p99: ms(values[3]),
-      p999: ms(values[4]),
+      p50: ms(values[0]!),
+      p90: ms(values[1]!),
+      p95: ms(values[2]!),
+      p99: ms(values[3]!),
+      p999: ms(values[4]!),
       // From the buckets, like every percentile, so a merged histogram and a directly recorded one agree.
-      max: ms(values[5]),
+      max: ms(values[5]!),
     };
   }
 }
@@ -172,6 +178,8 @@ function digit36(c: number): number {
 }
 
 const PERCENTILES = [50, 90, 95, 99, 99.9, 100] as const;
+const STATS_TARGETS = new Float64Array(PERCENTILES.length);
+const STATS_VALUES = new Float64Array(PERCENTILES.length);
 
 /** The count a percentile must reach, rounded up as HdrHistogram does (guarding one ulp of float error). */
 function countAt(percentile: number, total: number): number {
@@ -240,4 +248,33 @@ export function latencyStatsMs(h: Histogram): LatencyStats {
 
 function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
+}
+
+/** Rounds of warmUpHistograms: enough for V8 to optimize every step (measured with --trace-opt). */
+const WARM_UP_ROUNDS = 30;
+const WARM_UP_VALUES = 200;
+/** Made-up latencies spread from 10 µs to 100 ms, as a second of a real load spreads them. */
+const WARM_UP_LOG_RANGE = Math.log(10_000);
+
+/**
+ * Runs what every second of a load runs on histograms — record, encode, merge the text, percentiles — on
+ * made-up values, so V8 optimizes that code before time zero. Run once a second, it became hot
+ * only seconds into the load, and V8 compiled it then (10–20 ms of a helper thread each time): on a core
+ * shared with the load, stalls of every request in flight at second boundaries. A few ms of CPU.
+ */
+export function warmUpHistograms(): void {
+  const recorded = new Histogram();
+  const merged = new Histogram();
+  let seed = 1;
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    for (let i = 0; i < WARM_UP_VALUES; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      recorded.record(10 * Math.exp((seed / 2_147_483_648) * WARM_UP_LOG_RANGE));
+    }
+    const text = concatEncoded([recorded.encode(), recorded.encode()]);
+    merged.reset();
+    merged.addEncoded(text);
+    merged.stats();
+    recorded.reset();
+  }
 }

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { errorPayload, type FromWorkerMessage, type ToWorkerMessage, type WorkerInitPayload } from '../protocol.js';
 import { createArrivalSchedule, shareOf, vusAt } from '../schedule.js';
 import type { LoadPlan } from '../plan.js';
+import { warmUpHistograms } from '../../model/histogram.js';
 import { PreciseWake } from './precise-wake.js';
 import { Recorder } from './recorder.js';
 import { createRequestMix, rowPicker, type RequestMix } from './request-mix.js';
@@ -172,6 +173,8 @@ class WorkerRun implements OpenLoopHost {
         rehearsal.close();
       }
     }
+    // Its per-second encoding runs only a few dozen times in a rehearsal: not yet hot enough to be compiled.
+    warmUpHistograms();
     await new Promise((resolve) => setTimeout(resolve, COMPILE_SETTLE_MS));
   }
 
