@@ -3,12 +3,12 @@
  * queue, as they would in any client: that wait is part of the latency users see.
  */
 import { Http1Connection, type ConnectionOwner, type ConnectionTarget, type Exchange } from './http1-connection.js';
+import { WaitingQueue } from './waiting-queue.js';
 
 export class Http1Pool implements ConnectionOwner {
   private readonly idle: Http1Connection[] = [];
   private readonly all = new Set<Http1Connection>();
-  private queue: Exchange[] = [];
-  private queueHead = 0;
+  private readonly queue = new WaitingQueue<Exchange>((ex) => ex.done(0, undefined, 'timeout'));
   /** Exchanges re-sent after a stale keep-alive close; reported so the figure is visible. */
   retries = 0;
 
@@ -19,7 +19,7 @@ export class Http1Pool implements ConnectionOwner {
   ) {}
 
   get queued(): number {
-    return this.queue.length - this.queueHead;
+    return this.queue.size;
   }
 
   /** Opens every connection now so the first second of load does not pay for handshakes. */
@@ -46,14 +46,7 @@ export class Http1Pool implements ConnectionOwner {
   /** Fails every exchange past its deadline, queued or on the wire. */
   expire(now: number): void {
     for (const conn of this.all) conn.expire(now);
-    if (this.queued === 0) return;
-    const waiting = this.queue.slice(this.queueHead);
-    this.queue = [];
-    this.queueHead = 0;
-    for (const ex of waiting) {
-      if (now >= ex.deadline) ex.done(0, undefined, 'timeout');
-      else this.queue.push(ex);
-    }
+    this.queue.expire(now);
   }
 
   close(): void {
@@ -65,7 +58,7 @@ export class Http1Pool implements ConnectionOwner {
   onIdle(conn: Http1Connection): void {
     conn.onReady?.();
     conn.onReady = undefined;
-    const next = this.dequeue();
+    const next = this.queue.shift();
     if (next) conn.send(next);
     else this.idle.push(conn);
   }
@@ -82,7 +75,7 @@ export class Http1Pool implements ConnectionOwner {
       this.open().send(retry);
       return;
     }
-    const next = this.dequeue();
+    const next = this.queue.shift();
     if (next) this.open().send(next);
   }
 
@@ -90,15 +83,5 @@ export class Http1Pool implements ConnectionOwner {
     const conn = new Http1Connection(this.target, this.readBuffer, this);
     this.all.add(conn);
     return conn;
-  }
-
-  private dequeue(): Exchange | undefined {
-    if (this.queueHead >= this.queue.length) return undefined;
-    const next = this.queue[this.queueHead++];
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
-    return next;
   }
 }

@@ -8,6 +8,7 @@ import type { Outcome } from '../../model/outcome.js';
 import type { ConnectionTarget } from './http1-connection.js';
 import { Http2Session, type SessionOwner, type StreamRequest } from './http2-session.js';
 import { encodeHttp2Block, isIdempotent, type Done, type Outgoing, type Transport, type Wants } from './transport.js';
+import { WaitingQueue } from './waiting-queue.js';
 
 export function createHttp2Transport(url: URL, connections: number, insecure: boolean): Transport {
   const isTls = url.protocol === 'https:';
@@ -45,8 +46,7 @@ class Http2Pool implements SessionOwner {
   /** One slot per connection; a closed session's slot is opened again when a request needs it. */
   private readonly sessions: (Http2Session | undefined)[];
   private next = 0;
-  private queue: StreamRequest[] = [];
-  private queueHead = 0;
+  private readonly queue = new WaitingQueue<StreamRequest>((request) => request.done(0, undefined, 'timeout'));
   private closed = false;
   /** Requests sent again after the server refused them unprocessed (REFUSED_STREAM, or beyond a GOAWAY). */
   retries = 0;
@@ -78,14 +78,7 @@ class Http2Pool implements SessionOwner {
 
   expire(now: number): void {
     for (const session of this.sessions) session?.expire(now);
-    if (this.queueHead >= this.queue.length) return;
-    const waiting = this.queue.slice(this.queueHead);
-    this.queue = [];
-    this.queueHead = 0;
-    for (const request of waiting) {
-      if (now >= request.deadline) request.done(0, undefined, 'timeout');
-      else this.queue.push(request);
-    }
+    this.queue.expire(now);
   }
 
   close(): void {
@@ -95,7 +88,7 @@ class Http2Pool implements SessionOwner {
 
   onSlot(session: Http2Session): void {
     while (session.canStart) {
-      const next = this.dequeue();
+      const next = this.queue.shift();
       if (!next) return;
       session.start(next);
     }
@@ -112,10 +105,10 @@ class Http2Pool implements SessionOwner {
     if (this.closed) return;
     if (neverReady !== undefined) {
       // No connection could be made: what waits fails as the connection did, as each HTTP/1.1 exchange would.
-      if (!this.sessions.some((s) => s?.ready)) for (let r = this.dequeue(); r; r = this.dequeue()) r.done(0, undefined, neverReady);
+      if (!this.sessions.some((s) => s?.ready)) for (let r = this.queue.shift(); r; r = this.queue.shift()) r.done(0, undefined, neverReady);
       return;
     }
-    if (this.queueHead < this.queue.length && i >= 0) this.open(i);
+    if (this.queue.size > 0 && i >= 0) this.open(i);
   }
 
   /** The next session round-robin that can start a stream, opening a closed slot when needed. */
@@ -137,15 +130,5 @@ class Http2Pool implements SessionOwner {
     const session = new Http2Session(this.target, this.readBuffer, this);
     this.sessions[i] = session;
     return session;
-  }
-
-  private dequeue(): StreamRequest | undefined {
-    if (this.queueHead >= this.queue.length) return undefined;
-    const next = this.queue[this.queueHead++];
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
-    return next;
   }
 }
