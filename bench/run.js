@@ -111,7 +111,7 @@ async function openLatencySection(closedMax) {
     log(`| ${name} | ${m.p50.toFixed(3)} ms | ${m.p99.toFixed(2)} ms | ${m.p999.toFixed(2)} ms | ${r.runs[name].map((x) => x.p99.toFixed(2)).join(' / ')} |`);
   }
   log(
-    `\ngolive's p99 is ${(r.median.golive.p99 / r.median.h2load.p99).toFixed(1)}× h2load's (h2load measures from the actual send, golive from the intended start).`,
+    `\ngolive's p99 is ${(r.median.golive.p99 / r.median.h2load.p99).toFixed(1)}× h2load's (h2load measures from the actual send, golive from the intended start). From the actual send, as h2load measures, golive's p99 is ${r.goliveP99FromSend.toFixed(2)} ms (${(r.goliveP99FromSend / r.median.h2load.p99).toFixed(1)}× h2load's; runs ${r.runs.golive.map((x) => x.p99FromSend.toFixed(2)).join(' / ')}).`,
   );
   const worst = (name) =>
     r.runs[name]
