@@ -260,7 +260,7 @@ const WARM_UP_LOG_RANGE = Math.log(10_000);
  * Runs what every second of a load runs on histograms — record, encode, merge the text, percentiles — on
  * made-up values, so V8 optimizes that code before time zero. Run once a second, it became hot
  * only seconds into the load, and V8 compiled it then (10–20 ms of a helper thread each time): on a core
- * shared with the load, stalls of every request in flight at second boundaries. A few ms of CPU.
+ * shared with the load, stalls of every request in flight at second boundaries. 20–30 ms of CPU, once.
  */
 export function warmUpHistograms(): void {
   const recorded = new Histogram();
