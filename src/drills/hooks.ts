@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { GoliveError, InterruptedError } from '../errors.js';
 import type { EventKind, EventSink } from '../model/events.js';
 import { inert } from '../model/format.js';
-import type { HookRunner } from '../platforms/platform.js';
+import type { HookRunner, PlannedHookRunner } from '../platforms/platform.js';
 import type { Journal } from '../safety/journal.js';
 
 const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
@@ -29,6 +29,28 @@ export interface HookOptions {
   /** The operator's terminal, when there is one: manual steps are asked there. */
   input?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   output?: NodeJS.WritableStream | undefined;
+}
+
+/**
+ * What a dry run gets instead: a hook runner that says what it would run and cannot start a process
+ * (the planned platforms and the dry run's drill runner take only this type).
+ */
+export function createPlannedHookRunner(options: { events: () => EventSink; describe: (description: string) => void }): PlannedHookRunner {
+  const plan = (description: string): Promise<void> => {
+    options.events()('hook.planned', `would ${description}`);
+    options.describe(description);
+    return Promise.resolve();
+  };
+  return {
+    plans: true,
+    run: (command, env, _signal, cwd, role = 'hook') => plan(`run \`${inert(command)}\` (${role}${cwd ? ` in ${cwd}` : ''}${describeEnv(env)})`),
+    manual: (instruction) => plan(`ask the operator: ${inert(instruction)} (the load keeps running until they confirm)`),
+  };
+}
+
+function describeEnv(env: Record<string, string>): string {
+  const names = Object.keys(env).filter((k) => k.startsWith('GOLIVE_'));
+  return names.length ? `, with ${names.map((k) => `${k}=${env[k]}`).join(' ')}` : '';
 }
 
 export function createHookRunner(options: HookOptions): HookRunner {

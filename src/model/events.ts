@@ -14,6 +14,7 @@ export type EventKind =
   // hooks and operators
   | 'hook.output' // a line a hook printed
   | 'hook.stderr' // a line a hook printed on stderr
+  | 'hook.planned' // a dry run: a hook or manual step that would run
   | 'manual.waiting' // waiting for an operator
   | 'manual.confirmed' // the operator confirmed
   // replicas (local) and pods (kubernetes): the workload's units

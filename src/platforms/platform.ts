@@ -61,6 +61,11 @@ export interface HookRunner {
   manual(instruction: string, signal: AbortSignal): Promise<void>;
 }
 
+/** A hook runner that describes instead of running (a dry run's): it has no way to start a process. */
+export interface PlannedHookRunner extends HookRunner {
+  readonly plans: true;
+}
+
 export interface NodeDrainOptions {
   timeoutMs: number;
   /** How the node is rebooted after it is drained: a delay (local), the user's command, or an operator. */
@@ -136,4 +141,12 @@ export interface Platform {
   workerFleet?(plan: LoadPlan, count: number): WorkerFleet;
   /** What the audit reads to explain failed drills: the live namespace, or the local app's config. */
   auditSources?(): Pick<AuditSources, 'cluster' | 'local'>;
+}
+
+/**
+ * A platform that plans (a dry run's): every change is described in words and none is made. Only the
+ * platform registry makes one; the dry run's drill runner accepts nothing else.
+ */
+export interface PlannedPlatform extends Platform {
+  readonly plans: true;
 }

@@ -6,12 +6,12 @@ import type { AuditSources } from '../audit/audit.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Undoers } from '../safety/undoers.js';
 import { VERSION } from '../version.js';
-import type { DrillNeeds, Platform, PlatformServices } from './platform.js';
+import type { ResolvedKubernetesPlatform } from './kubernetes/schema.js';
+import type { DrillNeeds, PlannedHookRunner, PlannedPlatform, Platform, PlatformServices } from './platform.js';
 
 export interface PlatformEnvironment extends PlatformServices {
   /** What the drills that will run need: the kubernetes platform checks permissions for these. */
   needs: DrillNeeds[];
-  dryRun: boolean;
   allowDestroy: boolean;
   /** Overrides the config's kube context (--context). */
   context?: string | undefined;
@@ -20,32 +20,55 @@ export interface PlatformEnvironment extends PlatformServices {
   configSource: { file: string | undefined; lineOf: (path: string) => number | undefined };
 }
 
+/** A dry run's platform is given a hook runner that cannot run anything. */
+export interface PlannedPlatformEnvironment extends Omit<PlatformEnvironment, 'hooks'> {
+  hooks: PlannedHookRunner;
+}
+
+/** The platform that acts: starts the application (local) or changes the cluster (kubernetes). */
 export async function createPlatform(config: ResolvedConfig, env: PlatformEnvironment): Promise<Platform | undefined> {
   const p = config.platform;
   if (!p) return undefined;
   switch (p.kind) {
     case 'local': {
-      if (env.dryRun) {
-        // A dry run starts nothing: the local platform's changes are processes and files on this machine.
-        const { LocalDryRun } = await import('./local/local-dry-run.js');
-        return new LocalDryRun({ config: p, baseDir: env.baseDir, runDir: env.runDir, onMutation: env.onMutation });
-      }
       const { LocalPlatform } = await import('./local/local-platform.js');
       return new LocalPlatform({ ...services(env), config: p, configSource: env.configSource });
     }
     case 'kubernetes': {
       const { KubernetesPlatform } = await import('./kubernetes/kubernetes-platform.js');
-      return new KubernetesPlatform({
-        ...services(env),
-        config: env.context ? { ...p, context: env.context } : p,
-        needs: env.needs,
-        dryRun: env.dryRun,
-        allowDestroy: env.allowDestroy || config.allowDestroy,
-        workers: jobWorkers(config),
-        ...(env.onMutation ? { onMutation: env.onMutation } : {}),
-      });
+      return new KubernetesPlatform(kubernetesOptions(config, p, env));
     }
   }
+}
+
+/**
+ * The platform of a dry run: it describes each change in words and makes none. The local one starts
+ * nothing (its changes are processes and files on this machine); the kubernetes one reads the cluster.
+ */
+export async function createPlannedPlatform(config: ResolvedConfig, env: PlannedPlatformEnvironment): Promise<PlannedPlatform | undefined> {
+  const p = config.platform;
+  if (!p) return undefined;
+  switch (p.kind) {
+    case 'local': {
+      const { LocalDryRun } = await import('./local/local-dry-run.js');
+      return new LocalDryRun({ config: p, baseDir: env.baseDir, runDir: env.runDir, hooks: env.hooks, onMutation: env.onMutation });
+    }
+    case 'kubernetes': {
+      const { PlannedKubernetesPlatform } = await import('./kubernetes/kubernetes-platform.js');
+      return new PlannedKubernetesPlatform({ ...kubernetesOptions(config, p, env), hooks: env.hooks });
+    }
+  }
+}
+
+function kubernetesOptions(config: ResolvedConfig, p: ResolvedKubernetesPlatform, env: PlatformEnvironment | PlannedPlatformEnvironment) {
+  return {
+    ...services(env),
+    config: env.context ? { ...p, context: env.context } : p,
+    needs: env.needs,
+    allowDestroy: env.allowDestroy || config.allowDestroy,
+    workers: jobWorkers(config),
+    ...(env.onMutation ? { onMutation: env.onMutation } : {}),
+  };
 }
 
 function services(env: PlatformServices): PlatformServices {

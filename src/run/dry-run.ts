@@ -6,11 +6,18 @@ import { analyzeDrill } from '../analysis/analyze-drill.js';
 import type { DrillSpec } from '../drills/drill.js';
 import type { EventKind } from '../model/events.js';
 import type { DrillResult, TimelineEvent } from '../model/result.js';
+import type { PlannedHookRunner, PlannedPlatform } from '../platforms/platform.js';
 import { describeLoad, type DrillEnvironment, type DrillHooks } from './run-drill.js';
+
+/** What a dry run acts through: a platform and a hook runner that can only describe. */
+export interface PlanEnvironment extends Omit<DrillEnvironment, 'platform' | 'hookRunner'> {
+  platform: PlannedPlatform | undefined;
+  hookRunner: PlannedHookRunner;
+}
 
 const NOT_RUN = 'dry run: nothing was changed and no load was sent';
 
-export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: DrillEnvironment, signal: AbortSignal): Promise<DrillResult> {
+export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: PlanEnvironment, signal: AbortSignal): Promise<DrillResult> {
   const load = describeLoad(spec);
   const info = { name: spec.name, kind: spec.kind, load };
   await hooks.onDrillStart(info);

@@ -4,11 +4,13 @@
  * terminal and the reporters are ports given by the caller: the library never reaches for process.stdout.
  */
 import path from 'node:path';
-import { createHookRunner } from '../drills/hooks.js';
+import { createHookRunner, createPlannedHookRunner, type HookOptions } from '../drills/hooks.js';
 import { GoliveError } from '../errors.js';
 import type { EventSink } from '../model/events.js';
 import type { DrillResult, RunResult } from '../model/result.js';
-import { createPlatform, PLATFORM_UNDOERS } from '../platforms/registry.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import type { HookRunner, PlannedHookRunner, PlannedPlatform, Platform } from '../platforms/platform.js';
+import { createPlannedPlatform, createPlatform, PLATFORM_UNDOERS, type PlatformEnvironment } from '../platforms/registry.js';
 import { createMultiplexer, type Reporter } from '../report/reporter.js';
 import { ResultsFolder } from '../results/results-folder.js';
 import { Journal } from '../safety/journal.js';
@@ -73,7 +75,9 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   const reader = prometheus ? new PrometheusReader(prometheus, allQueries(prometheus, config.platform)) : undefined;
   await reader?.check(signal);
   const outputRoot = path.resolve(o.cwd, config.output.dir);
-  const leftovers = await recoverAll(outputRoot, PLATFORM_UNDOERS);
+  // A dry run undoes nothing either: it says what the next run would clean up.
+  const leftovers = await recoverAll(outputRoot, PLATFORM_UNDOERS, { describeOnly: o.dryRun });
+  for (const line of leftovers.pending) warn(`an earlier run did not finish; a run (or golive recover) would undo: ${line}`);
   for (const line of leftovers.undone) warn(`cleaned up after an earlier run that did not finish: ${line}`);
   for (const line of leftovers.failed) warn(`an earlier run left this behind and it could not be undone: ${line}`);
   const folder = new ResultsFolder(outputRoot, config.name, new Date(), (message) => {
@@ -96,30 +100,32 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   let currentDrill = '(setup)';
   const setupSink: EventSink = (kind, message, subject) => folder.appendEvent('(setup)', { atMs: 0, kind, message, ...(subject ? { subject } : {}) });
   const route: EventSink = (kind, message, subject) => (drillSink ?? setupSink)(kind, message, subject);
-  const hookRunner = createHookRunner({
-    env: () => ({ GOLIVE_DRILL: currentDrill }),
-    events: () => route,
-    assumeYes: o.assumeYes,
-    manualTimeoutMs: 30 * 60_000,
-    journal,
-    timeoutMs: config.hookTimeout,
-    input: o.input,
-    output: o.output,
-  });
-  const platform = await createPlatform(config, {
+  const platformEnv = {
     baseDir: loaded.baseDir,
     runDir: folder.dir,
     runId: path.basename(folder.dir),
     journal,
     teardowns,
-    hooks: hookRunner,
     needs: plan.drills.map((d) => d.needs),
-    dryRun: o.dryRun,
     allowDestroy: o.allowDestroy,
     configSource: { file: loaded.fileLabel, lineOf: loaded.lineOf },
     ...(o.context ? { context: o.context } : {}),
     ...(o.onMutation ? { onMutation: o.onMutation } : {}),
-  });
+  };
+  // A dry run gets a hook runner and a platform that can only describe: nothing in it can run a command.
+  const world: World = o.dryRun
+    ? await plannedWorld(config, platformEnv, route, o.onMutation)
+    : await liveWorld(config, platformEnv, {
+        env: () => ({ GOLIVE_DRILL: currentDrill }),
+        events: () => route,
+        assumeYes: o.assumeYes,
+        manualTimeoutMs: 30 * 60_000,
+        journal,
+        timeoutMs: config.hookTimeout,
+        input: o.input,
+        output: o.output,
+      });
+  const { platform } = world;
   platform?.setEventSink(route);
   const platformInfo: RunResult['platform'] = platform
     ? {
@@ -174,8 +180,6 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
         }
       }
       const env = {
-        platform,
-        hookRunner,
         targetUrl: url,
         teardowns,
         onTeardownFailure: warn,
@@ -191,13 +195,18 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
           drillSink = sink;
         },
       };
-      // A dry run: the drill's steps against a platform that only describes its changes; no load, no waiting.
+      // A dry run: the drill's steps against a platform and hooks that only describe; no load, no waiting.
       const live = reader && prometheus?.live !== undefined && !o.dryRun ? reader.live(signal) : undefined;
       try {
         results.push(
-          o.dryRun
-            ? await planDrill(drill, hooks, env, signal)
-            : await runDrill(drill, hooks, folder, signal, { ...env, liveFigure: live ? () => live.latest() : undefined }),
+          world.plans
+            ? await planDrill(drill, hooks, { ...env, platform: world.platform, hookRunner: world.hooks }, signal)
+            : await runDrill(drill, hooks, folder, signal, {
+                ...env,
+                platform: world.platform,
+                hookRunner: world.hooks,
+                liveFigure: live ? () => live.latest() : undefined,
+              }),
         );
       } finally {
         live?.stop();
@@ -247,4 +256,24 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   const reports = o.dryRun ? [] : writeConfiguredReports(folder.dir, config.reporters, o.cwd, warn);
   await hooks.onRunEnd(result);
   return { result, resultsDir: folder.dir, interrupted, reports };
+}
+
+/** What the drills act through: live, or (a dry run) only able to describe. */
+type World =
+  | { plans: false; hooks: HookRunner; platform: Platform | undefined }
+  | { plans: true; hooks: PlannedHookRunner; platform: PlannedPlatform | undefined };
+
+async function liveWorld(config: ResolvedConfig, env: Omit<PlatformEnvironment, 'hooks'>, hookOptions: HookOptions): Promise<World> {
+  const hooks = createHookRunner(hookOptions);
+  return { plans: false, hooks, platform: await createPlatform(config, { ...env, hooks }) };
+}
+
+async function plannedWorld(
+  config: ResolvedConfig,
+  env: Omit<PlatformEnvironment, 'hooks'>,
+  events: EventSink,
+  describe: ((description: string) => void) | undefined,
+): Promise<World> {
+  const hooks = createPlannedHookRunner({ events: () => events, describe: describe ?? (() => undefined) });
+  return { plans: true, hooks, platform: await createPlannedPlatform(config, { ...env, hooks }) };
 }

@@ -13,10 +13,17 @@ export interface RecoverReport {
   failed: string[];
   /** Journals of runs still in progress: left alone. */
   skipped: string[];
+  /** With `describeOnly`: what would be undone. */
+  pending: string[];
 }
 
-export async function recoverFolder(runDir: string, undoers: Undoers): Promise<RecoverReport> {
-  const report: RecoverReport = { undone: [], failed: [], skipped: [] };
+/** `describeOnly` (a dry run): says what would be undone, and undoes nothing. */
+export interface RecoverOptions {
+  describeOnly?: boolean;
+}
+
+export async function recoverFolder(runDir: string, undoers: Undoers, options: RecoverOptions = {}): Promise<RecoverReport> {
+  const report: RecoverReport = { undone: [], failed: [], skipped: [], pending: [] };
   const file = path.join(runDir, JOURNAL_FILE);
   const journal = readJournal(file);
   if (!journal) return report;
@@ -24,6 +31,10 @@ export async function recoverFolder(runDir: string, undoers: Undoers): Promise<R
   if (pending.length === 0) return report;
   if (journal.pid !== process.pid && isAlive(journal.pid)) {
     report.skipped.push(`${runDir}: its run (pid ${journal.pid}) is still going`);
+    return report;
+  }
+  if (options.describeOnly) {
+    report.pending.push(...pending.map((e) => `${e.change} (${runDir})`));
     return report;
   }
   const runId = path.basename(runDir);
@@ -41,16 +52,17 @@ export async function recoverFolder(runDir: string, undoers: Undoers): Promise<R
 }
 
 /** Every run folder under `root` (the results root), oldest first. */
-export async function recoverAll(root: string, undoers: Undoers): Promise<RecoverReport> {
-  const total: RecoverReport = { undone: [], failed: [], skipped: [] };
+export async function recoverAll(root: string, undoers: Undoers, options: RecoverOptions = {}): Promise<RecoverReport> {
+  const total: RecoverReport = { undone: [], failed: [], skipped: [], pending: [] };
   if (!existsSync(root) || !statSync(root).isDirectory()) return total; // not a results root: the run says so when it makes its folder
   for (const name of readdirSync(root).sort()) {
     const dir = path.join(root, name);
     if (!existsSync(path.join(dir, JOURNAL_FILE))) continue;
-    const r = await recoverFolder(dir, undoers);
+    const r = await recoverFolder(dir, undoers, options);
     total.undone.push(...r.undone);
     total.failed.push(...r.failed);
     total.skipped.push(...r.skipped);
+    total.pending.push(...r.pending);
   }
   return total;
 }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -343,5 +343,51 @@ describe('drills against a real Kubernetes 1.20 control plane', { skip: realClus
     const kinds = d.events.map((e) => e.kind);
     assert.ok(kinds.indexOf('destroy.done') < kinds.indexOf('deploy.command'), kinds.join(', '));
     console.log(`redeploy: setup ${d.setupMs} ms`);
+  });
+  test('--dry-run of every drill kind: every hook described, none run; no node, pod or namespace changed', async () => {
+    const url = await deploy();
+    const marks = path.join(dir, 'marks');
+    mkdirSync(marks, { recursive: true });
+    const kubectl = `kubectl --kubeconfig ${cluster.kubeconfig}`;
+    // Each hook, if it ran, would leave a mark and do real harm to the cluster.
+    const hook = (mark: string): string => `touch ${path.join(marks, mark)} && ${kubectl} delete namespace ${DEMO_NAMESPACE} --wait=false`;
+    const podsBefore = JSON.parse(await cluster.kubectl(['get', 'pods', '-n', DEMO_NAMESPACE, '-o', 'json'])).items.map(
+      (p: { metadata: { uid: string } }) => p.metadata.uid,
+    );
+    const planned: string[] = [];
+    const outcome = await run({
+      cwd: dir,
+      dryRun: true,
+      allowDestroy: true,
+      onMutation: (m) => planned.push(m),
+      config: config(url, {
+        'app-update': { ...short, change: { run: hook('rollout') } },
+        'node-drain': { ...short, reboot: { run: hook('reboot') } },
+        'zone-outage': { ...short, mode: { run: hook('zone') } },
+        'disaster-recovery': { ...short, backup: { run: hook('backup'), destroy: hook('destroy'), restore: hook('restore') } },
+        redeploy: { ...short, repo: dir, command: hook('deploy') },
+        mine: { kind: 'custom', actions: [{ run: hook('custom') }, { manual: 'pull the plug' }] },
+      }),
+    });
+    assert.deepEqual(
+      outcome.result.drills.map((d) => [d.name, d.error]),
+      ['app-update', 'node-drain', 'zone-outage', 'disaster-recovery', 'redeploy', 'mine'].map((n) => [n, undefined]),
+    );
+    assert.deepEqual(readdirSync(marks), [], 'no hook ran');
+    for (const mark of ['rollout', 'reboot', 'zone', 'backup', 'destroy', 'restore', 'deploy', 'custom'])
+      assert.ok(
+        planned.some((p) => p.startsWith('run `touch ') && p.includes(`marks/${mark} `)),
+        `${mark} described:\n${planned.join('\n')}`,
+      );
+    const ns = JSON.parse(await cluster.kubectl(['get', 'namespace', DEMO_NAMESPACE, '-o', 'json']));
+    assert.equal(ns.status.phase, 'Active', 'the namespace is untouched');
+    assert.ok(
+      (await nodesNow(cluster)).every((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).length),
+      'no node cordoned or tainted',
+    );
+    const podsAfter = JSON.parse(await cluster.kubectl(['get', 'pods', '-n', DEMO_NAMESPACE, '-o', 'json'])).items.map(
+      (p: { metadata: { uid: string } }) => p.metadata.uid,
+    );
+    assert.deepEqual(podsAfter.sort(), podsBefore.sort(), 'the same pods: none evicted, deleted or restarted');
   });
 });

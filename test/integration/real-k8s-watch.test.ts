@@ -79,7 +79,6 @@ test(
         journal,
         teardowns,
         needs: [],
-        dryRun: false,
         allowDestroy: false,
         hooks: { run: () => Promise.resolve(), manual: () => Promise.resolve() },
       });

@@ -17,6 +17,8 @@ import type {
   NodeDrainOptions,
   Platform,
   PlatformInfo,
+  PlannedHookRunner,
+  PlannedPlatform,
   PlatformServices,
   RolloutChange,
   ZoneInfo,
@@ -39,7 +41,6 @@ export interface KubernetesPlatformOptions extends PlatformServices {
   config: ResolvedKubernetesPlatform;
   /** What the configured drills need: the permissions checked before starting. */
   needs: DrillNeeds[];
-  dryRun: boolean;
   /** Consent for destroying the namespace (disaster-recovery, redeploy). */
   allowDestroy: boolean;
   /** Told about each mutating call, in words (the dry-run plan). */
@@ -70,14 +71,18 @@ export class KubernetesPlatform implements Platform {
   /** When golive set the unreachable taint on a zone (mode unreachable), to notice a controller removing it. */
   private readonly unreachableSince = new Map<string, number>();
 
-  constructor(private readonly options: KubernetesPlatformOptions) {
+  constructor(
+    private readonly options: KubernetesPlatformOptions,
+    /** Only PlannedKubernetesPlatform passes true: its client describes every write and makes none. */
+    dryRun = false,
+  ) {
     const config = options.config;
     this.client =
       options.client ??
       new KubeClient({
         kubeconfig: config.kubeconfig ? path.resolve(options.baseDir, config.kubeconfig) : undefined,
         context: config.context,
-        dryRun: options.dryRun,
+        dryRun,
         onMutation: (d) => {
           this.s.sink('k8s.call', d);
           options.onMutation?.(d);
@@ -94,7 +99,7 @@ export class KubernetesPlatform implements Platform {
       kind: 'kubernetes',
       context: this.client.context,
       namespace: config.namespace,
-      description: `kubernetes: context ${this.client.context} (${this.client.server}), namespace ${config.namespace}, ${config.workload.kind} ${config.workload.name}${options.dryRun ? ' · DRY RUN: no changes' : ''}`,
+      description: `kubernetes: context ${this.client.context} (${this.client.server}), namespace ${config.namespace}, ${config.workload.kind} ${config.workload.name}${dryRun ? ' · DRY RUN: no changes' : ''}`,
     };
   }
 
@@ -237,5 +242,25 @@ export class KubernetesPlatform implements Platform {
 
   auditSources(): Pick<AuditSources, 'cluster'> {
     return { cluster: { client: this.client, namespace: this.s.ns, veleroNamespace: this.s.config.veleroNamespace } };
+  }
+}
+
+/**
+ * The kubernetes platform of a dry run: it reads the cluster to name what each step would touch, and its
+ * client and hook runner only describe: no API write, no command, no clone.
+ */
+export class PlannedKubernetesPlatform extends KubernetesPlatform implements PlannedPlatform {
+  readonly plans = true;
+
+  constructor(private readonly planned: Omit<KubernetesPlatformOptions, 'hooks'> & { hooks: PlannedHookRunner }) {
+    super(planned, true);
+  }
+
+  override async deployFromRepo(options: DeployOptions, signal: AbortSignal): Promise<void> {
+    if (!options.command)
+      throw new GoliveError('GOLIVE_USAGE', "redeploy on kubernetes needs a deploy command: redeploy: { command: 'kubectl apply -k deploy/' }");
+    const repo = path.resolve(this.planned.baseDir, options.repo);
+    await this.planned.hooks.run(`git clone ${repo} (at HEAD, committed files only)`, {}, signal, undefined, 'deploy command');
+    await this.planned.hooks.run(options.command, { GOLIVE_NAMESPACE: this.planned.config.namespace }, signal, `the clone of ${repo}`, 'deploy command');
   }
 }

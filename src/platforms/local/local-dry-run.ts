@@ -4,7 +4,18 @@
  * cluster as the real run would place them, so the plan names the nodes and zones the drills would hit.
  */
 import path from 'node:path';
-import type { DeployOptions, EventSink, NodeDrainOptions, Platform, PlatformInfo, RolloutChange, ZoneInfo, ZoneOutageMode } from '../platform.js';
+import type {
+  DeployOptions,
+  EventSink,
+  NodeDrainOptions,
+  PlannedHookRunner,
+  PlannedPlatform,
+  PlatformInfo,
+  RolloutChange,
+  ZoneInfo,
+  ZoneOutageMode,
+} from '../platform.js';
+import { GoliveError } from '../../errors.js';
 import { SimCluster } from './cluster.js';
 import type { ResolvedLocalPlatform } from './schema.js';
 
@@ -12,10 +23,13 @@ export interface LocalDryRunOptions {
   config: ResolvedLocalPlatform;
   baseDir: string;
   runDir: string;
+  /** Hooks (a zone's, a reboot's) are described by the dry run's hook runner, which cannot run them. */
+  hooks: PlannedHookRunner;
   onMutation?: ((description: string) => void) | undefined;
 }
 
-export class LocalDryRun implements Platform {
+export class LocalDryRun implements PlannedPlatform {
+  readonly plans = true;
   readonly info: PlatformInfo;
   private readonly cluster: SimCluster;
   /** Node of each replica the run would start, in order. */
@@ -59,14 +73,8 @@ export class LocalDryRun implements Platform {
   }
 
   rollout(change: RolloutChange): Promise<void> {
-    const what =
-      change.kind === 'restart'
-        ? 'a restart'
-        : change.kind === 'env'
-          ? `env ${change.name}=${change.value}`
-          : change.kind === 'image'
-            ? `image ${change.image}`
-            : `the command ${change.command}`;
+    if (change.kind === 'run') return Promise.reject(new GoliveError('GOLIVE_USAGE', 'the local platform cannot run a deploy command: use restart or env'));
+    const what = change.kind === 'restart' ? 'a restart' : change.kind === 'env' ? `env ${change.name}=${change.value}` : `image ${change.image}`;
     const s = this.options.config.app.strategy;
     this.sink(
       'rollout.started',
@@ -80,17 +88,14 @@ export class LocalDryRun implements Platform {
     return Promise.resolve(this.cluster.nodes.filter((n) => which === 'all' || hosting.has(n.name)).map((n) => n.name));
   }
 
-  drainNode(name: string, options: NodeDrainOptions): Promise<void> {
-    const reboot = options.reboot
-      ? 'delayMs' in options.reboot
-        ? `, reboot it (${options.reboot.delayMs} ms)`
-        : 'run' in options.reboot
-          ? `, reboot it with: ${options.reboot.run}`
-          : `, ask the operator: ${options.reboot.manual}`
-      : '';
+  async drainNode(name: string, options: NodeDrainOptions, signal: AbortSignal): Promise<void> {
     const here = this.placed.filter((n) => n === name).length;
     this.sink('drill.node', `would drain ${name}: ${here} replica(s) evicted and replaced elsewhere`, name);
-    return this.would(`cordon ${name}, evict its ${here} replica(s) (the disruption budget honoured)${reboot}, uncordon ${name}`);
+    const delay = options.reboot && 'delayMs' in options.reboot ? `, reboot it (${options.reboot.delayMs} ms)` : '';
+    await this.would(`cordon ${name}, evict its ${here} replica(s) (the disruption budget honoured)${delay}`);
+    if (options.reboot && 'run' in options.reboot) await this.options.hooks.run(options.reboot.run, { GOLIVE_NODE: name }, signal);
+    if (options.reboot && 'manual' in options.reboot) await this.options.hooks.manual(options.reboot.manual.replaceAll('$GOLIVE_NODE', name), signal);
+    await this.would(`uncordon ${name}`);
   }
 
   zones(): Promise<ZoneInfo[]> {
@@ -102,9 +107,10 @@ export class LocalDryRun implements Platform {
     );
   }
 
-  failZone(zone: string, mode: ZoneOutageMode): Promise<void> {
-    this.sink('zone.lost', `would lose ${zone}${mode.kind === 'run' ? ` by running: ${mode.command}` : ''}`, zone);
-    return this.would(`lose ${zone}: its nodes down, its replicas killed at once (SIGKILL)${mode.kind === 'run' ? `, after running ${mode.command}` : ''}`);
+  async failZone(zone: string, mode: ZoneOutageMode, signal: AbortSignal): Promise<void> {
+    this.sink('zone.lost', `would lose ${zone}`, zone);
+    if (mode.kind === 'run') await this.options.hooks.run(mode.command, { GOLIVE_ZONE: zone }, signal);
+    await this.would(`lose ${zone}: its nodes down, its replicas killed at once (SIGKILL)`);
   }
 
   waitZoneEvacuated(): Promise<void> {
@@ -140,9 +146,10 @@ export class LocalDryRun implements Platform {
     return this.would(`stop every replica and delete ${this.dataDir}`);
   }
 
-  deployFromRepo(options: DeployOptions): Promise<void> {
-    return this.would(
-      `clone ${options.repo} at HEAD${options.build ? `, build with: ${options.build}` : ''}${options.coldCaches ? ' (empty package caches)' : ''}, start ${this.placed.length} replica(s)`,
-    );
+  async deployFromRepo(options: DeployOptions, signal: AbortSignal): Promise<void> {
+    const repo = path.resolve(this.options.baseDir, options.repo);
+    await this.would(`clone ${repo} at HEAD (committed files only)${options.coldCaches ? ', with empty package caches' : ''}`);
+    if (options.build) await this.options.hooks.run(options.build, {}, signal, `the clone of ${repo}`, 'build');
+    await this.would(`start ${this.placed.length} replica(s) from the clone`);
   }
 }
