@@ -15,7 +15,8 @@ import { createMultiplexer, type Reporter } from '../report/reporter.js';
 import { ResultsFolder } from '../results/results-folder.js';
 import { Journal } from '../safety/journal.js';
 import { markOwned, removeOwnedTempDir } from '../safety/owned-temp-dir.js';
-import { recoverAll } from '../safety/recover.js';
+import { recoverKnownRuns } from '../safety/recover.js';
+import { registerRun, type RegisteredRun } from '../safety/run-registry.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
 import { planDrill } from './dry-run.js';
@@ -76,7 +77,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   await reader?.check(signal);
   const outputRoot = path.resolve(o.cwd, config.output.dir);
   // A dry run undoes nothing either: it says what the next run would clean up.
-  const leftovers = await recoverAll(outputRoot, PLATFORM_UNDOERS, { describeOnly: o.dryRun });
+  const leftovers = await recoverKnownRuns(outputRoot, PLATFORM_UNDOERS, { describeOnly: o.dryRun });
   for (const line of leftovers.pending) warn(`an earlier run did not finish; a run (or golive recover) would undo: ${line}`);
   for (const line of leftovers.undone) warn(`cleaned up after an earlier run that did not finish: ${line}`);
   for (const line of leftovers.failed) warn(`an earlier run left this behind and it could not be undone: ${line}`);
@@ -86,6 +87,8 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     stop.abort();
   });
   const journal = new Journal(folder.dir);
+  // Registered before any change, so `golive recover` finds this run wherever --out put it.
+  const registration = o.dryRun ? undefined : register(folder.dir, journal.runId, warn);
   const teardowns = new TeardownStack(journal);
   const startedAt = new Date().toISOString();
   // Registered first, so undone last: the platform's replicas may run from these folders.
@@ -103,7 +106,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   const platformEnv = {
     baseDir: loaded.baseDir,
     runDir: folder.dir,
-    runId: path.basename(folder.dir),
+    runId: journal.runId,
     journal,
     teardowns,
     needs: plan.drills.map((d) => d.needs),
@@ -113,18 +116,28 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     ...(o.onMutation ? { onMutation: o.onMutation } : {}),
   };
   // A dry run gets a hook runner and a platform that can only describe: nothing in it can run a command.
-  const world: World = o.dryRun
-    ? await plannedWorld(config, platformEnv, route, o.onMutation)
-    : await liveWorld(config, platformEnv, {
-        env: () => ({ GOLIVE_DRILL: currentDrill }),
-        events: () => route,
-        assumeYes: o.assumeYes,
-        manualTimeoutMs: 30 * 60_000,
-        journal,
-        timeoutMs: config.hookTimeout,
-        input: o.input,
-        output: o.output,
-      });
+  const makeWorld = (): Promise<World> =>
+    o.dryRun
+      ? plannedWorld(config, platformEnv, route, o.onMutation)
+      : liveWorld(config, platformEnv, {
+          env: () => ({ GOLIVE_DRILL: currentDrill }),
+          events: () => route,
+          assumeYes: o.assumeYes,
+          manualTimeoutMs: 30 * 60_000,
+          journal,
+          timeoutMs: config.hookTimeout,
+          input: o.input,
+          output: o.output,
+        });
+  let world: World;
+  try {
+    world = await makeWorld();
+  } catch (err) {
+    // A refused context or a bad kubeconfig: nothing was changed; what the run made so far is removed.
+    for (const failure of await teardowns.unwind()) warn(failure);
+    if (journal.pending().length === 0) registration?.forget();
+    throw err;
+  }
   const { platform } = world;
   platform?.setEventSink(route);
   const platformInfo: RunResult['platform'] = platform
@@ -217,6 +230,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     setupError = err;
   } finally {
     for (const failure of await teardowns.unwind()) warn(failure);
+    if (journal.pending().length === 0) registration?.forget();
     o.signal.removeEventListener('abort', onCallerAbort);
   }
   if (writeFailure !== undefined)
@@ -276,4 +290,13 @@ async function plannedWorld(
 ): Promise<World> {
   const hooks = createPlannedHookRunner({ events: () => events, describe: describe ?? (() => undefined) });
   return { plans: true, hooks, platform: await createPlannedPlatform(config, { ...env, hooks }) };
+}
+
+function register(dir: string, runId: string, warn: (message: string) => void): RegisteredRun | undefined {
+  try {
+    return registerRun(dir, runId);
+  } catch (err) {
+    warn(`could not register the run for golive recover (${(err as Error).message}): after a crash, run golive recover ${dir}`);
+    return undefined;
+  }
 }

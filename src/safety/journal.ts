@@ -2,6 +2,7 @@
  * The journal (DESIGN.md §4): every change golive makes is written down, with how to undo it, before it is
  * applied, and marked undone after. A crashed run leaves a journal that `golive recover` reads.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomically } from '../files.js';
@@ -33,9 +34,16 @@ export class Journal {
   private readonly entries: JournalEntry[] = [];
   private nextId = 1;
   readonly file: string;
+  /**
+   * The run's id, unique to it (its folder's name and a random part): replicas, hooks and owned temp
+   * folders carry it, so recover never takes another run's process or folder for this one's, even one
+   * whose folder has the same name under another results root.
+   */
+  readonly runId: string;
 
   constructor(dir: string) {
     this.file = path.join(dir, JOURNAL_FILE);
+    this.runId = `${path.basename(dir)}-${randomBytes(4).toString('hex')}`;
     this.flush();
   }
 
@@ -75,25 +83,21 @@ export class Journal {
     }
   }
 
-  /** The run's id: its results folder's name (replicas and owned temp folders carry it). */
-  get runId(): string {
-    return path.basename(path.dirname(this.file));
-  }
-
   pending(): JournalEntry[] {
     return this.entries.filter((e) => !e.undone);
   }
 
   private flush(): void {
     // Write then rename: a crash mid-write never leaves a torn journal.
-    writeAtomically(this.file, `${JSON.stringify({ version: 1, pid: process.pid, entries: this.entries }, null, 2)}\n`);
+    writeAtomically(this.file, `${JSON.stringify({ version: 1, pid: process.pid, runId: this.runId, entries: this.entries }, null, 2)}\n`);
   }
 }
 
-export function readJournal(file: string): { pid: number; entries: JournalEntry[] } | undefined {
+/** `runId` is absent in journals written before run ids were unique: their run's id was the folder's name. */
+export function readJournal(file: string): { pid: number; runId?: string; entries: JournalEntry[] } | undefined {
   if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { pid: number; entries: JournalEntry[] };
+    return JSON.parse(readFileSync(file, 'utf8')) as { pid: number; runId?: string; entries: JournalEntry[] };
   } catch {
     return undefined; // unreadable: nothing we can safely act on
   }

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import path from 'node:path';
 import { JOURNAL_FILE, readJournal, type JournalAction, type JournalEntry } from './journal.js';
 import { whyNotOurs } from './owned-temp-dir.js';
+import { registeredRuns } from './run-registry.js';
 import type { Undoers } from './undoers.js';
 
 export interface RecoverReport {
@@ -37,7 +38,7 @@ export async function recoverFolder(runDir: string, undoers: Undoers, options: R
     report.pending.push(...pending.map((e) => `${e.change} (${runDir})`));
     return report;
   }
-  const runId = path.basename(runDir);
+  const runId = journal.runId ?? path.basename(runDir);
   for (const entry of pending) {
     const result = await undo(entry, runId, undoers);
     if (result.ok) {
@@ -65,6 +66,32 @@ export async function recoverAll(root: string, undoers: Undoers, options: Recove
     total.pending.push(...r.pending);
   }
   return total;
+}
+
+/**
+ * The runs `golive recover` without a folder knows: those under `root` and every run registered in the
+ * run registry, wherever its folder is. A registered run with nothing left to undo is forgotten.
+ */
+export async function recoverKnownRuns(root: string, undoers: Undoers, options: RecoverOptions = {}): Promise<RecoverReport> {
+  const total = await recoverAll(root, undoers, options);
+  for (const run of registeredRuns()) {
+    if (path.dirname(run.dir) !== path.resolve(root) && existsSync(path.join(run.dir, JOURNAL_FILE))) {
+      const r = await recoverFolder(run.dir, undoers, options);
+      total.undone.push(...r.undone);
+      total.failed.push(...r.failed);
+      total.skipped.push(...r.skipped);
+      total.pending.push(...r.pending);
+    }
+    if (!options.describeOnly && isFinished(run.dir)) run.forget();
+  }
+  return total;
+}
+
+/** Nothing of the run is left to undo, and it is not running: its folder is gone, or its journal is all undone. */
+function isFinished(runDir: string): boolean {
+  const journal = readJournal(path.join(runDir, JOURNAL_FILE));
+  if (!journal) return !existsSync(path.join(runDir, JOURNAL_FILE));
+  return journal.entries.every((e) => e.undone) && (journal.pid === process.pid || !isAlive(journal.pid));
 }
 
 async function undo(entry: JournalEntry, runId: string, undoers: Undoers): Promise<{ ok: boolean; message: string }> {

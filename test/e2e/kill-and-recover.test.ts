@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readJournal } from '../../src/safety/journal.js';
-import { golive, latestRunDir, timelineSeconds } from '../helpers/cli.js';
+import { registeredRuns } from '../../src/safety/run-registry.js';
+import { golive, latestRunDir, tempDir, timelineSeconds } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { createDemoWorkspace, localConfig, processesOfRun } from '../helpers/local-app.js';
 
@@ -142,6 +143,83 @@ describe('a hook running when golive is SIGKILLed', () => {
       assert.equal(rec.code, 0, rec.stderr);
       assert.match(rec.stdout, /✓ undone: started hook: sleep 1000 & sleep 1000 → killed process group \d+/);
       await waitFor('the hook processes to be gone', () => processesOfRun(runDir).length === 0);
+    } finally {
+      ws.remove();
+    }
+  });
+});
+
+describe('golive recover without a folder finds every run, wherever --out put it', () => {
+  test('a run killed with its results elsewhere is found from the run registry, undone, then forgotten', async () => {
+    const ws = createDemoWorkspace();
+    const out = tempDir('golive-elsewhere-');
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' } })));
+      let runDir = '';
+      const latest = (): string => (existsSync(out) && readdirSync(out).length ? path.join(out, readdirSync(out).sort().at(-1)!) : '');
+      const r = await golive(['run', '--out', out], {
+        cwd: ws.dir,
+        onSpawn: (child) => {
+          void waitFor('replicas serving load', () => processesOfRun(latest()).length >= 2 && timelineSeconds(latest()) >= 1).then(() => {
+            runDir = latest();
+            child.kill('SIGKILL');
+          });
+        },
+      });
+      assert.equal(r.signal, 'SIGKILL');
+      assert.ok(processesOfRun(runDir).length >= 2, 'replicas outlive golive');
+      assert.equal(registeredRuns().length, 1, 'the killed run is registered');
+      // From a folder that has no golive-results at all.
+      const recovered = await golive(['recover'], { cwd: tempDir() });
+      assert.equal(recovered.code, 0, recovered.stderr);
+      assert.match(recovered.stdout, /✓ undone: started replica app-r1-1: node server\.js → killed process group \d+/);
+      await waitFor('the killed replicas to be gone', () => processesOfRun(runDir).length === 0);
+      assert.deepEqual(registeredRuns(), [], 'a run with nothing left to undo is forgotten');
+      assert.equal((await golive(['recover'], { cwd: tempDir() })).stdout, 'nothing to recover\n');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('a run that ends normally leaves nothing in the registry', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { capacity: { duration: '1s' } })));
+      const r = await golive(['run', '--out', tempDir('golive-elsewhere-')], { cwd: ws.dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.deepEqual(registeredRuns(), []);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test("a stale journal in a folder with a live run's name never takes the live run's replicas for its own", async () => {
+    const ws = createDemoWorkspace();
+    const other = tempDir();
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, { 'app-update': { baseline: '60s' } })));
+      const checked = golive(['run'], {
+        cwd: ws.dir,
+        onSpawn: (child) => {
+          void waitFor('replicas serving load', () => processesOfRun(latestRunDir(ws.dir)).length >= 2 && timelineSeconds(latestRunDir(ws.dir)) >= 1)
+            .then(async () => {
+              const live = latestRunDir(ws.dir);
+              const journal = readJournal(path.join(live, 'journal.json'))!;
+              const before = processesOfRun(live).length;
+              // An older run of the same name (another results root), killed long ago: its own run id, or none (older golive).
+              for (const runId of [`${path.basename(live)}-0000dead`, undefined]) {
+                const stale = path.join(other, 'golive-results', path.basename(live));
+                mkdirSync(stale, { recursive: true });
+                writeFileSync(path.join(stale, 'journal.json'), JSON.stringify({ ...journal, pid: 999_999_999, runId }));
+                const r = await golive(['recover'], { cwd: other });
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(processesOfRun(live).length, before, `the live run's replicas are untouched (stale run id ${runId})`);
+              }
+            })
+            .finally(() => child.kill('SIGINT'));
+        },
+      });
+      assert.equal((await checked).code, 3);
     } finally {
       ws.remove();
     }

@@ -6,6 +6,7 @@ import { createDemoWorkspace, type DemoWorkspace } from '../../src/cli/demo.js';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { run } from '../../src/run/run.js';
 import { tempDir } from './temp-dir.js';
+import { readJournal } from '../../src/safety/journal.js';
 import type { DrillResult } from '../../src/model/result.js';
 
 export { createDemoWorkspace, type DemoWorkspace };
@@ -55,7 +56,7 @@ export async function runDrills(workspace: string, config: GoliveConfigInput): P
 
 /** Processes still running that a run started (by its id in their environment). */
 export function processesOfRun(runDir: string): number[] {
-  const runId = path.basename(runDir);
+  const runId = (runDir && readJournal(path.join(runDir, 'journal.json'))?.runId) || path.basename(runDir);
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

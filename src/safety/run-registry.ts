@@ -1,0 +1,62 @@
+/**
+ * Where runs register themselves while they can leave something behind, so `golive recover` without
+ * arguments finds a killed run wherever `--out` put its folder: one small file per run in golive's state
+ * folder ($GOLIVE_STATE_DIR, else $XDG_STATE_HOME/golive, else ~/.local/state/golive), naming the run's
+ * folder. A run removes its file once everything it changed is undone.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { writeAtomically } from '../files.js';
+
+export function runRegistryDir(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env['GOLIVE_STATE_DIR'] || path.join(env['XDG_STATE_HOME'] || path.join(homedir(), '.local', 'state'), 'golive');
+  return path.join(state, 'runs');
+}
+
+/** A registered run; `forget` removes its entry (once nothing of it is left to undo). */
+export interface RegisteredRun {
+  dir: string;
+  forget(): void;
+}
+
+/** Registers the run in `runDir` (before it changes anything). Throws when the registry cannot be written. */
+export function registerRun(runDir: string, runId: string, env: NodeJS.ProcessEnv = process.env): RegisteredRun {
+  const registry = runRegistryDir(env);
+  mkdirSync(registry, { recursive: true });
+  const file = path.join(registry, `${fileSafe(runId)}.json`);
+  writeAtomically(file, `${JSON.stringify({ version: 1, dir: runDir, pid: process.pid })}\n`);
+  return { dir: runDir, forget: () => rmSync(file, { force: true }) };
+}
+
+/** Every registered run's folder, with how to forget it. An entry that is not ours to read is skipped. */
+export function registeredRuns(env: NodeJS.ProcessEnv = process.env): RegisteredRun[] {
+  const registry = runRegistryDir(env);
+  let names: string[];
+  try {
+    names = readdirSync(registry).filter((n) => n.endsWith('.json'));
+  } catch {
+    return []; // no registry yet: no run ever registered
+  }
+  const runs: RegisteredRun[] = [];
+  for (const name of names.sort()) {
+    const file = path.join(registry, name);
+    const dir = runDirOf(file);
+    if (dir) runs.push({ dir, forget: () => rmSync(file, { force: true }) });
+  }
+  return runs;
+}
+
+function runDirOf(file: string): string | undefined {
+  try {
+    const entry: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const dir = (entry as { dir?: unknown } | null)?.dir;
+    return typeof dir === 'string' && path.isAbsolute(dir) ? dir : undefined;
+  } catch {
+    return undefined; // torn or foreign: nothing to act on
+  }
+}
+
+function fileSafe(runId: string): string {
+  return runId.replace(/[^\w.-]/g, '_');
+}
