@@ -53,7 +53,7 @@ export async function recoverFolder(runDir: string, undoers: Undoers, options: R
 }
 
 /** Every run folder under `root` (the results root), oldest first. */
-export async function recoverAll(root: string, undoers: Undoers, options: RecoverOptions = {}): Promise<RecoverReport> {
+async function recoverAll(root: string, undoers: Undoers, options: RecoverOptions = {}): Promise<RecoverReport> {
   const total: RecoverReport = { undone: [], failed: [], skipped: [], pending: [] };
   if (!existsSync(root) || !statSync(root).isDirectory()) return total; // not a results root: the run says so when it makes its folder
   for (const name of readdirSync(root).sort()) {

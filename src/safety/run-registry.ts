@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { writeAtomically } from '../files.js';
 
-export function runRegistryDir(env: NodeJS.ProcessEnv = process.env): string {
+function runRegistryDir(env: NodeJS.ProcessEnv = process.env): string {
   const state = env['GOLIVE_STATE_DIR'] || path.join(env['XDG_STATE_HOME'] || path.join(homedir(), '.local', 'state'), 'golive');
   return path.join(state, 'runs');
 }
