@@ -3,6 +3,7 @@
  * path, the line (YAML and JSON) and what is allowed.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { whyNotDeletable } from './deletable-paths.js';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createJiti } from 'jiti';
@@ -277,6 +278,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const origins = options.origins ?? {};
   if (options.inline !== undefined) {
     const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), options.label, undefined, origins);
+    checkDeletablePaths(config, options.cwd, options.cwd, options.label, () => undefined);
     return {
       config,
       file: undefined,
@@ -297,6 +299,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const shownAs = path.relative(options.cwd, file) || file;
   const raw = await readConfigFile(file, shownAs, options.loadTimeoutMs);
   const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf, origins);
+  checkDeletablePaths(config, path.dirname(file), options.cwd, shownAs, (p) => raw.lineOf(p.split('.')));
   return {
     config,
     file,
@@ -306,4 +309,20 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     lineOf: (p) => raw.lineOf(p.split('.')),
     ignoredFiles: found.slice(1).map((f) => path.basename(f)),
   };
+}
+
+/** Folders golive would delete, checked before anything runs (see deletable-paths.ts). */
+function checkDeletablePaths(config: ResolvedConfig, baseDir: string, cwd: string, file: string | undefined, lineOf: (p: string) => number | undefined): void {
+  const p = config.platform;
+  if (p?.kind !== 'local' || p.app.dataDir === undefined) return;
+  const why = whyNotDeletable(path.resolve(baseDir, p.app.dataDir), {
+    baseDir,
+    appCwd: path.resolve(baseDir, p.app.cwd ?? '.'),
+    resultsDir: path.resolve(cwd, config.output.dir),
+    cwd,
+  });
+  if (!why) return;
+  const at = 'platform.app.dataDir';
+  const line = lineOf(at);
+  throw new InputError('GOLIVE_CONFIG_INVALID', file, [{ path: at, message: why, ...(line !== undefined ? { line } : {}) }]);
 }

@@ -15,6 +15,8 @@ import { writeAtomically } from '../files.js';
 export type JournalAction =
   | { kind: 'process-group'; pgid: number; command: string }
   | { kind: 'temp-dir'; path: string }
+  /** A data folder deleted by a destroy: put back from the run's own snapshot. */
+  | { kind: 'restore-data'; dataDir: string; snapshot: string }
   | { kind: 'undo'; by: string; payload: unknown };
 
 export interface JournalEntry {

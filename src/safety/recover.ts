@@ -2,7 +2,8 @@
  * `golive recover`: undoes what runs that were killed left behind, from their journals. Also runs at the
  * start of every run, so a crashed run is cleaned up by the next one.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fillFromSnapshot, mayFill } from './data-dir.js';
 import path from 'node:path';
 import { JOURNAL_FILE, readJournal, type JournalAction, type JournalEntry } from './journal.js';
 import { whyNotOurs } from './owned-temp-dir.js';
@@ -40,7 +41,7 @@ export async function recoverFolder(runDir: string, undoers: Undoers, options: R
   }
   const runId = journal.runId ?? path.basename(runDir);
   for (const entry of pending) {
-    const result = await undo(entry, runId, undoers);
+    const result = await undo(entry, runId, runDir, undoers);
     if (result.ok) {
       entry.undone = true;
       report.undone.push(`${entry.change} → ${result.message}`);
@@ -94,7 +95,7 @@ function isFinished(runDir: string): boolean {
   return journal.entries.every((e) => e.undone) && (journal.pid === process.pid || !isAlive(journal.pid));
 }
 
-async function undo(entry: JournalEntry, runId: string, undoers: Undoers): Promise<{ ok: boolean; message: string }> {
+async function undo(entry: JournalEntry, runId: string, runDir: string, undoers: Undoers): Promise<{ ok: boolean; message: string }> {
   const a = upgrade(entry.action);
   switch (a.kind) {
     case 'process-group': {
@@ -119,6 +120,8 @@ async function undo(entry: JournalEntry, runId: string, undoers: Undoers): Promi
       rmSync(a.path, { recursive: true, force: true });
       return { ok: true, message: `deleted ${a.path}` };
     }
+    case 'restore-data':
+      return putDataBack(a.dataDir, a.snapshot, runDir, runId);
     case 'undo': {
       const undoer = undoers[a.by];
       if (!undoer) return { ok: false, message: `no undoer for ${a.by} changes in this golive` };
@@ -135,6 +138,20 @@ async function undo(entry: JournalEntry, runId: string, undoers: Undoers): Promi
 function upgrade(a: JournalAction | { kind: 'k8s'; undo: unknown; context?: string; kubeconfig?: string }): JournalAction {
   if (a.kind !== 'k8s') return a;
   return { kind: 'undo', by: 'kubernetes', payload: { change: a.undo, context: a.context, kubeconfig: a.kubeconfig } };
+}
+
+/**
+ * Puts back a data folder a killed run destroyed, from that run's own snapshot, and only into a folder that
+ * is missing or empty: a crafted journal can make recover copy the run's snapshot, never delete anything.
+ */
+function putDataBack(dataDir: string, snapshot: string, runDir: string, runId: string): { ok: boolean; message: string } {
+  const snapshots = path.join(realpathSync(runDir), 'snapshots');
+  if (!existsSync(snapshot)) return { ok: false, message: `its snapshot ${snapshot} is gone` };
+  if (path.dirname(realpathSync(snapshot)) !== snapshots) return { ok: false, message: `refused: ${snapshot} is not a snapshot of this run (${snapshots})` };
+  if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return { ok: false, message: `refused: ${dataDir} is a symbolic link` };
+  if (!mayFill(dataDir, runId)) return { ok: false, message: `refused: ${dataDir} holds files golive did not leave there (the app wrote to it since?)` };
+  fillFromSnapshot(dataDir, snapshot, runId);
+  return { ok: true, message: `put ${dataDir} back from ${snapshot}` };
 }
 
 function isAlive(pid: number): boolean {

@@ -2,9 +2,10 @@
  * The local environment as a whole: backups as a copy of the data folder taken while the app runs (as a
  * volume snapshot is), destroy and restore, and a redeploy from a clean clone of the repository at HEAD.
  */
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { GoliveError } from '../../errors.js';
+import { emptyKeepingMark, fillFromSnapshot, unmark } from '../../safety/data-dir.js';
 import type { Journal, JournalEntry } from '../../safety/journal.js';
 
 /** A temp folder golive made for the run (a clone, empty caches): removed when the platform shuts down. */
@@ -18,36 +19,49 @@ import { cloneAtHead } from '../shared/clone.js';
 import type { ReplicaSet } from './replica-set.js';
 
 export function backup(rs: ReplicaSet, runDir: string): string {
+  refuseLink(rs.dataDir);
   const id = `snapshot-${Date.now()}`;
-  const to = path.join(runDir, 'snapshots', id);
+  const to = snapshotPath(runDir, id);
   // A copy of the data folder while the app runs, as a volume snapshot is: what was on disk at that moment.
   cpSync(rs.dataDir, to, { recursive: true });
   rs.sink('backup.completed', `snapshot of ${rs.dataDir} → ${path.relative(runDir, to)}`, id);
   return id;
 }
 
-export async function destroy(rs: ReplicaSet): Promise<void> {
+export function snapshotPath(runDir: string, backupId: string): string {
+  return path.join(runDir, 'snapshots', backupId);
+}
+
+/** Deletes the data; the folder keeps golive's marker until a restore (or `golive recover`) fills it again. */
+export async function destroy(rs: ReplicaSet, runId: string): Promise<void> {
   rs.pause('destroyed');
   const victims = rs.alive();
   rs.sink('destroy', `killing ${victims.length} replica(s) and deleting ${rs.dataDir}`);
   await Promise.all(victims.map((r) => r.kill()));
-  emptyDataDir(rs);
+  refuseLink(rs.dataDir);
+  emptyKeepingMark(rs.dataDir, runId);
 }
 
-export async function restore(rs: ReplicaSet, runDir: string, backupId: string): Promise<void> {
-  const from = path.join(runDir, 'snapshots', backupId);
-  if (!existsSync(from)) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `no snapshot ${backupId}`);
-  rmSync(rs.dataDir, { recursive: true, force: true });
-  cpSync(from, rs.dataDir, { recursive: true });
+/** Puts a snapshot back as the data folder (what `restore` does, and the undo of a destroy). */
+export function restoreDataDir(snapshot: string, dataDir: string, runId: string): void {
+  if (!existsSync(snapshot)) throw new GoliveError('GOLIVE_PLATFORM_FAILED', `no snapshot ${snapshot}`);
+  refuseLink(dataDir);
+  fillFromSnapshot(dataDir, snapshot, runId);
+}
+
+export async function restore(rs: ReplicaSet, backupId: string, putBack: () => Promise<void>): Promise<void> {
+  await putBack();
   rs.sink('restore.started', `data restored from ${backupId}; starting ${rs.desired} replica(s)`, backupId);
   await rs.resume('destroyed');
 }
 
-export async function reset(rs: ReplicaSet): Promise<void> {
+export async function reset(rs: ReplicaSet, runId: string): Promise<void> {
   rs.pause('reset');
   const victims = rs.alive();
   await Promise.all(victims.map((r) => r.kill()));
-  emptyDataDir(rs);
+  refuseLink(rs.dataDir);
+  emptyKeepingMark(rs.dataDir, runId);
+  unmark(rs.dataDir);
   rs.sink('reset', `environment empty: ${victims.length} replica(s) stopped, data deleted`);
 }
 
@@ -79,7 +93,8 @@ export async function deployFromRepo(
   await rs.resume('reset');
 }
 
-function emptyDataDir(rs: ReplicaSet): void {
-  rmSync(rs.dataDir, { recursive: true, force: true });
-  mkdirSync(rs.dataDir, { recursive: true });
+/** Checked again right before golive copies or deletes it: a link made since the config was read is refused too. */
+function refuseLink(dataDir: string): void {
+  if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink())
+    throw new GoliveError('GOLIVE_USAGE', `dataDir ${dataDir} is a symbolic link: golive would snapshot and delete the link, not the data behind it`);
 }

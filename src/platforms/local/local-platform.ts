@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditSources } from '../../audit/audit.js';
+import type { RunNow } from '../../safety/teardown-stack.js';
 import type { CapacityReport, Placement } from '../../model/result.js';
 import { startUsageSampling } from './usage.js';
 import type {
@@ -23,7 +24,7 @@ import type {
 } from '../platform.js';
 import { removeOwnedTempDir } from '../../safety/owned-temp-dir.js';
 import { SimCluster } from './cluster.js';
-import { backup, deployFromRepo, destroy, reset, restore, type OwnedDir } from './environment.js';
+import { backup, deployFromRepo, destroy, reset, restore, restoreDataDir, snapshotPath, type OwnedDir } from './environment.js';
 import { IngressProxy, type LocalService } from './ingress-proxy.js';
 import { ServiceProxy } from './service-proxy.js';
 import { drainNode, failZone, restoreZone, waitZoneEvacuated, zones } from './node-lifecycle.js';
@@ -45,6 +46,9 @@ export class LocalPlatform implements Platform {
   private retriesTimer: NodeJS.Timeout | undefined;
   private readonly rs: ReplicaSet;
   private readonly owned: OwnedDir[] = [];
+  /** The newest snapshot (disaster-recovery's backup), and how to put it back once the data is destroyed. */
+  private lastSnapshot: string | undefined;
+  private putDataBack: RunNow | undefined;
   private sink: EventSink = () => undefined;
 
   constructor(private readonly options: LocalPlatformOptions) {
@@ -125,19 +129,43 @@ export class LocalPlatform implements Platform {
   }
 
   backup(): Promise<string> {
-    return Promise.resolve(backup(this.rs, this.options.runDir));
+    const id = backup(this.rs, this.options.runDir);
+    this.lastSnapshot = id;
+    return Promise.resolve(id);
   }
 
+  /**
+   * Journalled with the snapshot that undoes it, before the data is deleted: Ctrl-C puts the data back, and
+   * `golive recover` does after a SIGKILL between destroy and restore.
+   */
   destroy(): Promise<void> {
-    return destroy(this.rs);
+    const { dataDir } = this.rs;
+    if (this.lastSnapshot !== undefined) {
+      const snapshot = snapshotPath(this.options.runDir, this.lastSnapshot);
+      const manual = `copy the snapshot back: rm -rf ${dataDir} && cp -a ${snapshot} ${dataDir}`;
+      const entry = this.options.journal.record(`deleted the data in ${dataDir} (snapshot ${snapshot})`, manual, { kind: 'restore-data', dataDir, snapshot });
+      this.putDataBack = this.options.teardowns.push({
+        what: `put ${dataDir} back from ${snapshot}`,
+        manual,
+        entry,
+        run: () => restoreDataDir(snapshot, dataDir, this.options.runId),
+      });
+    }
+    return destroy(this.rs, this.options.runId);
   }
 
   restore(backupId: string): Promise<void> {
-    return restore(this.rs, this.options.runDir, backupId);
+    const snapshot = snapshotPath(this.options.runDir, backupId);
+    const putBack =
+      this.putDataBack && this.lastSnapshot === backupId
+        ? this.putDataBack
+        : () => Promise.resolve(restoreDataDir(snapshot, this.rs.dataDir, this.options.runId));
+    this.putDataBack = undefined;
+    return restore(this.rs, backupId, putBack);
   }
 
   reset(): Promise<void> {
-    return reset(this.rs);
+    return reset(this.rs, this.options.runId);
   }
 
   deployFromRepo(options: DeployOptions, signal: AbortSignal): Promise<void> {
