@@ -33,10 +33,27 @@ export function inert(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** A URL with its password (and a token in the user part) hidden: `https://user:***@host/`. */
+/**
+ * Names whose values are secrets wherever they appear: a header, a query parameter, a form or JSON field,
+ * an environment variable. Matched loosely on purpose: hiding a harmless value costs less than showing a key.
+ */
+export const SECRET_NAME = /pass(word|wd)?|secret|token|api[-_]?key|apikey|auth|credential|private[-_]?key|session|cookie|signature|access[-_]?key/i;
+
+/** A URL with its password (and a token in the user part) and secret-named query values hidden: `https://user:***@host/?api_key=***`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@?#]*)@/i, (_m, scheme: string, userinfo: string) => {
+  const userinfoHidden = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@?#]*)@/i, (_m, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     return `${scheme}${colon === -1 ? '***' : `${userinfo.slice(0, colon)}:***`}@`;
   });
+  return userinfoHidden.replace(/([?&;])([^=&#;]*)=([^&#;]*)/g, (m, sep: string, name: string, value: string) =>
+    SECRET_NAME.test(safeDecode(name)) && !/^\{\{\s*env\.\w+\s*\}\}$/.test(value) ? `${sep}${name}=***` : m,
+  );
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
 }

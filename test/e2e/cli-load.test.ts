@@ -129,6 +129,17 @@ describe('golive load', () => {
     const runJson = readFileSync(path.join(onlyResultsDir(cwd), 'run.json'), 'utf8');
     assert.ok(!runJson.includes('s3cret') && !runJson.includes('literal-token'), runJson);
     assert.ok(!r.stdout.includes('s3cret') && !r2.stdout.includes('s3cret'));
+    // A key in the query and a password in the body: neither on the terminal nor in run.json.
+    const cwd3 = tempDir();
+    const r3 = await golive(
+      ['load', `${server.url}/?api_key=k-abc123&page=2`, '--rate', '20', '-d', '500ms', '--threads', '1', '-X', 'POST', '--body', '{"password":"pw-xyz"}'],
+      {
+        cwd: cwd3,
+      },
+    );
+    assert.equal(r3.code, 0, r3.stdout + r3.stderr);
+    const runJson3 = readFileSync(path.join(onlyResultsDir(cwd3), 'run.json'), 'utf8');
+    assert.ok(!runJson3.includes('k-abc123') && !runJson3.includes('pw-xyz') && !r3.stdout.includes('k-abc123'), runJson3);
   });
 
   test('bad usage: exit 2 and a clear message', async () => {
