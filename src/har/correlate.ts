@@ -6,14 +6,15 @@
  */
 import type { Extractor } from '../engine/plan.js';
 import type { HarEntry } from './har-file.js';
+import { holds, plainText, replaceValue, splitAtQuery, startsWithVar, templateOf, type RecordedText } from './recorded-text.js';
 
 /** A step as the import builds it: the recorded request, with values replaced by variables. */
 export interface DraftStep {
   entry: HarEntry;
-  /** Path and query on the origin, or a `{{vars.…}}` URL. */
-  url: string;
-  headers: Record<string, string>;
-  body: string | undefined;
+  /** Path and query on the origin, or a variable's URL (a Location followed). */
+  url: RecordedText;
+  headers: Record<string, RecordedText>;
+  body: RecordedText | undefined;
   extract: Record<string, Extractor>;
 }
 
@@ -75,14 +76,14 @@ function replaceIn(step: DraftStep, offer: Offer, nameOf: () => string): boolean
    * Where a value travels form-encoded (a query, a form body) it is always sent encoded: the recorded value may
    * have held no character that shows the encoding, the replayed one may (a base64 token's + and /).
    */
-  const sub = (text: string, formEncoded: boolean): string => {
+  const sub = (text: RecordedText, formEncoded: boolean): RecordedText => {
     let out = text;
-    if (encoded !== raw && out.includes(encoded)) {
-      out = out.split(encoded).join(`{{vars.${nameOf()}|url}}`);
+    if (encoded !== raw && holds(out, encoded)) {
+      out = replaceValue(out, encoded, { name: nameOf(), url: true });
       used = true;
     }
-    if (out.includes(raw)) {
-      out = out.split(raw).join(formEncoded ? `{{vars.${nameOf()}|url}}` : `{{vars.${nameOf()}}}`);
+    if (holds(out, raw)) {
+      out = replaceValue(out, raw, { name: nameOf(), url: formEncoded });
       used = true;
     }
     return out;
@@ -91,14 +92,14 @@ function replaceIn(step: DraftStep, offer: Offer, nameOf: () => string): boolean
   if ('header' in offer.extractor && offer.extractor.header === 'location') {
     const target = URL.canParse(raw, offer.base) ? new URL(raw, offer.base) : undefined;
     if (target?.href === step.entry.url.href) {
-      step.url = `{{vars.${nameOf()}}}`;
+      step.url = [{ name: nameOf(), url: false }];
       return true;
     }
   }
-  if (!step.url.startsWith('{{')) {
+  if (!startsWithVar(step.url)) {
     // A value in the path is sent as given when it is URL-safe (see the template's URL rule); in the query it is encoded.
-    const q = step.url.indexOf('?');
-    step.url = q === -1 ? sub(step.url, false) : sub(step.url.slice(0, q), false) + sub(step.url.slice(q), true);
+    const [path, query] = splitAtQuery(step.url);
+    step.url = [...sub(path, false), ...sub(query, true)];
   }
   for (const name of Object.keys(step.headers)) step.headers[name] = sub(step.headers[name]!, false);
   if (step.body !== undefined) step.body = sub(step.body, /x-www-form-urlencoded/i.test(step.entry.bodyMimeType ?? ''));
@@ -199,14 +200,16 @@ function uniqueName(wanted: string, taken: Set<string>): string {
 function uncorrelated(steps: readonly DraftStep[], label: (i: number) => string): string[] {
   const warnings: string[] = [];
   steps.forEach((s, i) => {
-    for (const [name, value] of Object.entries(s.headers)) {
-      if (value.includes('{{vars.')) continue;
+    for (const [name, text] of Object.entries(s.headers)) {
+      const value = plainText(text);
+      if (value === undefined) continue;
       if (name === 'authorization' || /^x-(csrf|xsrf)-token$/.test(name) || (/token|session/.test(name) && value.length >= MIN_VALUE_LENGTH)) {
         warnings.push(`${label(i)}: header ${name} carries a recorded value no earlier response returned: it is replayed as recorded`);
       }
     }
-    const query = s.url.startsWith('{{') ? '' : (s.url.split('?')[1] ?? '');
-    const form = s.body !== undefined && /x-www-form-urlencoded/i.test(s.entry.bodyMimeType ?? '') ? s.body : '';
+    // As templates: a recorded `{{vars.` is escaped there, so only the import's own variables read as correlated.
+    const query = startsWithVar(s.url) ? '' : (templateOf(s.url).split('?')[1] ?? '');
+    const form = s.body !== undefined && /x-www-form-urlencoded/i.test(s.entry.bodyMimeType ?? '') ? templateOf(s.body) : '';
     for (const [where, text] of [
       ['query parameter', query],
       ['form field', form],

@@ -2,6 +2,7 @@
 import type { Har, HarEntry } from './har-file.js';
 import type { Extractor } from '../engine/plan.js';
 import { correlate, type DraftStep } from './correlate.js';
+import { literal, templateOf, type RecordedText } from './recorded-text.js';
 import { selectEntries } from './select.js';
 
 /** Headers a replay must not send as recorded: the connection's own, cookies (the journey's jar sends them), compression and caching. */
@@ -58,11 +59,11 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
   const names = stepNames(kept);
   const label = (i: number): string => `step ${i + 1} (${names[i]})`;
   const drafts: DraftStep[] = kept.map((e, i) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, RecordedText> = {};
     for (const h of e.requestHeaders) {
       const name = h.name.toLowerCase();
       if (name.startsWith(':') || DROPPED_HEADERS.has(name) || name in headers) continue;
-      headers[name] = h.value;
+      headers[name] = literal(h.value);
     }
     if (e.uploads.length) warnings.push(`${label(i)}: uploads (${e.uploads.join(', ')}) are replayed with the recorded body as text, if the recording kept it`);
     if (e.body === undefined && ['POST', 'PUT', 'PATCH'].includes(e.method) && hasBody(e)) {
@@ -70,7 +71,7 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
     }
     if (/text\/event-stream/i.test(e.responseMimeType))
       warnings.push(`${label(i)}: a server-sent event stream is replayed as one request that ends at the timeout`);
-    return { entry: e, url: e.url.pathname + e.url.search, headers, body: e.body, extract: {} };
+    return { entry: e, url: literal(e.url.pathname + e.url.search), headers, body: e.body === undefined ? undefined : literal(e.body), extract: {} };
   });
   const cookiesSet = new Set<string>();
   const cookieWarnings = new Set<string>();
@@ -89,15 +90,18 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
   });
   const correlated = options.correlate ? correlate(drafts, label) : { variables: [], warnings: [] };
   warnings.push(...correlated.warnings);
+  // Recorded text is written escaped: only the variables correlation put in are live templates.
   const steps = drafts.map((d, i): JourneyStep => {
     const next = kept[i + 1];
     const gap = next ? Math.round(next.startMs - (d.entry.startMs + d.entry.timeMs)) : 0;
+    const headers = Object.entries(d.headers).map(([name, text]) => [name, templateOf(text)] as const);
+    const body = d.body === undefined ? '' : templateOf(d.body);
     return {
       name: names[i]!,
       method: d.entry.method,
-      url: d.url,
-      ...(Object.keys(d.headers).length ? { headers: d.headers } : {}),
-      ...(d.body !== undefined && d.body !== '' ? { body: d.body } : {}),
+      url: templateOf(d.url),
+      ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
+      ...(body !== '' ? { body } : {}),
       check: { status: d.entry.status === 304 ? [200, 304] : [d.entry.status] },
       ...(Object.keys(d.extract).length ? { extract: d.extract } : {}),
       ...(gap >= MIN_THINK_MS ? { think: `${gap}ms` } : {}),
