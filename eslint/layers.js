@@ -119,7 +119,7 @@ export const LAYERS = {
   },
   'src/report': { imports: ['src/model', ...ROOT], io: true, why: 'reporters read the result model only' },
   'src/har': {
-    imports: ['src/engine/template.ts', ...ROOT],
+    imports: ['src/engine/template.ts', 'src/model', ...ROOT],
     typeImports: ['src/engine/plan.ts'],
     io: true,
     why: 'har/ turns a recorded browser session into a journey config: it knows the config format (templates included), not the engine',

@@ -1,6 +1,7 @@
 /** A recording, selected and correlated, as one journey of a golive config: steps, checks, think times, and the import's report. */
 import type { Har, HarEntry } from './har-file.js';
 import type { Extractor } from '../engine/plan.js';
+import { inert } from '../model/format.js';
 import { correlate, type DraftStep } from './correlate.js';
 import { literal, templateOf, type RecordedText } from './recorded-text.js';
 import { selectEntries } from './select.js';
@@ -136,7 +137,8 @@ function stepNames(entries: readonly HarEntry[]): string[] {
   });
 }
 
+/** The recording's title as the journey's name: it is shown in terminals and reports, so control characters are made inert. */
 function journeyName(title: string | undefined): string {
-  const cleaned = (title ?? '').replace(/[/\\\r\n]+/g, ' ').trim();
+  const cleaned = inert((title ?? '').replace(/[/\\\r\n]+/g, ' ')).trim();
   return cleaned ? cleaned.slice(0, 60) : 'recorded session';
 }

@@ -109,4 +109,40 @@ describe('har import: recorded {{…}} is literal text', () => {
       assert.match(String(p.headers['x-token']), /^\{\{\{tok-fresh-\d+-abcdef\}\}\}$/);
     }
   });
+
+  test('a crafted title, cookie and header names: the summary in the terminal is inert', async () => {
+    const cwd = tempDir('golive-har-literal-');
+    const ESC = '\u001b[31m\u0007\u009b2j';
+    const at = (ms: number): string => new Date(Date.parse('2026-12-01T10:00:00Z') + ms).toISOString();
+    const entry = (ms: number, url: string, request: object, response: object): object => ({
+      startedDateTime: at(ms),
+      time: 5,
+      request: { method: 'GET', url: `${origin}${url}`, headers: [], ...request },
+      response: { status: 200, headers: [], content: { mimeType: 'text/plain', text: '' }, ...response },
+    });
+    const har = {
+      log: {
+        pages: [{ title: `Shop${ESC}` }],
+        entries: [
+          entry(
+            0,
+            '/a',
+            { headers: [{ name: 'cookie', value: `old${ESC}=1` }] },
+            { headers: [{ name: `Set-Cookie`, value: `sid${ESC}=session-value-1; Path=/` }] },
+          ),
+          entry(100, '/b', { headers: [{ name: 'x-sid', value: 'session-value-1' }] }, { headers: [{ name: `x-auth${ESC}`, value: 'auth-value-22' }] }),
+          entry(200, '/c', { headers: [{ name: 'x-auth', value: 'auth-value-22' }] }, {}),
+        ],
+      },
+    };
+    writeFileSync(path.join(cwd, 'session.har'), JSON.stringify(har));
+    const r = await golive(['har', 'import', 'session.har', '--out', 'golive.config.json'], { cwd });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    assert.match(r.stdout, /journey "Shop\\x1b\[31m\\x07\\x9b2j"/);
+    assert.match(r.stdout, /Set-Cookie sid\\x1b\[31m\\x07\\x9b2j of step 1/);
+    assert.match(r.stdout, /header x-auth\\x1b\[31m\\x07\\x9b2j of step 2/);
+    assert.match(r.stdout, /cookie old\\x1b\[31m\\x07\\x9b2j was set before the recording began/);
+  });
 });

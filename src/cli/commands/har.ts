@@ -5,6 +5,7 @@ import { GoliveError } from '../../errors.js';
 import { readHar } from '../../har/har-file.js';
 import { harToJourney } from '../../har/to-journey.js';
 import { CONFIG_EXTENSIONS, configText } from '../../har/write-config.js';
+import { inert } from '../../model/format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -52,6 +53,7 @@ export function harImportCommand(io: CliIo, harFile: string, o: HarImportFlags):
   if (d.noResponse.length) lines.push(`  dropped ${d.noResponse.length} request(s) that got no response in the recording: ${list(d.noResponse)}`);
   for (const w of result.warnings) lines.push(`  ⚠ ${w}`);
   lines.push(`run it: golive run -c ${path.relative(io.cwd, out) || out} --rate 5 -d 1m   (rate counts journeys per second)`);
-  io.stdout.write(`${lines.join('\n')}\n`);
+  // Names, titles and values come from the recording: never let them drive the terminal.
+  io.stdout.write(`${inert(lines.join('\n'))}\n`);
   return EXIT.passed;
 }
