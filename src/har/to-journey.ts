@@ -2,7 +2,7 @@
 import type { Har, HarEntry } from './har-file.js';
 import type { Extractor } from '../engine/plan.js';
 import { inert } from '../model/format.js';
-import { correlate, type DraftStep } from './correlate.js';
+import { correlate, type CorrelationWork, type DraftStep } from './correlate.js';
 import { literal, templateOf, type RecordedText } from './recorded-text.js';
 import { selectEntries } from './select.js';
 
@@ -31,6 +31,8 @@ export interface ImportOptions {
   keepStatic: boolean;
   correlate: boolean;
   name?: string | undefined;
+  /** Counts correlation's work (tests bound it). */
+  work?: CorrelationWork | undefined;
 }
 
 interface JourneyStep {
@@ -89,7 +91,7 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
     }
     for (const h of e.responseHeaders) if (h.name.toLowerCase() === 'set-cookie') cookiesSet.add(h.value.split('=')[0]!.trim());
   });
-  const correlated = options.correlate ? correlate(drafts, label) : { variables: [], warnings: [] };
+  const correlated = options.correlate ? correlate(drafts, label, options.work) : { variables: [], warnings: [] };
   warnings.push(...correlated.warnings);
   // Recorded text is written escaped: only the variables correlation put in are live templates.
   const steps = drafts.map((d, i): JourneyStep => {

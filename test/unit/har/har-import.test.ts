@@ -274,3 +274,37 @@ describe('golive har import: a crafted recording', () => {
     }
   });
 });
+
+describe('golive har import: a long recording', () => {
+  /** A bearer token, then `calls` list pages, each answering 10 items and the cursor the next page sends. */
+  function apiSession(calls: number): E[] {
+    const token = 'tok-0123456789abcdef';
+    const entries: E[] = [{ method: 'POST', url: `${APP}/api/token`, at: 0, mime: 'application/json', text: JSON.stringify({ token }) }];
+    for (let i = 0; i < calls; i++) {
+      const items = Array.from({ length: 10 }, (_, k) => ({ id: `item-${i}-${k}-a1b2c3`, name: `name ${i} ${k} d4e5f6` }));
+      entries.push({
+        url: `${APP}/api/items?cursor=${i === 0 ? 'start' : `cur-${i - 1}-abcdef`}&page=${i}`,
+        at: 100 + i * 100,
+        reqHeaders: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        mime: 'application/json',
+        text: JSON.stringify({ cursor: `cur-${i}-abcdef`, items }),
+      });
+    }
+    return entries;
+  }
+
+  test('correlation work grows with the recording, not with its square', () => {
+    const comparisons = (calls: number): number => {
+      const work = { comparisons: 0 };
+      const r = importOf(har(apiSession(calls)), { work });
+      // The token, then each page's cursor in the next page.
+      assert.equal(r.variables.length, calls);
+      assert.equal(r.journey.steps[calls]!.url, `/api/items?cursor={{vars.cursor_${calls - 1}|url}}&page=${calls - 1}`);
+      return work.comparisons;
+    };
+    const small = comparisons(100);
+    const large = comparisons(400);
+    // Linear work is 4× for 4× the calls; comparing every request with every earlier value is 16×.
+    assert.ok(large / small < 6, `100 calls: ${small} comparisons, 400 calls: ${large} (${(large / small).toFixed(1)}×)`);
+  });
+});
