@@ -47,7 +47,13 @@ const MIN_VALUE_LENGTH = 6;
 const MAX_OFFERS_PER_RESPONSE = 500;
 const SESSION_LIKE = /token|csrf|xsrf|nonce|session|auth|sig|state|key|code/i;
 
-export function correlate(steps: DraftStep[], label: (i: number) => string, work?: CorrelationWork): Correlated {
+export interface CorrelateOptions {
+  work?: CorrelationWork | undefined;
+  /** Called after each step: a long recording takes seconds. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export function correlate(steps: DraftStep[], label: (i: number) => string, { work, onProgress }: CorrelateOptions = {}): Correlated {
   /** Each value's latest offer, and when the value was first offered. */
   const latest = new Map<string, { offer: Offer; order: number }>();
   const index = new ValueIndex(MIN_VALUE_LENGTH);
@@ -97,6 +103,7 @@ export function correlate(steps: DraftStep[], label: (i: number) => string, work
       const target = isLocation(offer) ? locationTarget(offer) : undefined;
       if (target) locations.set(target.href, (locations.get(target.href) ?? new Set()).add(offer.value));
     }
+    onProgress?.(i + 1, steps.length);
   }
   return { variables: [...variables.values()], warnings: uncorrelated(steps, label) };
 }

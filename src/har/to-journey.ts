@@ -33,6 +33,8 @@ export interface ImportOptions {
   name?: string | undefined;
   /** Counts correlation's work (tests bound it). */
   work?: CorrelationWork | undefined;
+  /** Called after each step is correlated. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 interface JourneyStep {
@@ -91,7 +93,7 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
     }
     for (const h of e.responseHeaders) if (h.name.toLowerCase() === 'set-cookie') cookiesSet.add(h.value.split('=')[0]!.trim());
   });
-  const correlated = options.correlate ? correlate(drafts, label, options.work) : { variables: [], warnings: [] };
+  const correlated = options.correlate ? correlate(drafts, label, { work: options.work, onProgress: options.onProgress }) : { variables: [], warnings: [] };
   warnings.push(...correlated.warnings);
   // Recorded text is written escaped: only the variables correlation put in are live templates.
   const steps = drafts.map((d, i): JourneyStep => {

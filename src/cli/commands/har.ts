@@ -8,6 +8,7 @@ import { CONFIG_EXTENSIONS, configText } from '../../har/write-config.js';
 import { inert } from '../../model/format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { createProgress } from '../progress.js';
 
 export interface HarImportFlags {
   host?: string[];
@@ -29,8 +30,19 @@ export function harImportCommand(io: CliIo, harFile: string, o: HarImportFlags):
   }
   const har = readHar(input, harFile);
   if (existsSync(out) && !o.force) throw new GoliveError('GOLIVE_USAGE', `${out} exists; use --force to overwrite it, or --out another file`);
-  const result = harToJourney(har, { hosts: o.host ?? [], keepStatic: Boolean(o.keepStatic), correlate: o.correlate !== false, name: o.name });
+  const progress = createProgress(
+    (line) => io.stderr.write(`${line}\n`),
+    () => performance.now(),
+  );
+  const result = harToJourney(har, {
+    hosts: o.host ?? [],
+    keepStatic: Boolean(o.keepStatic),
+    correlate: o.correlate !== false,
+    name: o.name,
+    onProgress: (done, total) => progress.step(() => `correlating: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} requests`),
+  });
   if ('error' in result) throw new GoliveError('GOLIVE_USAGE', `${harFile}: ${result.error}`);
+  progress.phase(`writing ${path.relative(io.cwd, out) || out} (${result.journey.steps.length.toLocaleString('en-US')} steps)`);
   writeFileSync(out, configText(result, out));
 
   const lines = [`wrote ${path.relative(io.cwd, out) || out}: journey "${result.journey.name}", ${result.journey.steps.length} steps to ${result.origin}`];

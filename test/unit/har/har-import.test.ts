@@ -296,7 +296,10 @@ describe('golive har import: a long recording', () => {
   test('correlation work grows with the recording, not with its square', () => {
     const comparisons = (calls: number): number => {
       const work = { comparisons: 0 };
-      const r = importOf(har(apiSession(calls)), { work });
+      const progress: number[] = [];
+      const r = importOf(har(apiSession(calls)), { work, onProgress: (done, total) => progress.push(done / total) });
+      assert.equal(progress.length, calls + 1, 'progress after each step');
+      assert.equal(progress.at(-1), 1);
       // The token, then each page's cursor in the next page.
       assert.equal(r.variables.length, calls);
       assert.equal(r.journey.steps[calls]!.url, `/api/items?cursor={{vars.cursor_${calls - 1}|url}}&page=${calls - 1}`);
