@@ -156,7 +156,8 @@ function replaceIn(step: DraftStep, offer: Offer, nameOf: () => string): boolean
 function offersOf(e: HarEntry, step: number): Offer[] {
   const offers: Offer[] = [];
   const add = (value: string, name: string, extractor: Extractor, source: string): void => {
-    if (value.length >= MIN_VALUE_LENGTH && offers.length < MAX_OFFERS_PER_RESPONSE && !/^(true|false|null)$/.test(value)) {
+    // A lone surrogate (JSON allows "\ud800") cannot be percent-encoded, nor sent: such a value is not offered.
+    if (value.length >= MIN_VALUE_LENGTH && offers.length < MAX_OFFERS_PER_RESPONSE && !/^(true|false|null)$/.test(value) && !/\p{Cs}/u.test(value)) {
       offers.push({ value, name, extractor, source, step, base: e.url.href });
     }
   };

@@ -275,6 +275,19 @@ describe('golive har import: a crafted recording', () => {
   });
 });
 
+test('golive har import: a value with a lone surrogate is not offered (it cannot be percent-encoded), not a crash', () => {
+  const lone: E[] = [
+    { url: `${APP}/a`, at: 0, mime: 'application/json', text: '{"t":"\\ud800abcdefgh","u":"ok-value-1"}' },
+    { url: `${APP}/b?u=ok-value-1`, at: 100, reqHeaders: { 'x-t': '\ud800abcdefgh' } },
+  ];
+  const r = importOf(har(lone));
+  assert.deepEqual(
+    r.variables.map((v) => v.name),
+    ['u'],
+  );
+  assert.equal(r.journey.steps[1]!.headers?.['x-t'], '\ud800abcdefgh');
+});
+
 describe('golive har import: a long recording', () => {
   /** A bearer token, then `calls` list pages, each answering 10 items and the cursor the next page sends. */
   function apiSession(calls: number): E[] {
