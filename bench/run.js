@@ -13,6 +13,7 @@ import { startupBench } from './startup.js';
 import { journeysBench } from './journeys.js';
 import { http2Bench } from './http2.js';
 import { openLatencyBench } from './open-latency.js';
+import { harImportBench } from './har-import.js';
 import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,6 +54,7 @@ if (values.only === 'all' || values.only === 'generator-cpu') await generatorCpu
 if (values.only === 'all' || values.only === 'proxy') await proxySection();
 if (values.only === 'all' || values.only === 'report') await reportSection();
 if (values.only === 'all' || values.only === 'scale-out') await scaleOutSection();
+if (values.only === 'all' || values.only === 'har-import') harImportSection();
 if (values.only === 'all' || values.only === 'memory') await memorySection();
 log(`\nload average after: ${machineLoad()}`);
 
@@ -175,6 +177,18 @@ async function scaleOutSection() {
   log('\n| worker processes | total req/s | coordinator CPU | coordinator CPU per worker |');
   log('|---|---|---|---|');
   for (const r of rows) log(`| ${r.workers} | ${fmt(r.rps)} | ${r.coordinatorCpuPct.toFixed(1)} % of a core | ${r.perWorkerMsPerS.toFixed(1)} ms per second |`);
+}
+
+function harImportSection() {
+  const rows = harImportBench({ reps });
+  log('\n| golive har import, generated recording | wall time (median, whole command) | runs | vs the previous size |');
+  log('|---|---|---|---|');
+  rows.forEach((r, i) => {
+    const ratio = i === 0 ? '' : `${(r.ms / rows[i - 1].ms).toFixed(2)}× for ${(r.calls / rows[i - 1].calls).toFixed(1)}× the calls`;
+    log(
+      `| ${fmt(r.calls)} API calls, ${fmt(r.correlated)} values correlated | ${(r.ms / 1000).toFixed(2)} s | ${r.runs.map((ms) => (ms / 1000).toFixed(2)).join(' / ')} | ${ratio} |`,
+    );
+  });
 }
 
 async function memorySection() {

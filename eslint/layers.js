@@ -119,10 +119,10 @@ export const LAYERS = {
   },
   'src/report': { imports: ['src/model', ...ROOT], io: true, why: 'reporters read the result model only' },
   'src/har': {
-    imports: ROOT,
+    imports: ['src/engine/template.ts', 'src/model', ...ROOT],
     typeImports: ['src/engine/plan.ts'],
     io: true,
-    why: 'har/ turns a recorded browser session into a journey config: it knows the config format, not the engine',
+    why: 'har/ turns a recorded browser session into a journey config: it knows the config format (templates included), not the engine',
   },
   'src/observe': {
     imports: ['src/model', ...ROOT],

@@ -1,6 +1,7 @@
 /**
- * Request templates: `{{seq}}`, `{{ts}}`, `{{uuid}}`, `{{randomInt a b}}`, `{{env.NAME}}`, `{{data.FIELD}}`.
- * Compiled once; a template without placeholders renders to a constant, so the hot path can pre-encode it.
+ * Request templates: `{{seq}}`, `{{ts}}`, `{{uuid}}`, `{{randomInt a b}}`, `{{env.NAME}}`, `{{data.FIELD}}`;
+ * `{{'{{'}}` is a literal `{{`. Compiled once; a template without placeholders renders to a constant, so the
+ * hot path can pre-encode it.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -18,10 +19,12 @@ export type Template = { constant: string } | { render: (ctx: TemplateContext) =
 
 type Part = string | ((ctx: TemplateContext) => string);
 
-const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+/** A placeholder holds no brace, so a single `{` or `}` beside one is literal text: `{{{seq}}}` is `{7}`. */
+const PLACEHOLDER = /\{\{\s*('\{\{'|[^{}]*?)\s*\}\}/g;
+const LITERAL_OPEN = "'{{'";
 
 const TEMPLATE_HELP =
-  'placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}}, {{data.FIELD}} and {{vars.NAME}} or {{vars.NAME|url}} (journeys)';
+  "placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}}, {{data.FIELD}} and {{vars.NAME}} or {{vars.NAME|url}} (journeys); {{'{{'}} writes a literal {{";
 
 export interface TemplateOptions {
   /** Percent-encode data values (and characters a URL cannot hold in extracted values). */
@@ -63,6 +66,7 @@ export function compileTemplate(source: string, env: Record<string, string>, dat
 
 function compilePlaceholder(expr: string, env: Record<string, string>, dataFields: readonly string[] | undefined, options: TemplateOptions): Part {
   const inUrl = options.inUrl ?? false;
+  if (expr === LITERAL_OPEN) return '{{';
   if (expr === 'seq') return (ctx) => String(ctx.seq);
   if (expr === 'ts') return (ctx) => String(Math.round(ctx.tsMs));
   if (expr === 'uuid') return () => randomUUID();
@@ -103,6 +107,11 @@ function compilePlaceholder(expr: string, env: Record<string, string>, dataField
     return inUrl ? (ctx) => (ctx.vars?.[name] ?? '').replace(URL_SAFE, (c) => encodeURIComponent(c)) : (ctx) => ctx.vars?.[name] ?? '';
   }
   throw new Error(`unknown placeholder {{${expr}}}: ${TEMPLATE_HELP}`);
+}
+
+/** The template that renders `text` as it is: each `{{` in it written `{{'{{'}}`, so nothing in it is a placeholder. */
+export function escapeTemplate(text: string): string {
+  return text.replaceAll('{{', `{{${LITERAL_OPEN}}}`);
 }
 
 /** Names of every `{{env.NAME}}` in a template, so the main process can pass just those to workers. */

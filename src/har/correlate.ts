@@ -6,14 +6,16 @@
  */
 import type { Extractor } from '../engine/plan.js';
 import type { HarEntry } from './har-file.js';
+import { ValueIndex } from './value-index.js';
+import { holds, plainText, replaceValue, splitAtQuery, startsWithVar, templateOf, type RecordedText } from './recorded-text.js';
 
 /** A step as the import builds it: the recorded request, with values replaced by variables. */
 export interface DraftStep {
   entry: HarEntry;
-  /** Path and query on the origin, or a `{{vars.…}}` URL. */
-  url: string;
-  headers: Record<string, string>;
-  body: string | undefined;
+  /** Path and query on the origin, or a variable's URL (a Location followed). */
+  url: RecordedText;
+  headers: Record<string, RecordedText>;
+  body: RecordedText | undefined;
   extract: Record<string, Extractor>;
 }
 
@@ -21,6 +23,12 @@ export interface Correlated {
   /** How each variable was found and where it was used, for the import's report. */
   variables: { name: string; from: string; source: string; usedBy: string[] }[];
   warnings: string[];
+}
+
+/** Work correlation did, counted so a test can bound it without a clock. */
+export interface CorrelationWork {
+  /** Pieces of a request looked up among the offered values, values checked against a request, names tried. */
+  comparisons: number;
 }
 
 /** A value a response offers, and how to extract it again. */
@@ -39,20 +47,43 @@ const MIN_VALUE_LENGTH = 6;
 const MAX_OFFERS_PER_RESPONSE = 500;
 const SESSION_LIKE = /token|csrf|xsrf|nonce|session|auth|sig|state|key|code/i;
 
-export function correlate(steps: DraftStep[], label: (i: number) => string): Correlated {
-  const latest = new Map<string, Offer>();
+export interface CorrelateOptions {
+  work?: CorrelationWork | undefined;
+  /** Called after each step: a long recording takes seconds. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export function correlate(steps: DraftStep[], label: (i: number) => string, { work, onProgress }: CorrelateOptions = {}): Correlated {
+  /** Each value's latest offer, and when the value was first offered. */
+  const latest = new Map<string, { offer: Offer; order: number }>();
+  const index = new ValueIndex(MIN_VALUE_LENGTH);
+  /** Where an offered Location leads → the values that led there: a followed redirect need not hold the value as text. */
+  const locations = new Map<string, Set<string>>();
   const variables = new Map<string, Correlated['variables'][number]>();
-  const names = new Set<string>();
+  const names: Names = { taken: new Set(), nextSuffix: new Map() };
   const assigned = new Map<Offer, string>();
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
-    // Uses first: a request can only send back what came before it.
-    const offers = [...latest.values()].sort((a, b) => b.value.length - a.value.length);
+    // Uses first: a request can only send back what came before it. Only values found in its text (or a Location
+    // leading to it) can be used: the others are never looked at.
+    const found = new Set<string>(locations.get(step.entry.url.href));
+    let lookups = 0;
+    for (const text of [step.url, ...Object.values(step.headers), step.body ?? []]) {
+      for (const piece of text) if (typeof piece === 'string') lookups += index.findIn(piece, found);
+    }
+    // Longest first (then in the order first offered), so a value inside another is never taken for it.
+    const offers = [...found]
+      .map((v) => latest.get(v)!)
+      .sort((a, b) => b.offer.value.length - a.offer.value.length || a.order - b.order)
+      .map((o) => o.offer);
+    if (work) work.comparisons += lookups + offers.length;
     for (const offer of offers) {
       const used = replaceIn(step, offer, () => {
         let name = assigned.get(offer);
         if (!name) {
-          name = uniqueName(offer.name, names);
+          const unique = uniqueName(offer.name, names);
+          name = unique.name;
+          if (work) work.comparisons += unique.tries;
           assigned.set(offer, name);
           steps[offer.step]!.extract[name] = offer.extractor;
           variables.set(name, { name, from: label(offer.step), source: offer.source, usedBy: [] });
@@ -61,9 +92,28 @@ export function correlate(steps: DraftStep[], label: (i: number) => string): Cor
       });
       if (used) variables.get(assigned.get(offer)!)!.usedBy.push(label(i));
     }
-    for (const offer of offersOf(step.entry, i)) latest.set(offer.value, offer);
+    for (const offer of offersOf(step.entry, i)) {
+      const seen = latest.get(offer.value);
+      if (seen) seen.offer = offer;
+      else {
+        latest.set(offer.value, { offer, order: latest.size });
+        const encoded = encodeURIComponent(offer.value);
+        index.add(offer.value, encoded === offer.value ? [encoded] : [offer.value, encoded]);
+      }
+      const target = isLocation(offer) ? locationTarget(offer) : undefined;
+      if (target) locations.set(target.href, (locations.get(target.href) ?? new Set()).add(offer.value));
+    }
+    onProgress?.(i + 1, steps.length);
   }
   return { variables: [...variables.values()], warnings: uncorrelated(steps, label) };
+}
+
+function isLocation(offer: Offer): boolean {
+  return 'header' in offer.extractor && offer.extractor.header === 'location';
+}
+
+function locationTarget(offer: Offer): URL | undefined {
+  return URL.canParse(offer.value, offer.base) ? new URL(offer.value, offer.base) : undefined;
 }
 
 /** Replaces every form of the offer's value in the step; returns whether it was there. */
@@ -75,30 +125,27 @@ function replaceIn(step: DraftStep, offer: Offer, nameOf: () => string): boolean
    * Where a value travels form-encoded (a query, a form body) it is always sent encoded: the recorded value may
    * have held no character that shows the encoding, the replayed one may (a base64 token's + and /).
    */
-  const sub = (text: string, formEncoded: boolean): string => {
+  const sub = (text: RecordedText, formEncoded: boolean): RecordedText => {
     let out = text;
-    if (encoded !== raw && out.includes(encoded)) {
-      out = out.split(encoded).join(`{{vars.${nameOf()}|url}}`);
+    if (encoded !== raw && holds(out, encoded)) {
+      out = replaceValue(out, encoded, { name: nameOf(), url: true });
       used = true;
     }
-    if (out.includes(raw)) {
-      out = out.split(raw).join(formEncoded ? `{{vars.${nameOf()}|url}}` : `{{vars.${nameOf()}}}`);
+    if (holds(out, raw)) {
+      out = replaceValue(out, raw, { name: nameOf(), url: formEncoded });
       used = true;
     }
     return out;
   };
   // A Location followed: the next URL is the Location itself (absolute or relative), taken whole.
-  if ('header' in offer.extractor && offer.extractor.header === 'location') {
-    const target = URL.canParse(raw, offer.base) ? new URL(raw, offer.base) : undefined;
-    if (target?.href === step.entry.url.href) {
-      step.url = `{{vars.${nameOf()}}}`;
-      return true;
-    }
+  if (isLocation(offer) && locationTarget(offer)?.href === step.entry.url.href) {
+    step.url = [{ name: nameOf(), url: false }];
+    return true;
   }
-  if (!step.url.startsWith('{{')) {
+  if (!startsWithVar(step.url)) {
     // A value in the path is sent as given when it is URL-safe (see the template's URL rule); in the query it is encoded.
-    const q = step.url.indexOf('?');
-    step.url = q === -1 ? sub(step.url, false) : sub(step.url.slice(0, q), false) + sub(step.url.slice(q), true);
+    const [path, query] = splitAtQuery(step.url);
+    step.url = [...sub(path, false), ...sub(query, true)];
   }
   for (const name of Object.keys(step.headers)) step.headers[name] = sub(step.headers[name]!, false);
   if (step.body !== undefined) step.body = sub(step.body, /x-www-form-urlencoded/i.test(step.entry.bodyMimeType ?? ''));
@@ -109,7 +156,8 @@ function replaceIn(step: DraftStep, offer: Offer, nameOf: () => string): boolean
 function offersOf(e: HarEntry, step: number): Offer[] {
   const offers: Offer[] = [];
   const add = (value: string, name: string, extractor: Extractor, source: string): void => {
-    if (value.length >= MIN_VALUE_LENGTH && offers.length < MAX_OFFERS_PER_RESPONSE && !/^(true|false|null)$/.test(value)) {
+    // A lone surrogate (JSON allows "\ud800") cannot be percent-encoded, nor sent: such a value is not offered.
+    if (value.length >= MIN_VALUE_LENGTH && offers.length < MAX_OFFERS_PER_RESPONSE && !/^(true|false|null)$/.test(value) && !/\p{Cs}/u.test(value)) {
       offers.push({ value, name, extractor, source, step, base: e.url.href });
     }
   };
@@ -186,27 +234,42 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function uniqueName(wanted: string, taken: Set<string>): string {
+/** The names taken so far, and per base name the first suffix that may be free (names are never given back). */
+interface Names {
+  taken: Set<string>;
+  nextSuffix: Map<string, number>;
+}
+
+/** `wanted` made an identifier, numbered from _2 when taken; returns the name and the names it tried. */
+function uniqueName(wanted: string, names: Names): { name: string; tries: number } {
   let base = wanted.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_') || 'value';
   if (base.length > 40) base = base.slice(0, 40);
   let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
-  taken.add(name);
-  return name;
+  let tries = 1;
+  let n = names.nextSuffix.get(base) ?? 2;
+  while (names.taken.has(name)) {
+    name = `${base}_${n++}`;
+    tries++;
+  }
+  if (name !== base) names.nextSuffix.set(base, n);
+  names.taken.add(name);
+  return { name, tries };
 }
 
 /** Session-looking values left as recorded: an Authorization header, a CSRF header, a token-named parameter. */
 function uncorrelated(steps: readonly DraftStep[], label: (i: number) => string): string[] {
   const warnings: string[] = [];
   steps.forEach((s, i) => {
-    for (const [name, value] of Object.entries(s.headers)) {
-      if (value.includes('{{vars.')) continue;
+    for (const [name, text] of Object.entries(s.headers)) {
+      const value = plainText(text);
+      if (value === undefined) continue;
       if (name === 'authorization' || /^x-(csrf|xsrf)-token$/.test(name) || (/token|session/.test(name) && value.length >= MIN_VALUE_LENGTH)) {
         warnings.push(`${label(i)}: header ${name} carries a recorded value no earlier response returned: it is replayed as recorded`);
       }
     }
-    const query = s.url.startsWith('{{') ? '' : (s.url.split('?')[1] ?? '');
-    const form = s.body !== undefined && /x-www-form-urlencoded/i.test(s.entry.bodyMimeType ?? '') ? s.body : '';
+    // As templates: a recorded `{{vars.` is escaped there, so only the import's own variables read as correlated.
+    const query = startsWithVar(s.url) ? '' : (templateOf(s.url).split('?')[1] ?? '');
+    const form = s.body !== undefined && /x-www-form-urlencoded/i.test(s.entry.bodyMimeType ?? '') ? templateOf(s.body) : '';
     for (const [where, text] of [
       ['query parameter', query],
       ['form field', form],

@@ -1,7 +1,9 @@
 /** A recording, selected and correlated, as one journey of a golive config: steps, checks, think times, and the import's report. */
 import type { Har, HarEntry } from './har-file.js';
 import type { Extractor } from '../engine/plan.js';
-import { correlate, type DraftStep } from './correlate.js';
+import { inert } from '../model/format.js';
+import { correlate, type CorrelationWork, type DraftStep } from './correlate.js';
+import { literal, templateOf, type RecordedText } from './recorded-text.js';
 import { selectEntries } from './select.js';
 
 /** Headers a replay must not send as recorded: the connection's own, cookies (the journey's jar sends them), compression and caching. */
@@ -29,6 +31,10 @@ export interface ImportOptions {
   keepStatic: boolean;
   correlate: boolean;
   name?: string | undefined;
+  /** Counts correlation's work (tests bound it). */
+  work?: CorrelationWork | undefined;
+  /** Called after each step is correlated. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 interface JourneyStep {
@@ -58,11 +64,11 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
   const names = stepNames(kept);
   const label = (i: number): string => `step ${i + 1} (${names[i]})`;
   const drafts: DraftStep[] = kept.map((e, i) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, RecordedText> = {};
     for (const h of e.requestHeaders) {
       const name = h.name.toLowerCase();
       if (name.startsWith(':') || DROPPED_HEADERS.has(name) || name in headers) continue;
-      headers[name] = h.value;
+      headers[name] = literal(h.value);
     }
     if (e.uploads.length) warnings.push(`${label(i)}: uploads (${e.uploads.join(', ')}) are replayed with the recorded body as text, if the recording kept it`);
     if (e.body === undefined && ['POST', 'PUT', 'PATCH'].includes(e.method) && hasBody(e)) {
@@ -70,7 +76,7 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
     }
     if (/text\/event-stream/i.test(e.responseMimeType))
       warnings.push(`${label(i)}: a server-sent event stream is replayed as one request that ends at the timeout`);
-    return { entry: e, url: e.url.pathname + e.url.search, headers, body: e.body, extract: {} };
+    return { entry: e, url: literal(e.url.pathname + e.url.search), headers, body: e.body === undefined ? undefined : literal(e.body), extract: {} };
   });
   const cookiesSet = new Set<string>();
   const cookieWarnings = new Set<string>();
@@ -87,17 +93,20 @@ export function harToJourney(har: Har, options: ImportOptions): ImportResult | {
     }
     for (const h of e.responseHeaders) if (h.name.toLowerCase() === 'set-cookie') cookiesSet.add(h.value.split('=')[0]!.trim());
   });
-  const correlated = options.correlate ? correlate(drafts, label) : { variables: [], warnings: [] };
+  const correlated = options.correlate ? correlate(drafts, label, { work: options.work, onProgress: options.onProgress }) : { variables: [], warnings: [] };
   warnings.push(...correlated.warnings);
+  // Recorded text is written escaped: only the variables correlation put in are live templates.
   const steps = drafts.map((d, i): JourneyStep => {
     const next = kept[i + 1];
     const gap = next ? Math.round(next.startMs - (d.entry.startMs + d.entry.timeMs)) : 0;
+    const headers = Object.entries(d.headers).map(([name, text]) => [name, templateOf(text)] as const);
+    const body = d.body === undefined ? '' : templateOf(d.body);
     return {
       name: names[i]!,
       method: d.entry.method,
-      url: d.url,
-      ...(Object.keys(d.headers).length ? { headers: d.headers } : {}),
-      ...(d.body !== undefined && d.body !== '' ? { body: d.body } : {}),
+      url: templateOf(d.url),
+      ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
+      ...(body !== '' ? { body } : {}),
       check: { status: d.entry.status === 304 ? [200, 304] : [d.entry.status] },
       ...(Object.keys(d.extract).length ? { extract: d.extract } : {}),
       ...(gap >= MIN_THINK_MS ? { think: `${gap}ms` } : {}),
@@ -132,7 +141,8 @@ function stepNames(entries: readonly HarEntry[]): string[] {
   });
 }
 
+/** The recording's title as the journey's name: it is shown in terminals and reports, so control characters are made inert. */
 function journeyName(title: string | undefined): string {
-  const cleaned = (title ?? '').replace(/[/\\\r\n]+/g, ' ').trim();
+  const cleaned = inert((title ?? '').replace(/[/\\\r\n]+/g, ' ')).trim();
   return cleaned ? cleaned.slice(0, 60) : 'recorded session';
 }

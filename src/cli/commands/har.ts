@@ -5,8 +5,10 @@ import { GoliveError } from '../../errors.js';
 import { readHar } from '../../har/har-file.js';
 import { harToJourney } from '../../har/to-journey.js';
 import { CONFIG_EXTENSIONS, configText } from '../../har/write-config.js';
+import { inert } from '../../model/format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { createProgress } from '../progress.js';
 
 export interface HarImportFlags {
   host?: string[];
@@ -28,8 +30,19 @@ export function harImportCommand(io: CliIo, harFile: string, o: HarImportFlags):
   }
   const har = readHar(input, harFile);
   if (existsSync(out) && !o.force) throw new GoliveError('GOLIVE_USAGE', `${out} exists; use --force to overwrite it, or --out another file`);
-  const result = harToJourney(har, { hosts: o.host ?? [], keepStatic: Boolean(o.keepStatic), correlate: o.correlate !== false, name: o.name });
+  const progress = createProgress(
+    (line) => io.stderr.write(`${line}\n`),
+    () => performance.now(),
+  );
+  const result = harToJourney(har, {
+    hosts: o.host ?? [],
+    keepStatic: Boolean(o.keepStatic),
+    correlate: o.correlate !== false,
+    name: o.name,
+    onProgress: (done, total) => progress.step(() => `correlating: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} requests`),
+  });
   if ('error' in result) throw new GoliveError('GOLIVE_USAGE', `${harFile}: ${result.error}`);
+  progress.phase(`writing ${path.relative(io.cwd, out) || out} (${result.journey.steps.length.toLocaleString('en-US')} steps)`);
   writeFileSync(out, configText(result, out));
 
   const lines = [`wrote ${path.relative(io.cwd, out) || out}: journey "${result.journey.name}", ${result.journey.steps.length} steps to ${result.origin}`];
@@ -52,6 +65,7 @@ export function harImportCommand(io: CliIo, harFile: string, o: HarImportFlags):
   if (d.noResponse.length) lines.push(`  dropped ${d.noResponse.length} request(s) that got no response in the recording: ${list(d.noResponse)}`);
   for (const w of result.warnings) lines.push(`  ⚠ ${w}`);
   lines.push(`run it: golive run -c ${path.relative(io.cwd, out) || out} --rate 5 -d 1m   (rate counts journeys per second)`);
-  io.stdout.write(`${lines.join('\n')}\n`);
+  // Names, titles and values come from the recording: never let them drive the terminal.
+  io.stdout.write(`${inert(lines.join('\n'))}\n`);
   return EXIT.passed;
 }

@@ -76,7 +76,7 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     file: 'golive.config.json',
     text: JSON.stringify({ target: { url: 'http://localhost' }, load: { requests: [{ url: '/x/{{sku}}' }] } }),
     message:
-      'golive.config.json has a problem:\n  ✖ line 1, load.requests.0.url: unknown placeholder {{sku}}: placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}}, {{data.FIELD}} and {{vars.NAME}} or {{vars.NAME|url}} (journeys)',
+      "golive.config.json has a problem:\n  ✖ line 1, load.requests.0.url: unknown placeholder {{sku}}: placeholders are {{seq}}, {{ts}}, {{uuid}}, {{randomInt MIN MAX}}, {{env.NAME}}, {{data.FIELD}} and {{vars.NAME}} or {{vars.NAME|url}} (journeys); {{'{{'}} writes a literal {{",
   },
   {
     name: 'a journey step using a variable no earlier step extracts, at its line',

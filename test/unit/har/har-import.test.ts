@@ -5,6 +5,8 @@ import { describe, test } from 'node:test';
 import { InputError } from '../../../src/errors.js';
 import { readHar } from '../../../src/har/har-file.js';
 import { harToJourney, type ImportResult } from '../../../src/har/to-journey.js';
+import { configText } from '../../../src/har/write-config.js';
+import { loadConfig } from '../../../src/config/load-config.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 interface E {
@@ -232,5 +234,93 @@ describe('golive har import', () => {
     }
     writeFileSync(path.join(dir, 'rel.har'), cases[2]![0]);
     assert.throws(() => readHar(path.join(dir, 'rel.har'), 'rel.har'), /log\.entries\.1\.request\.url: expected an absolute URL/);
+  });
+});
+
+describe('golive har import: a crafted recording', () => {
+  const TITLE = 'Shop \u001b[2J\u001b]0;owned\u0007 "q" \'a\' `b` ${x} */ \u2028\u2029 </script> \u009b1m';
+  const TRICKY = ['"}); process.exit(1); ({"', "'); process.exit(1); ('", '`${process.exit(1)}`', '*/ process.exit(1) /*', 'a\u2028"b": 1', '\\"); x("'];
+  const crafted: E[] = [
+    {
+      method: 'POST',
+      url: `${APP}/x?q=${encodeURIComponent(TRICKY.join('&'))}`,
+      at: 0,
+      reqHeaders: Object.fromEntries(TRICKY.map((v, i) => [`x-t${i}`, v])),
+      body: { mimeType: 'text/plain', text: `${TRICKY.join('\n')}\n  "key": "x"\n# yaml comment\n--- \n...` },
+      mime: 'application/json',
+      text: '{}',
+    },
+  ];
+
+  test('the title is inert: no control character reaches a terminal or the config', () => {
+    const r = importOf(har(crafted, TITLE));
+    // Slashes and line breaks are spaces (as they were), control characters \xNN, at most 60 characters.
+    assert.equal(r.journey.name, 'Shop \\x1b[2J\\x1b]0;owned\\x07 "q" \'a\' `b` ${x} *  \u2028\u2029 < script> \\x9b1m'.slice(0, 60));
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.journey.name, /[\u0000-\u001f\u007f-\u009f]/);
+  });
+
+  test('the written config, TypeScript, YAML or JSON, reads back as exactly the imported journey', async () => {
+    const r = importOf(har(crafted, TITLE), { name: TRICKY.join(' ') });
+    const dir = tempDir('golive-har-');
+    for (const file of ['golive.config.ts', 'golive.config.yaml', 'golive.config.json']) {
+      writeFileSync(path.join(dir, file), configText(r, file));
+      const { config } = await loadConfig({ cwd: dir, file });
+      const [journey] = config.load.journeys!;
+      assert.equal(journey!.name, r.journey.name, file);
+      const [step] = journey!.steps;
+      const imported = r.journey.steps[0]!;
+      assert.deepEqual([step!.url, step!.headers, step!.body], [imported.url, imported.headers, imported.body], file);
+    }
+  });
+});
+
+test('golive har import: a value with a lone surrogate is not offered (it cannot be percent-encoded), not a crash', () => {
+  const lone: E[] = [
+    { url: `${APP}/a`, at: 0, mime: 'application/json', text: '{"t":"\\ud800abcdefgh","u":"ok-value-1"}' },
+    { url: `${APP}/b?u=ok-value-1`, at: 100, reqHeaders: { 'x-t': '\ud800abcdefgh' } },
+  ];
+  const r = importOf(har(lone));
+  assert.deepEqual(
+    r.variables.map((v) => v.name),
+    ['u'],
+  );
+  assert.equal(r.journey.steps[1]!.headers?.['x-t'], '\ud800abcdefgh');
+});
+
+describe('golive har import: a long recording', () => {
+  /** A bearer token, then `calls` list pages, each answering 10 items and the cursor the next page sends. */
+  function apiSession(calls: number): E[] {
+    const token = 'tok-0123456789abcdef';
+    const entries: E[] = [{ method: 'POST', url: `${APP}/api/token`, at: 0, mime: 'application/json', text: JSON.stringify({ token }) }];
+    for (let i = 0; i < calls; i++) {
+      const items = Array.from({ length: 10 }, (_, k) => ({ id: `item-${i}-${k}-a1b2c3`, name: `name ${i} ${k} d4e5f6` }));
+      entries.push({
+        url: `${APP}/api/items?cursor=${i === 0 ? 'start' : `cur-${i - 1}-abcdef`}&page=${i}`,
+        at: 100 + i * 100,
+        reqHeaders: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        mime: 'application/json',
+        text: JSON.stringify({ cursor: `cur-${i}-abcdef`, items }),
+      });
+    }
+    return entries;
+  }
+
+  test('correlation work grows with the recording, not with its square', () => {
+    const comparisons = (calls: number): number => {
+      const work = { comparisons: 0 };
+      const progress: number[] = [];
+      const r = importOf(har(apiSession(calls)), { work, onProgress: (done, total) => progress.push(done / total) });
+      assert.equal(progress.length, calls + 1, 'progress after each step');
+      assert.equal(progress.at(-1), 1);
+      // The token, then each page's cursor in the next page.
+      assert.equal(r.variables.length, calls);
+      assert.equal(r.journey.steps[calls]!.url, `/api/items?cursor={{vars.cursor_${calls - 1}|url}}&page=${calls - 1}`);
+      return work.comparisons;
+    };
+    const small = comparisons(100);
+    const large = comparisons(400);
+    // Linear work is 4× for 4× the calls; comparing every request with every earlier value is 16×.
+    assert.ok(large / small < 6, `100 calls: ${small} comparisons, 400 calls: ${large} (${(large / small).toFixed(1)}×)`);
   });
 });
