@@ -16,6 +16,7 @@ export interface AuditSources {
   cluster?: {
     client: KubeClient;
     namespace: string;
+    /** Where Velero's backup schedules are read (GL017); absent, they are not. */
     veleroNamespace?: string;
     /** From the config: does golive read the platform's Prometheus during drills? (undefined: no config) */
     prometheusConfigured?: boolean;

@@ -56,9 +56,17 @@ export function permissionNeeds(config: ResolvedKubernetesPlatform, needs: reado
     namespace: config.namespace,
     workloadResource: config.workload.kind === 'Deployment' ? 'deployments' : 'statefulsets',
     operations: [...new Set(needs.flatMap((n) => n.operations))],
-    veleroNamespace: config.veleroNamespace,
+    veleroNamespace: veleroNamespaceFor(config, needs),
     workersNamespace,
   };
+}
+
+/**
+ * Velero's namespace when a drill backs up through the platform (Velero), else undefined: without it golive
+ * reads nothing of Velero's (not even its schedules for the audit), and a cluster without Velero needs no Role there.
+ */
+export function veleroNamespaceFor(config: ResolvedKubernetesPlatform, needs: readonly DrillNeeds[]): string | undefined {
+  return needs.some((n) => n.operations.includes('backup')) ? config.veleroNamespace : undefined;
 }
 
 export class KubernetesPlatform implements Platform {
@@ -236,6 +244,7 @@ export class KubernetesPlatform implements Platform {
   }
 
   auditSources(): Pick<AuditSources, 'cluster'> {
-    return { cluster: { client: this.client, namespace: this.s.ns, veleroNamespace: this.s.config.veleroNamespace } };
+    const veleroNamespace = veleroNamespaceFor(this.s.config, this.options.needs);
+    return { cluster: { client: this.client, namespace: this.s.ns, ...(veleroNamespace ? { veleroNamespace } : {}) } };
   }
 }
