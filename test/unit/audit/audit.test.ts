@@ -94,3 +94,18 @@ test('the naive demo config: its findings explain each failed drill of a recorde
   const why = diagnose(recorded.drills.find((d) => d.name === 'app-update')!, findings)[1]!;
   assert.match(why.message, /^explains outage window 3\.0–3\.\d s: LocalApp local\/app: strategy Recreate stops every pod before starting the new ones$/);
 });
+
+test('manifests only (no server version): each fix that depends on the version says which version it is for, and the older form', async () => {
+  const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: app, image: demo:1 }]\n`;
+  const { findings } = await audit({ cwd: FIXTURES, stdin: manifest });
+  const fix = (id: string): string => findings.find((f) => f.id === id)!.fix;
+  assert.match(fix('GL008'), /^apiVersion: policy\/v1\n[^]*\n# for Kubernetes 1\.21 and newer; before 1\.21: apiVersion: policy\/v1beta1$/);
+  assert.match(
+    fix('GL007'),
+    /preStop: \{ sleep: \{ seconds: 5 \} \}\n# for Kubernetes 1\.30 and newer; before 1\.30: preStop: \{ exec: \{ command: \[sleep, "5"\] \} \}/,
+  );
+  for (const id of ['GL011', 'GL012'])
+    assert.match(fix(id), /matchLabelKeys: \[pod-template-hash\]\n# for Kubernetes 1\.27 and newer; before 1\.27: without matchLabelKeys$/, id);
+  // A fix that does not depend on the version says nothing of it.
+  assert.doesNotMatch(fix('GL013'), /Kubernetes/);
+});
