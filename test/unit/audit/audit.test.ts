@@ -58,7 +58,7 @@ test('SARIF 2.1.0: valid against the schema, every result on its file and line',
   const sarif = toSarif(findings) as {
     runs: {
       results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
-      tool: { driver: { rules: { id: string }[] } };
+      tool: { driver: { rules: { id: string }[]; informationUri?: string } };
     }[];
   };
   const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -68,6 +68,7 @@ test('SARIF 2.1.0: valid against the schema, every result on its file and line',
   assert.deepEqual(run.results.map((r) => `${r.ruleId}@${r.locations[0]!.physicalLocation.region.startLine}`).slice(0, 3), ['GL001@8', 'GL003@10', 'GL005@18']);
   assert.equal(run.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri, 'audit/bad.yaml');
   assert.equal(run.tool.driver.rules.length, 18, 'every rule but N-1 headroom and undeclared objects, which need a live cluster');
+  assert.equal(run.tool.driver.informationUri, undefined, 'golive has no project page to point to: none is invented');
   // The schema check can fail: a result without a message is rejected.
   assert.equal(validate({ ...sarif, runs: [{ ...run, results: [{ ruleId: 'GL001' }] }] }), false);
 });
