@@ -176,6 +176,28 @@ describe('drills on the local platform, against the demo app', () => {
     }
   });
 
+  test("redeploy with the real npm: a failing `npm ci` carries its cause, not only npm's usage text after it; the cold caches make npm warn about nothing", async () => {
+    const ws = createDemoWorkspace();
+    try {
+      // The demo app has a package.json and no lockfile: npm ci refuses, then prints ~100 lines of usage text.
+      const {
+        drills: [d],
+      } = await runDrills(ws.dir, localConfig(ws.dir, { redeploy: { ...short, repo: ws.dir, build: 'npm ci', objectives: { maxSetupTime: '60s' } } }));
+      const f = d!.findings.find((x) => x.id === 'setup')!;
+      assert.match(f.message, /build `npm ci` failed \(exit code 1\)/);
+      assert.match(f.message, /can only install with an existing package-lock\.json/);
+      assert.ok(f.message.split('\n').length <= 24, f.message);
+      const output = d!.events.filter((e) => e.kind === 'hook.output' || e.kind === 'hook.stderr').map((e) => e.message);
+      assert.ok(output.length > 30, `npm printed its usage text: ${output.length} lines`);
+      assert.deepEqual(
+        output.filter((l) => /^npm warn/i.test(l)),
+        [],
+      );
+    } finally {
+      ws.remove();
+    }
+  });
+
   test('redeploy clones HEAD: an uncommitted file does not exist in the deployed copy', async () => {
     const ws = createDemoWorkspace();
     try {
