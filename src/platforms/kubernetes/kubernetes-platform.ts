@@ -183,7 +183,9 @@ export class KubernetesPlatform implements Platform {
   }
 
   async restoreZone(zone: string): Promise<void> {
-    for (const undo of (this.zoneUndos.get(zone) ?? []).reverse()) await undo();
+    const undos = this.zoneUndos.get(zone);
+    if (!undos) return; // not failed by golive, or restored already (a drill's action, then its teardown)
+    for (const undo of undos.reverse()) await undo();
     this.zoneUndos.delete(zone);
     this.s.sink('zone.restored', `${zone} back: taints removed, nodes uncordoned`, zone);
   }
