@@ -1,7 +1,7 @@
 /** From a drill's recording, events and phases to its DrillResult: stats, downtime, phases, verdicts. */
 import type { ResolvedObjectives } from '../config/schema.js';
 import { latencyStatsMs, decodeHistogram } from '../model/histogram.js';
-import type { Recording } from '../model/recording.js';
+import { BIN_MS, type Recording } from '../model/recording.js';
 import type {
   CapacityReport,
   DrillDetails,
@@ -61,10 +61,11 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
   const downtime = computeDowntime({ ok: recording.binsOk, failed: recording.binsFailed, failuresByBin: recording.failuresByBin, events: input.events });
 
   const phaseSpans = new Map<string, MeasuredSpan>();
-  const phases: PhaseResult[] = input.phases.map((p) => {
+  const binRanges = phaseBins(input.phases);
+  const phases: PhaseResult[] = input.phases.map((p, i) => {
     // Counts are exact (10 ms bins by intended start); latency comes from the seconds inside the phase.
     const s = spanStats(recording.seconds, p.startMs, p.endMs);
-    const requests = binCounts(recording, p.startMs, p.endMs);
+    const requests = binCounts(recording, ...binRanges[i]!);
     const lengthMs = Math.max(1, p.endMs - p.startMs);
     phaseSpans.set(p.name, { ...s, requests, durationMs: lengthMs });
     return {
@@ -203,6 +204,23 @@ function achievedRate(recording: Recording, model: 'open' | 'closed', dropped: n
   const planned = (recording.sent + dropped) / (recording.durationMs / 1000);
   const errorPct = planned > 0 ? Math.round((achieved / planned - 1) * 10000) / 100 : null;
   return { plannedRps: round1(planned), achievedRps: round1(achieved), errorPct };
+}
+
+/**
+ * The bins of intended starts each phase counts: a bin is in the phase its middle falls in, the first phase
+ * also takes the bins before it and the last those after, so every request is in exactly one phase and the
+ * phases add up to the drill.
+ */
+function phaseBins(phases: readonly PhaseSpan[]): [fromBin: number, toBin: number][] {
+  const firstBinFrom = (ms: number): number => Math.ceil((ms - BIN_MS / 2) / BIN_MS);
+  let from = 0;
+  return phases.map((_, i) => {
+    const next = phases[i + 1];
+    const to = next ? Math.max(from, firstBinFrom(next.startMs)) : Infinity;
+    const range: [number, number] = [from, to];
+    from = to;
+    return range;
+  });
 }
 
 function round1(v: number): number {

@@ -1,7 +1,7 @@
 /** Request counts and latency statistics over a span of recorded seconds. */
 import { addEncoded, createMergeHistogram, latencyStatsMs } from '../model/histogram.js';
 import { addCounts, isFailure, type OutcomeCounts } from '../model/outcome.js';
-import { BIN_MS, type Recording, type SecondRecord } from '../model/recording.js';
+import type { Recording, SecondRecord } from '../model/recording.js';
 import type { LatencyStats, RequestCounts } from '../model/result.js';
 
 export function requestCounts(byOutcome: OutcomeCounts): RequestCounts {
@@ -58,10 +58,10 @@ export function spanStats(seconds: readonly SecondRecord[], fromMs = 0, toMs = I
   };
 }
 
-/** Exact request counts of a span from the 10 ms bins (by intended start); `dropped` is not binned. */
-export function binCounts(recording: Pick<Recording, 'binsOk' | 'binsFailed' | 'failuresByBin'>, fromMs: number, toMs: number): RequestCounts {
-  const from = Math.max(0, Math.floor(fromMs / BIN_MS));
-  const to = Math.min(recording.binsOk.length, Math.ceil(toMs / BIN_MS));
+/** Exact request counts of the 10 ms bins (by intended start) [fromBin, toBin); `dropped` is not binned. */
+export function binCounts(recording: Pick<Recording, 'binsOk' | 'binsFailed' | 'failuresByBin'>, fromBin: number, toBin: number): RequestCounts {
+  const from = Math.max(0, fromBin);
+  const to = Math.min(recording.binsOk.length, toBin);
   let ok = 0;
   let failed = 0;
   for (let b = from; b < to; b++) {

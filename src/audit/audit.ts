@@ -16,6 +16,7 @@ export interface AuditSources {
   cluster?: {
     client: KubeClient;
     namespace: string;
+    /** Where Velero's backup schedules are read (GL017); absent, they are not. */
     veleroNamespace?: string;
     /** From the config: does golive read the platform's Prometheus during drills? (undefined: no config) */
     prometheusConfigured?: boolean;
@@ -38,8 +39,8 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
   const versionFindings: AuditFinding[] = [];
   const fromFiles = docs.length ? manifestsToAudit(docs, s.cluster?.namespace) : undefined;
   if (s.cluster) {
-    const live = await clusterToAudit(s.cluster.client, s.cluster.namespace, s.cluster.veleroNamespace);
     const version = await s.cluster.client.serverVersion().catch(() => null);
+    const live = { ...(await clusterToAudit(s.cluster.client, s.cluster.namespace, s.cluster.veleroNamespace)), serverVersion: version ?? undefined };
     sources.push(`cluster ${s.cluster.client.context}${version ? ` (Kubernetes ${version})` : ''}, namespace ${s.cluster.namespace}`);
     // Manifests meant for this server: what it does not serve yet is dropped or refused when applied.
     if (docs.length && version) versionFindings.push(...fieldsTheServerLacks(docs, version));
@@ -55,6 +56,7 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
         ? {
             ...fromFiles,
             nodes: live.nodes,
+            serverVersion: live.serverVersion,
             ...(live.veleroScheduledNamespaces ? { veleroScheduledNamespaces: live.veleroScheduledNamespaces } : {}),
             undeclared: live.live.filter((o) => !declared.has(o)),
           }

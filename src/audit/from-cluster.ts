@@ -4,12 +4,13 @@ import { cpuMillicores } from './rules.js';
 import { workloadFrom } from './from-manifests.js';
 import type { AuditInput, AuditNode } from './model.js';
 
-export async function clusterToAudit(client: KubeClient, namespace: string, veleroNamespace = 'velero'): Promise<AuditInput & { live: string[] }> {
+/** Velero's backup schedules are read only with `veleroNamespace` (golive may have no access there, nor Velero). */
+export async function clusterToAudit(client: KubeClient, namespace: string, veleroNamespace: string | undefined): Promise<AuditInput & { live: string[] }> {
   const deployments = await client.listDeployments(namespace);
   const statefulsets = await client.listStatefulSets(namespace);
   const pdbs = await client.listPdbs(namespace);
   const hpas = await client.listHpas(namespace);
-  const schedules = await client.listVeleroSchedules(veleroNamespace);
+  const schedules = veleroNamespace === undefined ? null : await client.listVeleroSchedules(veleroNamespace);
   const none = (): undefined => undefined;
   const workloads = [...deployments.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.map((s) => ({ ...s, kind: 'StatefulSet' }))].map((w) =>
     workloadFrom(w, namespace, none),

@@ -70,6 +70,8 @@ export interface AuditInput {
   veleroScheduledNamespaces?: string[] | undefined;
   /** Nodes with capacity (live cluster only). */
   nodes?: AuditNode[] | undefined;
+  /** The API server's version (a live cluster): fixes are written for it. Undefined: they say which version they are for. */
+  serverVersion?: string | undefined;
   /** Live objects (`Kind/namespace/name`) no manifest declares (when both were read). */
   undeclared?: string[] | undefined;
 }

@@ -3,6 +3,7 @@
  * functions over the audit model: the same rules judge manifests, a live cluster and the local platform.
  */
 import type { AuditFinding, AuditInput, AuditPdb, AuditWorkload, Location, Severity } from './model.js';
+import { fixForServer, minorOf, SERVED_FROM } from './served-from.js';
 
 interface Rule {
   id: string;
@@ -15,6 +16,21 @@ interface Rule {
 }
 
 const objectName = (w: AuditWorkload): string => `${w.kind} ${w.namespace}/${w.name}`;
+
+const EXEC_SLEEP = '{ exec: { command: [sleep, "5"] } }';
+const preStop = (action: string): string => `terminationGracePeriodSeconds: 30\ncontainers:\n  - lifecycle:\n      preStop: ${action}`;
+
+const pdb = (w: AuditWorkload, apiVersion: string): string =>
+  `apiVersion: ${apiVersion}\nkind: PodDisruptionBudget\nmetadata: { name: ${w.name} }\nspec:\n  minAvailable: ${Math.max(1, w.replicas - 1)}\n  selector: { matchLabels: ${JSON.stringify(w.labels).replace(/"/g, '')} }`;
+
+/** A spread rule; matchLabelKeys keeps a rollout's new pods spread among themselves where the server serves it. */
+function spread(input: AuditInput, topologyKey: string, whenUnsatisfiable: string): string {
+  const rule = `topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: ${topologyKey}\n    whenUnsatisfiable: ${whenUnsatisfiable}\n    labelSelector: { matchLabels: { app: my-app } }`;
+  return fixForServer(minorOf(input.serverVersion), SERVED_FROM.matchLabelKeys, `${rule}\n    matchLabelKeys: [pod-template-hash]`, {
+    fix: rule,
+    inWords: 'without matchLabelKeys',
+  });
+}
 
 /** A budget's minAvailable and maxUnavailable as pod counts at `replicas` (percentages resolved as the disruption controller does). */
 function budgetAt(p: AuditPdb, replicas: number): { min: number | undefined; maxU: number | undefined } {
@@ -153,7 +169,7 @@ export const RULES: Rule[] = [
     rule: 'no-graceful-shutdown',
     severity: 'warning',
     drills: ['app-update', 'node-drain'],
-    check: (w) => {
+    check: (w, input) => {
       if (w.kind === 'LocalApp') return []; // the local platform leaves rotation before SIGTERM: no endpoint race
       const noPreStop = w.containers.every((c) => !c.preStop);
       const declared = w.declaredShutdownSeconds;
@@ -166,7 +182,10 @@ export const RULES: Rule[] = [
             ? `terminationGracePeriodSeconds ${w.terminationGracePeriodSeconds} is shorter than the ${declared} s the app declares it needs to shut down`
             : 'no preStop hook: the pod gets SIGTERM while endpoints are still being removed',
           why: 'Kubernetes removes a terminating pod from the endpoints and sends SIGTERM at the same time; without a short preStop pause (and an app that drains on SIGTERM) requests still routed to it fail.',
-          fix: 'terminationGracePeriodSeconds: 30\ncontainers:\n  - lifecycle:\n      preStop: { sleep: { seconds: 5 } }',
+          fix: fixForServer(minorOf(input.serverVersion), SERVED_FROM.preStopSleep, preStop('{ sleep: { seconds: 5 } }'), {
+            fix: preStop(`${EXEC_SLEEP}   # the image needs a sleep binary`),
+            inWords: `preStop: ${EXEC_SLEEP} (the image needs a sleep binary)`,
+          }),
         },
       ];
     },
@@ -184,7 +203,10 @@ export const RULES: Rule[] = [
               field: 'PodDisruptionBudget',
               message: 'no PodDisruptionBudget selects these pods',
               why: 'A drain (node upgrades, autoscaler scale-down) may evict every replica at once: nothing tells the Eviction API to keep some running.',
-              fix: `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: { name: ${w.name} }\nspec:\n  minAvailable: ${Math.max(1, w.replicas - 1)}\n  selector: { matchLabels: ${JSON.stringify(w.labels).replace(/"/g, '')} }`,
+              fix: fixForServer(minorOf(input.serverVersion), SERVED_FROM.pdbPolicyV1, pdb(w, 'policy/v1'), {
+                fix: pdb(w, 'policy/v1beta1'),
+                inWords: 'apiVersion: policy/v1beta1',
+              }),
             },
           ]
         : [],
@@ -233,14 +255,14 @@ export const RULES: Rule[] = [
     severity: 'warning',
     drills: ['node-drain'],
     localFix: "platform: { app: { spread: 'zones' } }",
-    check: (w) =>
+    check: (w, input) =>
       w.replicas > 1 && !w.spreadKeys.includes('kubernetes.io/hostname')
         ? [
             {
               field: 'spec.template.spec.topologySpreadConstraints',
               message: 'nothing spreads the pods over nodes',
               why: 'The scheduler may put several replicas on one node; draining or losing it takes them together.',
-              fix: 'topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: kubernetes.io/hostname\n    whenUnsatisfiable: DoNotSchedule\n    labelSelector: { matchLabels: { app: my-app } }\n    matchLabelKeys: [pod-template-hash]',
+              fix: spread(input, 'kubernetes.io/hostname', 'DoNotSchedule'),
             },
           ]
         : [],
@@ -251,14 +273,14 @@ export const RULES: Rule[] = [
     severity: 'warning',
     drills: ['zone-outage'],
     localFix: "platform: { app: { spread: 'zones' } }",
-    check: (w) =>
+    check: (w, input) =>
       w.replicas > 1 && !w.spreadKeys.includes('topology.kubernetes.io/zone')
         ? [
             {
               field: 'spec.template.spec.topologySpreadConstraints',
               message: 'nothing spreads the pods over zones',
               why: 'All replicas may land in one zone; losing that zone is a full outage until pods are rescheduled elsewhere.',
-              fix: 'topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: topology.kubernetes.io/zone\n    whenUnsatisfiable: ScheduleAnyway\n    labelSelector: { matchLabels: { app: my-app } }\n    matchLabelKeys: [pod-template-hash]',
+              fix: spread(input, 'topology.kubernetes.io/zone', 'ScheduleAnyway'),
             },
           ]
         : [],

@@ -28,7 +28,7 @@ export function toSarif(findings: AuditFinding[]): object {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'golive', version: VERSION, informationUri: 'https://github.com/golive-dev/golive', rules } },
+        tool: { driver: { name: 'golive', version: VERSION, rules } },
         results: findings.map((f) => ({
           ruleId: f.id,
           ruleIndex: ruleIds.indexOf(f.id),

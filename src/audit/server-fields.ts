@@ -5,6 +5,7 @@
  */
 import type { ManifestDoc } from './from-manifests.js';
 import type { AuditFinding } from './model.js';
+import { minorOf, SERVED_FROM } from './served-from.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- manifests are arbitrary Kubernetes YAML */
 
@@ -18,24 +19,19 @@ interface Need {
 }
 
 const PRESTOP_SLEEP: Need = {
-  minor: 30,
+  minor: SERVED_FROM.preStopSleep,
   what: 'the preStop sleep action',
   effect: 'the server drops it: the pods get no pause before SIGTERM and requests routed to them while Endpoints update fail',
   fix: 'preStop: { exec: { command: [sleep, "5"] } } (the image needs a sleep binary)',
   drills: ['app-update', 'node-drain'],
 };
 const MATCH_LABEL_KEYS: Need = {
-  minor: 27,
+  minor: SERVED_FROM.matchLabelKeys,
   what: 'topologySpreadConstraints matchLabelKeys',
   effect: 'the server drops it: old and new pods of a rollout are spread together, so a zone can end up with all new pods',
   fix: 'remove matchLabelKeys for this server (the spread then counts every pod of the selector)',
   drills: ['zone-outage', 'app-update'],
 };
-
-function minorOf(version: string): number | undefined {
-  const m = /^v?1\.(\d+)/.exec(version);
-  return m ? Number(m[1]) : undefined;
-}
 
 /** Pod specs of a manifest, with their path in the document. */
 function podSpecs(value: any): { spec: any; path: (string | number)[] }[] {
@@ -85,7 +81,7 @@ export function fieldsTheServerLacks(docs: ManifestDoc[], serverVersion: string)
     if (v.kind === 'PodDisruptionBudget' && v.apiVersion === 'policy/v1')
       add(
         {
-          minor: 21,
+          minor: SERVED_FROM.pdbPolicyV1,
           what: 'PodDisruptionBudget policy/v1',
           effect: 'the server refuses it (no matches for kind): the workload has no disruption budget and a drain can take every replica',
           fix: 'apiVersion: policy/v1beta1 (same fields) for this server',
@@ -96,7 +92,7 @@ export function fieldsTheServerLacks(docs: ManifestDoc[], serverVersion: string)
     if (v.kind === 'HorizontalPodAutoscaler' && v.apiVersion === 'autoscaling/v2')
       add(
         {
-          minor: 23,
+          minor: SERVED_FROM.hpaAutoscalingV2,
           what: 'HorizontalPodAutoscaler autoscaling/v2',
           effect: 'the server refuses it: the workload does not scale under load',
           fix: 'apiVersion: autoscaling/v2beta2 (same fields) for this server',

@@ -1,5 +1,5 @@
 /** The starter config `golive init` writes. */
-export const STARTER_CONFIG = `// golive config: https://github.com/golive-dev/golive#config-reference
+export const STARTER_CONFIG = `// golive config: every option is in "Config reference" in node_modules/golive/README.md (shipped with golive).
 import { defineConfig } from 'golive';
 
 export default defineConfig({

@@ -26,19 +26,48 @@ export function obj<S extends z.ZodRawShape>(shape: S) {
   });
 }
 
-export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  // A bare number is ambiguous (terminationGrace: 30 — seconds, or milliseconds?): ask for the unit.
-  if (typeof value === 'number' && value !== 0) {
-    ctx.addIssue({ code: 'custom', message: `a duration needs its unit: write '${value}s' or '${value}ms' (received the bare number ${value})` });
+const EXPECTED_DURATION = "expected a duration like '30s', '1m30s' or '250ms'";
+
+export const duration = z
+  .union([z.string(), z.number()], { error: (i) => `${EXPECTED_DURATION}, received ${describeValue(i.input)}` })
+  .transform((value, ctx) => {
+    // A bare number is ambiguous (terminationGrace: 30 — seconds, or milliseconds?): ask for the unit.
+    if (typeof value === 'number' && value !== 0) {
+      ctx.addIssue({ code: 'custom', message: `a duration needs its unit: write '${value}s' or '${value}ms' (received the bare number ${value})` });
+      return z.NEVER;
+    }
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${EXPECTED_DURATION}, received ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/**
+ * A union of objects told apart by their keys (a custom drill's `{ sleep }`, `{ run }`, …): an input with one
+ * option's key is parsed as that option, so its errors are the option's own at their path (`waitUntilReady:
+ * expected a duration …`), not the union's "expected one of …" (zod reports that when every option fails on a type).
+ */
+export function keyedUnion<const T extends readonly [z.ZodObject, ...z.ZodObject[]]>(options: T, expected: string) {
+  const keysOf = options.map((o) => Object.keys(o.shape));
+  const allKeys = keysOf.flat();
+  return z.unknown().transform((value, ctx) => {
+    const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+    const matching = options.filter((_, i) => keysOf[i]!.some((k) => keys.includes(k)));
+    if (matching.length !== 1) {
+      const stranger = keys.find((k) => !allKeys.includes(k));
+      const near = stranger === undefined ? undefined : nearest(stranger, allKeys);
+      const received = keys.length ? `{ ${keys.join(', ')} }${matching.length > 1 ? ': one action per item' : ''}` : describeValue(value);
+      ctx.addIssue({ code: 'custom', message: `${expected}; received ${received}${near ? ` (did you mean "${near}"?)` : ''}` });
+      return z.NEVER;
+    }
+    const parsed = matching[0]!.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
     return z.NEVER;
-  }
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like '30s', '1m30s' or '250ms', received ${describeValue(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+  }) as unknown as z.ZodType<z.output<T[number]>, z.input<T[number]>>;
+}
 
 export const rate = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const rps = parseRate(value);

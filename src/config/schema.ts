@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { describeValue } from '../errors.js';
 import { parseJsonPath } from '../engine/json-path.js';
-import { bool, duration, int, nearest, obj, oneOf, rate, seriesObjective, str, threshold } from './schema-helpers.js';
+import { bool, duration, int, keyedUnion, nearest, obj, oneOf, rate, seriesObjective, str, threshold } from './schema-helpers.js';
 import { localPlatformSchema } from '../platforms/local/schema.js';
 import { kubernetesPlatformSchema } from '../platforms/kubernetes/schema.js';
 
@@ -407,7 +407,7 @@ const redeployDrill = obj({
   allowDestroy: bool('allowDestroy').optional(),
 });
 
-const action = z.union(
+const action = keyedUnion(
   [
     obj({ rollout: change }),
     obj({ drainNode: str('a node name or "hosting"') }),
@@ -420,10 +420,7 @@ const action = z.union(
     obj({ waitUntilReady: duration }),
     obj({ sleep: duration }),
   ],
-  {
-    error: () =>
-      'expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }',
-  },
+  'expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }',
 );
 
 const customDrill = obj({

@@ -9,10 +9,9 @@ import type { EventKind, EventSink } from '../model/events.js';
 import { inert } from '../model/format.js';
 import type { HookRunner, PlannedHookRunner } from '../platforms/platform.js';
 import type { Journal } from '../safety/journal.js';
+import { OutputExcerpt } from './output-excerpt.js';
 
 const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
-/** Lines of a failed hook's output its error carries. */
-const TAIL_LINES = 20;
 
 export interface HookOptions {
   /** Base environment for hooks: GOLIVE_DRILL, GOLIVE_NAMESPACE… */
@@ -67,12 +66,11 @@ export function createHookRunner(options: HookOptions): HookRunner {
           detached: true,
         });
         if (entry && child.pid) options.journal?.update(entry, { kind: 'process-group', pgid: child.pid, command });
-        const tail: string[] = [];
+        const excerpt = new OutputExcerpt();
         const lines = (stream: NodeJS.ReadableStream, kind: EventKind): void => {
           createInterface({ input: stream }).on('line', (line) => {
             const shown = inert(line.slice(0, 500));
-            tail.push(shown);
-            if (tail.length > TAIL_LINES) tail.shift();
+            excerpt.add(shown);
             sink(kind, shown);
           });
         };
@@ -99,7 +97,7 @@ export function createHookRunner(options: HookOptions): HookRunner {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
           if (entry) options.journal?.markUndone(entry);
-          const output = tail.length ? `; its last ${tail.length} line(s) of output:\n${tail.map((l) => `    ${l}`).join('\n')}` : '';
+          const output = excerpt.describe();
           // The app's own build or deploy command failing is the app failing the drill, not golive.
           const failure = role === 'hook' ? 'GOLIVE_PLATFORM_FAILED' : 'GOLIVE_SETUP_FAILED';
           if (signal.aborted) reject(new InterruptedError(`running \`${command}\``));

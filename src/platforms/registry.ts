@@ -107,6 +107,13 @@ export async function rbacFor(config: ResolvedConfig, needs: DrillNeeds[]): Prom
   return rbacYaml(requiredRules(permissionNeeds(p, needs, jobWorkers(config)?.namespace)));
 }
 
+/** Velero's namespace when the configured drills back up with Velero (kubernetes): only then is anything of Velero's read. */
+export async function configuredVeleroNamespace(config: ResolvedConfig, needs: DrillNeeds[]): Promise<string | undefined> {
+  const p = config.platform;
+  if (p?.kind !== 'kubernetes') return undefined;
+  return (await import('./kubernetes/kubernetes-platform.js')).veleroNamespaceFor(p, needs);
+}
+
 /** A live namespace for `golive audit --namespace`. */
 export async function clusterAuditSource(o: {
   context?: string | undefined;

@@ -200,6 +200,13 @@ describe('golive init, validate and run', () => {
     mkdirSync(path.join(project, 'node_modules'));
     symlinkSync(path.dirname(path.dirname(BIN)), path.join(project, 'node_modules', 'golive'));
     assert.match((await golive(['init'], { cwd: project })).stdout, /then run `npx golive validate` and `npx golive run`/);
+    // It invents no URL: its only reference is the README shipped in the package, at a path that exists.
+    const starter = readFileSync(path.join(project, 'golive.config.ts'), 'utf8');
+    assert.deepEqual(starter.match(/https?:\/\/[^\s'"]+/g), ['http://127.0.0.1:8080']);
+    const reference = /^\/\/ .*"([^"]+)" in (node_modules\/golive\/README\.md)/.exec(starter);
+    const [section, readme] = [reference?.[1], reference?.[2]];
+    assert.ok(section && readme, starter.split('\n')[0]);
+    assert.ok(readFileSync(path.join(project, readme), 'utf8').includes(`\n## ${section}\n`), `${readme} has a section "${section}"`);
     const file = path.join(cwd, 'golive.config.ts');
     writeFileSync(file, readFileSync(file, 'utf8').replace('http://127.0.0.1:8080', server.url));
     const validate = await golive(['validate'], { cwd });

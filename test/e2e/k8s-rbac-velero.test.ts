@@ -45,4 +45,36 @@ describe('kubernetes rbac with Velero (stand-in)', () => {
       await c.close();
     }
   });
+
+  test('without a Velero backup (no disaster-recovery, or its own backup commands) golive neither asks for nor reads anything of Velero', async () => {
+    const c = await startStandInCluster({ replicas: 3, zones: 3, minAvailable: 2 });
+    try {
+      // No velero namespace, and no access to anything of Velero's: `kubectl apply` of a Role there would fail.
+      for (const verb of ['list', 'get', 'create']) for (const r of ['schedules', 'backups', 'restores']) c.api.denied.add(`${verb} velero.io/${r}`);
+      c.api.forbidden.add('schedules');
+      writeConfig(c, {
+        // A latency no one can meet: the drill fails, so golive also explains it (the audit's reads).
+        'app-update': { baseline: '200ms', tail: '200ms', objectives: { latency: ['p(99)<0.001'] } },
+        'disaster-recovery': {
+          baseline: '1s', // canary writes acknowledged before the backup
+          tail: '200ms',
+          afterBackup: '100ms',
+          backup: { run: 'true', destroy: 'true', restore: 'true' },
+          canary: { write: { method: 'GET', url: '/' }, read: { url: '/' } },
+        },
+      });
+      const rbac = await golive(['rbac', '-c', 'golive.config.json'], { cwd: c.dir });
+      assert.equal(rbac.code, 0, rbac.stderr);
+      assert.doesNotMatch(rbac.stdout, /velero/);
+      const runResult = await golive(['run', '--allow-destroy'], { cwd: c.dir });
+      assert.equal(runResult.code, 1, runResult.stdout.slice(-2000) + runResult.stderr);
+      assert.doesNotMatch(runResult.stdout + runResult.stderr, /forbidden|could not run/);
+      assert.deepEqual(
+        c.api.requests.filter((q) => q.group === 'velero.io').map((q) => `${q.verb} ${q.resource}`),
+        [],
+      );
+    } finally {
+      await c.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 /** When the app will not come up, golive says why: how often it crashed, what it printed, its last probe. */
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { golive, tempDir } from '../helpers/cli.js';
@@ -45,6 +46,35 @@ test('an app that runs but never passes readiness: the last probe answer is in t
   const r = await golive(['run'], { cwd });
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stderr, /timed out after 4000 ms waiting for 2 ready replicas \(have 0\); last readiness probe of app-r1-\d+: readiness 503/);
+});
+
+test('an app that ignores $PORT and listens on a fixed port: the error says so, names the port it listens on and suggests $PORT', async () => {
+  const fixed = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  // One replica: two would fight over the fixed port.
+  const cwd = app(`node -e "require('http').createServer((q, s) => s.end('ok')).listen(${fixed}, '127.0.0.1')"`, { replicas: 1 });
+  const r = await golive(['run'], { cwd });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `app-r1-\\d+ never listened on 127\\.0\\.0\\.1:\\d+, the port golive gave it in \\$PORT \\(its probe: ECONNREFUSED\\); it listens on ${fixed}: have the app listen on \\$PORT \\(process\\.env\\.PORT in Node\\)`,
+    ),
+  );
+});
+
+test('an app on $PORT but only on ::1: the error says it listens on its port but not on 127.0.0.1', async () => {
+  const cwd = app(`node -e "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT, '::1')"`, { replicas: 1 });
+  const r = await golive(['run'], { cwd });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(
+    r.stderr,
+    /app-r1-\d+ listens on its port \d+ but not on 127\.0\.0\.1 \(its probe: ECONNREFUSED\): have it listen on 127\.0\.0\.1 or every address/,
+  );
 });
 
 test('a readiness path without its leading / is a config error', async () => {

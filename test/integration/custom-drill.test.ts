@@ -38,6 +38,27 @@ describe("a drill of the user's own", () => {
     }
   });
 
+  test('failZone then restoreZone: the zone is restored once, and the teardown finds nothing left to restore', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      const drills = {
+        'zone-blip': {
+          kind: 'custom',
+          baseline: '500ms',
+          tail: '500ms',
+          actions: [{ failZone: 'zone-a' }, { sleep: '300ms' }, { restoreZone: 'zone-a' }, { waitUntilReady: '20s' }],
+        },
+      };
+      const {
+        drills: [d],
+      } = await runDrills(ws.dir, localConfig(ws.dir, drills, { replicas: 3 }));
+      assert.equal(d!.error, undefined);
+      assert.equal(d!.events.filter((e) => e.kind === 'zone.restored').length, 1, JSON.stringify(d!.events.filter((e) => e.kind.startsWith('zone.'))));
+    } finally {
+      ws.remove();
+    }
+  });
+
   test('a manual step without a terminal fails clearly, and --yes answers it', async () => {
     const ws = createDemoWorkspace();
     try {

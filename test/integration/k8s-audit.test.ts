@@ -50,3 +50,34 @@ test('audit of a live namespace: N-1 headroom from node capacity, and live objec
     await c.close();
   }
 });
+
+test("the audit's fixes are written for the server's version: a 1.20 server gets policy/v1beta1, exec sleep and no matchLabelKeys; a 1.30 one the current forms", async () => {
+  const c = await startStandInCluster({ replicas: 3, zones: 3 });
+  try {
+    const client = new KubeClient({ kubeconfig: c.kubeconfig });
+    // The seeded app has no PDB, no preStop and no spread: each of those fixes is written.
+    const fixes = async (): Promise<Record<string, string>> =>
+      Object.fromEntries(
+        (await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop' } })).findings
+          .filter((f) => ['GL007', 'GL008', 'GL011', 'GL012'].includes(f.id))
+          .map((f) => [f.id, f.fix]),
+      );
+    c.api.gitVersion = 'v1.20.2';
+    c.api.policyVersions = ['v1beta1'];
+    const old = await fixes();
+    assert.deepEqual(Object.keys(old).sort(), ['GL007', 'GL008', 'GL011', 'GL012']);
+    assert.match(old['GL008']!, /^apiVersion: policy\/v1beta1\n/);
+    assert.match(old['GL007']!, /preStop: \{ exec: \{ command: \[sleep, "5"\] \} \}/);
+    for (const id of ['GL011', 'GL012']) assert.doesNotMatch(old[id]!, /matchLabelKeys/, id);
+    for (const fix of Object.values(old)) assert.doesNotMatch(fix, /policy\/v1\n|sleep: \{ seconds/);
+
+    c.api.gitVersion = 'v1.30.0';
+    c.api.policyVersions = ['v1', 'v1beta1'];
+    const current = await fixes();
+    assert.match(current['GL008']!, /^apiVersion: policy\/v1\n/);
+    assert.match(current['GL007']!, /preStop: \{ sleep: \{ seconds: 5 \} \}/);
+    for (const id of ['GL011', 'GL012']) assert.match(current[id]!, /matchLabelKeys: \[pod-template-hash\]/, id);
+  } finally {
+    await c.close();
+  }
+});

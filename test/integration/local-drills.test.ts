@@ -117,7 +117,7 @@ describe('drills on the local platform, against the demo app', () => {
       const lost = d!.events.find((e) => e.kind === 'zone.lost')!;
       const detected = d!.events.find((e) => e.kind === 'zone.detected')!;
       assert.ok(detected.atMs - lost.atMs >= 1000, 'replacements wait for the detection delay');
-      assert.ok(d!.events.some((e) => e.kind === 'zone.restored'));
+      assert.equal(d!.events.filter((e) => e.kind === 'zone.restored').length, 1, 'the zone is restored once');
       assert.ok(d!.requests.failed > 0, 'requests sent to the lost zone before detection fail');
       assert.equal(d!.downtime.totalMs < 200, true, `the other zones carried the load: downtime ${d!.downtime.totalMs} ms`);
       assert.deepEqual((d!.capacity as { replicasLost: number }).replicasLost, 1);
@@ -171,6 +171,28 @@ describe('drills on the local platform, against the demo app', () => {
       const f = d!.findings.find((x) => x.id === 'setup')!;
       assert.match(f.message, /its last 2 line\(s\) of output:\n {4}building\n {4}npm ERR! missing: package-lock\.json$/);
       assert.doesNotMatch(setup.measured, /hook/);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test("redeploy with the real npm: a failing `npm ci` carries its cause, not only npm's usage text after it; the cold caches make npm warn about nothing", async () => {
+    const ws = createDemoWorkspace();
+    try {
+      // The demo app has a package.json and no lockfile: npm ci refuses, then prints ~100 lines of usage text.
+      const {
+        drills: [d],
+      } = await runDrills(ws.dir, localConfig(ws.dir, { redeploy: { ...short, repo: ws.dir, build: 'npm ci', objectives: { maxSetupTime: '60s' } } }));
+      const f = d!.findings.find((x) => x.id === 'setup')!;
+      assert.match(f.message, /build `npm ci` failed \(exit code 1\)/);
+      assert.match(f.message, /can only install with an existing package-lock\.json/);
+      assert.ok(f.message.split('\n').length <= 24, f.message);
+      const output = d!.events.filter((e) => e.kind === 'hook.output' || e.kind === 'hook.stderr').map((e) => e.message);
+      assert.ok(output.length > 30, `npm printed its usage text: ${output.length} lines`);
+      assert.deepEqual(
+        output.filter((l) => /^npm warn/i.test(l)),
+        [],
+      );
     } finally {
       ws.remove();
     }

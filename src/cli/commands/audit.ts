@@ -5,9 +5,10 @@ import { audit, type AuditSources } from '../../audit/audit.js';
 import { SEVERITY_RANK, type Severity } from '../../audit/model.js';
 import { renderAudit } from '../../audit/render.js';
 import { toSarif } from '../../audit/sarif.js';
-import { loadConfig } from '../../config/load-config.js';
+import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
 import { GoliveError } from '../../errors.js';
-import { clusterAuditSource } from '../../platforms/registry.js';
+import { buildDrills } from '../../drills/registry.js';
+import { clusterAuditSource, configuredVeleroNamespace } from '../../platforms/registry.js';
 import { demoConfig } from '../demo.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -23,6 +24,8 @@ export interface AuditFlags {
   demo?: boolean;
   demoNaive?: boolean;
 }
+
+const drillNeeds = (loaded: LoadedConfig) => buildDrills({ loaded, allowDestroy: true }).map((d) => d.needs);
 
 export async function auditCommand(io: CliIo, paths: string[], o: AuditFlags): Promise<ExitCode> {
   if (!['terminal', 'json', 'sarif'].includes(o.format))
@@ -51,7 +54,8 @@ export async function auditCommand(io: CliIo, paths: string[], o: AuditFlags): P
               context: o.context ?? k8s?.context,
               kubeconfig: k8s?.kubeconfig,
               namespace,
-              veleroNamespace: k8s?.veleroNamespace,
+              // A config's drills say whether Velero is used (as `golive rbac` grants); a bare namespace is audited for it.
+              veleroNamespace: loaded && k8s ? await configuredVeleroNamespace(loaded.config, drillNeeds(loaded)) : 'velero',
             })),
             // With a kubernetes config, the audit notes when the drills would not read the platform's Prometheus.
             ...(k8s && !demo ? { prometheusConfigured: loaded?.config.observe?.prometheus !== undefined } : {}),

@@ -57,9 +57,17 @@ export function permissionNeeds(config: ResolvedKubernetesPlatform, needs: reado
     namespace: config.namespace,
     workloadResource: config.workload.kind === 'Deployment' ? 'deployments' : 'statefulsets',
     operations: [...new Set(needs.flatMap((n) => n.operations))],
-    veleroNamespace: config.veleroNamespace,
+    veleroNamespace: veleroNamespaceFor(config, needs),
     workersNamespace,
   };
+}
+
+/**
+ * Velero's namespace when a drill backs up through the platform (Velero), else undefined: without it golive
+ * reads nothing of Velero's (not even its schedules for the audit), and a cluster without Velero needs no Role there.
+ */
+export function veleroNamespaceFor(config: ResolvedKubernetesPlatform, needs: readonly DrillNeeds[]): string | undefined {
+  return needs.some((n) => n.operations.includes('backup')) ? config.veleroNamespace : undefined;
 }
 
 export class KubernetesPlatform implements Platform {
@@ -180,7 +188,9 @@ export class KubernetesPlatform implements Platform {
   }
 
   async restoreZone(zone: string): Promise<void> {
-    for (const undo of (this.zoneUndos.get(zone) ?? []).reverse()) await undo();
+    const undos = this.zoneUndos.get(zone);
+    if (!undos) return; // not failed by golive, or restored already (a drill's action, then its teardown)
+    for (const undo of undos.reverse()) await undo();
     this.zoneUndos.delete(zone);
     this.s.sink('zone.restored', `${zone} back: taints removed, nodes uncordoned`, zone);
   }
@@ -241,7 +251,8 @@ export class KubernetesPlatform implements Platform {
   }
 
   auditSources(): Pick<AuditSources, 'cluster'> {
-    return { cluster: { client: this.client, namespace: this.s.ns, veleroNamespace: this.s.config.veleroNamespace } };
+    const veleroNamespace = veleroNamespaceFor(this.s.config, this.options.needs);
+    return { cluster: { client: this.client, namespace: this.s.ns, ...(veleroNamespace ? { veleroNamespace } : {}) } };
   }
 }
 

@@ -116,8 +116,11 @@ export async function waitZoneEvacuated(rs: ReplicaSet, zone: string, timeoutMs:
   );
 }
 
+/** Brings a lost zone's nodes back; a zone that is not lost (restored already) is left as it is, and said nothing of. */
 export function restoreZone(rs: ReplicaSet, cluster: SimCluster, zone: string): void {
-  for (const n of cluster.nodes.filter((x) => x.zone === zone)) {
+  const lost = cluster.nodes.filter((x) => x.zone === zone && !x.up);
+  if (lost.length === 0) return;
+  for (const n of lost) {
     n.up = true;
     n.schedulable = true;
   }

@@ -117,7 +117,7 @@ export class ReplicaSet {
     if (this.crashes > 0) parts.push(`replicas crashed ${this.crashes} time(s), restarted with back-off (now ${this.backoffMs} ms)`);
     const waiting = this.current().filter((r) => r.state !== 'ready');
     const probing = waiting[waiting.length - 1];
-    if (probing) parts.push(`last readiness probe of ${probing.spec.id}: ${probing.lastProbe}`);
+    if (probing) parts.push(probing.whyNotReady());
     const told = this.lastCrash ?? probing;
     if (told && told.tail.length > 0)
       parts.push(

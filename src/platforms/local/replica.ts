@@ -3,9 +3,10 @@
  * goes with it), its readiness, and its termination: out of rotation, SIGTERM, SIGKILL after the grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import { sleep } from '../../abortable.js';
+import { groupMembers, listeningPorts } from './process-group.js';
 
 export type ReplicaState = 'starting' | 'ready' | 'not-ready' | 'terminating' | 'exited';
 
@@ -79,6 +80,18 @@ export class Replica {
 
   get pid(): number {
     return this.child.pid ?? 0;
+  }
+
+  /**
+   * Why it is not ready, from its last probe: a refused connection on a replica that was never ready is an
+   * app not listening on the port in $PORT (it may listen on a fixed one).
+   */
+  whyNotReady(): string {
+    if (this.state !== 'starting' || !this.lastProbe.endsWith('ECONNREFUSED')) return `last readiness probe of ${this.spec.id}: ${this.lastProbe}`;
+    const ports = this.pid ? listeningPorts(this.pid) : [];
+    if (ports.includes(this.spec.port))
+      return `${this.spec.id} listens on its port ${this.spec.port} but not on 127.0.0.1 (its probe: ECONNREFUSED): have it listen on 127.0.0.1 or every address`;
+    return `${this.spec.id} never listened on 127.0.0.1:${this.spec.port}, the port golive gave it in $PORT (its probe: ECONNREFUSED)${ports.length ? `; it listens on ${ports.join(', ')}` : ''}: have the app listen on $PORT (process.env.PORT in Node)`;
   }
 
   get alive(): boolean {
@@ -189,28 +202,12 @@ export class Replica {
 
 /** True while a process of the group still runs (zombies waiting to be reaped do not count). */
 function groupHasLiveMembers(pgid: number): boolean {
-  let entries: string[];
+  const members = groupMembers(pgid);
+  if (members) return members.length > 0;
   try {
-    entries = readdirSync('/proc');
+    process.kill(-pgid, 0); // no /proc: ask the kernel about the group
+    return true;
   } catch {
-    try {
-      process.kill(-pgid, 0); // no /proc: ask the kernel about the group
-      return true;
-    } catch {
-      return false;
-    }
+    return false;
   }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-    } catch {
-      continue; // ended while we looked
-    }
-    // Fields after the command name (which may hold spaces): state, ppid, pgrp, …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-  }
-  return false;
 }

@@ -28,7 +28,11 @@ export function makeColdCaches(journal: Journal): ColdCaches {
       XDG_CACHE_HOME: at('xdg-cache'),
       npm_config_cache: at('npm'),
       YARN_CACHE_FOLDER: at('yarn'),
-      npm_config_store_dir: at('pnpm-store'),
+      // pnpm's store: pnpm 9 and 12 keep it under PNPM_HOME, 12 also reads pnpm_config_store_dir (checked).
+      // Not npm_config_store_dir: npm 11 warns about it ("Unknown env config") and pnpm 12 ignores it.
+      PNPM_HOME: at('pnpm-home'),
+      pnpm_config_store_dir: at('pnpm-store'),
+      XDG_DATA_HOME: at('xdg-data'),
       PIP_CACHE_DIR: at('pip'),
       GOCACHE: at('go-build'),
       GOMODCACHE: at('go-mod'),

@@ -58,7 +58,7 @@ test('SARIF 2.1.0: valid against the schema, every result on its file and line',
   const sarif = toSarif(findings) as {
     runs: {
       results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
-      tool: { driver: { rules: { id: string }[] } };
+      tool: { driver: { rules: { id: string }[]; informationUri?: string } };
     }[];
   };
   const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -68,6 +68,7 @@ test('SARIF 2.1.0: valid against the schema, every result on its file and line',
   assert.deepEqual(run.results.map((r) => `${r.ruleId}@${r.locations[0]!.physicalLocation.region.startLine}`).slice(0, 3), ['GL001@8', 'GL003@10', 'GL005@18']);
   assert.equal(run.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri, 'audit/bad.yaml');
   assert.equal(run.tool.driver.rules.length, 18, 'every rule but N-1 headroom and undeclared objects, which need a live cluster');
+  assert.equal(run.tool.driver.informationUri, undefined, 'golive has no project page to point to: none is invented');
   // The schema check can fail: a result without a message is rejected.
   assert.equal(validate({ ...sarif, runs: [{ ...run, results: [{ ruleId: 'GL001' }] }] }), false);
 });
@@ -93,4 +94,19 @@ test('the naive demo config: its findings explain each failed drill of a recorde
   });
   const why = diagnose(recorded.drills.find((d) => d.name === 'app-update')!, findings)[1]!;
   assert.match(why.message, /^explains outage window 3\.0–3\.\d s: LocalApp local\/app: strategy Recreate stops every pod before starting the new ones$/);
+});
+
+test('manifests only (no server version): each fix that depends on the version says which version it is for, and the older form', async () => {
+  const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: app, image: demo:1 }]\n`;
+  const { findings } = await audit({ cwd: FIXTURES, stdin: manifest });
+  const fix = (id: string): string => findings.find((f) => f.id === id)!.fix;
+  assert.match(fix('GL008'), /^apiVersion: policy\/v1\n[^]*\n# for Kubernetes 1\.21 and newer; before 1\.21: apiVersion: policy\/v1beta1$/);
+  assert.match(
+    fix('GL007'),
+    /preStop: \{ sleep: \{ seconds: 5 \} \}\n# for Kubernetes 1\.30 and newer; before 1\.30: preStop: \{ exec: \{ command: \[sleep, "5"\] \} \}/,
+  );
+  for (const id of ['GL011', 'GL012'])
+    assert.match(fix(id), /matchLabelKeys: \[pod-template-hash\]\n# for Kubernetes 1\.27 and newer; before 1\.27: without matchLabelKeys$/, id);
+  // A fix that does not depend on the version says nothing of it.
+  assert.doesNotMatch(fix('GL013'), /Kubernetes/);
 });

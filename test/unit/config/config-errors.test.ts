@@ -168,6 +168,17 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     ].join('\n'),
   },
   {
+    name: "a custom drill's action with a wrong value: the error is the action's own, at its path",
+    file: 'golive.config.yaml',
+    text: "target: { url: 'http://localhost' }\ndrills:\n  mine:\n    kind: custom\n    actions:\n      - killReplicas: 1\n      - waitUntilReady: true\n      - sleep: 60\n      - waitUntilRedy: 60s\n",
+    message: [
+      'golive.config.yaml has 3 problems:',
+      "  ✖ line 7, drills.mine.actions.1.waitUntilReady: expected a duration like '30s', '1m30s' or '250ms', received true",
+      "  ✖ line 8, drills.mine.actions.2.sleep: a duration needs its unit: write '60s' or '60ms' (received the bare number 60)",
+      '  ✖ line 9, drills.mine.actions.3: expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }; received { waitUntilRedy } (did you mean "waitUntilReady"?)',
+    ].join('\n'),
+  },
+  {
     name: 'a key given twice',
     file: 'golive.config.yaml',
     text: "target: { url: 'http://localhost' }\nload:\n  rate: 5\n  rate: 6\n",
