@@ -1,5 +1,5 @@
 /** Writes the file reports (HTML, JUnit, Markdown) for a results folder. */
-import { mkdirSync } from 'node:fs';
+import { makeDirs } from '../files.js';
 import path from 'node:path';
 import { writeAtomically } from '../files.js';
 import { renderHtmlReport } from './html-report.js';
@@ -23,7 +23,7 @@ export function writeReports(
   const target = (r: FileReport): string => path.resolve(outDir, files[r] ?? DEFAULT_FILES[r]);
   const write = (r: FileReport, text: string): void => {
     const file = target(r);
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file));
     writeAtomically(file, text);
     written[r] = file;
   };

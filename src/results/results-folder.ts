@@ -2,10 +2,10 @@
  * The run's folder (DESIGN.md §5): run.json at the start, timeline.ndjson and events.ndjson appended as the
  * run goes (a crash still leaves data), summary.json at the end.
  */
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { GoliveError } from '../errors.js';
-import { writeAtomically } from '../files.js';
+import { makeDirs, writeAtomically } from '../files.js';
 import type { RunResult, TimelineEvent } from '../model/result.js';
 import type { MergedSecond } from '../engine/snapshot-merger.js';
 import { requestCounts } from '../analysis/stats.js';
@@ -46,7 +46,7 @@ export class ResultsFolder {
     let dir = path.resolve(root, `${stamp}-${name}`);
     for (let n = 2; existsSync(dir); n++) dir = path.resolve(root, `${stamp}-${name}-${n}`);
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
     } catch (err) {
       throw new GoliveError(
         'GOLIVE_USAGE',

@@ -1,5 +1,6 @@
 /** The end of a run: the failed drills explained by the audit, the summary, and the reports the config asks for. */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
+import { makeDirs } from '../files.js';
 import path from 'node:path';
 import { audit } from '../audit/audit.js';
 import { diagnose } from '../audit/diagnose.js';
@@ -48,7 +49,7 @@ export function writeConfiguredReports(dir: string, reporters: ResolvedConfig['r
 }
 
 function copyTo(from: string, to: string): string {
-  mkdirSync(path.dirname(to), { recursive: true });
+  makeDirs(path.dirname(to));
   copyFileSync(from, to);
   return to;
 }

@@ -4,14 +4,15 @@
  * the marker, so `golive recover` may finish the restore there — and nowhere else: a crafted journal can
  * make recover fill an empty folder from the run's own snapshot, never delete anything that is not marked.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { makeDirs } from '../files.js';
 
 const MARK = '.golive-emptied';
 
 /** Empties `dataDir` (made if missing), leaving only the marker. */
 export function emptyKeepingMark(dataDir: string, runId: string): void {
-  mkdirSync(dataDir, { recursive: true });
+  makeDirs(dataDir);
   writeFileSync(path.join(dataDir, MARK), `${JSON.stringify({ runId })}\n`);
   for (const name of readdirSync(dataDir)) if (name !== MARK) rmSync(path.join(dataDir, name), { recursive: true, force: true });
 }

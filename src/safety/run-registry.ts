@@ -4,10 +4,10 @@
  * folder ($GOLIVE_STATE_DIR, else $XDG_STATE_HOME/golive, else ~/.local/state/golive), naming the run's
  * folder. A run removes its file once everything it changed is undone.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { writeAtomically } from '../files.js';
+import { makeDirs, writeAtomically } from '../files.js';
 
 function runRegistryDir(env: NodeJS.ProcessEnv = process.env): string {
   const state = env['GOLIVE_STATE_DIR'] || path.join(env['XDG_STATE_HOME'] || path.join(homedir(), '.local', 'state'), 'golive');
@@ -23,7 +23,7 @@ export interface RegisteredRun {
 /** Registers the run in `runDir` (before it changes anything). Throws when the registry cannot be written. */
 export function registerRun(runDir: string, runId: string, env: NodeJS.ProcessEnv = process.env): RegisteredRun {
   const registry = runRegistryDir(env);
-  mkdirSync(registry, { recursive: true });
+  makeDirs(registry);
   const file = path.join(registry, `${fileSafe(runId)}.json`);
   writeAtomically(file, `${JSON.stringify({ version: 1, dir: runDir, pid: process.pid })}\n`);
   return { dir: runDir, forget: () => rmSync(file, { force: true }) };

@@ -156,6 +156,10 @@ describe('golive load', () => {
     const r3 = await golive(['load', server.url], { cwd: tempDir(), env: { GOLIVE_RATE: 'abc' } });
     assert.equal(r3.code, 2);
     assert.match(r3.stderr, /✖ GOLIVE_RATE \(load\.rate\): expected a rate/);
+    // An --out under procfs, where mkdir answers ENOENT under /proc: a clear usage error, not a spin at 100 % CPU.
+    const proc = await golive(['load', server.url, '-d', '1s', '--out', '/proc/golive-results'], { cwd: tempDir() });
+    assert.equal(proc.code, 2, proc.stderr);
+    assert.match(proc.stderr, /output\.dir \/proc\/golive-results: cannot make a results folder there \(ENOENT/);
     // An --out that is a file: a clear usage error, not a stack trace.
     const cwd = tempDir();
     writeFileSync(path.join(cwd, 'a-file'), '');

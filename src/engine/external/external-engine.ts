@@ -5,7 +5,8 @@
  * HdrHistograms and the 10 ms bins, its outcome class — so downtime, phases and objectives work unchanged.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../../files.js';
 import path from 'node:path';
 import { GoliveError } from '../../errors.js';
 import type { Recording } from '../../model/recording.js';
@@ -40,7 +41,7 @@ export interface ExternalLoadEngine extends LoadEngine {
 
 export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngine {
   const g = o.plan.external;
-  mkdirSync(o.dir, { recursive: true });
+  makeDirs(o.dir);
   const out = path.join(o.dir, g.kind === 'locust' ? 'locust-requests.ndjson' : 'k6-results.json');
   writeFileSync(out, '');
   const clockOffsetMs = Date.now() - o.now();

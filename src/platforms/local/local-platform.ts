@@ -5,7 +5,7 @@
  * drill runs on a laptop or in CI without a cluster. A thin adapter over its parts: the replica set
  * (controllers), node lifecycle, rollout and the environment (data, redeploy).
  */
-import { mkdirSync } from 'node:fs';
+import { makeDirs } from '../../files.js';
 import path from 'node:path';
 import type { AuditSources } from '../../audit/audit.js';
 import type { RunNow } from '../../safety/teardown-stack.js';
@@ -78,7 +78,7 @@ export class LocalPlatform implements Platform {
 
   async start(signal: AbortSignal): Promise<{ url: string }> {
     this.options.teardowns.push({ what: 'stop the local replicas and the Service', manual: 'golive recover', run: () => this.shutdown() });
-    mkdirSync(this.rs.dataDir, { recursive: true });
+    makeDirs(this.rs.dataDir);
     const port = await this.proxy.listen(this.options.config.port);
     if (this.options.config.service.kind === 'ingress') this.reportRetries();
     for (let i = 0; i < this.rs.desired; i++) await this.rs.startReplica();
