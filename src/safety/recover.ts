@@ -4,6 +4,7 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fillFromSnapshot, mayFill } from './data-dir.js';
+import { groupMembers, processesCarrying, signalEach } from './processes.js';
 import path from 'node:path';
 import { JOURNAL_FILE, readJournal, type JournalAction, type JournalEntry } from './journal.js';
 import { whyNotOurs } from './owned-temp-dir.js';
@@ -101,13 +102,17 @@ async function undo(entry: JournalEntry, runId: string, runDir: string, undoers:
     case 'process-group': {
       if (a.pgid <= 0) return { ok: true, message: 'never started' };
       // The whole group: the first process may have exited while what it started still runs.
-      const members = groupMembers(a.pgid);
-      if (members.length === 0) return { ok: true, message: 'already gone' };
+      const members = groupMembers(a.pgid) ?? (isAlive(-a.pgid) ? [a.pgid] : []);
+      // A helper started with setsid left the group but carries the run's id: it goes too.
+      const escaped = processesCarrying({ GOLIVE_RUN_ID: runId }).filter((pid) => !members.includes(pid));
+      if (members.length === 0 && escaped.length === 0) return { ok: true, message: 'already gone' };
       // A reused process id must not be killed: the replica carries its run's id in its environment.
-      if (!members.some((pid) => belongsToRun(pid, runId))) return { ok: true, message: `process group ${a.pgid} is not this run's any more` };
+      const ours = members.some((pid) => belongsToRun(pid, runId));
+      if (!ours && escaped.length === 0) return { ok: true, message: `process group ${a.pgid} is not this run's any more` };
       try {
-        process.kill(-a.pgid, 'SIGKILL');
-        return { ok: true, message: `killed process group ${a.pgid}` };
+        if (ours) process.kill(-a.pgid, 'SIGKILL');
+        const helpers = signalEach(escaped, 'SIGKILL');
+        return { ok: true, message: `killed process group ${a.pgid}${helpers ? ` and ${helpers} process(es) of the run outside it` : ''}` };
       } catch (err) {
         return { ok: false, message: (err as Error).message };
       }
@@ -161,28 +166,6 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Live (not zombie) processes of the process group `pgid`. */
-function groupMembers(pgid: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return isAlive(-pgid) ? [pgid] : []; // no /proc: ask the kernel about the group
-  }
-  const members: number[] = [];
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(name));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return members;
 }
 
 function belongsToRun(pid: number, runId: string): boolean {

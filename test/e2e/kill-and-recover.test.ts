@@ -225,3 +225,48 @@ describe('golive recover without a folder finds every run, wherever --out put it
     }
   });
 });
+
+describe('a helper a replica starts with setsid (out of its process group)', () => {
+  const withHelper = (dir: string, drills: Record<string, unknown>): string => {
+    const config = localConfig(dir, drills, { replicas: 1 }) as { platform: { app: { command: string } } };
+    config.platform.app.command = 'setsid sleep 1000 & exec node server.js';
+    return JSON.stringify(config);
+  };
+
+  test('goes with its replica when the run ends', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), withHelper(ws.dir, { capacity: { duration: '1s' } }));
+      const r = await golive(['run'], { cwd: ws.dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.deepEqual(processesOfRun(latestRunDir(ws.dir)), [], 'nothing the run started outlives it');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  test('is killed by golive recover after a SIGKILL', async () => {
+    const ws = createDemoWorkspace();
+    try {
+      writeFileSync(path.join(ws.dir, 'golive.config.json'), withHelper(ws.dir, { 'app-update': { baseline: '60s' } }));
+      let runDir = '';
+      await golive(['run'], {
+        cwd: ws.dir,
+        onSpawn: (child) => {
+          void waitFor('the replica and its helper', () => processesOfRun(latestRunDir(ws.dir)).length >= 2 && timelineSeconds(latestRunDir(ws.dir)) >= 1).then(
+            () => {
+              runDir = latestRunDir(ws.dir);
+              child.kill('SIGKILL');
+            },
+          );
+        },
+      });
+      const r = await golive(['recover'], { cwd: ws.dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /killed process group \d+ and 1 process\(es\) of the run outside it/);
+      await waitFor('every process of the run to be gone', () => processesOfRun(runDir).length === 0);
+    } finally {
+      ws.remove();
+    }
+  });
+});

@@ -1,29 +1,8 @@
 /** A replica's process group as Linux's /proc shows it: its live members and the TCP ports they listen on. */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { groupMembers } from '../../safety/processes.js';
 
-/** Live processes of the group (zombies waiting to be reaped do not count); undefined without /proc. */
-export function groupMembers(pgid: number): number[] | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  const members: number[] = [];
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-    } catch {
-      continue; // ended while we looked
-    }
-    // Fields after the command name (which may hold spaces): state, ppid, pgrp, …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(name));
-  }
-  return members;
-}
+export { groupMembers };
 
 /** TCP ports the group's processes listen on (IPv4 and IPv6), sorted; [] when none or without /proc. */
 export function listeningPorts(pgid: number): number[] {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import { sleep } from '../../abortable.js';
+import { processesCarrying, signalEach } from '../../safety/processes.js';
 import { groupMembers, listeningPorts } from './process-group.js';
 
 export type ReplicaState = 'starting' | 'ready' | 'not-ready' | 'terminating' | 'exited';
@@ -64,6 +65,7 @@ export class Replica {
         'exit',
         (code, signal) =>
           void this.groupGone().then(() => {
+            signalEach(this.escaped(), 'SIGKILL');
             this.stopProbing();
             const was = this.state;
             this.state = 'exited';
@@ -136,6 +138,18 @@ export class Replica {
     } catch {
       // the group is already gone
     }
+    signalEach(this.escaped(), sig);
+  }
+
+  /**
+   * What the replica started outside its process group (`setsid`), found by the replica's id in the
+   * environment: a pod's container takes such helpers with it, so a replica does too.
+   */
+  private escaped(): number[] {
+    const { GOLIVE_RUN_ID, GOLIVE_REPLICA } = this.spec.env;
+    if (!GOLIVE_RUN_ID || !GOLIVE_REPLICA) return [];
+    const group = this.child.pid ? (groupMembers(this.child.pid) ?? []) : [];
+    return processesCarrying({ GOLIVE_RUN_ID, GOLIVE_REPLICA }).filter((pid) => !group.includes(pid));
   }
 
   private setState(state: ReplicaState, detail: string): void {
