@@ -48,7 +48,6 @@ export const LAYERS = {
   'src/model': { imports: [], io: false, why: 'model/ is the result vocabulary: pure, imports nothing of golive' },
   'src/analysis': {
     imports: ['src/model', ...ROOT],
-    typeImports: ['src/config'],
     io: false,
     why: 'analysis/ is pure: numbers and verdicts from recorded data, no I/O',
   },
@@ -76,16 +75,30 @@ export const LAYERS = {
     io: true,
     why: "engine/external/ runs the team's own load tool and records its results like golive's own workers would",
   },
+  'src/schema': {
+    imports: ['src/analysis', 'src/engine/json-path.ts', ...ROOT],
+    io: false,
+    why: "schema/ holds the config's building blocks (zod helpers, shared fields): a leaf the config, the drill kinds and the platforms build on",
+  },
   'src/config': {
-    imports: ['src/model', 'src/engine', 'src/analysis', 'src/platforms/local/schema.ts', 'src/platforms/kubernetes/schema.ts', ...ROOT],
+    imports: [
+      'src/model',
+      'src/engine',
+      'src/analysis',
+      'src/schema',
+      'src/drills/kinds.ts',
+      'src/platforms/local/schema.ts',
+      'src/platforms/kubernetes/schema.ts',
+      ...ROOT,
+    ],
     io: true,
-    why: 'config/ turns files into validated settings and plans; platforms bring only their schema',
+    why: 'config/ turns files into validated settings and plans; drill kinds and platforms bring only their schemas',
   },
   'src/drills': {
-    imports: ['src/model', 'src/engine', 'src/analysis', 'src/config', ...PLATFORM_PORT, ...ROOT],
+    imports: ['src/model', 'src/engine', 'src/analysis', 'src/schema', ...PLATFORM_PORT, ...ROOT],
     typeImports: ['src/safety'],
     io: true,
-    why: 'drills see a platform only through platforms/platform.ts',
+    why: 'each drill kind is described once (its schema, needs, phases, objectives); drills see a platform only through platforms/platform.ts',
   },
   'src/run': {
     imports: [
@@ -150,13 +163,13 @@ export const LAYERS = {
     why: 'helpers every platform uses: no platform of its own',
   },
   'src/platforms/local': {
-    imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/config/schema-helpers.ts', ...PLATFORM_PORT, ...ROOT],
+    imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/schema', ...PLATFORM_PORT, ...ROOT],
     typeImports: ['src/config', 'src/engine', 'src/audit'],
     io: true,
     why: 'the local platform knows the port and the shared helpers, not kubernetes',
   },
   'src/platforms/kubernetes': {
-    imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/config/schema-helpers.ts', ...PLATFORM_PORT, ...ROOT],
+    imports: ['src/model', 'src/safety', 'src/platforms/shared', 'src/schema', ...PLATFORM_PORT, ...ROOT],
     typeImports: ['src/config', 'src/engine', 'src/audit'],
     io: true,
     why: 'the kubernetes platform knows the port and the shared helpers, not local',

@@ -1,5 +1,5 @@
 /** From a drill's recording, events and phases to its DrillResult: stats, downtime, phases, verdicts. */
-import type { ResolvedObjectives } from '../config/schema.js';
+import type { DefaultObjectives, Objectives } from './objective-types.js';
 import { latencyStatsMs, decodeHistogram } from '../model/histogram.js';
 import { BIN_MS, type Recording } from '../model/recording.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   RecoveryResult,
   TimelineEvent,
 } from '../model/result.js';
+import { isUsageDetails } from '../model/result.js';
 import { withDefaultObjectives } from './default-objectives.js';
 import { computeDowntime } from './downtime.js';
 import { saturationOf } from './saturation.js';
@@ -41,7 +42,9 @@ export interface DrillAnalysisInput {
   recording: Recording;
   events: TimelineEvent[];
   phases: PhaseSpan[];
-  objectives: ResolvedObjectives;
+  objectives: Objectives;
+  /** What the drill's kind judges it by where the team set no objective of a kind. */
+  defaultObjectives: DefaultObjectives;
   thresholds: readonly Threshold[];
   recovery?: RecoveryResult;
   setupMs?: number;
@@ -86,7 +89,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
       ? `load worker ${lostWorker.index} of ${recording.workers.count} ${lostWorker.reason} at ${(lostWorker.atMs / 1000).toFixed(1)} s: its ${lostWorker.droppedStarts} remaining starts were never sent, so the drill did not run the planned load`
       : undefined);
   const journeys = recording.journeys ? journeyResults(recording.journeys) : undefined;
-  const judged = withDefaultObjectives(input.kind, input.objectives, input.thresholds);
+  const judged = withDefaultObjectives(input.defaultObjectives, input.objectives, input.thresholds);
   const evaluated = evaluateObjectives({
     objectives: judged.objectives,
     defaults: judged.defaults,
@@ -117,7 +120,7 @@ export function analyzeDrill(input: DrillAnalysisInput): DrillResult {
     whole.requests.dropped += lostStarts;
     whole.requests.byOutcome['dropped'] = (whole.requests.byOutcome['dropped'] ?? 0) + lostStarts;
   }
-  const usage = input.details?.kind === 'usage' && !input.details.usageUnavailable ? input.details : undefined;
+  const usage = isUsageDetails(input.details) && !input.details.usageUnavailable ? input.details : undefined;
   const lagP99Ms = recording.lag ? latencyStatsMs(decodeHistogram(recording.lag)).p99 : 0;
   const saturation = usage ? saturationOf(usage, { lagged: lagP99Ms > GENERATOR_LAG_P99_LIMIT_MS, lagP99Ms, dropped: whole.requests.dropped }) : undefined;
   const generator = generatorHealth(recording, input.load.model, whole.requests.dropped, lagP99Ms, saturation);
@@ -229,7 +232,7 @@ function round1(v: number): number {
 
 /** The local platform's usage samples (capacity drill) as series: CPU and memory of the replicas, the Service, golive, the machine. */
 function usageSeries(details: DrillDetails | undefined, disruption: PhaseSpan | undefined): ObservedQuery[] {
-  const points = details?.kind === 'usage' ? details.series : undefined;
+  const points = isUsageDetails(details) ? details.series : undefined;
   if (!points?.length) return [];
   const t = points.map((p) => p.atMs);
   const one = (name: string, unit: string, values: (number | null)[]): ObservedQuery[] => {

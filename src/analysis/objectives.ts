@@ -1,8 +1,9 @@
 /** Turns measured figures and the team's objectives into verdicts: limit, measured value, passed. */
 import { formatDuration, formatMs, percent } from '../model/format.js';
-import type { ResolvedObjectives } from '../config/schema.js';
+import type { Objectives } from './objective-types.js';
 import { outcomeMatches } from '../model/outcome.js';
 import type { DowntimeResult, DrillDetails, LatencyStats, ObjectiveResult, RecoveryResult, RequestCounts } from '../model/result.js';
+import { isUsageDetails } from '../model/result.js';
 import { compare, type Threshold } from './threshold.js';
 
 export interface MeasuredSpan {
@@ -16,7 +17,7 @@ export interface MeasuredSpan {
 }
 
 export interface ObjectiveInput {
-  objectives: ResolvedObjectives;
+  objectives: Objectives;
   /** Which of `objectives` are golive's defaults (shown as such), not the team's. */
   defaults?: ReadonlySet<string>;
   /** Plain thresholds (from `thresholds` in the config or `--threshold`). */
@@ -38,8 +39,8 @@ export function evaluateObjectives(input: ObjectiveInput): ObjectiveResult[] {
   return results;
 }
 
-/** Each objective's key in ResolvedObjectives, for marking the defaults. */
-const KEY_OF: Record<string, keyof ResolvedObjectives> = {
+/** Each objective's key in Objectives, for marking the defaults. */
+const KEY_OF: Record<string, keyof Objectives> = {
   downtime: 'maxDowntime',
   'degraded time': 'maxDegraded',
   'failed requests': 'maxFailedRequests',
@@ -158,7 +159,7 @@ function evaluate(input: ObjectiveInput): ObjectiveResult[] {
   ] as const) {
     const limit = o[key];
     if (limit === undefined) continue;
-    const cap = input.details?.kind === 'usage' ? input.details : undefined;
+    const cap = isUsageDetails(input.details) ? input.details : undefined;
     const peak = cap?.[field]?.peakOfLimit;
     results.push(
       peak === undefined || peak === null

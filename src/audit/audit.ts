@@ -4,12 +4,14 @@ import type { ResolvedLocalPlatform } from '../platforms/local/schema.js';
 import { clusterToAudit } from './from-cluster.js';
 import { localToAudit } from './from-local.js';
 import { manifestsToAudit, parseManifests, readManifestFiles, type ManifestDoc } from './from-manifests.js';
-import type { AuditFinding, AuditInput } from './model.js';
+import type { AuditFinding, AuditInput, Endangers } from './model.js';
 import { runRules } from './rules.js';
 import { fieldsTheServerLacks } from './server-fields.js';
 
 export interface AuditSources {
   cwd: string;
+  /** The drills each finding endangers (from the drill kinds' registry). */
+  endangers: Endangers;
   paths?: string[];
   /** Manifests piped in (`kustomize build | golive audit -`). */
   stdin?: string;
@@ -43,7 +45,7 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
     const live = { ...(await clusterToAudit(s.cluster.client, s.cluster.namespace, s.cluster.veleroNamespace)), serverVersion: version ?? undefined };
     sources.push(`cluster ${s.cluster.client.context}${version ? ` (Kubernetes ${version})` : ''}, namespace ${s.cluster.namespace}`);
     // Manifests meant for this server: what it does not serve yet is dropped or refused when applied.
-    if (docs.length && version) versionFindings.push(...fieldsTheServerLacks(docs, version));
+    if (docs.length && version) versionFindings.push(...fieldsTheServerLacks(docs, version, s.endangers));
     const declared = new Set(
       docs.map((d) => {
         const v = d.value as { kind: string; metadata?: { name?: string; namespace?: string } };
@@ -69,7 +71,7 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
     inputs.push(localToAudit(s.local.platform, s.local.file, s.local.lineOf));
     sources.push(`local platform${s.local.file ? ` in ${s.local.file}` : ''}`);
   }
-  const findings = [...inputs.flatMap(runRules), ...versionFindings];
+  const findings = [...inputs.flatMap((input) => runRules(input, s.endangers)), ...versionFindings];
   if (s.cluster?.prometheusConfigured === false) {
     findings.push({
       id: 'GL021',
@@ -77,7 +79,7 @@ export async function audit(s: AuditSources): Promise<{ findings: AuditFinding[]
       severity: 'info',
       object: `namespace ${s.cluster.namespace}`,
       field: 'observe.prometheus',
-      drills: ['capacity', 'app-update', 'node-drain', 'zone-outage', 'disaster-recovery', 'redeploy'],
+      drills: s.endangers('GL021'),
       message: "no Prometheus is configured: drills judge what users saw, not the platform's own signals",
       why: 'A drill can pass while a node runs at 98 % CPU, the log pipeline drops lines or a database pool is exhausted: golive sees only the workload and its users.',
       fix: `observe: { prometheus: { url: 'http://prometheus.monitoring:9090', components: [{ name: 'logging', selector: '{namespace="logging"}' }] } }`,

@@ -38,8 +38,7 @@ export function diagnose(drill: DrillResult, findings: AuditFinding[]): Finding[
         .slice(0, 5)
         .map((w) => `${(w.startMs / 1000).toFixed(1)}–${(w.endMs / 1000).toFixed(1)} s`)
         .join(', ')}${windows.length > 5 ? ` and ${windows.length - 5} more` : ''}`;
-    else if (drill.kind === 'disaster-recovery' && (drill.recovery?.lostWrites ?? 0) > 0 && (f.id === 'GL016' || f.id === 'GL017'))
-      where = `the ${drill.recovery!.lostWrites} lost writes`;
+    else if ((drill.recovery?.lostWrites ?? 0) > 0 && (f.id === 'GL016' || f.id === 'GL017')) where = `the ${drill.recovery!.lostWrites} lost writes`;
     else if (!drill.passed && drill.downtime.windows.length === 0 && !needs) where = 'the missed objectives';
     else continue;
     out.push({

@@ -96,3 +96,6 @@ export interface AuditFinding {
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** The drills a finding (by its id) endangers: given by the caller, from the drill kinds' registry. */
+export type Endangers = (findingId: string) => string[];

@@ -1,15 +1,15 @@
 /**
- * The readiness rules: each names the drills it endangers, why, and a fix with a YAML snippet. Pure
+ * The readiness rules: each says why it matters and gives a fix with a YAML snippet (the drill kinds say which
+ * findings endanger them). Pure
  * functions over the audit model: the same rules judge manifests, a live cluster and the local platform.
  */
-import type { AuditFinding, AuditInput, AuditPdb, AuditWorkload, Location, Severity } from './model.js';
+import type { AuditFinding, AuditInput, AuditPdb, AuditWorkload, Endangers, Location, Severity } from './model.js';
 import { fixForServer, minorOf, SERVED_FROM } from './served-from.js';
 
 interface Rule {
   id: string;
   rule: string;
   severity: Severity;
-  drills: string[];
   /** The fix as local-platform config, for apps golive runs itself. */
   localFix?: string;
   check(w: AuditWorkload, input: AuditInput): { field: string; message: string; why: string; fix: string; location?: Location | undefined }[];
@@ -60,12 +60,11 @@ function pdbsFor(w: AuditWorkload, input: AuditInput): AuditInput['pdbs'] {
 
 const MUTABLE_TAGS = /:(latest|stable|main|master|dev|edge)$/;
 
-export const RULES: Rule[] = [
+const RULES: Rule[] = [
   {
     id: 'GL001',
     rule: 'replicas-below-2',
     severity: 'error',
-    drills: ['app-update', 'node-drain', 'zone-outage'],
     localFix: 'platform: { app: { replicas: 3 } }',
     check: (w, input) =>
       replicaFloor(w, input) < 2 && !input.hpas.some((h) => h.target.name === w.name && h.namespace === w.namespace)
@@ -83,7 +82,6 @@ export const RULES: Rule[] = [
     id: 'GL002',
     rule: 'hpa-min-below-2',
     severity: 'error',
-    drills: ['app-update', 'node-drain', 'zone-outage'],
     check: (w, input) =>
       input.hpas
         .filter((h) => h.namespace === w.namespace && h.target.name === w.name && h.minReplicas < 2)
@@ -99,7 +97,6 @@ export const RULES: Rule[] = [
     id: 'GL003',
     rule: 'recreate-strategy',
     severity: 'error',
-    drills: ['app-update'],
     localFix: "platform: { app: { strategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 } } }",
     check: (w) =>
       w.strategy.type === 'Recreate'
@@ -117,7 +114,6 @@ export const RULES: Rule[] = [
     id: 'GL004',
     rule: 'rollout-can-remove-all',
     severity: 'error',
-    drills: ['app-update'],
     check: (w) => {
       if (w.strategy.type !== 'RollingUpdate') return [];
       const unavailable = resolveCount(w.strategy.maxUnavailable ?? '25%', w.replicas, false) ?? 0;
@@ -138,7 +134,6 @@ export const RULES: Rule[] = [
     id: 'GL005',
     rule: 'no-readiness-probe',
     severity: 'error',
-    drills: ['app-update'],
     check: (w) =>
       w.containers
         .filter((c) => !c.readiness)
@@ -153,7 +148,6 @@ export const RULES: Rule[] = [
     id: 'GL006',
     rule: 'readiness-equals-liveness',
     severity: 'warning',
-    drills: ['app-update'],
     check: (w) =>
       w.containers
         .filter((c) => c.readiness && c.liveness && JSON.stringify(c.readiness) === JSON.stringify(c.liveness))
@@ -168,7 +162,6 @@ export const RULES: Rule[] = [
     id: 'GL007',
     rule: 'no-graceful-shutdown',
     severity: 'warning',
-    drills: ['app-update', 'node-drain'],
     check: (w, input) => {
       if (w.kind === 'LocalApp') return []; // the local platform leaves rotation before SIGTERM: no endpoint race
       const noPreStop = w.containers.every((c) => !c.preStop);
@@ -194,7 +187,6 @@ export const RULES: Rule[] = [
     id: 'GL008',
     rule: 'no-pdb',
     severity: 'warning',
-    drills: ['node-drain'],
     localFix: 'platform: { app: { disruptionBudget: { minAvailable: 2 } } }',
     check: (w, input) =>
       pdbsFor(w, input).length === 0
@@ -215,7 +207,6 @@ export const RULES: Rule[] = [
     id: 'GL009',
     rule: 'pdb-blocks-drains',
     severity: 'error',
-    drills: ['node-drain'],
     check: (w, input) =>
       pdbsFor(w, input)
         .filter((p) => {
@@ -234,7 +225,6 @@ export const RULES: Rule[] = [
     id: 'GL010',
     rule: 'pdb-allows-all',
     severity: 'warning',
-    drills: ['node-drain'],
     check: (w, input) =>
       pdbsFor(w, input)
         .filter((p) => {
@@ -253,7 +243,6 @@ export const RULES: Rule[] = [
     id: 'GL011',
     rule: 'no-node-spread',
     severity: 'warning',
-    drills: ['node-drain'],
     localFix: "platform: { app: { spread: 'zones' } }",
     check: (w, input) =>
       w.replicas > 1 && !w.spreadKeys.includes('kubernetes.io/hostname')
@@ -271,7 +260,6 @@ export const RULES: Rule[] = [
     id: 'GL012',
     rule: 'no-zone-spread',
     severity: 'warning',
-    drills: ['zone-outage'],
     localFix: "platform: { app: { spread: 'zones' } }",
     check: (w, input) =>
       w.replicas > 1 && !w.spreadKeys.includes('topology.kubernetes.io/zone')
@@ -289,7 +277,6 @@ export const RULES: Rule[] = [
     id: 'GL013',
     rule: 'missing-requests',
     severity: 'warning',
-    drills: ['capacity', 'node-drain', 'zone-outage'],
     check: (w) =>
       w.kind === 'LocalApp'
         ? []
@@ -306,7 +293,6 @@ export const RULES: Rule[] = [
     id: 'GL014',
     rule: 'missing-memory-limit',
     severity: 'warning',
-    drills: ['capacity'],
     check: (w) =>
       w.kind === 'LocalApp'
         ? []
@@ -323,7 +309,6 @@ export const RULES: Rule[] = [
     id: 'GL015',
     rule: 'no-n-minus-1-headroom',
     severity: 'error',
-    drills: ['node-drain', 'zone-outage'],
     check: (w, input) => {
       const nodes = input.nodes;
       if (!nodes || nodes.length < 2 || w.kind === 'LocalApp') return [];
@@ -357,7 +342,6 @@ export const RULES: Rule[] = [
     id: 'GL016',
     rule: 'state-in-emptydir',
     severity: 'warning',
-    drills: ['disaster-recovery'],
     check: (w) =>
       w.containers
         .filter((c) => c.emptyDirMounts.length > 0)
@@ -372,7 +356,6 @@ export const RULES: Rule[] = [
     id: 'GL017',
     rule: 'pvc-without-backup-schedule',
     severity: 'warning',
-    drills: ['disaster-recovery'],
     check: (w, input) =>
       input.veleroScheduledNamespaces !== undefined && w.persistentVolumeClaims.length > 0 && !input.veleroScheduledNamespaces.includes(w.namespace)
         ? [
@@ -389,7 +372,6 @@ export const RULES: Rule[] = [
     id: 'GL018',
     rule: 'mutable-image-tag',
     severity: 'warning',
-    drills: ['redeploy'],
     check: (w) =>
       w.containers
         .filter((c) => c.image !== undefined && (!/[:@]/.test(c.image.split('/').pop() ?? '') || MUTABLE_TAGS.test(c.image)))
@@ -404,7 +386,6 @@ export const RULES: Rule[] = [
     id: 'GL019',
     rule: 'always-pull-mutable-tag',
     severity: 'info',
-    drills: ['redeploy'],
     check: (w) =>
       w.containers
         .filter((c) => c.imagePullPolicy === 'Always' && c.image !== undefined && (MUTABLE_TAGS.test(c.image) || !c.image.includes(':')))
@@ -417,7 +398,8 @@ export const RULES: Rule[] = [
   },
 ];
 
-export function runRules(input: AuditInput): AuditFinding[] {
+/** The findings of every rule; `endangers` names the drills each finding endangers (the drill kinds say which findings explain them). */
+export function runRules(input: AuditInput, endangers: Endangers): AuditFinding[] {
   const findings: AuditFinding[] = [];
   for (const w of input.workloads) {
     for (const rule of RULES) {
@@ -429,7 +411,7 @@ export function runRules(input: AuditInput): AuditFinding[] {
           object: objectName(w),
           field: r.field,
           location: r.location ?? w.at(r.field) ?? w.at(''),
-          drills: rule.drills,
+          drills: endangers(rule.id),
           message: r.message,
           why: r.why,
           fix: w.kind === 'LocalApp' && rule.localFix ? rule.localFix : r.fix,
@@ -444,7 +426,7 @@ export function runRules(input: AuditInput): AuditFinding[] {
       severity: 'warning',
       object: obj,
       field: '',
-      drills: ['redeploy'],
+      drills: endangers('GL020'),
       message: `${obj} exists in the cluster but no manifest declares it`,
       why: 'A redeploy from the repository will not recreate it: someone made it by hand (tribal knowledge).',
       fix: 'Add it to the manifests (kubectl get … -o yaml, cleaned), or delete it if nothing needs it.',

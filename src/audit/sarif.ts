@@ -1,7 +1,6 @@
 /** SARIF 2.1.0 for GitHub code scanning: one rule per finding kind, results with file and line. */
 import { VERSION } from '../version.js';
 import type { AuditFinding } from './model.js';
-import { RULES } from './rules.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
@@ -9,7 +8,6 @@ export function toSarif(findings: AuditFinding[]): object {
   const ruleIds = [...new Set(findings.map((f) => f.id))].sort();
   const rules = ruleIds.map((id) => {
     const sample = findings.find((f) => f.id === id)!;
-    const rule = RULES.find((r) => r.id === id);
     return {
       id,
       name: sample.rule,
@@ -20,7 +18,7 @@ export function toSarif(findings: AuditFinding[]): object {
         markdown: `${sample.why}\n\n**Drills it endangers:** ${sample.drills.join(', ')}\n\n\`\`\`yaml\n${sample.fix}\n\`\`\``,
       },
       defaultConfiguration: { level: LEVEL[sample.severity] },
-      properties: { drills: rule?.drills ?? sample.drills, tags: ['reliability', ...sample.drills.map((d) => `golive-${d}`)] },
+      properties: { drills: sample.drills, tags: ['reliability', ...sample.drills.map((d) => `golive-${d}`)] },
     };
   });
   return {

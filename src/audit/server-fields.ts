@@ -4,7 +4,7 @@
  * can run without its preStop pause or its spread rule and a drill fails for a reason nobody sees.
  */
 import type { ManifestDoc } from './from-manifests.js';
-import type { AuditFinding } from './model.js';
+import type { AuditFinding, Endangers } from './model.js';
 import { minorOf, SERVED_FROM } from './served-from.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- manifests are arbitrary Kubernetes YAML */
@@ -15,7 +15,6 @@ interface Need {
   what: string;
   effect: string;
   fix: string;
-  drills: string[];
 }
 
 const PRESTOP_SLEEP: Need = {
@@ -23,14 +22,12 @@ const PRESTOP_SLEEP: Need = {
   what: 'the preStop sleep action',
   effect: 'the server drops it: the pods get no pause before SIGTERM and requests routed to them while Endpoints update fail',
   fix: 'preStop: { exec: { command: [sleep, "5"] } } (the image needs a sleep binary)',
-  drills: ['app-update', 'node-drain'],
 };
 const MATCH_LABEL_KEYS: Need = {
   minor: SERVED_FROM.matchLabelKeys,
   what: 'topologySpreadConstraints matchLabelKeys',
   effect: 'the server drops it: old and new pods of a rollout are spread together, so a zone can end up with all new pods',
   fix: 'remove matchLabelKeys for this server (the spread then counts every pod of the selector)',
-  drills: ['zone-outage', 'app-update'],
 };
 
 /** Pod specs of a manifest, with their path in the document. */
@@ -51,7 +48,7 @@ function podSpecs(value: any): { spec: any; path: (string | number)[] }[] {
   }
 }
 
-export function fieldsTheServerLacks(docs: ManifestDoc[], serverVersion: string): AuditFinding[] {
+export function fieldsTheServerLacks(docs: ManifestDoc[], serverVersion: string, endangers: Endangers): AuditFinding[] {
   const server = minorOf(serverVersion);
   if (server === undefined) return [];
   const findings: AuditFinding[] = [];
@@ -72,7 +69,7 @@ export function fieldsTheServerLacks(docs: ManifestDoc[], serverVersion: string)
         object,
         field: field.join('.'),
         location: lineOf(field),
-        drills: need.drills,
+        drills: endangers('GL022'),
         message: `${need.what} needs Kubernetes 1.${need.minor}; the server is ${serverVersion}${extra}`,
         why: need.effect,
         fix: need.fix,
@@ -85,7 +82,6 @@ export function fieldsTheServerLacks(docs: ManifestDoc[], serverVersion: string)
           what: 'PodDisruptionBudget policy/v1',
           effect: 'the server refuses it (no matches for kind): the workload has no disruption budget and a drain can take every replica',
           fix: 'apiVersion: policy/v1beta1 (same fields) for this server',
-          drills: ['node-drain'],
         },
         ['apiVersion'],
       );
@@ -96,7 +92,6 @@ export function fieldsTheServerLacks(docs: ManifestDoc[], serverVersion: string)
           what: 'HorizontalPodAutoscaler autoscaling/v2',
           effect: 'the server refuses it: the workload does not scale under load',
           fix: 'apiVersion: autoscaling/v2beta2 (same fields) for this server',
-          drills: ['capacity'],
         },
         ['apiVersion'],
       );

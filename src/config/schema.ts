@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { describeValue } from '../errors.js';
 import { parseJsonPath } from '../engine/json-path.js';
-import { bool, duration, int, keyedUnion, nearest, obj, oneOf, rate, seriesObjective, str, threshold } from './schema-helpers.js';
+import { bool, duration, int, nearest, obj, oneOf, rate, seriesObjective, str, threshold } from '../schema/helpers.js';
+import { checkSchema, headers } from '../schema/fields.js';
+import { BUILT_IN_DRILL_NAMES, BUILT_IN_DRILLS, builtInDrill, customDrillKind } from '../drills/kinds.js';
 import { localPlatformSchema } from '../platforms/local/schema.js';
 import { kubernetesPlatformSchema } from '../platforms/kubernetes/schema.js';
 
@@ -14,29 +16,6 @@ const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vu
 
 const url = str('a URL').refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), {
   error: (i) => `expected an http:// or https:// URL, received ${describeValue(i.input)}`,
-});
-
-const headers = z.record(z.string(), str('a header value'), {
-  error: (i) => `expected headers as an object of name: value, received ${describeValue(i.input)}`,
-});
-
-const checkSchema = obj({
-  /** Statuses that count as success. @default any status below 400 */
-  status: z
-    .array(int('an HTTP status', 100, 599))
-    .nonempty({ error: 'expected at least one status' })
-    .optional(),
-  /** The body must contain this text. */
-  bodyContains: str('text the body must contain').optional(),
-  /** JSON path → expected value, e.g. `{ '$.ok': true }`. */
-  jsonPath: z
-    .record(
-      z.string().refine((p) => parseJsonPath(p) !== undefined, {
-        error: (i) => `expected a JSON path like '$.items[0].id', received ${describeValue(i.input)}`,
-      }),
-      z.unknown(),
-    )
-    .optional(),
 });
 
 /** What a request and a journey's step both are. */
@@ -259,221 +238,39 @@ const loadSchema = obj({
     ctx.addIssue({ code: 'custom', path: ['rate'], message: `rate applies to the arrival-rate executors; '${load.executor}' is the closed model (use vus)` });
 });
 
-const latencyObjective = z.union([
-  z.array(threshold),
-  z.partialRecord(oneOf(['all', 'baseline', 'disruption', 'recovery', 'tail'] as const), z.array(threshold)),
-]);
+type BuiltInDrill = (typeof BUILT_IN_DRILLS)[number];
+type BuiltInDrillsShape = { [D in BuiltInDrill as D['kind']]: z.ZodOptional<D['schema']> };
 
-const objectivesSchema = obj({
-  /** Latency thresholds for the whole drill, or per phase: `{ disruption: ['p(95)<500'] }`. */
-  latency: latencyObjective.optional(),
-  /** Any other k6-style thresholds: `'rate(failed)<0.001'`, `'count(http_5xx)==0'`, `'rps>=190'`. */
-  thresholds: z.array(threshold).optional(),
-  maxErrorRate: z
-    .number({ error: (i) => `expected a fraction between 0 and 1, received ${describeValue(i.input)}` })
-    .min(0)
-    .max(1)
-    .optional(),
-  maxFailedRequests: int('a number of requests', 0, Number.MAX_SAFE_INTEGER).optional(),
-  /** Journeys that failed (a step failed, an extraction found nothing) or ran past their maxDuration. */
-  maxFailedJourneys: int('a number of journeys', 0, Number.MAX_SAFE_INTEGER).optional(),
-  maxDowntime: duration.optional(),
-  maxDegraded: duration.optional(),
-  maxRecoveryPoint: duration.optional(),
-  maxRecoveryTime: duration.optional(),
-  maxLostWrites: int('a number of writes', 0, Number.MAX_SAFE_INTEGER).optional(),
-  /** Writes acknowledged before the backup began that the restore does not hold: the backup itself is incomplete. @default 0 (disaster-recovery) */
-  maxLostBeforeBackup: int('a number of writes', 0, Number.MAX_SAFE_INTEGER).optional(),
-  maxSetupTime: duration.optional(),
-  /** Peak CPU of a pod as a fraction of its limit (kubernetes capacity). */
-  maxCpuOfLimit: z.number().positive().optional(),
-  /** Peak memory of a pod as a fraction of its limit (kubernetes capacity). */
-  maxMemoryOfLimit: z.number().positive().optional(),
-});
+/** Each built-in drill's block, from the kinds' registry. */
+const builtInDrills = Object.fromEntries(BUILT_IN_DRILLS.map((d) => [d.kind, d.schema.optional()])) as BuiltInDrillsShape;
 
-/** Phase lengths every disruption drill shares. */
-const phaseFields = {
-  /** Steady load before the disruption. @default '5s' */
-  baseline: duration.default(5000),
-  /** Longest wait for the app to be healthy again after the disruption. @default '2m' */
-  recovery: duration.default(120_000),
-  /** Steady load after recovery, to see latency settle. @default '5s' */
-  tail: duration.default(5000),
-  objectives: objectivesSchema.prefault({}),
-};
-
-const hook = obj({ run: str('a shell command') });
-const manual = obj({ manual: str('an instruction for the operator') });
-
-const change = z.union(
-  [
-    obj({ kind: z.literal('restart') }),
-    obj({ kind: z.literal('env'), name: str('a variable name'), value: str('a value') }),
-    obj({ kind: z.literal('image'), image: str('an image'), container: str('a container name').optional() }),
-    hook,
-  ],
-  { error: () => "expected { kind: 'restart' }, { kind: 'env', name, value }, { kind: 'image', image } or { run: 'deploy command' }" },
-);
-
-const capacityDrill = obj({
-  /** Load duration. @default load.duration */
-  duration: duration.optional(),
-  objectives: objectivesSchema.prefault({}),
-});
-
-const appUpdateDrill = obj({
-  ...phaseFields,
-  /** What the update changes. @default { kind: 'restart' } */
-  change: change.default({ kind: 'restart' }),
-  /** Longest the rollout may take. @default '5m' */
-  timeout: duration.default(300_000),
-});
-
-const nodeDrainDrill = obj({
-  ...phaseFields,
-  /** The nodes hosting the app, or every schedulable node. @default 'hosting' */
-  nodes: z.union([oneOf(['hosting', 'all'] as const), z.array(str('a node name')).nonempty()]).default('hosting'),
-  /** After a node is drained: wait (local), run a reboot command, or ask an operator. */
-  reboot: z.union([obj({ delay: duration }), hook, manual]).optional(),
-  /** Longest one node may take. @default '5m' */
-  timeout: duration.default(300_000),
-});
-
-const zoneOutageDrill = obj({
-  ...phaseFields,
-  /** The zone to lose. @default the zone hosting the most replicas */
-  zone: str('a zone').optional(),
-  /** How the zone is lost (see README). @default 'evict' */
-  mode: z.union([oneOf(['evict', 'unreachable'] as const), hook]).default('evict'),
-  /** How long the zone stays lost before it comes back. @default until the app recovered */
-  outage: duration.optional(),
-});
-
-const requestTemplate = obj({
-  method: z
-    .string()
-    .transform((m) => m.toUpperCase())
-    .pipe(oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const))
-    .default('GET'),
-  url: str('a path'),
-  headers: headers.default({}),
-  body: str('a body').optional(),
-  json: z.unknown().optional(),
-  /** What an acknowledged write (or a found read) looks like, as for requests. @default a 2xx status */
-  check: checkSchema.optional(),
-});
-
-const disasterRecoveryDrill = obj({
-  ...phaseFields,
-  backup: z
-    .union(
-      [
-        obj({ snapshot: z.literal(true) }),
-        obj({
-          velero: obj({ namespace: str('a namespace').default('velero'), storageLocation: str('a storage location').optional(), ttl: str('a TTL').optional() }),
-        }),
-        obj({ run: str('a backup command'), destroy: str('a destroy command'), restore: str('a restore command') }),
-      ],
-      { error: () => 'expected { snapshot: true } (local), { velero: { namespace } } or { run, destroy, restore } commands' },
-    )
-    .default({ snapshot: true }),
-  /** Writes keep coming between the backup and the disaster: those are what a restore loses. @default '3s' */
-  afterBackup: duration.default(3000),
-  canary: obj({
-    /** Canary writes per second, beside the main load. @default 5 */
-    rate: z.number().positive().max(1000).default(5),
-    write: requestTemplate.prefault({ method: 'POST', url: '/items', json: { seq: '{{seq}}', ts: '{{ts}}' } }),
-    read: requestTemplate.prefault({ url: '/items/{{seq}}' }),
-  }).prefault({}),
-  /** Consent: this drill deletes the environment and its data. */
-  allowDestroy: bool('allowDestroy').optional(),
-});
-
-const redeployDrill = obj({
-  ...phaseFields,
-  /** The Git repository to deploy from, cloned at HEAD: uncommitted files do not exist. @default '.' */
-  repo: str('a repository path').default('.'),
-  /** Build step run in the clone (local). */
-  build: str('a build command').optional(),
-  /** Deploy command run in the clone (kubernetes). */
-  command: str('a deploy command').optional(),
-  /** Longest the setup may take. @default '15m' */
-  timeout: duration.default(900_000),
-  /**
-   * Build and start with empty package caches (a fresh HOME, npm_config_cache, PIP_CACHE_DIR, GOCACHE, …), as a
-   * deploy from scratch has: a warm cache hides a missing lockfile or an unpinned dependency. @default true
-   */
-  cold: bool('cold').default(true),
-  allowDestroy: bool('allowDestroy').optional(),
-});
-
-const action = keyedUnion(
-  [
-    obj({ rollout: change }),
-    obj({ drainNode: str('a node name or "hosting"') }),
-    obj({ failZone: str('a zone') }),
-    obj({ restoreZone: str('a zone') }),
-    obj({ scale: int('a number of replicas', 0, 1000) }),
-    obj({ killReplicas: int('a number of replicas', 1, 1000) }),
-    hook,
-    manual,
-    obj({ waitUntilReady: duration }),
-    obj({ sleep: duration }),
-  ],
-  'expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }',
-);
-
-const customDrill = obj({
-  ...phaseFields,
-  kind: z.literal('custom'),
-  actions: z.array(action).nonempty({ error: 'expected at least one action' }),
-});
-
-export const DRILL_KINDS = ['capacity', 'app-update', 'node-drain', 'zone-outage', 'disaster-recovery', 'redeploy'] as const;
-
-const builtInDrills = {
-  capacity: capacityDrill.optional(),
-  'app-update': appUpdateDrill.optional(),
-  'node-drain': nodeDrainDrill.optional(),
-  'zone-outage': zoneOutageDrill.optional(),
-  'disaster-recovery': disasterRecoveryDrill.optional(),
-  redeploy: redeployDrill.optional(),
-};
-
-/** The six drills by name, plus custom drills under any other name (`kind: 'custom'`, `actions: [...]`). */
+/** The built-in drills by name, plus drills of the team's own under any other name (`kind: 'custom'`, `actions: [...]`). */
 const drillsSchema = z
   .object(builtInDrills)
   .catchall(z.unknown())
   .transform((drills, ctx) => {
     const custom: Record<string, CustomDrillConfig> = {};
     for (const [name, value] of Object.entries(drills)) {
-      if ((DRILL_KINDS as readonly string[]).includes(name)) continue;
+      if (builtInDrill(name)) continue;
       const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
-      if (kind !== 'custom') {
-        const near = nearest(name, DRILL_KINDS);
+      if (kind !== customDrillKind.kind) {
+        const near = nearest(name, BUILT_IN_DRILL_NAMES);
         ctx.addIssue({
           code: 'custom',
           path: [name],
-          message: `unknown drill "${name}"${near ? ` (did you mean "${near}"?)` : ''}: the drills are ${DRILL_KINDS.join(', ')}; a drill of your own needs kind: 'custom' and actions: [...]`,
+          message: `unknown drill "${name}"${near ? ` (did you mean "${near}"?)` : ''}: the drills are ${BUILT_IN_DRILL_NAMES.join(', ')}; a drill of your own needs kind: '${customDrillKind.kind}' and actions: [...]`,
         });
         continue;
       }
-      const parsed = customDrill.safeParse(value);
+      const parsed = customDrillKind.schema.safeParse(value);
       if (parsed.success) custom[name] = parsed.data;
       else for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [name, ...issue.path] });
     }
-    const known = Object.fromEntries(Object.entries(drills).filter(([k]) => (DRILL_KINDS as readonly string[]).includes(k)));
-    return { ...(known as { [K in keyof typeof builtInDrills]: z.output<(typeof builtInDrills)[K]> }), custom };
+    const known = Object.fromEntries(Object.entries(drills).filter(([k]) => builtInDrill(k)));
+    return { ...(known as { [K in keyof BuiltInDrillsShape]?: z.output<BuiltInDrillsShape[K]> }), custom };
   });
 
-export type AppUpdateDrillConfig = z.output<typeof appUpdateDrill>;
-export type NodeDrainDrillConfig = z.output<typeof nodeDrainDrill>;
-export type ZoneOutageDrillConfig = z.output<typeof zoneOutageDrill>;
-export type DisasterRecoveryDrillConfig = z.output<typeof disasterRecoveryDrill>;
-export type RedeployDrillConfig = z.output<typeof redeployDrill>;
-export type CustomDrillConfig = z.output<typeof customDrill>;
-export type DrillAction = z.output<typeof action>;
-export type RequestTemplateConfig = z.output<typeof requestTemplate>;
+type CustomDrillConfig = z.output<typeof customDrillKind.schema>;
 
 const prometheusQuery = obj({
   /** How reports name the series. */
@@ -584,4 +381,3 @@ export type GoliveConfigInput = z.input<typeof configSchema>;
 export type ResolvedConfig = z.output<typeof configSchema>;
 export type ResolvedLoad = z.output<typeof loadSchema>;
 export type ResolvedStep = z.output<typeof stepSchema>;
-export type ResolvedObjectives = z.output<typeof objectivesSchema>;

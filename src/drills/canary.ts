@@ -4,10 +4,29 @@
  * A write is acknowledged, and a read finds it, only when the response passes the template's check
  * (by default a 2xx status): `GET /posts?id=1` answering `200 []` is not a found write.
  */
-import type { RequestTemplateConfig } from '../config/schema.js';
+import { z } from 'zod';
+import { checkSchema, headers } from '../schema/fields.js';
+import { obj, oneOf, str } from '../schema/helpers.js';
 import { createJudge, type Judge } from '../engine/worker/checks.js';
 import { compileTemplate, type TemplateContext } from '../engine/template.js';
 import type { RecoveryResult } from '../model/result.js';
+
+/** A canary write or read, as the config gives it. */
+export const requestTemplate = obj({
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(oneOf(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const))
+    .default('GET'),
+  url: str('a path'),
+  headers: headers.default({}),
+  body: str('a body').optional(),
+  json: z.unknown().optional(),
+  /** What an acknowledged write (or a found read) looks like, as for requests. @default a 2xx status */
+  check: checkSchema.optional(),
+});
+
+type RequestTemplateConfig = z.output<typeof requestTemplate>;
 
 export interface CanaryOptions {
   targetUrl: string;

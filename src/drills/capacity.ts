@@ -1,8 +1,32 @@
 /** capacity: the load for `duration`; where the platform can measure usage, it is sampled meanwhile. */
+import { duration, obj } from '../schema/helpers.js';
+import { objectivesSchema } from '../schema/fields.js';
 import type { CapacityReport, Finding } from '../model/result.js';
 import type { Observe, PerformResult } from './drill.js';
+import { defineDrillKind } from './kind.js';
 
-export const sampleUsage: Observe = (platform, signal, now) => {
+const capacityDrill = obj({
+  /** Load duration. @default load.duration */
+  duration: duration.optional(),
+  objectives: objectivesSchema.prefault({}),
+});
+
+export const capacity = defineDrillKind({
+  kind: 'capacity',
+  schema: capacityDrill,
+  phases: ['load'],
+  defaultObjectives: { errors: { maxErrorRate: 0.01 } },
+  explainedBy: ['GL013', 'GL014', 'GL021', 'GL022'],
+  build: (c) => ({
+    objectives: c.objectives,
+    needs: { operations: ['usage'], destroysEnvironment: false },
+    observe: sampleUsage,
+    durationMs: c.duration,
+    judgedByThresholds: true,
+  }),
+});
+
+const sampleUsage: Observe = (platform, signal, now) => {
   const sampler = platform.sampleCapacity?.(signal, now);
   if (!sampler) return undefined;
   return { stop: async () => usageResult(await sampler.stop()) };

@@ -1,10 +1,62 @@
 /** A drill of the user's own: a list of actions in the disruption phase. */
-import type { CustomDrillConfig, DrillAction } from '../config/schema.js';
+import { z } from 'zod';
+import type { PlatformOperation } from '../platforms/platform.js';
+import { change, hook, manual, phaseFields } from '../schema/fields.js';
+import { duration, int, keyedUnion, obj, str } from '../schema/helpers.js';
 import { toRolloutChange } from './app-update.js';
 import type { DrillContext, PerformResult } from './drill.js';
+import { defineDrillKind, DISRUPTION_PHASES } from './kind.js';
 import { disruptionPhases, requirePlatform } from './phases.js';
 
-export function customDrill(cfg: CustomDrillConfig, drillName: string) {
+const action = keyedUnion(
+  [
+    obj({ rollout: change }),
+    obj({ drainNode: str('a node name or "hosting"') }),
+    obj({ failZone: str('a zone') }),
+    obj({ restoreZone: str('a zone') }),
+    obj({ scale: int('a number of replicas', 0, 1000) }),
+    obj({ killReplicas: int('a number of replicas', 1, 1000) }),
+    hook,
+    manual,
+    obj({ waitUntilReady: duration }),
+    obj({ sleep: duration }),
+  ],
+  'expected an action: { rollout }, { drainNode }, { failZone }, { restoreZone }, { scale }, { killReplicas }, { run }, { manual }, { waitUntilReady } or { sleep }',
+);
+
+const customDrillSchema = obj({
+  ...phaseFields,
+  kind: z.literal('custom'),
+  actions: z.array(action).nonempty({ error: 'expected at least one action' }),
+});
+
+type CustomDrillConfig = z.output<typeof customDrillSchema>;
+type DrillAction = CustomDrillConfig['actions'][number];
+
+/** A drill of the team's own, under any name the config gives it (`kind: 'custom'`). */
+export const custom = defineDrillKind({
+  kind: 'custom',
+  schema: customDrillSchema,
+  phases: DISRUPTION_PHASES,
+  defaultObjectives: { errors: { maxErrorRate: 0.01 } },
+  explainedBy: [],
+  build: (c, name) => ({ objectives: c.objectives, needs: { operations: customOperations(c), destroysEnvironment: false }, perform: performCustom(c, name) }),
+});
+
+/** What a custom drill's actions ask of the platform. */
+function customOperations(c: CustomDrillConfig): PlatformOperation[] {
+  const ops = new Set<PlatformOperation>();
+  for (const a of c.actions) {
+    if ('rollout' in a) ops.add('rollout');
+    else if ('drainNode' in a) ops.add('drain');
+    else if ('failZone' in a || 'restoreZone' in a) ops.add('fail-zone');
+    else if ('scale' in a) ops.add('scale');
+    else if ('killReplicas' in a) ops.add('kill');
+  }
+  return [...ops];
+}
+
+function performCustom(cfg: CustomDrillConfig, drillName: string) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     await disruptionPhases(ctx, cfg, async () => {
       for (const action of cfg.actions) await perform(ctx, action, drillName);

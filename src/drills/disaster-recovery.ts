@@ -1,12 +1,72 @@
 /** disaster-recovery: backup, destroy, restore, and what users' data and time it cost. */
-import type { DisasterRecoveryDrillConfig } from '../config/schema.js';
+import { z } from 'zod';
 import { GoliveError } from '../errors.js';
 import type { EventKind } from '../model/events.js';
-import { CanaryWriter, recoveryFigures } from './canary.js';
+import type { KindDetails } from '../model/result.js';
+import { phaseFields } from '../schema/fields.js';
+import { bool, duration, obj, str } from '../schema/helpers.js';
+import { CanaryWriter, recoveryFigures, requestTemplate } from './canary.js';
 import type { DrillContext, PerformResult } from './drill.js';
+import { defineDrillKind, DISRUPTION_PHASES } from './kind.js';
 import { requirePlatform } from './phases.js';
 
-export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
+const disasterRecoveryDrill = obj({
+  ...phaseFields,
+  backup: z
+    .union(
+      [
+        obj({ snapshot: z.literal(true) }),
+        obj({
+          velero: obj({ namespace: str('a namespace').default('velero'), storageLocation: str('a storage location').optional(), ttl: str('a TTL').optional() }),
+        }),
+        obj({ run: str('a backup command'), destroy: str('a destroy command'), restore: str('a restore command') }),
+      ],
+      { error: () => 'expected { snapshot: true } (local), { velero: { namespace } } or { run, destroy, restore } commands' },
+    )
+    .default({ snapshot: true }),
+  /** Writes keep coming between the backup and the disaster: those are what a restore loses. @default '3s' */
+  afterBackup: duration.default(3000),
+  canary: obj({
+    /** Canary writes per second, beside the main load. @default 5 */
+    rate: z.number().positive().max(1000).default(5),
+    write: requestTemplate.prefault({ method: 'POST', url: '/items', json: { seq: '{{seq}}', ts: '{{ts}}' } }),
+    read: requestTemplate.prefault({ url: '/items/{{seq}}' }),
+  }).prefault({}),
+  /** Consent: this drill deletes the environment and its data. */
+  allowDestroy: bool('allowDestroy').optional(),
+});
+
+type DisasterRecoveryDrillConfig = z.output<typeof disasterRecoveryDrill>;
+
+/** What a disaster-recovery drill adds to its result (`capacity` in summary.json). */
+export interface DisasterRecoveryDetails extends KindDetails {
+  backupId: string;
+  /** When the backup began and when it completed (drill time). */
+  backupStartMs: number;
+  backupAtMs: number;
+  disasterAtMs: number;
+  /** Canary writes acknowledged before the backup began (it must hold them), while it ran (it may), after it completed (it cannot). */
+  ackedBeforeBackup: number;
+  ackedDuringBackup: number;
+  ackedAfterBackup: number;
+  canary: { t: number[]; acked: number[]; lost: number[] };
+}
+
+export const disasterRecovery = defineDrillKind({
+  kind: 'disaster-recovery',
+  schema: disasterRecoveryDrill,
+  phases: DISRUPTION_PHASES,
+  // A backup missing writes acknowledged before it began is incomplete: the finding that matters most.
+  defaultObjectives: { backup: { maxLostBeforeBackup: 0 } },
+  explainedBy: ['GL016', 'GL017', 'GL021'],
+  build: (c) => ({
+    objectives: c.objectives,
+    needs: { operations: 'run' in c.backup ? [] : ['backup', 'destroy'], destroysEnvironment: true },
+    perform: performDisasterRecovery(c),
+  }),
+});
+
+function performDisasterRecovery(cfg: DisasterRecoveryDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
     const canary = new CanaryWriter({
@@ -29,7 +89,7 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     const hooks = 'run' in cfg.backup ? cfg.backup : undefined;
     const step = async (kind: EventKind, command: string): Promise<void> => {
       ctx.event(kind, `hook: ${command}`);
-      await ctx.hooks.run(command, { GOLIVE_DRILL: 'disaster-recovery' }, ctx.signal);
+      await ctx.hooks.run(command, { GOLIVE_DRILL: disasterRecovery.kind }, ctx.signal);
     };
     // A backup takes time: a write acknowledged while it ran may or may not be in it. Writes acknowledged
     // before it began must be; writes after it ended cannot be.
@@ -80,20 +140,18 @@ export function disasterRecovery(cfg: DisasterRecoveryDrillConfig) {
     // acknowledged after, may or may not be.
     const ackedAfterBackup = canary.acknowledged.filter((a) => a.sentAtMs > backupAtMs).length;
     const uncertain = canary.acknowledged.filter((a) => a.atMs >= backupStartMs && a.sentAtMs <= backupAtMs).length;
-    return {
-      recovery,
-      details: {
-        kind: 'disaster-recovery',
-        backupId,
-        backupStartMs: Math.round(backupStartMs),
-        backupAtMs: Math.round(backupAtMs),
-        ackedBeforeBackup,
-        ackedDuringBackup: uncertain,
-        disasterAtMs: Math.round(disasterAtMs),
-        ackedAfterBackup,
-        canary: canarySeries(canary.acknowledged, new Set(verification.lost), ctx.now()),
-      },
+    const details: DisasterRecoveryDetails = {
+      kind: disasterRecovery.kind,
+      backupId,
+      backupStartMs: Math.round(backupStartMs),
+      backupAtMs: Math.round(backupAtMs),
+      ackedBeforeBackup,
+      ackedDuringBackup: uncertain,
+      disasterAtMs: Math.round(disasterAtMs),
+      ackedAfterBackup,
+      canary: canarySeries(canary.acknowledged, new Set(verification.lost), ctx.now()),
     };
+    return { recovery, details };
   };
 }
 

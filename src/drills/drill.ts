@@ -4,12 +4,13 @@
  * drill declares what it needs.
  */
 import type { Threshold } from '../analysis/threshold.js';
-import type { ResolvedObjectives } from '../config/schema.js';
+import type { DefaultObjectives, Objectives } from '../analysis/objective-types.js';
 import type { LoadPlan } from '../engine/plan.js';
 import type { WorkerKind } from '../engine/worker-channel.js';
 import type { EventKind } from '../model/events.js';
 import type { DrillDetails, Finding, RecoveryResult } from '../model/result.js';
 import type { DrillNeeds, HookRunner, Platform } from '../platforms/platform.js';
+import type { DrillKindName } from './kinds.js';
 
 export interface DrillContext {
   /** Milliseconds since the drill's load started, on the clock the load's outcomes use. */
@@ -52,11 +53,13 @@ export type Observe = (platform: Platform, signal: AbortSignal, now: () => numbe
 
 export interface DrillSpec {
   name: string;
-  kind: string;
+  kind: DrillKindName;
   plan: LoadPlan;
   /** Where the load runs: worker threads here, or worker processes. */
   workers: { kind: WorkerKind; count: number };
-  objectives: ResolvedObjectives;
+  objectives: Objectives;
+  /** What the drill's kind judges it by where the team set no objective of a kind. */
+  defaultObjectives: DefaultObjectives;
   thresholds: readonly Threshold[];
   needs: DrillNeeds;
   /**

@@ -1,15 +1,47 @@
 /** redeploy: reset to empty and deploy from a clean clone; how long until users are served again. */
-import type { RedeployDrillConfig } from '../config/schema.js';
+import type { z } from 'zod';
 import { GoliveError } from '../errors.js';
+import { phaseFields } from '../schema/fields.js';
+import { bool, duration, obj, str } from '../schema/helpers.js';
+import { defineDrillKind, DISRUPTION_PHASES } from './kind.js';
 import { formatDuration } from '../model/format.js';
 import type { DrillContext, PerformResult } from './drill.js';
 import { requirePlatform } from './phases.js';
 import { smokePasses } from './smoke.js';
 
-export function redeploy(cfg: RedeployDrillConfig) {
+const redeployDrill = obj({
+  ...phaseFields,
+  /** The Git repository to deploy from, cloned at HEAD: uncommitted files do not exist. @default '.' */
+  repo: str('a repository path').default('.'),
+  /** Build step run in the clone (local). */
+  build: str('a build command').optional(),
+  /** Deploy command run in the clone (kubernetes). */
+  command: str('a deploy command').optional(),
+  /** Longest the setup may take. @default '15m' */
+  timeout: duration.default(900_000),
+  /**
+   * Build and start with empty package caches (a fresh HOME, npm_config_cache, PIP_CACHE_DIR, GOCACHE, …), as a
+   * deploy from scratch has: a warm cache hides a missing lockfile or an unpinned dependency. @default true
+   */
+  cold: bool('cold').default(true),
+  allowDestroy: bool('allowDestroy').optional(),
+});
+
+type RedeployDrillConfig = z.output<typeof redeployDrill>;
+
+export const redeploy = defineDrillKind({
+  kind: 'redeploy',
+  schema: redeployDrill,
+  phases: DISRUPTION_PHASES,
+  defaultObjectives: {},
+  explainedBy: ['GL018', 'GL019', 'GL020', 'GL021'],
+  build: (c) => ({ objectives: c.objectives, needs: { operations: ['destroy', 'deploy'], destroysEnvironment: true }, perform: performRedeploy(c) }),
+});
+
+function performRedeploy(cfg: RedeployDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
-    const details = { kind: 'redeploy' as const, coldCaches: cfg.cold };
+    const details = { kind: redeploy.kind, coldCaches: cfg.cold };
     ctx.phase('baseline');
     await ctx.sleep(cfg.baseline);
 

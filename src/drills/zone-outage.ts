@@ -1,11 +1,35 @@
 /** zone-outage: every node of one zone lost at once; do the remaining zones carry the load? */
-import type { ZoneOutageDrillConfig } from '../config/schema.js';
+import { z } from 'zod';
 import { GoliveError } from '../errors.js';
 import type { ZoneOutageMode } from '../platforms/platform.js';
+import { hook, phaseFields } from '../schema/fields.js';
+import { duration, obj, oneOf, str } from '../schema/helpers.js';
 import type { DrillContext, PerformResult } from './drill.js';
+import { defineDrillKind, DISRUPTION_PHASES } from './kind.js';
 import { disruptionPhases, requirePlatform } from './phases.js';
 
-export function zoneOutage(cfg: ZoneOutageDrillConfig) {
+const zoneOutageDrill = obj({
+  ...phaseFields,
+  /** The zone to lose. @default the zone hosting the most replicas */
+  zone: str('a zone').optional(),
+  /** How the zone is lost (see README). @default 'evict' */
+  mode: z.union([oneOf(['evict', 'unreachable'] as const), hook]).default('evict'),
+  /** How long the zone stays lost before it comes back. @default until the app recovered */
+  outage: duration.optional(),
+});
+
+type ZoneOutageDrillConfig = z.output<typeof zoneOutageDrill>;
+
+export const zoneOutage = defineDrillKind({
+  kind: 'zone-outage',
+  schema: zoneOutageDrill,
+  phases: DISRUPTION_PHASES,
+  defaultObjectives: { errors: { maxErrorRate: 0.01 }, downtime: { maxDowntime: 0 } },
+  explainedBy: ['GL001', 'GL002', 'GL012', 'GL013', 'GL015', 'GL021', 'GL022'],
+  build: (c) => ({ objectives: c.objectives, needs: { operations: ['fail-zone'], destroysEnvironment: false }, perform: performZoneOutage(c) }),
+});
+
+function performZoneOutage(cfg: ZoneOutageDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
     const zones = await platform.zones();
@@ -43,7 +67,7 @@ export function zoneOutage(cfg: ZoneOutageDrillConfig) {
     const remaining = zones.filter((z) => z.zone !== zone);
     return {
       details: {
-        kind: 'zone-outage',
+        kind: zoneOutage.kind,
         zone,
         mode: mode.kind,
         replicasLost: lost.replicas,

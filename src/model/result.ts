@@ -173,26 +173,22 @@ export interface Placement {
   skew?: string;
 }
 
-/** A drill's own figures, keyed by `kind`. */
-export type DrillDetails =
-  | ({ kind: 'usage' } & CapacityReport)
-  | { kind: 'node-drain'; drainedNodes: string[] }
-  | { kind: 'redeploy'; /** Whether build and start ran with empty package caches. */ coldCaches: boolean }
-  | { kind: 'zone-outage'; zone: string; mode: string; replicasLost: number; remainingZones: string[]; replacedInMs: number | null }
-  | {
-      kind: 'disaster-recovery';
-      backupId: string;
-      /** When the backup began and when it completed (drill time). */
-      backupStartMs: number;
-      backupAtMs: number;
-      disasterAtMs: number;
-      /** Canary writes acknowledged before the backup began (it must hold them), while it ran (it may), after it completed (it cannot). */
-      ackedBeforeBackup: number;
-      ackedDuringBackup: number;
-      ackedAfterBackup: number;
-      /** Cumulative acknowledged and lost canary writes per second, by acknowledgement time. */
-      canary: { t: number[]; acked: number[]; lost: number[] };
-    };
+/** A drill's own figures: the platform's usage (capacity), or what its drill kind adds (defined by the kind). */
+export type DrillDetails = UsageDetails | KindDetails;
+
+export type UsageDetails = { kind: 'usage' } & CapacityReport;
+
+/** Figures a drill kind adds, named by its kind: a zone lost and when it was replaced, canary writes, a drain's nodes. */
+export interface KindDetails {
+  kind: string;
+  /** Cumulative acknowledged and lost canary writes per second, by acknowledgement time (disaster-recovery). */
+  canary?: { t: number[]; acked: number[]; lost: number[] };
+  [field: string]: unknown;
+}
+
+export function isUsageDetails(d: DrillDetails | undefined): d is UsageDetails {
+  return d?.kind === 'usage';
+}
 
 /** One label set of a platform query, on the drill's clock. */
 export interface ObservedSeries {

@@ -18,7 +18,7 @@ export type { EventSink } from '../model/events.js';
  * What a drill asks of a platform, declared by the drill: the kubernetes platform derives the permissions
  * it checks (and `golive rbac` prints) from these, never from drill names.
  */
-export type PlatformOperation = 'rollout' | 'scale' | 'drain' | 'zone-outage' | 'kill' | 'backup' | 'destroy' | 'deploy' | 'usage';
+export type PlatformOperation = 'rollout' | 'scale' | 'drain' | 'fail-zone' | 'kill' | 'backup' | 'destroy' | 'deploy' | 'usage';
 
 export interface DrillNeeds {
   operations: readonly PlatformOperation[];

@@ -4,6 +4,7 @@
  */
 import { formatDuration, formatMs, inert, percent, redactUrl } from '../model/format.js';
 import type { DrillResult, LatencyStats, RunResult, TimelineEvent } from '../model/result.js';
+import { isUsageDetails } from '../model/result.js';
 import type { DrillInfo, Reporter, RunInfo, SecondProgress } from './reporter.js';
 
 export interface TerminalOptions {
@@ -182,7 +183,7 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
       `  workers     ${d.load.workers.count} ${d.load.workers.kind}, started after time zero by ${offsets}${d.generator.lostWorkers.length ? ` · ${d.generator.lostWorkers.length} lost` : ''}`,
     );
   }
-  const sat = d.capacity?.kind === 'usage' ? d.capacity.saturation : undefined;
+  const sat = isUsageDetails(d.capacity) ? d.capacity.saturation : undefined;
   const generatorBlamed = d.generator.bound && (!sat || sat.limitedBy.length === 0 || sat.limitedBy.includes('generator'));
   for (const w of d.generator.warnings) lines.push(`  ${c.yellow(`⚠ ${generatorBlamed ? 'generator-bound: ' : ''}${w}`)}`);
   return `${lines.join('\n')}\n`;
@@ -233,7 +234,7 @@ function observedLines(d: DrillResult): string[] {
 
 /** The capacity drill's resource usage: the peak replica against its limit, the total, each replica. */
 function usageLines(d: DrillResult): string[] {
-  const u = d.capacity?.kind === 'usage' ? d.capacity : undefined;
+  const u = isUsageDetails(d.capacity) ? d.capacity : undefined;
   if (!u) return [];
   if (u.usageUnavailable) return [`  usage       not measured: ${inert(u.usageUnavailable)}`];
   const of = (peak: number | null | undefined): string => (peak === null || peak === undefined ? '' : ` (${percent(peak)} of its limit)`);

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeDrill } from '../analysis/analyze-drill.js';
+import type { DefaultObjectives } from '../analysis/objective-types.js';
 import { writeAtomically } from '../files.js';
 import type { Recording, SecondRecord } from '../model/recording.js';
 import type { RunResult, TimelineEvent } from '../model/result.js';
@@ -20,14 +21,20 @@ export function writePartialSummary(dir: string): string | undefined {
   const lines = ndjson<TimelineLine>(timeline);
   const events = existsSync(path.join(dir, 'events.ndjson')) ? ndjson<TimelineEvent & { drill: string }>(path.join(dir, 'events.ndjson')) : [];
   const run = existsSync(path.join(dir, 'run.json'))
-    ? (JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as { startedAt?: string; config?: { name?: string } })
+    ? (JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as {
+        startedAt?: string;
+        config?: { name?: string };
+        drills?: { name: string; kind: string; defaultObjectives: DefaultObjectives }[];
+      })
     : {};
   const drills = [...new Set(lines.map((l) => l.drill))].map((name) => {
     const mine = lines.filter((l) => l.drill === name);
     const recording = recordingOf(mine);
+    // The run's plan (run.json) says each drill's kind and its default objectives; without it, neither is guessed.
+    const planned = run.drills?.find((d) => d.name === name);
     return analyzeDrill({
       name,
-      kind: name,
+      kind: planned?.kind ?? 'unknown',
       startedAt: run.startedAt ?? '',
       load: {
         model: 'open',
@@ -42,6 +49,7 @@ export function writePartialSummary(dir: string): string | undefined {
       events: events.filter((e) => e.drill === name).map(({ drill: _drill, ...e }) => e),
       phases: [{ name: 'load', startMs: 0, endMs: recording.durationMs }],
       objectives: {},
+      defaultObjectives: planned?.defaultObjectives ?? {},
       thresholds: [],
       error: 'the run did not finish: this summary was rebuilt from its timeline and events (partial; phases and the configured objectives are unknown)',
     });

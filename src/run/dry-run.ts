@@ -63,6 +63,7 @@ export async function planDrill(spec: DrillSpec, hooks: DrillHooks, env: PlanEnv
     events,
     phases: [],
     objectives: spec.objectives,
+    defaultObjectives: spec.defaultObjectives,
     thresholds: spec.thresholds,
     recording: {
       startEpochMs: 0,

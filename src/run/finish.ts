@@ -4,6 +4,7 @@ import { makeDirs } from '../files.js';
 import path from 'node:path';
 import { audit } from '../audit/audit.js';
 import { diagnose } from '../audit/diagnose.js';
+import { drillsEndangeredBy } from '../drills/kinds.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import type { DrillResult } from '../model/result.js';
 import type { Platform } from '../platforms/platform.js';
@@ -17,7 +18,7 @@ export async function createExplainer(platform: Platform | undefined, cwd: strin
   const sources = platform?.auditSources?.();
   if (!sources) return undefined;
   try {
-    const { findings } = await audit({ cwd, ...sources });
+    const { findings } = await audit({ cwd, endangers: drillsEndangeredBy, ...sources });
     return (d) => {
       d.findings.push(...diagnose(d, findings));
     };

@@ -168,6 +168,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     events,
     phases,
     objectives: spec.objectives,
+    defaultObjectives: spec.defaultObjectives,
     thresholds: spec.thresholds,
     ...(performed.recovery ? { recovery: performed.recovery } : {}),
     ...(performed.setupMs !== undefined ? { setupMs: performed.setupMs } : {}),

@@ -153,6 +153,8 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     node: process.version,
     os: `${process.platform} ${process.arch}`,
     configFile: loaded.file ?? null,
+    // What a summary rebuilt after a crash needs to know of each drill (see results/partial-summary.ts).
+    drills: plan.drills.map((d) => ({ name: d.name, kind: d.kind, defaultObjectives: d.defaultObjectives })),
     platform: platform?.info ?? null,
     config: redactConfig(config),
   });

@@ -154,7 +154,9 @@ function putDataBack(dataDir: string, snapshot: string, runDir: string, runId: s
   if (!existsSync(snapshot)) return { ok: false, message: `its snapshot ${snapshot} is gone` };
   if (path.dirname(realpathSync(snapshot)) !== snapshots) return { ok: false, message: `refused: ${snapshot} is not a snapshot of this run (${snapshots})` };
   if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return { ok: false, message: `refused: ${dataDir} is a symbolic link` };
-  if (!mayFill(dataDir, runId)) return { ok: false, message: `refused: ${dataDir} holds files golive did not leave there (the app wrote to it since?)` };
+  // golive marks the folder before it deletes the first file: unmarked and not empty, nothing was deleted
+  // (the run died before the destroy began, or after the restore was done).
+  if (!mayFill(dataDir, runId)) return { ok: true, message: `${dataDir} holds its data: the destroy had not begun, or the restore was done` };
   fillFromSnapshot(dataDir, snapshot, runId);
   return { ok: true, message: `put ${dataDir} back from ${snapshot}` };
 }

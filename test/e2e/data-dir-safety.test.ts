@@ -77,12 +77,14 @@ test('SIGKILL between destroy and restore: the destroy is journalled with its sn
     const drills = { 'disaster-recovery': { baseline: '1s', afterBackup: '500ms', tail: '1s' } };
     writeFileSync(path.join(ws.dir, 'golive.config.json'), JSON.stringify(localConfig(ws.dir, drills)));
     let runDir = '';
-    const destroyed = (): boolean =>
-      readJournal(path.join(latestRunDir(ws.dir), 'journal.json'))?.entries.some((e) => e.action.kind === 'restore-data' && !e.undone) ?? false;
+    // golive marks the folder before it deletes its first file, and unmarks it once the restore filled it.
+    const destroying = (): boolean =>
+      existsSync(path.join(data, '.golive-emptied')) &&
+      (readJournal(path.join(latestRunDir(ws.dir), 'journal.json'))?.entries.some((e) => e.action.kind === 'restore-data' && !e.undone) ?? false);
     const r = await golive(['run'], {
       cwd: ws.dir,
       onSpawn: (child) => {
-        void waitFor('the destroy to be journalled', () => Boolean(latestRunDir(ws.dir)) && destroyed(), 60_000).then(() => {
+        void waitFor('the destroy to begin', () => Boolean(latestRunDir(ws.dir)) && destroying(), 60_000).then(() => {
           runDir = latestRunDir(ws.dir);
           child.kill('SIGKILL');
         });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { DisasterRecoveryDetails } from '../../src/drills/disaster-recovery.js';
+import { isUsageDetails } from '../../src/model/result.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -32,8 +34,8 @@ describe('golive demo (the README main command)', () => {
     }
     const dr = drill(s, 'disaster-recovery');
     assert.ok(dr.recovery!.ackedWrites > 0 && dr.recovery!.lostWrites > 0 && dr.recovery!.pointMs! > 0 && dr.recovery!.timeMs! > 0);
-    const backup = dr.capacity;
-    assert.ok(backup?.kind === 'disaster-recovery');
+    const backup = dr.capacity as DisasterRecoveryDetails;
+    assert.equal(backup.kind, 'disaster-recovery');
     assert.ok(
       dr.recovery!.lostWrites >= backup.ackedAfterBackup && dr.recovery!.lostWrites <= backup.ackedAfterBackup + backup.ackedDuringBackup,
       JSON.stringify({ lost: dr.recovery!.lostWrites, ...backup, canary: undefined }),
@@ -75,7 +77,7 @@ describe('golive demo (the README main command)', () => {
     const seen = await renderReport(report, 'demo-naive-report.png');
     assert.deepEqual(seen.consoleErrors, []);
     assert.deepEqual(seen.requests, [], 'the report loads nothing from the network');
-    const usageCharts = s.drills.filter((d) => d.capacity?.kind === 'usage' && d.capacity.series?.length).length;
+    const usageCharts = s.drills.filter((d) => isUsageDetails(d.capacity) && d.capacity.series?.length).length;
     assert.equal(usageCharts, 1, 'the capacity drill measured usage');
     assert.equal(
       seen.canvases.length,

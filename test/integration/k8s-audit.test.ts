@@ -1,3 +1,4 @@
+import { drillsEndangeredBy } from '../../src/drills/kinds.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -23,7 +24,7 @@ test('audit of a live namespace: N-1 headroom from node capacity, and live objec
       spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
     });
     const client = new KubeClient({ kubeconfig: c.kubeconfig });
-    const live = await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop' } });
+    const live = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, cluster: { client, namespace: 'shop' } });
     const ids = live.findings.map((f) => f.id);
     assert.ok(ids.includes('GL015'), ids.join(' '));
     assert.match(
@@ -34,17 +35,17 @@ test('audit of a live namespace: N-1 headroom from node capacity, and live objec
 
     // With the repository's manifests too: what the cluster has and nobody declared.
     const declared = `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: app, image: demo:1 }]\n`;
-    const both = await audit({ cwd: FIXTURES, stdin: declared, cluster: { client, namespace: 'shop' } });
+    const both = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, stdin: declared, cluster: { client, namespace: 'shop' } });
     const undeclared = both.findings.filter((f) => f.id === 'GL020').map((f) => f.object);
     assert.deepEqual(undeclared, ['PodDisruptionBudget/shop/hand-made']);
     assert.ok(!ids.includes('GL021'), 'without a config nothing is said about monitoring');
 
     // A kubernetes config without observe.prometheus: noted (info), never a failure.
-    const unobserved = await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop', prometheusConfigured: false } });
+    const unobserved = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, cluster: { client, namespace: 'shop', prometheusConfigured: false } });
     const note = unobserved.findings.find((f) => f.id === 'GL021');
     assert.equal(note?.severity, 'info');
     assert.match(note.message, /no Prometheus is configured/);
-    const observed = await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop', prometheusConfigured: true } });
+    const observed = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, cluster: { client, namespace: 'shop', prometheusConfigured: true } });
     assert.ok(!observed.findings.some((f) => f.id === 'GL021'));
   } finally {
     await c.close();
@@ -58,7 +59,7 @@ test("the audit's fixes are written for the server's version: a 1.20 server gets
     // The seeded app has no PDB, no preStop and no spread: each of those fixes is written.
     const fixes = async (): Promise<Record<string, string>> =>
       Object.fromEntries(
-        (await audit({ cwd: FIXTURES, cluster: { client, namespace: 'shop' } })).findings
+        (await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, cluster: { client, namespace: 'shop' } })).findings
           .filter((f) => ['GL007', 'GL008', 'GL011', 'GL012'].includes(f.id))
           .map((f) => [f.id, f.fix]),
       );

@@ -6,6 +6,7 @@
  * behind an ingress that balances each request and retries.
  */
 import assert from 'node:assert/strict';
+import { isUsageDetails } from '../../src/model/result.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -144,7 +145,7 @@ describe('replica resource usage on the local platform', () => {
     const outcome = await run({ cwd, config });
     const d = outcome.result.drills[0]!;
     const u = d.capacity;
-    assert.ok(u?.kind === 'usage' && u.cpu && u.memory, JSON.stringify(u));
+    assert.ok(isUsageDetails(u) && u.cpu && u.memory, JSON.stringify(u));
     assert.ok(u.cpu.peakMillicores >= 400 && u.cpu.peakMillicores <= 1100, `peak ${u.cpu.peakMillicores}m for a replica burning ~80 % of a core`);
     assert.ok(u.memory.peakMiB > 10 && u.memory.peakMiB < 500, `RSS ${u.memory.peakMiB} MiB`);
     assert.equal(u.replicas?.length, 1);

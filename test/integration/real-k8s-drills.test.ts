@@ -127,7 +127,7 @@ describe('drills against a real Kubernetes 1.20 control plane', { skip: realClus
       const outcome = await run({ cwd: dir, config: config(url, { 'node-drain': { ...short, timeout: '120s', objectives: { maxFailedRequests: 0 } } }) });
       const d = only(outcome.result.drills[0]!);
       assert.equal(d.requests.failed, 0, JSON.stringify(d.requests));
-      const drained = (d.capacity as { drainedNodes: string[] }).drainedNodes;
+      const drained = (d.capacity as unknown as { drainedNodes: string[] }).drainedNodes;
       assert.deepEqual([...drained].sort(), ['node-a1', 'node-a2'], JSON.stringify(d.capacity));
       const blocked = d.events.filter((e) => e.kind === 'eviction.blocked');
       assert.ok(

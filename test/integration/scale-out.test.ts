@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { loadDrillKind } from '../../src/drills/kinds.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -86,6 +87,7 @@ describe('scale-out: load workers as separate processes, merged exactly', () => 
     const result = analyzeDrill({
       name: 'load',
       kind: 'load',
+      defaultObjectives: loadDrillKind.defaultObjectives,
       startedAt: '',
       recording: run.recording,
       events: [],

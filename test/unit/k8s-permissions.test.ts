@@ -31,7 +31,7 @@ test('rbac: Velero is asked for only when a drill backs up through the platform 
       .filter((r) => r.namespace === 'velero')
       .map((r) => `${r.group}/${r.resource}: ${r.verbs.join(',')}`);
   // app-update, node-drain, zone-outage, capacity, redeploy and disaster-recovery with backup hooks
-  for (const ops of [['rollout'], ['drain'], ['zone-outage'], ['usage'], ['destroy', 'deploy'], []] as PlatformOperation[][])
+  for (const ops of [['rollout'], ['drain'], ['fail-zone'], ['usage'], ['destroy', 'deploy'], []] as PlatformOperation[][])
     assert.deepEqual(veleroRules(ops), [], ops.join(','));
   assert.deepEqual(veleroRules(['backup', 'destroy']), ['velero.io/schedules: list', 'velero.io/backups: create,get,list', 'velero.io/restores: create,get']);
 });

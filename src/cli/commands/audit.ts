@@ -7,7 +7,8 @@ import { renderAudit } from '../../audit/render.js';
 import { toSarif } from '../../audit/sarif.js';
 import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
 import { GoliveError } from '../../errors.js';
-import { buildDrills } from '../../drills/registry.js';
+import { drillsEndangeredBy } from '../../drills/kinds.js';
+import { buildDrills } from '../../run/plan.js';
 import { clusterAuditSource, configuredVeleroNamespace } from '../../platforms/registry.js';
 import { demoConfig } from '../demo.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -45,6 +46,7 @@ export async function auditCommand(io: CliIo, paths: string[], o: AuditFlags): P
   const k8s = p?.kind === 'kubernetes' ? p : undefined;
   const sources: AuditSources = {
     cwd: io.cwd,
+    endangers: drillsEndangeredBy,
     ...(files.length ? { paths: files } : {}),
     ...(stdin !== undefined ? { stdin } : {}),
     ...(namespace

@@ -1,6 +1,6 @@
 /** `golive rbac`: the Role and ClusterRole the configured drills need, from what each drill declares it needs. */
 import { loadConfig } from '../../config/load-config.js';
-import { buildDrills } from '../../drills/registry.js';
+import { buildDrills } from '../../run/plan.js';
 import { GoliveError } from '../../errors.js';
 import { rbacFor } from '../../platforms/registry.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';

@@ -66,7 +66,7 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
     add('cluster', '', 'pods/eviction', ['create']);
     add('cluster', 'policy', 'poddisruptionbudgets', ['list']);
   }
-  if (has('zone-outage')) {
+  if (has('fail-zone')) {
     add('cluster', '', 'nodes', ['get', 'patch']);
     add('namespace', '', 'pods', ['delete']);
   }

@@ -1,6 +1,6 @@
 /** Config of the `kubernetes` platform: where golive points, and what it may touch. */
 import { z } from 'zod';
-import { bool, duration, obj, oneOf, str } from '../../config/schema-helpers.js';
+import { bool, duration, obj, oneOf, str } from '../../schema/helpers.js';
 
 export const kubernetesPlatformSchema = obj({
   kind: z.literal('kubernetes'),

@@ -1,6 +1,6 @@
 /** Config of the `local` platform: the app golive supervises and the simulated cluster it runs on. */
 import { z } from 'zod';
-import { bool, duration, int, obj, oneOf, str } from '../../config/schema-helpers.js';
+import { bool, duration, int, obj, oneOf, str } from '../../schema/helpers.js';
 
 const quantity = (what: string) =>
   z

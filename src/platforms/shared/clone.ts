@@ -20,7 +20,7 @@ export interface Clone {
 
 export async function cloneAtHead(repo: string, journal: Journal): Promise<Clone> {
   const top = (await captureCommand('git', ['-C', repo, 'rev-parse', '--show-toplevel'], repo)).trim();
-  const root = makeOwnedTempDir('redeploy', journal.runId);
+  const root = makeOwnedTempDir('clone', journal.runId);
   const entry = journal.record(`cloned ${top} at HEAD into ${root}`, `rm -rf ${root}`, { kind: 'temp-dir', path: root });
   const dir = path.join(root, 'repo');
   await captureCommand('git', ['clone', '--quiet', '--no-hardlinks', top, dir], tmpdir());

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { appUpdate } from '../../../src/drills/app-update.js';
 import { test } from 'node:test';
 import { analyzeDrill } from '../../../src/analysis/analyze-drill.js';
 import { addCounts, type OutcomeCounts } from '../../../src/model/outcome.js';
@@ -38,6 +39,7 @@ test("phases partition the drill's requests: boundaries inside a bin and inside 
   const result = analyzeDrill({
     name: 'app-update',
     kind: 'app-update',
+    defaultObjectives: appUpdate.defaultObjectives,
     startedAt: '',
     load: {
       model: 'open',

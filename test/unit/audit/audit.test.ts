@@ -1,3 +1,4 @@
+import { drillsEndangeredBy } from '../../../src/drills/kinds.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import type { RunResult } from '../../../src/model/result.js';
 const FIXTURES = path.resolve(import.meta.dirname, '../../../../test/fixtures');
 
 test('every rule fires on the bad manifests, each at the exact file and line', async () => {
-  const { findings } = await audit({ cwd: FIXTURES, paths: ['audit/bad.yaml'] });
+  const { findings } = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, paths: ['audit/bad.yaml'] });
   assert.deepEqual(
     findings.map((f) => `${f.id} ${f.object} ${f.location?.file}:${f.location?.line}`),
     [
@@ -47,14 +48,14 @@ test('every rule fires on the bad manifests, each at the exact file and line', a
 });
 
 test('the good manifests have no finding; stdin (kustomize build | golive audit -) reads the same', async () => {
-  assert.deepEqual((await audit({ cwd: FIXTURES, paths: ['audit/good.yaml'] })).findings, []);
-  const piped = await audit({ cwd: FIXTURES, stdin: readFileSync(path.join(FIXTURES, 'audit/bad.yaml'), 'utf8') });
+  assert.deepEqual((await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, paths: ['audit/good.yaml'] })).findings, []);
+  const piped = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, stdin: readFileSync(path.join(FIXTURES, 'audit/bad.yaml'), 'utf8') });
   assert.equal(piped.findings.length, 20);
   assert.equal(piped.findings[0]!.location?.file, '<stdin>');
 });
 
 test('SARIF 2.1.0: valid against the schema, every result on its file and line', async () => {
-  const { findings } = await audit({ cwd: FIXTURES, paths: ['audit/bad.yaml'] });
+  const { findings } = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, paths: ['audit/bad.yaml'] });
   const sarif = toSarif(findings) as {
     runs: {
       results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
@@ -77,13 +78,13 @@ test('the naive demo config: its findings explain each failed drill of a recorde
   const naive = validateConfig(demoConfig('/tmp/demo', true), undefined);
   const local = naive.platform!;
   assert.equal(local.kind, 'local');
-  const findings = runRules(localToAudit(local, undefined));
+  const findings = runRules(localToAudit(local, undefined), drillsEndangeredBy);
   assert.deepEqual(
     findings.map((f) => f.id),
     ['GL001', 'GL003', 'GL008'],
   );
   const good = validateConfig(demoConfig('/tmp/demo', false), undefined);
-  assert.deepEqual(runRules(localToAudit(good.platform as never, undefined)), [], 'the well-built demo has nothing to fix');
+  assert.deepEqual(runRules(localToAudit(good.platform as never, undefined), drillsEndangeredBy), [], 'the well-built demo has nothing to fix');
 
   const recorded = JSON.parse(readFileSync(path.join(FIXTURES, 'naive-demo-summary.json'), 'utf8')) as RunResult;
   const explained = Object.fromEntries(recorded.drills.map((d) => [d.name, diagnose(d, findings).map((f) => f.id)]));
@@ -98,7 +99,7 @@ test('the naive demo config: its findings explain each failed drill of a recorde
 
 test('manifests only (no server version): each fix that depends on the version says which version it is for, and the older form', async () => {
   const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec:\n      containers: [{ name: app, image: demo:1 }]\n`;
-  const { findings } = await audit({ cwd: FIXTURES, stdin: manifest });
+  const { findings } = await audit({ endangers: drillsEndangeredBy, cwd: FIXTURES, stdin: manifest });
   const fix = (id: string): string => findings.find((f) => f.id === id)!.fix;
   assert.match(fix('GL008'), /^apiVersion: policy\/v1\n[^]*\n# for Kubernetes 1\.21 and newer; before 1\.21: apiVersion: policy\/v1beta1$/);
   assert.match(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { resolveSettings } from '../../../src/config/precedence.js';
-import { buildDrills } from '../../../src/drills/registry.js';
+import { buildDrills } from '../../../src/run/plan.js';
 import { InputError } from '../../../src/errors.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

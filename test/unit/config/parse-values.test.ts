@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration } from '../../../src/config/duration.js';
+import { parseDuration } from '../../../src/schema/duration.js';
 import { formatDuration } from '../../../src/model/format.js';
-import { parseRate } from '../../../src/config/rate.js';
+import { parseRate } from '../../../src/schema/rate.js';
 import { parseThreshold, THRESHOLD_HELP } from '../../../src/analysis/threshold.js';
 
 test('durations', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { validateConfig } from '../../../src/config/load-config.js';
-import { loadWorkers } from '../../../src/drills/registry.js';
+import { loadWorkers } from '../../../src/run/plan.js';
 
 const workersFor = (load: Record<string, unknown>): { kind: string; count: number } =>
   loadWorkers(validateConfig({ target: { url: 'http://127.0.0.1:1' }, load }, 'inline'));

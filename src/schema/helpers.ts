@@ -1,4 +1,4 @@
-/** Building blocks for the config schema: strict objects that name the allowed keys, and string formats. */
+/** Building blocks for the config schema (a leaf: config, drills and platforms build their schemas from it): strict objects that name the allowed keys, and string formats. */
 import { z } from 'zod';
 import { describeValue } from '../errors.js';
 import { parseThreshold, type Threshold } from '../analysis/threshold.js';
