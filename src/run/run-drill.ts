@@ -1,4 +1,7 @@
-/** Runs one drill: continuous load, the drill's actions on the same clock, then the analysis. */
+/**
+ * Runs one drill: continuous load, the drill's actions on the same clock, then the analysis. A dry run is
+ * the same runner over actors that only describe (see DrillActors): no load, no waiting, nothing changed.
+ */
 import path from 'node:path';
 import { sleep } from '../abortable.js';
 import { analyzeDrill, type DrillAnalysisInput, type PhaseSpan } from '../analysis/analyze-drill.js';
@@ -9,19 +12,29 @@ import { startExternalEngine } from '../engine/external/external-engine.js';
 import type { MergedSecond } from '../engine/snapshot-merger.js';
 import { GoliveError, InterruptedError } from '../errors.js';
 import type { EventKind, EventSink } from '../model/events.js';
+import type { Recording } from '../model/recording.js';
 import type { DrillResult, LoadDescription, Placement, TimelineEvent } from '../model/result.js';
-import type { HookRunner, Platform } from '../platforms/platform.js';
+import type { HookRunner, PlannedHookRunner, PlannedPlatform, Platform } from '../platforms/platform.js';
 import type { DrillInfo, Reporter } from '../report/reporter.js';
 import type { ResultsFolder } from '../results/results-folder.js';
 import type { TeardownStack } from '../safety/teardown-stack.js';
 
 export type DrillHooks = Required<Pick<Reporter, 'onDrillStart' | 'onSecond' | 'onEvent' | 'onDrillEnd'>>;
 
-export interface DrillEnvironment {
-  platform: Platform | undefined;
+/**
+ * What the drill acts through. Live: the platform and hooks act, the load runs, time passes. Planned (a dry
+ * run): the same drill, run by the same runner, over a platform and a hook runner that can only describe —
+ * no load is sent and nothing waits.
+ */
+export type DrillActors =
+  | { plans: false; platform: Platform | undefined; hookRunner: HookRunner }
+  | { plans: true; platform: PlannedPlatform | undefined; hookRunner: PlannedHookRunner };
+
+export type DrillEnvironment = DrillActors & DrillServices;
+
+interface DrillServices {
   /** Routes platform and hook events to the running drill's timeline (and back to setup at its end). */
   routeEvents: (sink: EventSink | undefined) => void;
-  hookRunner: HookRunner;
   targetUrl: string;
   /** The run's teardown stack: the drill's teardowns (and the platform's changes during it) are undone at its end. */
   teardowns: TeardownStack;
@@ -71,20 +84,8 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
       ...(live !== undefined ? { platform: live } : {}),
     });
   };
-  const { external } = spec.plan;
-  // The team's own tool (Locust, k6) runs the load when the config names one; golive's workers otherwise.
-  const externalEngine = external
-    ? startExternalEngine({ plan: { ...spec.plan, external }, dir: path.join(folder.dir, `generator-${spec.name}`), now: epochNow, onSecond })
-    : undefined;
-  const engine =
-    externalEngine ??
-    startLoadEngine({
-      plan: spec.plan,
-      workers: spec.workers.count,
-      ...(spec.workers.kind === 'kubernetes' ? { fleet: fleetOf(env.platform, spec) } : { kind: spec.workers.kind }),
-      onSecond,
-    });
-  const clockOffsetMs = externalEngine?.clockOffsetMs;
+  const engine = env.plans ? plannedLoad(spec) : startLoad(spec, env.platform, folder, onSecond);
+  const clockOffsetMs = engine.clockOffsetMs;
   const stopLoad = (): void => engine.stop();
   signal.addEventListener('abort', stopLoad, { once: true });
 
@@ -101,17 +102,18 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
   try {
     zero = await engine.started;
     // Time zero is a moment after the workers were told to start: the drill begins with the load.
-    await sleep(Math.max(0, zero - epochNow()));
+    if (!env.plans) await sleep(Math.max(0, zero - epochNow()));
     env.routeEvents(event);
     if (spec.perform) {
       const ctx: DrillContext = {
         now,
-        zeroEpochMs: zero,
+        zeroEpochMs: env.plans ? Date.now() : zero,
         signal,
         platform: env.platform,
         hooks: env.hookRunner,
         targetUrl: env.targetUrl,
         plan: spec.plan,
+        ...(env.plans ? { dryRun: true } : {}),
         onTeardown: (what, manual, run) => {
           env.teardowns.push({ what, manual, run });
         },
@@ -122,7 +124,8 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
           if (current) current.endMs = at;
           phases.push({ name, startMs: at, endMs: at });
         },
-        sleep: (ms) => sleep(ms, signal),
+        // A plan waits for nothing: its steps are described one after the other.
+        sleep: env.plans ? () => Promise.resolve() : (ms) => sleep(ms, signal),
       };
       try {
         performed = await spec.perform(ctx);
@@ -137,7 +140,7 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
       phases.push({ name: 'load', startMs: 0, endMs: spec.plan.durationMs ?? 0 });
     }
     // Beside a plain load, the platform is watched for as long as the load runs (on time or until Ctrl-C).
-    const observer = !spec.perform && spec.observe && env.platform ? spec.observe(env.platform, signal, now) : undefined;
+    const observer = !env.plans && !spec.perform && spec.observe && env.platform ? spec.observe(env.platform, signal, now) : undefined;
     recording = await engine.finished;
     if (observer) performed = await observer.stop();
     await unwindDrill(env, mark, event);
@@ -149,9 +152,12 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
   const last = phases[phases.length - 1];
   if (last && (spec.perform || signal.aborted)) last.endMs = round(recording.durationMs);
   if (signal.aborted && error === undefined) error = 'interrupted';
-  const observed = env.observe
-    ? await env.observe({ startEpochMs: recording.startEpochMs, endEpochMs: recording.startEpochMs + recording.durationMs }, signal)
-    : undefined;
+  const observed =
+    env.observe && !env.plans
+      ? await env.observe({ startEpochMs: recording.startEpochMs, endEpochMs: recording.startEpochMs + recording.durationMs }, signal)
+      : undefined;
+  // A plan is judged as a drill that did not run: every objective is listed with its limit, none is judged.
+  const judged = env.plans ? (error ?? NOT_RUN) : error;
 
   const result = analyzeDrill({
     name: spec.name,
@@ -175,11 +181,15 @@ export async function runDrill(spec: DrillSpec, hooks: DrillHooks, folder: Resul
     ...(performed.setupFailure !== undefined ? { setupFailure: performed.setupFailure } : {}),
     ...(performed.details ? { details: performed.details } : {}),
     ...(performed.findings ? { findings: performed.findings } : {}),
-    ...(error !== undefined ? { error } : {}),
+    ...(judged !== undefined ? { error: judged } : {}),
     ...(observed ? { observed } : {}),
   });
+  if (env.plans) {
+    result.planned = true;
+    if (error === undefined) delete result.error;
+  }
   if (env.placement) result.placement = env.placement;
-  if (!result.passed) env.explain?.(result);
+  if (!result.passed && !env.plans) env.explain?.(result);
   await hooks.onDrillEnd(info, result);
   return result;
 }
@@ -192,6 +202,44 @@ async function unwindDrill(env: DrillEnvironment, mark: number, event: (kind: Ev
   }
 }
 
+const NOT_RUN = 'dry run: nothing was changed and no load was sent';
+
+/** The load a drill runs: the team's own tool (Locust, k6) when the config names one, golive's workers otherwise. */
+function startLoad(spec: DrillSpec, platform: Platform | undefined, folder: ResultsFolder, onSecond: (s: MergedSecond) => void): DrillLoad {
+  const { external } = spec.plan;
+  if (external) return startExternalEngine({ plan: { ...spec.plan, external }, dir: path.join(folder.dir, `generator-${spec.name}`), now: epochNow, onSecond });
+  return startLoadEngine({
+    plan: spec.plan,
+    workers: spec.workers.count,
+    ...(spec.workers.kind === 'kubernetes' ? { fleet: fleetOf(platform, spec) } : { kind: spec.workers.kind }),
+    onSecond,
+  });
+}
+
+interface DrillLoad {
+  readonly started: Promise<number>;
+  readonly finished: Promise<Recording>;
+  stop(): void;
+  /** The team's tool's clock against golive's (external generators). */
+  readonly clockOffsetMs?: number | undefined;
+}
+
+/** A plan's load: none. It "starts" at once, at time zero 0, and ends with nothing recorded. */
+function plannedLoad(spec: DrillSpec): DrillLoad {
+  const empty: Recording = {
+    startEpochMs: 0,
+    durationMs: 0,
+    seconds: [],
+    binsOk: [],
+    binsFailed: [],
+    failuresByBin: {},
+    lag: '',
+    retries: 0,
+    workers: { kind: spec.workers.kind, count: 0, startOffsetsMs: [], lost: [] },
+  };
+  return { started: Promise.resolve(0), finished: Promise.resolve(empty), stop: () => undefined };
+}
+
 function fleetOf(platform: Platform | undefined, spec: DrillSpec) {
   if (!platform?.workerFleet)
     throw new GoliveError('GOLIVE_USAGE', "load.workers.kind 'kubernetes' needs a kubernetes platform (platform: { kind: 'kubernetes', … })");
@@ -201,7 +249,7 @@ function fleetOf(platform: Platform | undefined, spec: DrillSpec) {
 const CLOSED_TOOL_NOTE =
   'a closed model: each user waits for its answer before the next request, so latency hides coordinated omission and the request count falls during an outage (see requests per second)';
 
-export function describeLoad(spec: DrillSpec): LoadDescription {
+function describeLoad(spec: DrillSpec): LoadDescription {
   const { model, external } = spec.plan;
   if (external) {
     const users = external.kind === 'locust' ? external.users : 0;

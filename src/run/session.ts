@@ -9,7 +9,6 @@ import { GoliveError } from '../errors.js';
 import type { EventSink } from '../model/events.js';
 import type { DrillResult, RunResult } from '../model/result.js';
 import type { ResolvedConfig } from '../config/schema.js';
-import type { HookRunner, PlannedHookRunner, PlannedPlatform, Platform } from '../platforms/platform.js';
 import { createPlannedPlatform, createPlatform, PLATFORM_UNDOERS, type PlatformEnvironment } from '../platforms/registry.js';
 import { createMultiplexer, type Reporter } from '../report/reporter.js';
 import { ResultsFolder } from '../results/results-folder.js';
@@ -19,7 +18,6 @@ import { recoverKnownRuns } from '../safety/recover.js';
 import { registerRun, type RegisteredRun } from '../safety/run-registry.js';
 import { TeardownStack } from '../safety/teardown-stack.js';
 import { VERSION } from '../version.js';
-import { planDrill } from './dry-run.js';
 import { PrometheusReader } from '../observe/prometheus.js';
 import { allQueries } from '../observe/platform-queries.js';
 import { ignoredConfigNote } from '../config/load-config.js';
@@ -28,7 +26,7 @@ import { redactConfig } from './redact.js';
 import { redactUrl } from '../model/format.js';
 import { createExplainer, writeConfiguredReports } from './finish.js';
 import { atTarget, type RunPlan } from './plan.js';
-import { runDrill } from './run-drill.js';
+import { runDrill, type DrillActors } from './run-drill.js';
 
 export interface SessionOptions {
   cwd: string;
@@ -116,7 +114,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
     ...(o.onMutation ? { onMutation: o.onMutation } : {}),
   };
   // A dry run gets a hook runner and a platform that can only describe: nothing in it can run a command.
-  const makeWorld = (): Promise<World> =>
+  const makeWorld = (): Promise<DrillActors> =>
     o.dryRun
       ? plannedWorld(config, platformEnv, route, o.onMutation)
       : liveWorld(config, platformEnv, {
@@ -129,7 +127,7 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
           input: o.input,
           output: o.output,
         });
-  let world: World;
+  let world: DrillActors;
   try {
     world = await makeWorld();
   } catch (err) {
@@ -210,19 +208,10 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
           drillSink = sink;
         },
       };
-      // A dry run: the drill's steps against a platform and hooks that only describe; no load, no waiting.
+      // A dry run is the same runner over actors that only describe: no load, no waiting.
       const live = reader && prometheus?.live !== undefined && !o.dryRun ? reader.live(signal) : undefined;
       try {
-        results.push(
-          world.plans
-            ? await planDrill(drill, hooks, { ...env, platform: world.platform, hookRunner: world.hooks }, signal)
-            : await runDrill(drill, hooks, folder, signal, {
-                ...env,
-                platform: world.platform,
-                hookRunner: world.hooks,
-                liveFigure: live ? () => live.latest() : undefined,
-              }),
-        );
+        results.push(await runDrill(drill, hooks, folder, signal, { ...env, ...world, liveFigure: live ? () => live.latest() : undefined }));
       } finally {
         live?.stop();
       }
@@ -274,14 +263,9 @@ export async function runSession(plan: RunPlan, o: SessionOptions): Promise<RunO
   return { result, resultsDir: folder.dir, interrupted, reports };
 }
 
-/** What the drills act through: live, or (a dry run) only able to describe. */
-type World =
-  | { plans: false; hooks: HookRunner; platform: Platform | undefined }
-  | { plans: true; hooks: PlannedHookRunner; platform: PlannedPlatform | undefined };
-
-async function liveWorld(config: ResolvedConfig, env: Omit<PlatformEnvironment, 'hooks'>, hookOptions: HookOptions): Promise<World> {
-  const hooks = createHookRunner(hookOptions);
-  return { plans: false, hooks, platform: await createPlatform(config, { ...env, hooks }) };
+async function liveWorld(config: ResolvedConfig, env: Omit<PlatformEnvironment, 'hooks'>, hookOptions: HookOptions): Promise<DrillActors> {
+  const hookRunner = createHookRunner(hookOptions);
+  return { plans: false, hookRunner, platform: await createPlatform(config, { ...env, hooks: hookRunner }) };
 }
 
 async function plannedWorld(
@@ -289,9 +273,9 @@ async function plannedWorld(
   env: Omit<PlatformEnvironment, 'hooks'>,
   events: EventSink,
   describe: ((description: string) => void) | undefined,
-): Promise<World> {
-  const hooks = createPlannedHookRunner({ events: () => events, describe: describe ?? (() => undefined) });
-  return { plans: true, hooks, platform: await createPlannedPlatform(config, { ...env, hooks }) };
+): Promise<DrillActors> {
+  const hookRunner = createPlannedHookRunner({ events: () => events, describe: describe ?? (() => undefined) });
+  return { plans: true, hookRunner, platform: await createPlannedPlatform(config, { ...env, hooks: hookRunner }) };
 }
 
 function register(dir: string, runId: string, warn: (message: string) => void): RegisteredRun | undefined {
