@@ -13,6 +13,7 @@ export type ProtocolViolation =
   | 'head over 64 KiB'
   | 'bare CR in the head'
   | 'bad Content-Length'
+  | 'conflicting Content-Length'
   | 'bad chunk size'
   | 'chunk-size line over 4 KiB'
   | 'trailers over 64 KiB'
@@ -164,8 +165,11 @@ export class Http1ResponseParser {
         const first = b[line]! | 0x20;
         if (first === 0x63 /* c */) {
           if (matches(b, line, eol, 'content-length:')) {
-            contentLength = parseDecimal(b, line + 15, eol);
-            if (contentLength < 0) return this.refuse('bad Content-Length');
+            const value = parseDecimal(b, line + 15, eol);
+            if (value < 0) return this.refuse('bad Content-Length');
+            // Two lengths: which one a client believes decides where the next response starts (RFC 9112 §6.3).
+            if (contentLength >= 0 && value !== contentLength) return this.refuse('conflicting Content-Length');
+            contentLength = value;
           } else if (matches(b, line, eol, 'connection:')) {
             close = includesToken(b, line + 11, eol, 'close') || (http10 && !includesToken(b, line + 11, eol, 'keep-alive'));
           }

@@ -144,6 +144,73 @@ describe('HTTP/1.1 connections against hostile servers', () => {
   });
 });
 
+/** A server that answers the first request on each connection with `bytes`, then ends the connection as `ending` says. */
+function oneShotServer(bytes: Buffer, ending: 'fin' | 'reset' | 'stay'): Promise<{ port: number; close(): void }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('data', () => {
+      socket.write(bytes, () => {
+        if (ending === 'fin') socket.end();
+        else if (ending === 'reset') socket.resetAndDestroy();
+      });
+    });
+    socket.on('error', () => undefined);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        close: () => {
+          server.close();
+          for (const s of sockets) s.destroy();
+        },
+      }),
+    ),
+  );
+}
+
+function getBody(pool: Http1Pool): Promise<{ status: number; body: string | undefined; failure: Outcome | undefined }> {
+  return new Promise((resolve) =>
+    pool.send({
+      bytes: Buffer.from('GET / HTTP/1.1\r\nhost: x\r\n\r\n'),
+      wantBody: true,
+      wantHeaders: undefined,
+      isHead: false,
+      idempotent: false,
+      deadline: performance.now() + 10_000,
+      done: (status, body, failure) => resolve({ status, body: body?.toString('latin1'), failure }),
+    }),
+  );
+}
+
+async function exchangeWith(
+  bytes: string,
+  ending: 'fin' | 'reset' | 'stay',
+): Promise<{ status: number; body: string | undefined; failure: Outcome | undefined }> {
+  const srv = await oneShotServer(Buffer.from(bytes, 'latin1'), ending);
+  const pool = new Http1Pool({ host: '127.0.0.1', port: srv.port, tls: undefined }, 1, Buffer.alloc(65536));
+  try {
+    return await getBody(pool);
+  } finally {
+    pool.close();
+    srv.close();
+  }
+}
+
+describe('HTTP/1.1 framing a browser would refuse or read otherwise (RFC 9112 §6)', () => {
+  test('two different Content-Length values are a protocol error; the same value repeated is accepted', async () => {
+    assert.equal(parse('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 50\r\n\r\nhello').p.violation, 'conflicting Content-Length');
+    assert.equal(parse('HTTP/1.1 200 OK\r\ncontent-length: 50\r\nX-A: 1\r\nContent-Length: 5\r\n\r\nhello').p.violation, 'conflicting Content-Length');
+    const same = parse('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello');
+    assert.equal(same.p.complete, true);
+    assert.equal(same.p.body()?.toString(), 'hello');
+    // Which length a client believes decides where the next response starts: a smuggling primitive.
+    const hostile = await exchangeWith('HTTP/1.1 200 OK\r\nContent-Length: 20\r\nContent-Length: 2\r\n\r\nok', 'stay');
+    assert.equal(hostile.failure, 'protocol_error');
+  });
+});
+
 describe('HTTP/1.1 parser fuzz (bounded: 3,000 cases)', () => {
   // A fixed seed: a failure reproduces.
   let seed = 0x9e3779b9;
