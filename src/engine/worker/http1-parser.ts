@@ -144,6 +144,7 @@ export class Http1ResponseParser {
     const http10 = b[from + 7] === 0x30;
     let contentLength = -1;
     let chunked = false;
+    let transferEncoding = false;
     let close = http10;
     let line = from;
     const fields: string[] | undefined = this.wantHeaders ? [] : undefined;
@@ -174,7 +175,8 @@ export class Http1ResponseParser {
             close = includesToken(b, line + 11, eol, 'close') || (http10 && !includesToken(b, line + 11, eol, 'keep-alive'));
           }
         } else if (first === 0x74 /* t */ && matches(b, line, eol, 'transfer-encoding:')) {
-          chunked = includesToken(b, line + 18, eol, 'chunked');
+          transferEncoding = true;
+          chunked = endsWithChunked(b, line + 18, eol);
         }
       }
       line = nl + 1;
@@ -194,7 +196,8 @@ export class Http1ResponseParser {
       this.bodyMode = Body.Chunked;
       this.chunkState = Chunk.Size;
       this.lineCarry = '';
-    } else if (contentLength >= 0) {
+    } else if (contentLength >= 0 && !transferEncoding) {
+      // Another final coding than chunked overrides any length: the body runs until the close (RFC 9112 §6.3).
       this.bodyMode = Body.Length;
       this.remaining = contentLength;
     } else {
@@ -364,6 +367,20 @@ function parseDecimal(b: Buffer, start: number, end: number): number {
 function parseChunkSize(text: string): number {
   const m = /^[ \t]*([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(text);
   return m ? parseInt(m[1]!, 16) : -1;
+}
+
+/**
+ * Whether the last coding of a Transfer-Encoding value b[start, end) is exactly `chunked`, in any case: only then is
+ * the body chunked (RFC 9112 §6.3); `xchunked` or `chunked, gzip` are not.
+ */
+function endsWithChunked(b: Buffer, start: number, end: number): boolean {
+  let last = end;
+  while (last > start && (b[last - 1] === 32 || b[last - 1] === 9)) last--;
+  const first = last - 7;
+  if (first < start || !matches(b, first, last, 'chunked')) return false;
+  let before = first;
+  while (before > start && (b[before - 1] === 32 || b[before - 1] === 9)) before--;
+  return before === start || b[before - 1] === 0x2c /* , */;
 }
 
 /** Whether `token` (lower case) occurs in b[start, end), ignoring case: no string made per response. */

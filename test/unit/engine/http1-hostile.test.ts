@@ -209,6 +209,27 @@ describe('HTTP/1.1 framing a browser would refuse or read otherwise (RFC 9112 §
     const hostile = await exchangeWith('HTTP/1.1 200 OK\r\nContent-Length: 20\r\nContent-Length: 2\r\n\r\nok', 'stay');
     assert.equal(hostile.failure, 'protocol_error');
   });
+
+  test('only the exact token chunked, as the final coding, is chunked; another final coding reads until close', async () => {
+    const body = '3\r\nabc\r\n0\r\n\r\n';
+    for (const coding of ['xchunked', 'chunkedx', 'chunked, gzip', 'chunked;q=1', 'x chunked']) {
+      const p = parse(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${coding}\r\n\r\n${body}`).p;
+      assert.equal(p.complete, false, `${coding}: the body runs until the server closes`);
+      assert.equal(p.endsAtClose, true, coding);
+    }
+    for (const coding of ['chunked', 'CHUNKED', 'gzip, chunked', 'gzip,chunked ', 'gzip ,\tChunked']) {
+      const p = parse(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${coding}\r\n\r\n${body}`).p;
+      assert.equal(p.complete, true, coding);
+      assert.equal(p.body()?.toString(), 'abc', coding);
+    }
+    // Over two lines the codings are one list: the last line's last coding is the final one.
+    assert.equal(parse(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n${body}`).p.complete, false);
+    // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3): never a length guessed from the other header.
+    assert.equal(parse(`HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\nContent-Length: 14\r\n\r\n${body}`).p.complete, false);
+    const hostile = await exchangeWith(`HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n${body}`, 'fin');
+    assert.equal(hostile.failure, undefined);
+    assert.equal(hostile.body, body, 'the bytes as sent, not decoded as chunks');
+  });
 });
 
 describe('HTTP/1.1 parser fuzz (bounded: 3,000 cases)', () => {
