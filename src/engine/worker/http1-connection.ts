@@ -78,6 +78,7 @@ export class Http1Connection {
       if (this.exchange) this.socket.write(this.exchange.bytes);
       else this.owner.onIdle(this);
     });
+    this.socket.on('end', () => this.onEnd());
     this.socket.on('error', (err) => this.fail(outcomeOfError(err)));
     this.socket.on('close', () => this.onClose());
   }
@@ -134,11 +135,6 @@ export class Http1Connection {
     this.exchange = undefined;
     if (!this.closed) this.destroy();
     if (!exchange) return;
-    if (this.parser.endsAtClose && outcome !== 'timeout' && outcome !== 'protocol_error') {
-      // The server delimits this body by closing: the close is the end of the response.
-      exchange.done(this.parser.status, this.parser.body(), undefined, this.parser.headers);
-      return;
-    }
     if (this.isStaleKeepAlive(exchange, outcome)) {
       this.owner.onClosed(this, exchange);
       this.retryHandedOver = true;
@@ -153,6 +149,11 @@ export class Http1Connection {
    */
   private isStaleKeepAlive(exchange: Exchange, outcome: Outcome): boolean {
     return this.served > 0 && !this.receivedAny && exchange.idempotent && outcome === 'connection_reset';
+  }
+
+  /** The server closed cleanly (FIN): that ends a body it delimits by closing. A reset, an error or a timeout does not. */
+  private onEnd(): void {
+    if (this.exchange && this.parser.endsAtClose) this.complete();
   }
 
   private onClose(): void {
