@@ -39,6 +39,12 @@ export class Http1Connection {
   private readonly socket: net.Socket;
   /** Called once when the socket is first usable or gone (pool warm-up waits on it). */
   onReady: (() => void) | undefined;
+  /**
+   * performance.now() by which a socket opened without a request (the warm-up) must be connected (TCP and TLS):
+   * a server that never accepts or never answers the handshake cannot hold a pool slot. A request's own deadline
+   * bounds the socket it waits on.
+   */
+  connectDeadline = Infinity;
   private exchange: Exchange | undefined;
   private connected = false;
   private closed = false;
@@ -94,9 +100,11 @@ export class Http1Connection {
     if (this.connected) this.socket.write(exchange.bytes);
   }
 
-  /** Times out the exchange in flight if its deadline passed; the socket cannot be reused after that. */
+  /** Times out the exchange in flight if its deadline passed (the socket cannot be reused after that), or a connect past its deadline. */
   expire(now: number): void {
-    if (this.exchange && now >= this.exchange.deadline) this.fail('timeout');
+    if (this.exchange) {
+      if (now >= this.exchange.deadline) this.fail('timeout');
+    } else if (!this.connected && now >= this.connectDeadline && !this.closed) this.destroy();
   }
 
   destroy(): void {

@@ -2,8 +2,15 @@
  * Up to `size` keep-alive connections to one origin. Requests beyond the free connections wait in a FIFO
  * queue, as they would in any client: that wait is part of the latency users see.
  */
+import { performance } from 'node:perf_hooks';
 import { Http1Connection, type ConnectionOwner, type ConnectionTarget, type Exchange } from './http1-connection.js';
 import { WaitingQueue } from './waiting-queue.js';
+
+/**
+ * The warm-up waits for its connections this long at most: a target that does not accept or never answers the
+ * TLS handshake (a frozen app) is measured by the run, whose requests time out; it does not hold the start.
+ */
+const WARM_UP_WAIT_MS = 2000;
 
 export class Http1Pool implements ConnectionOwner {
   private readonly idle: Http1Connection[] = [];
@@ -16,6 +23,8 @@ export class Http1Pool implements ConnectionOwner {
     private readonly target: ConnectionTarget,
     private readonly size: number,
     private readonly readBuffer: Buffer,
+    /** How long a connection opened by the warm-up may take to connect (TCP and TLS): the plan's longest timeout. */
+    private readonly connectTimeoutMs = 10_000,
   ) {}
 
   get queued(): number {
@@ -24,16 +33,20 @@ export class Http1Pool implements ConnectionOwner {
 
   /** Opens every connection now so the first second of load does not pay for handshakes. */
   warmUp(): Promise<void> {
+    const connectDeadline = performance.now() + this.connectTimeoutMs;
     const opening: Promise<void>[] = [];
     while (this.all.size < this.size) {
       const conn = this.open();
+      conn.connectDeadline = connectDeadline;
       opening.push(
         new Promise((resolve) => {
           conn.onReady = resolve;
         }),
       );
     }
-    return Promise.all(opening).then(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const waitedEnough = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(WARM_UP_WAIT_MS, this.connectTimeoutMs))));
+    return Promise.race([Promise.all(opening), waitedEnough]).then(() => clearTimeout(timer));
   }
 
   send(exchange: Exchange): void {

@@ -112,7 +112,7 @@ class WorkerRun implements OpenLoopHost {
         : Math.max(1, shareOf(Math.min(this.plan.connections, this.plan.model.kind === 'closed' ? maxVus(this.plan) : Infinity), this.index, this.count));
     this.transport = this.plan.target.http2
       ? createHttp2Transport(url, connections, this.plan.target.insecure)
-      : createHttp1Transport(url, connections, this.plan.target.insecure);
+      : createHttp1Transport(url, connections, this.plan.target.insecure, longestTimeoutMs(this.plan));
     // A rehearsal sends the real run's requests (the same code, the same objects), to its own responder.
     this.mix = rehearsalOf ?? createRequestMix(this.plan);
     this.recorder = new Recorder(this.index, { rawLog: !this.rehearsal });
@@ -392,6 +392,14 @@ class WorkerRun implements OpenLoopHost {
     // endMs is the planned length, or the moment of an early stop: the span the schedule covered.
     this.send({ type: 'done', durationMs: this.started ? this.endMs : 0 });
   }
+}
+
+/** The plan's longest request timeout: how long a connection opened before the load may take to connect. */
+function longestTimeoutMs(plan: LoadPlan): number {
+  let ms = 0;
+  for (const r of plan.requests) ms = Math.max(ms, r.timeoutMs);
+  for (const j of plan.journeys ?? []) for (const s of j.steps) ms = Math.max(ms, s.timeoutMs);
+  return ms;
 }
 
 function maxVus(plan: LoadPlan): number {
