@@ -21,7 +21,7 @@ const headers = z.record(z.string(), str('a header value'), {
 });
 
 const checkSchema = obj({
-  /** Statuses that count as success. @default any status below 400 */
+  /** Statuses that count as success. @default a 2xx or 304 Not Modified (a redirect is not, unless listed here) */
   status: z
     .array(int('an HTTP status', 100, 599))
     .nonempty({ error: 'expected at least one status' })

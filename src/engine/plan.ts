@@ -5,7 +5,7 @@
 import type { RateStage, VuStage } from './schedule.js';
 
 export interface CheckSpec {
-  /** Statuses that count as success; absent = any status below 400. */
+  /** Statuses that count as success; absent = a 2xx or 304 (a redirect is not). */
   status?: number[] | undefined;
   bodyContains?: string | undefined;
   /** JSON path (`$.a.b[0]`) → expected value, compared as JSON. */
