@@ -24,6 +24,15 @@ export interface RequestSpec {
   weight: number;
   check?: CheckSpec;
   timeoutMs: number;
+  /** Redirects this request follows; absent: a redirect is the response. */
+  followRedirects?: RedirectPolicy;
+}
+
+export interface RedirectPolicy {
+  /** Redirects followed in a row; one more fails as `too_many_redirects`. */
+  max: number;
+  /** Hosts (lower case, `host` or `host:port`) redirects may lead to besides the target's origin. */
+  hosts: string[];
 }
 
 /** Where a step takes a value for `{{vars.NAME}}` in the journey's later steps. */
