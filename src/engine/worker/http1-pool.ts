@@ -7,10 +7,11 @@ import { Http1Connection, type ConnectionOwner, type ConnectionTarget, type Exch
 import { WaitingQueue } from './waiting-queue.js';
 
 /**
- * The warm-up waits for its connections this long at most: a target that does not accept or never answers the
- * TLS handshake (a frozen app) is measured by the run, whose requests time out; it does not hold the start.
+ * The warm-up waits for its connections while they keep completing, and starts once none has for this long: a
+ * target that does not accept or never answers the TLS handshake (a frozen app) is measured by the run, whose
+ * requests time out; it does not hold the start. Many slow handshakes that do complete are still all waited for.
  */
-const WARM_UP_WAIT_MS = 2000;
+const WARM_UP_STALL_MS = 2000;
 
 export class Http1Pool implements ConnectionOwner {
   private readonly idle: Http1Connection[] = [];
@@ -34,19 +35,27 @@ export class Http1Pool implements ConnectionOwner {
   /** Opens every connection now so the first second of load does not pay for handshakes. */
   warmUp(): Promise<void> {
     const connectDeadline = performance.now() + this.connectTimeoutMs;
-    const opening: Promise<void>[] = [];
-    while (this.all.size < this.size) {
-      const conn = this.open();
-      conn.connectDeadline = connectDeadline;
-      opening.push(
-        new Promise((resolve) => {
-          conn.onReady = resolve;
-        }),
-      );
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const waitedEnough = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(WARM_UP_WAIT_MS, this.connectTimeoutMs))));
-    return Promise.race([Promise.all(opening), waitedEnough]).then(() => clearTimeout(timer));
+    const stallMs = Math.min(WARM_UP_STALL_MS, this.connectTimeoutMs);
+    return new Promise((resolve) => {
+      let pending = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const waitForNext = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, Math.min(stallMs, connectDeadline - performance.now())));
+      };
+      while (this.all.size < this.size) {
+        const conn = this.open();
+        conn.connectDeadline = connectDeadline;
+        pending++;
+        conn.onReady = () => (--pending === 0 ? done() : waitForNext());
+      }
+      if (pending === 0) done();
+      else waitForNext();
+    });
   }
 
   send(exchange: Exchange): void {
