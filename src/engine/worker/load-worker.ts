@@ -411,18 +411,18 @@ class WorkerRun implements OpenLoopHost {
   }
 }
 
-function followsRedirects(plan: LoadPlan): boolean {
-  return plan.requests.some((r) => r.followRedirects) || (plan.journeys ?? []).some((j) => j.steps.some((s) => s.followRedirects));
-}
-
-/** The plan's longest request timeout: how long a connection opened before the load may take to connect. */
+/** The longest request timeout: no request could wait longer for a connection to be set up. */
 function longestTimeoutMs(plan: LoadPlan): number {
   let ms = 0;
   for (const r of plan.requests) ms = Math.max(ms, r.timeoutMs);
-  for (const j of plan.journeys ?? []) for (const s of j.steps) ms = Math.max(ms, s.timeoutMs);
+  for (const j of plan.journeys ?? []) for (const step of j.steps) ms = Math.max(ms, step.timeoutMs);
   return ms;
 }
 
 function maxVus(plan: LoadPlan): number {
   return plan.model.kind === 'closed' ? Math.max(...plan.model.stages.map((s) => Math.max(s.fromVus, s.toVus))) : 0;
+}
+
+function followsRedirects(plan: LoadPlan): boolean {
+  return plan.requests.some((r) => r.followRedirects) || (plan.journeys ?? []).some((j) => j.steps.some((s) => s.followRedirects));
 }
