@@ -42,10 +42,37 @@ const requestFields = {
 
 const oneBody = { error: 'give either body or json, not both' };
 
+/** Redirects followed in a row when `followRedirects: true` (as k6's default). */
+const DEFAULT_MAX_REDIRECTS = 10;
+const redirectCount = int('a number of redirects to follow', 1, 20);
+
+/** Which redirects a request follows: `true`, a bound, or `{ max, hosts }`; false or absent: none. */
+const followRedirectsSchema = z
+  .union(
+    [
+      bool('followRedirects'),
+      redirectCount,
+      obj({
+        /** Redirects followed in a row; one more is `too_many_redirects`. @default 10 */
+        max: redirectCount.default(DEFAULT_MAX_REDIRECTS),
+        /** Other hosts redirects may lead to (`login.example.com`, or with a port `login.example.com:8443`), besides the target's origin. */
+        hosts: z.array(str('a host name').transform((h) => h.toLowerCase())).default([]),
+      }),
+    ],
+    { error: (i) => `expected true, a number of redirects to follow (1 to 20) or { max, hosts }, received ${describeValue(i.input)}` },
+  )
+  .transform((v) => (v === false ? undefined : v === true ? { max: DEFAULT_MAX_REDIRECTS, hosts: [] } : typeof v === 'number' ? { max: v, hosts: [] } : v));
+
 const requestSchema = obj({
   ...requestFields,
   /** Relative share of the mix. @default 1 */
   weight: int('a weight', 1, 1000).default(1),
+  /**
+   * Follow redirects (301, 302, 303, 307, 308) on the target's origin: `true` (up to 10 in a row), a number, or
+   * `{ max, hosts }` to follow to other hosts too. The final response is judged; its latency runs from the first
+   * request's intended start. @default false: a redirect is the response, and fails unless `check.status` lists it
+   */
+  followRedirects: followRedirectsSchema.optional(),
 }).refine((r) => r.body === undefined || r.json === undefined, oneBody);
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -381,3 +408,4 @@ export type GoliveConfigInput = z.input<typeof configSchema>;
 export type ResolvedConfig = z.output<typeof configSchema>;
 export type ResolvedLoad = z.output<typeof loadSchema>;
 export type ResolvedStep = z.output<typeof stepSchema>;
+export type ResolvedRequest = z.output<typeof requestSchema>;

@@ -5,10 +5,10 @@ import { InputError, type InputProblem } from '../errors.js';
 import type { DataPlan, ExternalGenerator, JourneySpec, LoadModel, LoadPlan, RequestSpec, StepSpec } from '../engine/plan.js';
 import { compileTemplate, envNamesIn } from '../engine/template.js';
 import { readDataFile } from './data-file.js';
-import type { ResolvedConfig, ResolvedLoad, ResolvedStep } from './schema.js';
+import type { ResolvedConfig, ResolvedLoad, ResolvedRequest, ResolvedStep } from './schema.js';
 
-/** A request or a journey step as the config holds it (a step has no weight). */
-type RequestInput = Omit<ResolvedStep, 'extract' | 'think'> & { weight?: number };
+/** A request or a journey step as the config holds it (a step has no weight, nor followRedirects). */
+type RequestInput = Omit<ResolvedStep, 'extract' | 'think'> & Partial<Pick<ResolvedRequest, 'weight' | 'followRedirects'>>;
 
 const DEFAULT_REQUEST: RequestInput = { method: 'GET', url: '/', headers: {} };
 
@@ -59,6 +59,7 @@ export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string
       timeoutMs: r.timeout ?? load.timeout,
       ...(body !== undefined ? { body } : {}),
       ...(r.check ? { check: r.check } : {}),
+      ...(r.followRedirects ? { followRedirects: r.followRedirects } : {}),
     };
     checkTemplates(spec, at, r.json !== undefined, vars);
     return spec;

@@ -19,6 +19,8 @@ export async function smokePasses(plan: LoadPlan, rounds = 3): Promise<boolean> 
           method: r.method,
           headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, render(v)])),
           ...(r.body !== undefined ? { body: render(r.body) } : {}),
+          // As the load does: a redirect is the answer unless the request follows redirects.
+          redirect: r.followRedirects ? 'follow' : 'manual',
           signal: AbortSignal.timeout(r.timeoutMs),
         });
         const body = Buffer.from(await res.arrayBuffer());

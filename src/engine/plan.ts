@@ -5,7 +5,7 @@
 import type { RateStage, VuStage } from './schedule.js';
 
 export interface CheckSpec {
-  /** Statuses that count as success; absent = any status below 400. */
+  /** Statuses that count as success; absent = a 2xx or 304 (a redirect is not). */
   status?: number[] | undefined;
   bodyContains?: string | undefined;
   /** JSON path (`$.a.b[0]`) → expected value, compared as JSON. */
@@ -24,6 +24,15 @@ export interface RequestSpec {
   weight: number;
   check?: CheckSpec;
   timeoutMs: number;
+  /** Redirects this request follows; absent: a redirect is the response. */
+  followRedirects?: RedirectPolicy;
+}
+
+export interface RedirectPolicy {
+  /** Redirects followed in a row; one more fails as `too_many_redirects`. */
+  max: number;
+  /** Hosts (lower case, `host` or `host:port`) redirects may lead to besides the target's origin. */
+  hosts: string[];
 }
 
 /** Where a step takes a value for `{{vars.NAME}}` in the journey's later steps. */

@@ -2,7 +2,18 @@
  * Outcome classes (DESIGN.md §3). HTTP errors carry their code (`http_503`); the others are fixed names.
  * `dropped` is a start the generator missed: neither a success nor a failure of the target.
  */
-type FixedOutcome = 'ok' | 'timeout' | 'connect_refused' | 'connection_reset' | 'dns' | 'tls' | 'protocol_error' | 'check_failed' | 'error' | 'dropped';
+type FixedOutcome =
+  | 'ok'
+  | 'timeout'
+  | 'connect_refused'
+  | 'connection_reset'
+  | 'dns'
+  | 'tls'
+  | 'protocol_error'
+  | 'check_failed'
+  | 'too_many_redirects'
+  | 'error'
+  | 'dropped';
 export type Outcome = FixedOutcome | `http_${number}`;
 
 export type OutcomeCounts = Record<string, number>;

@@ -14,7 +14,7 @@ export const headers = z.record(z.string(), str('a header value'), {
 });
 
 export const checkSchema = obj({
-  /** Statuses that count as success. @default any status below 400 */
+  /** Statuses that count as success. @default a 2xx or 304 Not Modified (a redirect is not, unless listed here or followed: `followRedirects`) */
   status: z
     .array(int('an HTTP status', 100, 599))
     .nonempty({ error: 'expected at least one status' })

@@ -50,6 +50,23 @@ describe('engine: every failure lands in its outcome class', () => {
     assert.deepEqual(run.requests.byOutcome, { http_503: 20 });
   });
 
+  test('a redirect is not ok unless the check lists its status; 304 Not Modified is', async () => {
+    server.behave((req, res) => {
+      if (req.url === '/not-modified') res.writeHead(304).end();
+      else res.writeHead(302, { location: '/maintenance.html' }).end();
+    });
+    const plan = openPlan(server.url, 50, 400, {
+      requests: [
+        request({ name: 'maintenance redirect' }),
+        request({ name: 'expected redirect', check: { status: [302] } }),
+        request({ name: 'revalidated', path: '/not-modified', headers: { 'if-none-match': '"v1"' } }),
+        request({ name: 'not the status asked for', check: { status: [200] } }),
+      ],
+    });
+    const run = await runEngine(plan);
+    assert.deepEqual(run.requests.byOutcome, { ok: 10, http_302: 10 });
+  });
+
   test('checks: status set, body text, JSON path → check_failed', async () => {
     server.behave((_req, res) => {
       res.statusCode = 201;

@@ -4,6 +4,14 @@ import type { CheckSpec } from '../plan.js';
 
 export type Judge = (status: number, body: Buffer | undefined) => Outcome;
 
+/**
+ * A success without a status check: a 2xx, or 304 Not Modified (the answer to a conditional request). A redirect
+ * is not: a maintenance page or a login wall answers with one.
+ */
+function isSuccess(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 304;
+}
+
 /** Builds the function that turns a response into its outcome; `wantsBody` says whether it reads the body. */
 export function createJudge(check: CheckSpec | undefined): { judge: Judge; wantsBody: boolean } {
   const allowed = check?.status ? new Set(check.status) : undefined;
@@ -15,7 +23,7 @@ export function createJudge(check: CheckSpec | undefined): { judge: Judge; wants
   const wantsBody = contains !== undefined || paths.length > 0;
 
   function judge(status: number, body: Buffer | undefined): Outcome {
-    if (allowed ? !allowed.has(status) : status >= 400) return status >= 400 ? httpOutcome(status) : 'check_failed';
+    if (allowed ? !allowed.has(status) : !isSuccess(status)) return status >= 300 ? httpOutcome(status) : 'check_failed';
     if (!wantsBody) return 'ok';
     const text = body ? body.toString('utf8') : '';
     if (contains !== undefined && !text.includes(contains)) return 'check_failed';

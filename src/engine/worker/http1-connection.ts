@@ -39,6 +39,12 @@ export class Http1Connection {
   private readonly socket: net.Socket;
   /** Called once when the socket is first usable or gone (pool warm-up waits on it). */
   onReady: (() => void) | undefined;
+  /**
+   * performance.now() by which a socket opened without a request (the warm-up) must be connected (TCP and TLS):
+   * a server that never accepts or never answers the handshake cannot hold a pool slot. A request's own deadline
+   * bounds the socket it waits on.
+   */
+  connectDeadline = Infinity;
   private exchange: Exchange | undefined;
   private connected = false;
   private closed = false;
@@ -78,6 +84,7 @@ export class Http1Connection {
       if (this.exchange) this.socket.write(this.exchange.bytes);
       else this.owner.onIdle(this);
     });
+    this.socket.on('end', () => this.onEnd());
     this.socket.on('error', (err) => this.fail(outcomeOfError(err)));
     this.socket.on('close', () => this.onClose());
   }
@@ -93,9 +100,11 @@ export class Http1Connection {
     if (this.connected) this.socket.write(exchange.bytes);
   }
 
-  /** Times out the exchange in flight if its deadline passed; the socket cannot be reused after that. */
+  /** Times out the exchange in flight if its deadline passed (the socket cannot be reused after that), or a connect past its deadline. */
   expire(now: number): void {
-    if (this.exchange && now >= this.exchange.deadline) this.fail('timeout');
+    if (this.exchange) {
+      if (now >= this.exchange.deadline) this.fail('timeout');
+    } else if (!this.connected && now >= this.connectDeadline && !this.closed) this.destroy();
   }
 
   destroy(): void {
@@ -134,11 +143,6 @@ export class Http1Connection {
     this.exchange = undefined;
     if (!this.closed) this.destroy();
     if (!exchange) return;
-    if (this.parser.endsAtClose && outcome !== 'timeout' && outcome !== 'protocol_error') {
-      // The server delimits this body by closing: the close is the end of the response.
-      exchange.done(this.parser.status, this.parser.body(), undefined, this.parser.headers);
-      return;
-    }
     if (this.isStaleKeepAlive(exchange, outcome)) {
       this.owner.onClosed(this, exchange);
       this.retryHandedOver = true;
@@ -153,6 +157,11 @@ export class Http1Connection {
    */
   private isStaleKeepAlive(exchange: Exchange, outcome: Outcome): boolean {
     return this.served > 0 && !this.receivedAny && exchange.idempotent && outcome === 'connection_reset';
+  }
+
+  /** The server closed cleanly (FIN): that ends a body it delimits by closing. A reset, an error or a timeout does not. */
+  private onEnd(): void {
+    if (this.exchange && this.parser.endsAtClose) this.complete();
   }
 
   private onClose(): void {

@@ -2,8 +2,16 @@
  * Up to `size` keep-alive connections to one origin. Requests beyond the free connections wait in a FIFO
  * queue, as they would in any client: that wait is part of the latency users see.
  */
+import { performance } from 'node:perf_hooks';
 import { Http1Connection, type ConnectionOwner, type ConnectionTarget, type Exchange } from './http1-connection.js';
 import { WaitingQueue } from './waiting-queue.js';
+
+/**
+ * The warm-up waits for its connections while they keep completing, and starts once none has for this long: a
+ * target that does not accept or never answers the TLS handshake (a frozen app) is measured by the run, whose
+ * requests time out; it does not hold the start. Many slow handshakes that do complete are still all waited for.
+ */
+const WARM_UP_STALL_MS = 2000;
 
 export class Http1Pool implements ConnectionOwner {
   private readonly idle: Http1Connection[] = [];
@@ -16,6 +24,8 @@ export class Http1Pool implements ConnectionOwner {
     private readonly target: ConnectionTarget,
     private readonly size: number,
     private readonly readBuffer: Buffer,
+    /** How long a connection opened by the warm-up may take to connect (TCP and TLS): the plan's longest timeout. */
+    private readonly connectTimeoutMs = 10_000,
   ) {}
 
   get queued(): number {
@@ -24,16 +34,28 @@ export class Http1Pool implements ConnectionOwner {
 
   /** Opens every connection now so the first second of load does not pay for handshakes. */
   warmUp(): Promise<void> {
-    const opening: Promise<void>[] = [];
-    while (this.all.size < this.size) {
-      const conn = this.open();
-      opening.push(
-        new Promise((resolve) => {
-          conn.onReady = resolve;
-        }),
-      );
-    }
-    return Promise.all(opening).then(() => undefined);
+    const connectDeadline = performance.now() + this.connectTimeoutMs;
+    const stallMs = Math.min(WARM_UP_STALL_MS, this.connectTimeoutMs);
+    return new Promise((resolve) => {
+      let pending = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const waitForNext = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, Math.min(stallMs, connectDeadline - performance.now())));
+      };
+      while (this.all.size < this.size) {
+        const conn = this.open();
+        conn.connectDeadline = connectDeadline;
+        pending++;
+        conn.onReady = () => (--pending === 0 ? done() : waitForNext());
+      }
+      if (pending === 0) done();
+      else waitForNext();
+    });
   }
 
   send(exchange: Exchange): void {

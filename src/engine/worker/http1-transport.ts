@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import { Http1Pool } from './http1-pool.js';
 import { encodeHttp1, isIdempotent, type Done, type Outgoing, type Transport, type Wants } from './transport.js';
 
-export function createHttp1Transport(url: URL, connections: number, insecure: boolean): Transport {
+/** `connectTimeoutMs`: how long a connection opened before the load may take to connect (the plan's longest timeout). */
+export function createHttp1Transport(url: URL, connections: number, insecure: boolean, connectTimeoutMs: number): Transport {
   const isTls = url.protocol === 'https:';
   const host = url.host;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
@@ -15,6 +16,7 @@ export function createHttp1Transport(url: URL, connections: number, insecure: bo
     },
     connections,
     Buffer.allocUnsafe(64 * 1024), // one read buffer for every socket of this thread: parsing is synchronous
+    connectTimeoutMs,
   );
   return {
     warmUp: () => pool.warmUp(),

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { errorPayload, type FromWorkerMessage, type ToWorkerMessage, type WorkerInitPayload } from '../protocol.js';
 import { createArrivalSchedule, shareOf, vusAt } from '../schedule.js';
-import type { LoadPlan } from '../plan.js';
+import type { LoadPlan, RedirectPolicy } from '../plan.js';
 import { warmUpHistograms } from '../../model/histogram.js';
 import { PreciseWake } from './precise-wake.js';
 import { Recorder } from './recorder.js';
@@ -17,7 +17,8 @@ import { OpenLoop, type OpenLoopHost } from './open-loop.js';
 import { REHEARSAL_MS, startRehearsal } from './rehearsal.js';
 import { createHttp1Transport } from './http1-transport.js';
 import { createHttp2Transport } from './http2-transport.js';
-import type { Outgoing, Transport, Wants } from './transport.js';
+import type { Done, Outgoing, Transport, Wants } from './transport.js';
+import { RedirectFollower } from './redirects.js';
 
 const EXPIRE_EVERY_MS = 25;
 const VU_CONTROL_EVERY_MS = 100;
@@ -25,8 +26,6 @@ const VU_CONTROL_EVERY_MS = 100;
 const COMPILE_SETTLE_MS = 200;
 const REHEARSALS = 2;
 const REHEARSAL_SNAPSHOT_MS = 25;
-const WANT_BODY: Wants = { body: true, headers: undefined };
-const WANT_NOTHING: Wants = { body: false, headers: undefined };
 
 export interface LoadWorker {
   handle(message: ToWorkerMessage): void;
@@ -68,6 +67,8 @@ class WorkerRun implements OpenLoopHost {
   private readonly index: number;
   private readonly count: number;
   private readonly transport: Transport;
+  /** For the requests that follow redirects: connections to the other hosts they may lead to. */
+  private readonly redirects: RedirectFollower | undefined;
   private readonly mix: RequestMix;
   private readonly rehearsal: boolean;
   private readonly recorder: Recorder;
@@ -112,7 +113,11 @@ class WorkerRun implements OpenLoopHost {
         : Math.max(1, shareOf(Math.min(this.plan.connections, this.plan.model.kind === 'closed' ? maxVus(this.plan) : Infinity), this.index, this.count));
     this.transport = this.plan.target.http2
       ? createHttp2Transport(url, connections, this.plan.target.insecure)
-      : createHttp1Transport(url, connections, this.plan.target.insecure);
+      : createHttp1Transport(url, connections, this.plan.target.insecure, longestTimeoutMs(this.plan));
+    // Other hosts a redirect leads to are spoken to in HTTP/1.1, on connections opened when first needed.
+    this.redirects = followsRedirects(this.plan)
+      ? new RedirectFollower(url, this.transport, (origin) => createHttp1Transport(origin, connections, this.plan.target.insecure, longestTimeoutMs(this.plan)))
+      : undefined;
     // A rehearsal sends the real run's requests (the same code, the same objects), to its own responder.
     this.mix = rehearsalOf ?? createRequestMix(this.plan);
     this.recorder = new Recorder(this.index, { rawLog: !this.rehearsal });
@@ -123,7 +128,8 @@ class WorkerRun implements OpenLoopHost {
         this.plan,
         rowPicker(this.plan),
         {
-          dispatch: (outgoing, t, timeoutMs, wants, settle, after) => this.dispatch(outgoing, t, timeoutMs, wants, settle, after),
+          dispatch: (outgoing, t, timeoutMs, wants, settle, after, redirects) =>
+            this.dispatch(outgoing, t, timeoutMs, wants, settle, after, undefined, redirects),
           at: (ms, task) => this.queue!.at(ms, task),
           elapsed: () => this.elapsed(),
           epochOf: (ms) => performance.timeOrigin + this.zero + ms,
@@ -188,7 +194,13 @@ class WorkerRun implements OpenLoopHost {
     );
     const begin = (): void => {
       this.send({ type: 'started', offsetMs: Math.round((performance.now() - this.zero) * 1000) / 1000 });
-      this.timers.push(setInterval(() => this.transport.expire(performance.now()), EXPIRE_EVERY_MS));
+      this.timers.push(
+        setInterval(() => {
+          const now = performance.now();
+          this.transport.expire(now);
+          this.redirects?.expire(now);
+        }, EXPIRE_EVERY_MS),
+      );
       this.scheduleFlush();
       if (this.plan.model.kind === 'open') {
         const schedule = createArrivalSchedule(this.plan.model.stages, { holdLast: this.plan.durationMs === null });
@@ -295,7 +307,7 @@ class WorkerRun implements OpenLoopHost {
     this.sentSinceSnapshot++;
     const sent = this.elapsed();
     this.lastSentMs = sent;
-    this.dispatch(outgoing, t, request.timeoutMs, request.wantsBody ? WANT_BODY : WANT_NOTHING, request.settle, after, sent);
+    this.dispatch(outgoing, t, request.timeoutMs, request.wants, request.settle, after, sent, request.redirects);
   }
 
   /** Starts the journey of schedule index j: the achieved rate counts journeys started. */
@@ -320,6 +332,7 @@ class WorkerRun implements OpenLoopHost {
     settle: Settle,
     after?: (outcome: string, nowMs: number) => void,
     sent = this.elapsed(),
+    redirects?: RedirectPolicy,
   ): void {
     if (outgoing.invalid) {
       // A templated value with a line break is the request's error, never bytes on the wire.
@@ -328,7 +341,7 @@ class WorkerRun implements OpenLoopHost {
       return;
     }
     this.inFlight++;
-    this.transport.send(outgoing, wants, this.zero + t + timeoutMs, (status, body, failure, headers) => {
+    const done: Done = (status, body, failure, headers) => {
       this.inFlight--;
       const now = this.elapsed();
       const outcome = settle(status, body, failure, headers);
@@ -336,7 +349,10 @@ class WorkerRun implements OpenLoopHost {
       if (after) after(outcome, now);
       const open = this.open;
       if (open && now >= open.nextStartMs) open.sendDue();
-    });
+    };
+    const deadline = this.zero + t + timeoutMs;
+    if (redirects) this.redirects!.send(outgoing, wants, deadline, redirects, done);
+    else this.transport.send(outgoing, wants, deadline, done);
   }
 
   private scheduleFlush(): void {
@@ -389,11 +405,24 @@ class WorkerRun implements OpenLoopHost {
       this.flush(true);
     }
     this.transport.close();
+    this.redirects?.close();
     // endMs is the planned length, or the moment of an early stop: the span the schedule covered.
     this.send({ type: 'done', durationMs: this.started ? this.endMs : 0 });
   }
 }
 
+/** The longest request timeout: no request could wait longer for a connection to be set up. */
+function longestTimeoutMs(plan: LoadPlan): number {
+  let ms = 0;
+  for (const r of plan.requests) ms = Math.max(ms, r.timeoutMs);
+  for (const j of plan.journeys ?? []) for (const step of j.steps) ms = Math.max(ms, step.timeoutMs);
+  return ms;
+}
+
 function maxVus(plan: LoadPlan): number {
   return plan.model.kind === 'closed' ? Math.max(...plan.model.stages.map((s) => Math.max(s.fromVus, s.toVus))) : 0;
+}
+
+function followsRedirects(plan: LoadPlan): boolean {
+  return plan.requests.some((r) => r.followRedirects) || (plan.journeys ?? []).some((j) => j.steps.some((s) => s.followRedirects));
 }

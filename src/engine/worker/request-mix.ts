@@ -3,10 +3,10 @@
  * weights, so the mix is exact over every cycle (weights 8 and 2 → 8 of every 10), not merely on average.
  */
 import { compileTemplate, type Template, type TemplateContext } from '../template.js';
-import type { LoadPlan, RequestSpec } from '../plan.js';
+import type { LoadPlan, RedirectPolicy, RequestSpec } from '../plan.js';
 import { createJudge, type Judge } from './checks.js';
 import type { Outcome } from '../../model/outcome.js';
-import { encodeHttp1, encodeHttp2Block, type Outgoing } from './transport.js';
+import { encodeHttp1, encodeHttp2Block, type Outgoing, type Wants } from './transport.js';
 
 export interface PreparedRequest {
   name: string;
@@ -16,7 +16,10 @@ export interface PreparedRequest {
   /** The outcome of a response: the transport's failure, or the judge's verdict. */
   settle: (status: number, body: Buffer | undefined, failure: Outcome | undefined) => Outcome;
   wantsBody: boolean;
+  /** What to keep of the response: the body for a check, the Location when redirects are followed. */
+  wants: Wants;
   timeoutMs: number;
+  redirects: RedirectPolicy | undefined;
 }
 
 export interface RequestMix {
@@ -88,7 +91,9 @@ export function prepareRequest(spec: Omit<RequestSpec, 'weight'>, plan: LoadPlan
     build = (seq, tsMs, vars) => buildFresh({ seq, tsMs, row: rowFor(seq), vars });
   }
   const settle: PreparedRequest['settle'] = (status, body, failure) => failure ?? judge(status, body);
-  return { name: spec.name, build, judge, settle, wantsBody, timeoutMs: spec.timeoutMs };
+  const redirects = spec.followRedirects;
+  const wants: Wants = { body: wantsBody, headers: redirects ? ['location'] : undefined };
+  return { name: spec.name, build, judge, settle, wantsBody, wants, timeoutMs: spec.timeoutMs, redirects };
 }
 
 /**

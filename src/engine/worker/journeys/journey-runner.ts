@@ -5,7 +5,7 @@
  * Every request still goes through the worker's dispatch: the figures and the downtime see each one.
  */
 import type { Outcome } from '../../../model/outcome.js';
-import type { JourneySpec, LoadPlan } from '../../plan.js';
+import type { JourneySpec, LoadPlan, RedirectPolicy } from '../../plan.js';
 import { prepareRequest, weightedCycle, withCookie, type PreparedRequest, type RowFor } from '../request-mix.js';
 import type { Outgoing, ResponseHeaders, Wants } from '../transport.js';
 import { CookieJar } from './cookie-jar.js';
@@ -17,8 +17,16 @@ export type Settle = (status: number, body: Buffer | undefined, failure: Outcome
 
 /** What the runner needs from the worker. Times are ms from the run's zero. */
 export interface StepDispatcher {
-  /** Sends a request intended at `t`; `after` gets the recorded outcome and the time it finished. */
-  dispatch(outgoing: Outgoing, t: number, timeoutMs: number, wants: Wants, settle: Settle, after: (outcome: string, nowMs: number) => void): void;
+  /** Sends a request intended at `t` (following its redirects, if it does); `after` gets the recorded outcome and the time it finished. */
+  dispatch(
+    outgoing: Outgoing,
+    t: number,
+    timeoutMs: number,
+    wants: Wants,
+    settle: Settle,
+    after: (outcome: string, nowMs: number) => void,
+    redirects: RedirectPolicy | undefined,
+  ): void;
   /** Runs a task at a moment (precise, see wake-queue.ts). */
   at(ms: number, task: () => void): void;
   elapsed(): number;
@@ -76,7 +84,7 @@ export class JourneyRunner {
         return {
           request,
           extraction,
-          wants: { body: request.wantsBody || (extraction?.wantsBody ?? false), headers: headersWanted(spec.cookies, extraction) },
+          wants: { body: request.wantsBody || (extraction?.wantsBody ?? false), headers: headersWanted(spec.cookies, extraction, request.redirects) },
           think: s.think,
         };
       });
@@ -143,7 +151,7 @@ export class JourneyRunner {
       Object.assign(j.vars, found.values);
       return outcome;
     };
-    this.d.dispatch(outgoing, t, step.request.timeoutMs, step.wants, settle, (outcome, now) => {
+    const after = (outcome: string, now: number): void => {
       this.recorder.step(j.index, stepIndex, outcome, now - t);
       if (outcome !== 'ok') return this.end(j, 'failed', now);
       j.step++;
@@ -152,7 +160,8 @@ export class JourneyRunner {
       const next = now + think;
       if (think === 0) this.runStep(j, next);
       else this.d.at(next, () => this.runStep(j, next));
-    });
+    };
+    this.d.dispatch(outgoing, t, step.request.timeoutMs, step.wants, settle, after, step.request.redirects);
   }
 
   private end(j: Journey, how: JourneyEnd, now: number): void {
@@ -162,8 +171,8 @@ export class JourneyRunner {
   }
 }
 
-/** Only the header fields a step reads are kept: Set-Cookie for the jar, those its extractions name. */
-function headersWanted(cookies: boolean, extraction: Extraction | undefined): string[] | undefined {
-  const names = [...(cookies ? ['set-cookie'] : []), ...(extraction?.headerNames ?? [])];
+/** Only the header fields a step reads are kept: Set-Cookie for the jar, those its extractions name, the Location it follows. */
+function headersWanted(cookies: boolean, extraction: Extraction | undefined, redirects: RedirectPolicy | undefined): string[] | undefined {
+  const names = [...(cookies ? ['set-cookie'] : []), ...(extraction?.headerNames ?? []), ...(redirects ? ['location'] : [])];
   return names.length ? [...new Set(names)] : undefined;
 }
