@@ -33,7 +33,7 @@ export interface JournalEntry {
 export const JOURNAL_FILE = 'journal.json';
 
 export class Journal {
-  private readonly entries: JournalEntry[] = [];
+  private readonly list: JournalEntry[] = [];
   private nextId = 1;
   readonly file: string;
   /**
@@ -55,11 +55,11 @@ export class Journal {
   /** Writes the entry to disk before returning: call it before making the change. Throws when it cannot be written, so the change is not made. */
   record(change: string, undo: string, action: JournalAction): JournalEntry {
     const entry: JournalEntry = { id: this.nextId++, at: new Date().toISOString(), change, undo, action, undone: false };
-    this.entries.push(entry);
+    this.list.push(entry);
     try {
       this.flush();
     } catch (err) {
-      this.entries.pop();
+      this.list.pop();
       throw err;
     }
     return entry;
@@ -85,13 +85,17 @@ export class Journal {
     }
   }
 
+  entries(): readonly JournalEntry[] {
+    return this.list;
+  }
+
   pending(): JournalEntry[] {
-    return this.entries.filter((e) => !e.undone);
+    return this.list.filter((e) => !e.undone);
   }
 
   private flush(): void {
     // Write then rename: a crash mid-write never leaves a torn journal.
-    writeAtomically(this.file, `${JSON.stringify({ version: 1, pid: process.pid, runId: this.runId, entries: this.entries }, null, 2)}\n`);
+    writeAtomically(this.file, `${JSON.stringify({ version: 1, pid: process.pid, runId: this.runId, entries: this.list }, null, 2)}\n`);
   }
 }
 

@@ -5,7 +5,7 @@
  * rule removed the SelfSubjectAccessReview precheck stops the run before any mutating request.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -134,9 +134,11 @@ describe('RBAC against a real Kubernetes 1.20 control plane', { skip: realCluste
     await cluster.kubectl(['delete', 'clusterrole', 'golive']);
     await bind(without);
     const since = new Date().toISOString();
+    const resultsBefore = readdirSync(path.join(dir, 'results')).sort();
     const ran = await goliveCli(['run'], dir);
     assert.notEqual(ran.code, 0);
     assert.match(ran.out, /pods\/eviction/);
+    assert.deepEqual(readdirSync(path.join(dir, 'results')).sort(), resultsBefore, 'a run refused before any change leaves no results folder');
     const mutating = auditOf(cluster.cp.auditLog, USER, since).filter(
       (e) => ['create', 'update', 'patch', 'delete'].includes(e.verb) && e.objectRef!.resource !== 'selfsubjectaccessreviews',
     );

@@ -76,9 +76,22 @@ describe('layer rule: each folder of src/ may import only what eslint/layers.js 
   }
 
   test('type-only imports pass where only types are allowed, values do not', async () => {
-    const file = 'src/analysis/fixture.ts';
+    const file = 'src/observe/fixture.ts';
     assert.deepEqual(await lint(file, "import type { ResolvedConfig } from '../config/schema.js';\nexport type Y = ResolvedConfig;\n"), []);
     assert.equal((await lint(file, "import { configSchema } from '../config/schema.js';\nexport const y = configSchema;\n")).length, 1);
+  });
+
+  test('no loop runs back up the layers: each edge that made one fails, types included', async () => {
+    const edges: [string, string][] = [
+      // config ⇄ analysis: analysis owns its objective types
+      ['src/analysis/fixture.ts', "import type { ResolvedConfig } from '../config/schema.js';\nexport type Y = ResolvedConfig;\n"],
+      // config ⇄ drills: a drill kind builds its schema from the leaf, never from the config
+      ['src/drills/fixture.ts', "import type { ResolvedConfig } from '../config/schema.js';\nexport type Y = ResolvedConfig;\n"],
+      // config ⇄ platforms: the zod helpers are a leaf
+      ['src/schema/fixture.ts', "import type { ResolvedConfig } from '../config/schema.js';\nexport type Y = ResolvedConfig;\n"],
+      ['src/platforms/local/fixture.ts', "import { obj } from '../../config/schema.js';\nexport const y = obj;\n"],
+    ];
+    for (const [file, code] of edges) assert.equal((await lint(file, code)).length, 1, `${file}: ${code}`);
   });
 
   test('platform implementations load lazily: a dynamic import passes where a static one fails', async () => {
