@@ -1,5 +1,5 @@
 /** Gathers the audit's sources (manifests, a live namespace, the local platform's config) and runs the rules. */
-import type { KubeClient } from '../platforms/kubernetes/client.js';
+import type { ClusterReader } from './cluster-reader.js';
 import type { ResolvedLocalPlatform } from '../platforms/local/schema.js';
 import { clusterToAudit } from './from-cluster.js';
 import { localToAudit } from './from-local.js';
@@ -16,7 +16,7 @@ export interface AuditSources {
   /** Manifests piped in (`kustomize build | golive audit -`). */
   stdin?: string;
   cluster?: {
-    client: KubeClient;
+    client: ClusterReader;
     namespace: string;
     /** Where Velero's backup schedules are read (GL017); absent, they are not. */
     veleroNamespace?: string;

@@ -1,11 +1,11 @@
 /** A live namespace in the audit model: workloads, budgets, autoscalers, backup schedules, node capacity. */
-import type { KubeClient } from '../platforms/kubernetes/client.js';
+import type { ClusterReader } from './cluster-reader.js';
 import { cpuMillicores } from './rules.js';
 import { workloadFrom } from './from-manifests.js';
 import type { AuditInput, AuditNode } from './model.js';
 
 /** Velero's backup schedules are read only with `veleroNamespace` (golive may have no access there, nor Velero). */
-export async function clusterToAudit(client: KubeClient, namespace: string, veleroNamespace: string | undefined): Promise<AuditInput & { live: string[] }> {
+export async function clusterToAudit(client: ClusterReader, namespace: string, veleroNamespace: string | undefined): Promise<AuditInput & { live: string[] }> {
   const deployments = await client.listDeployments(namespace);
   const statefulsets = await client.listStatefulSets(namespace);
   const pdbs = await client.listPdbs(namespace);

@@ -69,7 +69,7 @@ function threadChannel(): WorkerChannel {
 
 /** `golive worker --stdio` as a child process: the same worker, one process per segment. */
 function processChannel(): WorkerChannel {
-  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'cli', 'worker-main.js');
+  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), 'worker', 'process-main.js');
   const child = spawn(process.execPath, [bin], { stdio: ['pipe', 'pipe', 'inherit'] });
   let exitListener: (reason: string | undefined) => void = () => undefined;
   let terminating = false;

@@ -56,13 +56,13 @@ describe('scale-out: load workers as separate processes, merged exactly', () => 
       2,
       () => {
         setTimeout(() => {
-          // The second worker process: the newest `worker-main.js` child of this process.
+          // The second worker process: the newest `process-main.js` child of this process.
           const pids = readdirSync('/proc')
             .filter((p) => /^\d+$/.test(p))
             .filter((p) => {
               try {
                 return (
-                  readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('worker-main.js') &&
+                  readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('process-main.js') &&
                   readFileSync(`/proc/${p}/stat`, 'latin1').split(') ')[1]!.split(' ')[1] === String(process.pid)
                 );
               } catch {

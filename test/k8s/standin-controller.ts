@@ -16,7 +16,7 @@ import { isReadyObj, type Obj, type StandInApiServer } from './standin-api-serve
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** The worker this checkout built (tests run from .build/). */
-const WORKER_MAIN = path.resolve(import.meta.dirname, '../../src/cli/worker-main.js');
+const WORKER_MAIN = path.resolve(import.meta.dirname, '../../src/engine/worker/process-main.js');
 
 export interface ControllerOptions {
   /** From scheduled to Ready. */

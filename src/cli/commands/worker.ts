@@ -1,5 +1,5 @@
 /** `golive worker` (internal): one load worker speaking the protocol as NDJSON on stdin/stdout, or a worker pod's plan. */
-import { runPlannedWorker, runStdioWorker } from '../worker-main.js';
+import { runPlannedWorker, runStdioWorker } from '../../engine/worker/process-main.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
 export async function workerCommand(o: { plan?: string; index?: string }): Promise<ExitCode> {

@@ -90,6 +90,10 @@ describe('layer rule: each folder of src/ may import only what eslint/layers.js 
       // config ⇄ platforms: the zod helpers are a leaf
       ['src/schema/fixture.ts', "import type { ResolvedConfig } from '../config/schema.js';\nexport type Y = ResolvedConfig;\n"],
       ['src/platforms/local/fixture.ts', "import { obj } from '../../config/schema.js';\nexport const y = obj;\n"],
+      // platforms ⇄ audit: the audit reads a cluster through its own read-only interface
+      ['src/audit/fixture.ts', "import type { KubeClient } from '../platforms/kubernetes/client.js';\nexport type Y = KubeClient;\n"],
+      // engine → cli: the process worker's entry lives with the engine
+      ['src/engine/fixture.ts', "import { main } from '../cli/main.js';\nexport const y = main;\n"],
     ];
     for (const [file, code] of edges) assert.equal((await lint(file, code)).length, 1, `${file}: ${code}`);
   });

@@ -1,11 +1,12 @@
 /**
- * `golive worker`: one load worker as a process. With --stdio (how golive runs process workers) the
+ * A load worker's process entry, beside the thread's (thread-main.ts): `golive worker`, and what the
+ * engine spawns for process workers. With --stdio (how golive runs process workers) the
  * protocol messages arrive as NDJSON on stdin and leave as NDJSON on stdout: the messages the threads use.
  */
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
-import type { ToWorkerMessage, WorkerInitPayload } from '../engine/protocol.js';
-import { createLoadWorker } from '../engine/worker/load-worker.js';
+import type { ToWorkerMessage, WorkerInitPayload } from '../protocol.js';
+import { createLoadWorker } from './load-worker.js';
 
 export function runStdioWorker(): Promise<void> {
   const worker = createLoadWorker((message) => {
