@@ -260,6 +260,12 @@ describe('HTTP/2 client against hostile servers', () => {
         'endless CONTINUATION',
         (s) => Buffer.concat([frame(1, 0, s, Buffer.from([0x88])), ...Array.from({ length: 2000 }, () => frame(9, 0, s, Buffer.alloc(16_000, 0x88)))]),
       ],
+      // 0 × 2^shift is NaN past 1,024 bits: a table size update of NaN passed every check, the table grew without end.
+      [
+        'an HPACK table size update that decodes as NaN',
+        (s) => frame(1, 0x5, s, Buffer.concat([Buffer.from([0x3f]), Buffer.alloc(200, 0x80), Buffer.from([0x00, 0x88])])),
+      ],
+      ['an HPACK table size update over our SETTINGS_HEADER_TABLE_SIZE', (s) => frame(1, 0x5, s, Buffer.from([0x3f, 0xe2, 0x1f, 0x88]))],
     ];
     for (const [name, attack] of attacks) {
       const srv = await rawServer((f, socket) => {
