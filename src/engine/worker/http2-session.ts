@@ -5,7 +5,7 @@
  * objects, listeners and wrappers); see README "Architecture" for the numbers.
  *
  * Bounded against a hostile server: frames no larger than the 16 KiB we advertise, header blocks (with
- * CONTINUATION) up to 64 KiB, the kept body up to MAX_BODY_BYTES, flow-control windows checked.
+ * CONTINUATION) up to 64 KiB in 64 frames, the kept body up to MAX_BODY_BYTES, flow-control windows checked.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -63,6 +63,8 @@ const CANCEL = 0x8;
 /** What we accept: the protocol's default frame size, a header block as large as HTTP/1.1's head limit. */
 const MAX_FRAME_SIZE = 16_384;
 const MAX_HEADER_BLOCK = 64 * 1024;
+/** CONTINUATION frames in one header block: empty ones add no bytes, so only their number bounds them. */
+const MAX_CONTINUATIONS = 64;
 /** Our receive windows: a stream may have 1 MiB unacknowledged, the connection 16 MiB. */
 const STREAM_WINDOW = 1 << 20;
 const CONNECTION_WINDOW = 1 << 24;
@@ -116,7 +118,7 @@ export class Http2Session {
   /** Part of a frame left from the previous read. */
   private carry: Buffer | undefined;
   /** A header block spread over HEADERS and CONTINUATION frames. */
-  private continuing: { streamId: number; parts: Buffer[]; bytes: number; endStream: boolean } | undefined;
+  private continuing: { streamId: number; parts: Buffer[]; bytes: number; frames: number; endStream: boolean } | undefined;
   /** Streams whose body waits for window. */
   private blocked: Stream[] = [];
   /** Called once when the session is ready or gone (the pool's warm-up waits on it). */
@@ -327,14 +329,14 @@ export class Http2Session {
         if (from > to) return this.fail();
         const fragment = b.subarray(from, to);
         if (flags & END_HEADERS) return this.onHeaderBlock(streamId, fragment, (flags & END_STREAM) !== 0);
-        this.continuing = { streamId, parts: [Buffer.from(fragment)], bytes: fragment.length, endStream: (flags & END_STREAM) !== 0 };
+        this.continuing = { streamId, parts: [Buffer.from(fragment)], bytes: fragment.length, frames: 0, endStream: (flags & END_STREAM) !== 0 };
         return true;
       }
       case Frame.Continuation: {
         const c = this.continuing;
         if (!c || c.streamId !== streamId) return this.fail();
         c.bytes += end - start;
-        if (c.bytes > MAX_HEADER_BLOCK) return this.fail();
+        if (c.bytes > MAX_HEADER_BLOCK || ++c.frames > MAX_CONTINUATIONS) return this.fail();
         c.parts.push(Buffer.from(b.subarray(start, end)));
         if (!(flags & END_HEADERS)) return true;
         this.continuing = undefined;

@@ -260,6 +260,8 @@ describe('HTTP/2 client against hostile servers', () => {
         'endless CONTINUATION',
         (s) => Buffer.concat([frame(1, 0, s, Buffer.from([0x88])), ...Array.from({ length: 2000 }, () => frame(9, 0, s, Buffer.alloc(16_000, 0x88)))]),
       ],
+      // Nothing to count in bytes: only the number of frames can bound them.
+      ['endless empty CONTINUATION', (s) => Buffer.concat([frame(1, 0, s, Buffer.from([0x88])), ...new Array<Buffer>(100_000).fill(frame(9, 0, s))])],
       // 0 × 2^shift is NaN past 1,024 bits: a table size update of NaN passed every check, the table grew without end.
       [
         'an HPACK table size update that decodes as NaN',
