@@ -71,6 +71,12 @@ const CONNECTION_WINDOW = 1 << 24;
 const DEFAULT_WINDOW = 65_535;
 const MAX_WINDOW = 0x7fffffff;
 const MAX_STREAM_ID = 0x7fffffff;
+/**
+ * Acknowledgements (of PING, of SETTINGS) waiting to be sent before the connection fails: a server that sends
+ * them and reads nothing would queue our answers without end (a "ping flood"; Go's x/net/http2 allows 10,000
+ * queued control frames, nghttp2 1,000 acknowledgements).
+ */
+const MAX_PENDING_ACKS = 10_000;
 /** Until the server's SETTINGS say otherwise (RFC 9113 leaves it unlimited; servers use 100–250). */
 const DEFAULT_MAX_STREAMS = 100;
 
@@ -115,6 +121,8 @@ export class Http2Session {
   private out: Buffer[] = [];
   private outBytes = 0;
   private flushQueued = false;
+  /** Acknowledgements written since the socket last had nothing waiting to be sent. */
+  private pendingAcks = 0;
   /** Part of a frame left from the previous read. */
   private carry: Buffer | undefined;
   /** A header block spread over HEADERS and CONTINUATION frames. */
@@ -258,6 +266,14 @@ export class Http2Session {
     for (const stream of waiting) if (this.streams.get(stream.id) === stream && stream.pendingBody) this.sendBody(stream);
   }
 
+  /** Writes an acknowledgement; false when too many wait unsent and the connection was failed over it. */
+  private writeAck(type: Frame.Ping | Frame.Settings, payload: Buffer): boolean {
+    if (this.socket.writableLength === 0) this.pendingAcks = 0; // all sent before: only those of this tick wait
+    if (++this.pendingAcks > MAX_PENDING_ACKS) return this.fail();
+    this.writeFrame(type, ACK, 0, payload);
+    return true;
+  }
+
   private writeFrame(type: Frame, flags: number, streamId: number, payload: Buffer): void {
     const head = Buffer.allocUnsafe(FRAME_HEADER);
     head[0] = payload.length >>> 16;
@@ -362,8 +378,7 @@ export class Http2Session {
         return this.fail(); // push is disabled in our SETTINGS
       case Frame.Ping:
         if (end - start !== 8 || streamId !== 0) return this.fail();
-        if (!(flags & ACK)) this.writeFrame(Frame.Ping, ACK, 0, Buffer.from(b.subarray(start, end)));
-        return true;
+        return flags & ACK ? true : this.writeAck(Frame.Ping, Buffer.from(b.subarray(start, end)));
       case Frame.GoAway: {
         if (end - start < 8 || streamId !== 0) return this.fail();
         const last = b.readUInt32BE(start) & MAX_STREAM_ID;
@@ -498,7 +513,7 @@ export class Http2Session {
         this.peerFrameSize = value;
       }
     }
-    this.writeFrame(Frame.Settings, ACK, 0, Buffer.alloc(0));
+    if (!this.writeAck(Frame.Settings, Buffer.alloc(0))) return false;
     if (this.blocked.length) this.resumeBodies();
     if (!this.ready) {
       this.ready = true;

@@ -313,4 +313,58 @@ describe('HTTP/2 client against hostile servers', () => {
       srv.close();
     }
   });
+
+  test('PING and SETTINGS floods while the server reads nothing: the acknowledgements waiting are bounded, the connection fails', async () => {
+    const LIMIT = 3_000_000;
+    let sent = 0;
+    const batch = Buffer.concat(Array.from({ length: 10_000 }, (_, i) => (i % 2 ? frame(6, 0, 0, Buffer.alloc(8)) : SETTINGS)));
+    let floodEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (floodEnded = resolve));
+    const srv = await rawServer((f, socket) => {
+      if (f.type !== 1) return;
+      socket.pause(); // reads nothing more: every acknowledgement stays with the client
+      socket.on('close', floodEnded);
+      const flood = (): void => {
+        while (!socket.destroyed && sent < LIMIT) {
+          sent += 10_000;
+          if (!socket.write(batch)) return void socket.once('drain', flood);
+        }
+        floodEnded();
+      };
+      flood();
+    });
+    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    try {
+      await t.warmUp();
+      const r = await withExpiry(t, send(t, request('GET', '/'), { timeoutMs: 30_000 }));
+      assert.equal(r.failure, 'protocol_error');
+      await ended;
+      assert.ok(sent < LIMIT, `the client took all ${sent} frames without failing the connection`);
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
+
+  test('50,000 PINGs from a server that reads the answers: every one is answered, the connection goes on', async () => {
+    let pongs = 0;
+    let stream = 0;
+    const pings = Buffer.concat(Array.from({ length: 10_000 }, () => frame(6, 0, 0, Buffer.alloc(8))));
+    const srv = await rawServer((f, socket) => {
+      if (f.type === 1) {
+        stream = f.stream;
+        for (let i = 0; i < 5; i++) socket.write(pings);
+      }
+      if (f.type === 6 && f.flags === 1 && ++pongs === 50_000) socket.write(Buffer.concat([okHeaders(stream), okBody(stream)]));
+    });
+    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    try {
+      await t.warmUp();
+      const r = await withExpiry(t, send(t, request('GET', '/'), { timeoutMs: 30_000 }));
+      assert.deepEqual([r.status, r.body, pongs], [200, 'ok', 50_000]);
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
 });
