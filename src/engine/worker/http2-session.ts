@@ -23,6 +23,8 @@ export interface StreamRequest {
   wantBody: boolean;
   wantHeaders: readonly string[] | undefined;
   idempotent: boolean;
+  /** Sent once more already after a refusal that counts (see `refused`): the next such refusal is its failure. */
+  resent: boolean;
   /** performance.now() after which the request times out. */
   deadline: number;
   done(status: number, body: Buffer | undefined, failure: Outcome | undefined, headers?: string[]): void;
@@ -108,6 +110,8 @@ export class Http2Session {
   private nextId = 1;
   /** Set once the server's first SETTINGS arrived: streams may start. */
   ready = false;
+  /** Streams that ended with a response. */
+  served = 0;
   private closed = false;
   /** GOAWAY received or stream ids used up: no new streams. */
   private draining = false;
@@ -364,11 +368,8 @@ export class Http2Session {
         if (!stream) return true;
         this.streams.delete(streamId);
         const code = b.readUInt32BE(start);
-        if (code === REFUSED_STREAM && stream.request.idempotent) {
-          // Not processed (RFC 9113 §8.7): sent once more, on any session, as a stale keep-alive would be.
-          stream.request.idempotent = false;
-          this.owner.onClosed(this, [stream.request]);
-        } else stream.request.done(0, undefined, 'connection_reset');
+        if (code === REFUSED_STREAM && stream.request.idempotent) this.refused([stream.request], true);
+        else stream.request.done(0, undefined, 'connection_reset');
         this.owner.onSlot(this);
         return true;
       }
@@ -383,14 +384,16 @@ export class Http2Session {
         if (end - start < 8 || streamId !== 0) return this.fail();
         const last = b.readUInt32BE(start) & MAX_STREAM_ID;
         this.draining = true;
-        // Streams above the last one the server will process were never seen: they go out again elsewhere.
+        // Streams above the last one the server will process were never seen.
         const unprocessed: StreamRequest[] = [];
         for (const [id, stream] of this.streams) {
           if (id <= last) continue;
           this.streams.delete(id);
           unprocessed.push(stream.request);
         }
-        if (unprocessed.length) this.owner.onClosed(this, unprocessed);
+        // A GOAWAY after responses is a server rotating its connections (nginx: every 1,000 requests), and
+        // the next session may rotate too; one that answered nothing is a server refusing: that counts.
+        if (unprocessed.length) this.refused(unprocessed, this.served === 0);
         if (this.streams.size === 0) this.destroy();
         return !this.closed;
       }
@@ -412,6 +415,23 @@ export class Http2Session {
       default:
         return true; // frame types we do not know are ignored (RFC 9113 §4.1)
     }
+  }
+
+  /**
+   * Requests the server did not process (RFC 9113 §8.7) go out again, on any session, as a stale
+   * keep-alive's would. A refusal that `counts` is allowed once per request; at the second the request fails,
+   * so a server that refuses everything costs two streams a request.
+   */
+  private refused(requests: StreamRequest[], counts: boolean): void {
+    const again: StreamRequest[] = [];
+    for (const request of requests) {
+      if (counts && request.resent) request.done(0, undefined, 'connection_reset');
+      else {
+        if (counts) request.resent = true;
+        again.push(request);
+      }
+    }
+    if (again.length) this.owner.onClosed(this, again);
   }
 
   private onData(flags: number, streamId: number, b: Buffer, start: number, end: number): boolean {
@@ -479,6 +499,7 @@ export class Http2Session {
 
   private complete(stream: Stream): boolean {
     this.streams.delete(stream.id);
+    this.served++;
     const parts = stream.bodyParts;
     const body = parts ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
     stream.request.done(stream.status, body, undefined, stream.headers);

@@ -30,6 +30,7 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
         wantBody: wants.body,
         wantHeaders: wants.headers,
         idempotent: isIdempotent(request.method),
+        resent: false,
         deadline,
         done,
       });

@@ -367,4 +367,24 @@ describe('HTTP/2 client against hostile servers', () => {
       srv.close();
     }
   });
+
+  test('a server that refuses every stream with GOAWAY: each request goes out again once at most, then fails', async () => {
+    let streams = 0;
+    const srv = await rawServer((f, socket) => {
+      if (f.type !== 1) return;
+      streams++;
+      socket.write(frame(7, 0, 0, Buffer.concat([u32(0), u32(0)]))); // processed none
+    });
+    const t = createHttp2Transport(new URL(srv.origin), 2, false);
+    try {
+      await t.warmUp();
+      const results = await withExpiry(t, Promise.all(Array.from({ length: 100 }, () => send(t, request('GET', '/'), { timeoutMs: 5000 }))));
+      assert.deepEqual(new Set(results.map((r) => r.failure)), new Set(['connection_reset']));
+      assert.ok(streams <= 200, `${streams} streams for 100 requests`);
+      assert.ok(srv.connections() <= 10, `${srv.connections()} connections for 100 requests`);
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
 });
