@@ -5,7 +5,8 @@
  * objects, listeners and wrappers); see README "Architecture" for the numbers.
  *
  * Bounded against a hostile server: frames no larger than the 16 KiB we advertise, header blocks (with
- * CONTINUATION) up to 64 KiB in 64 frames, the kept body up to MAX_BODY_BYTES, flow-control windows checked.
+ * CONTINUATION) up to 64 KiB in 64 frames, the kept body up to MAX_BODY_BYTES, flow-control windows checked,
+ * connect, TLS and the server's first SETTINGS within one deadline.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -135,11 +136,14 @@ export class Http2Session {
   private blocked: Stream[] = [];
   /** Called once when the session is ready or gone (the pool's warm-up waits on it). */
   onReady: (() => void) | undefined;
+  /** Fails the session if connect, TLS and the server's first SETTINGS have not all come by then. */
+  private setupTimer: NodeJS.Timeout | undefined;
 
   constructor(
     target: ConnectionTarget,
     readBuffer: Buffer,
     private readonly owner: SessionOwner,
+    setupTimeoutMs: number,
   ) {
     const onread = {
       buffer: readBuffer,
@@ -168,6 +172,7 @@ export class Http2Session {
     });
     this.socket.on('error', (err) => this.close(outcomeOfError(err)));
     this.socket.on('close', () => this.close('connection_reset'));
+    this.setupTimer = setTimeout(() => this.close('timeout'), setupTimeoutMs);
   }
 
   get active(): number {
@@ -537,6 +542,7 @@ export class Http2Session {
     if (!this.writeAck(Frame.Settings, Buffer.alloc(0))) return false;
     if (this.blocked.length) this.resumeBodies();
     if (!this.ready) {
+      clearTimeout(this.setupTimer);
       this.ready = true;
       this.onReady?.();
       this.onReady = undefined;
@@ -555,6 +561,7 @@ export class Http2Session {
     if (this.closed) return;
     const wasReady = this.ready;
     this.closed = true;
+    clearTimeout(this.setupTimer);
     this.ready = false;
     this.socket.destroy();
     const failed = [...this.streams.values()];

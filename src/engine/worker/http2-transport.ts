@@ -10,7 +10,8 @@ import { Http2Session, type SessionOwner, type StreamRequest } from './http2-ses
 import { encodeHttp2Block, isIdempotent, type Done, type Outgoing, type Transport, type Wants } from './transport.js';
 import { WaitingQueue } from './waiting-queue.js';
 
-export function createHttp2Transport(url: URL, connections: number, insecure: boolean): Transport {
+/** `setupTimeoutMs` bounds connect, TLS and the server's first SETTINGS together: past it, the connection fails as a timeout. */
+export function createHttp2Transport(url: URL, connections: number, insecure: boolean, setupTimeoutMs: number): Transport {
   const isTls = url.protocol === 'https:';
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const target: ConnectionTarget = {
@@ -19,7 +20,7 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
     // SNI carries host names only (RFC 6066).
     tls: isTls ? { servername: isIP(hostname) ? undefined : hostname, rejectUnauthorized: !insecure } : undefined,
   };
-  const pool = new Http2Pool(target, Math.max(1, connections), Buffer.allocUnsafe(64 * 1024));
+  const pool = new Http2Pool(target, Math.max(1, connections), Buffer.allocUnsafe(64 * 1024), setupTimeoutMs);
   const scheme = url.protocol.slice(0, -1);
   return {
     warmUp: () => pool.warmUp(),
@@ -56,6 +57,7 @@ class Http2Pool implements SessionOwner {
     private readonly target: ConnectionTarget,
     size: number,
     private readonly readBuffer: Buffer,
+    private readonly setupTimeoutMs: number,
   ) {
     this.sessions = new Array<Http2Session | undefined>(size).fill(undefined);
   }
@@ -128,7 +130,7 @@ class Http2Pool implements SessionOwner {
   }
 
   private open(i: number): Http2Session {
-    const session = new Http2Session(this.target, this.readBuffer, this);
+    const session = new Http2Session(this.target, this.readBuffer, this, this.setupTimeoutMs);
     this.sessions[i] = session;
     return session;
   }

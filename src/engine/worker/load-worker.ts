@@ -111,7 +111,7 @@ class WorkerRun implements OpenLoopHost {
         ? Math.max(1, shareOf(maxVus(this.plan), this.index, this.count))
         : Math.max(1, shareOf(Math.min(this.plan.connections, this.plan.model.kind === 'closed' ? maxVus(this.plan) : Infinity), this.index, this.count));
     this.transport = this.plan.target.http2
-      ? createHttp2Transport(url, connections, this.plan.target.insecure)
+      ? createHttp2Transport(url, connections, this.plan.target.insecure, longestTimeoutMs(this.plan))
       : createHttp1Transport(url, connections, this.plan.target.insecure);
     // A rehearsal sends the real run's requests (the same code, the same objects), to its own responder.
     this.mix = rehearsalOf ?? createRequestMix(this.plan);
@@ -392,6 +392,14 @@ class WorkerRun implements OpenLoopHost {
     // endMs is the planned length, or the moment of an early stop: the span the schedule covered.
     this.send({ type: 'done', durationMs: this.started ? this.endMs : 0 });
   }
+}
+
+/** The longest request timeout: no request could wait longer for a connection to be set up. */
+function longestTimeoutMs(plan: LoadPlan): number {
+  let ms = 0;
+  for (const r of plan.requests) ms = Math.max(ms, r.timeoutMs);
+  for (const j of plan.journeys ?? []) for (const step of j.steps) ms = Math.max(ms, step.timeoutMs);
+  return ms;
 }
 
 function maxVus(plan: LoadPlan): number {

@@ -82,7 +82,7 @@ describe('HTTP/2 client against node:http2', () => {
   after(() => server.close());
 
   test('GET and POST; a 1 MiB upload waits for the window, a 3 MiB download gives it back', async () => {
-    const t = createHttp2Transport(new URL(origin), 2, false);
+    const t = createHttp2Transport(new URL(origin), 2, false, 10_000);
     try {
       await t.warmUp();
       const get = await send(t, request('GET', '/hello'), { wantHeaders: ['x-got'] });
@@ -103,7 +103,7 @@ describe('HTTP/2 client against node:http2', () => {
   });
 
   test("200 requests at once over 2 sessions never exceed the server's 5 streams per session", async () => {
-    const t = createHttp2Transport(new URL(origin), 2, false);
+    const t = createHttp2Transport(new URL(origin), 2, false, 10_000);
     try {
       await t.warmUp();
       maxActive = 0;
@@ -122,7 +122,7 @@ describe('HTTP/2 client against node:http2', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     probe.close();
-    const t = createHttp2Transport(new URL(`http://127.0.0.1:${port}`), 2, false);
+    const t = createHttp2Transport(new URL(`http://127.0.0.1:${port}`), 2, false, 10_000);
     try {
       const results = await withExpiry(t, Promise.all([send(t, request('GET', '/')), send(t, request('GET', '/')), send(t, request('GET', '/'))]));
       assert.deepEqual(
@@ -210,7 +210,7 @@ describe('HTTP/2 client against hostile servers', () => {
         socket.write(frame(7, 0, 0, Buffer.concat([u32(0), u32(0)]))); // processed none
       else socket.write(Buffer.concat([okHeaders(f.stream), okBody(f.stream)]));
     });
-    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
     try {
       await t.warmUp();
       const results = await withExpiry(t, Promise.all([send(t, request('GET', '/a')), send(t, request('POST', '/b', Buffer.from('x')))]));
@@ -236,7 +236,7 @@ describe('HTTP/2 client against hostile servers', () => {
       refusals++;
       socket.write(frame(3, 0, f.stream, u32(0x7)));
     });
-    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
     try {
       await t.warmUp();
       const r = await withExpiry(t, send(t, request('GET', '/')));
@@ -273,7 +273,7 @@ describe('HTTP/2 client against hostile servers', () => {
       const srv = await rawServer((f, socket) => {
         if (f.type === 1) socket.write(attack(f.stream));
       });
-      const t = createHttp2Transport(new URL(srv.origin), 1, false);
+      const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
       try {
         await t.warmUp();
         const started = performance.now();
@@ -298,7 +298,7 @@ describe('HTTP/2 client against hostile servers', () => {
       if (f.type === 1) socket.write(frame(6, 0, 0, Buffer.from('12345678')));
       if (f.type === 3) cancelled();
     });
-    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
     try {
       await t.warmUp();
       const r = await withExpiry(t, send(t, request('GET', '/'), { timeoutMs: 200 }));
@@ -333,7 +333,7 @@ describe('HTTP/2 client against hostile servers', () => {
       };
       flood();
     });
-    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
     try {
       await t.warmUp();
       const r = await withExpiry(t, send(t, request('GET', '/'), { timeoutMs: 30_000 }));
@@ -357,7 +357,7 @@ describe('HTTP/2 client against hostile servers', () => {
       }
       if (f.type === 6 && f.flags === 1 && ++pongs === 50_000) socket.write(Buffer.concat([okHeaders(stream), okBody(stream)]));
     });
-    const t = createHttp2Transport(new URL(srv.origin), 1, false);
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
     try {
       await t.warmUp();
       const r = await withExpiry(t, send(t, request('GET', '/'), { timeoutMs: 30_000 }));
@@ -375,7 +375,7 @@ describe('HTTP/2 client against hostile servers', () => {
       streams++;
       socket.write(frame(7, 0, 0, Buffer.concat([u32(0), u32(0)]))); // processed none
     });
-    const t = createHttp2Transport(new URL(srv.origin), 2, false);
+    const t = createHttp2Transport(new URL(srv.origin), 2, false, 10_000);
     try {
       await t.warmUp();
       const results = await withExpiry(t, Promise.all(Array.from({ length: 100 }, () => send(t, request('GET', '/'), { timeoutMs: 5000 }))));
@@ -385,6 +385,53 @@ describe('HTTP/2 client against hostile servers', () => {
     } finally {
       t.close();
       srv.close();
+    }
+  });
+
+  test('a server that never sends its SETTINGS, or never finishes the TLS handshake: warm-up ends at the setup deadline, requests time out', async () => {
+    let closedByClient = 0;
+    let onClosed = (): void => undefined;
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        closedByClient++;
+        onClosed();
+      });
+      socket.resume(); // reads the preface (or the ClientHello) and answers nothing
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      for (const scheme of ['http', 'https']) {
+        closedByClient = 0;
+        const t = createHttp2Transport(new URL(`${scheme}://127.0.0.1:${port}`), 2, true, 300);
+        try {
+          let hung: NodeJS.Timeout | undefined;
+          const warm = await Promise.race([
+            t.warmUp().then(() => 'ended'),
+            new Promise<string>((resolve) => (hung = setTimeout(() => resolve('still waiting after 15 s'), 15_000))),
+          ]);
+          clearTimeout(hung);
+          assert.equal(warm, 'ended', scheme);
+          // Both connections closed by the client (waited for: the server hears of it a moment later).
+          await new Promise<void>((resolve) => {
+            onClosed = () => {
+              if (closedByClient >= 2) resolve();
+            };
+            onClosed();
+          });
+          const r = await withExpiry(t, send(t, request('GET', '/'), { timeoutMs: 60_000 }));
+          assert.equal(r.failure, 'timeout', scheme);
+        } finally {
+          t.close();
+        }
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
     }
   });
 });
