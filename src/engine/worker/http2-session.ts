@@ -80,6 +80,8 @@ const MAX_STREAM_ID = 0x7fffffff;
  * queued control frames, nghttp2 1,000 acknowledgements).
  */
 const MAX_PENDING_ACKS = 10_000;
+/** Bytes waiting to be sent past which no stream starts: a server that stops reading holds up requests, not memory. */
+const MAX_WRITE_BACKLOG = 1 << 20;
 /** Until the server's SETTINGS say otherwise (RFC 9113 leaves it unlimited; servers use 100–250). */
 const DEFAULT_MAX_STREAMS = 100;
 
@@ -172,6 +174,7 @@ export class Http2Session {
     });
     this.socket.on('error', (err) => this.close(outcomeOfError(err)));
     this.socket.on('close', () => this.close('connection_reset'));
+    this.socket.on('drain', () => this.owner.onSlot(this));
     this.setupTimer = setTimeout(() => this.close('timeout'), setupTimeoutMs);
   }
 
@@ -181,7 +184,9 @@ export class Http2Session {
 
   /** Can a stream start now? */
   get canStart(): boolean {
-    return this.ready && !this.draining && !this.closed && this.streams.size < this.maxStreams;
+    return (
+      this.ready && !this.draining && !this.closed && this.streams.size < this.maxStreams && this.outBytes + this.socket.writableLength < MAX_WRITE_BACKLOG
+    );
   }
 
   get gone(): boolean {
@@ -308,9 +313,11 @@ export class Http2Session {
     this.flushQueued = false;
     if (this.closed || this.outBytes === 0) return;
     const bytes = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out, this.outBytes);
+    const heldBack = this.outBytes >= MAX_WRITE_BACKLOG;
     this.out = [];
     this.outBytes = 0;
-    this.socket.write(bytes);
+    // Streams held back by this tick's bytes may start once the socket took them (else 'drain' says when).
+    if (this.socket.write(bytes) && heldBack) this.owner.onSlot(this);
   }
 
   private onRead(buf: Buffer, n: number): void {

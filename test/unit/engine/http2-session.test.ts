@@ -164,6 +164,7 @@ const okBody = (stream: number, text = 'ok'): Buffer => frame(0, 0x1, stream, Bu
 /** A server that reads the client's frames and answers through `onFrame`; counts connections. */
 async function rawServer(
   onFrame: (f: ClientFrame, socket: net.Socket, connection: number) => void,
+  settings = SETTINGS,
 ): Promise<{ origin: string; connections: () => number; close: () => void }> {
   let connections = 0;
   const sockets = new Set<net.Socket>();
@@ -174,7 +175,7 @@ async function rawServer(
     socket.on('close', () => sockets.delete(socket));
     let buf = Buffer.alloc(0);
     let prefaceSeen = false;
-    socket.write(SETTINGS);
+    socket.write(settings);
     socket.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       if (!prefaceSeen) {
@@ -432,6 +433,40 @@ describe('HTTP/2 client against hostile servers', () => {
     } finally {
       for (const s of sockets) s.destroy();
       server.close();
+    }
+  });
+
+  test('a server that stops reading: new streams wait for the socket to drain instead of piling up in memory', async () => {
+    const N = 2000;
+    let headers = 0;
+    let stalled: net.Socket | undefined;
+    const manyStreams = frame(4, 0, 0, Buffer.concat([Buffer.from([0, 3]), u32(10_000)])); // MAX_CONCURRENT_STREAMS
+    const srv = await rawServer((f, socket) => {
+      if (f.type !== 1) return;
+      if (f.payload.includes('/sentinel')) {
+        socket.write(Buffer.concat([okHeaders(f.stream), okBody(f.stream)]));
+        return;
+      }
+      headers++;
+      if (!stalled) {
+        stalled = socket;
+        socket.pause(); // a frozen application: the kernel's buffers fill, then the client's
+      }
+    }, manyStreams);
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
+    try {
+      await t.warmUp();
+      const pad = { 'x-pad': 'p'.repeat(16_000) };
+      const results = await withExpiry(t, Promise.all(Array.from({ length: N }, () => send(t, request('GET', '/', undefined, pad), { timeoutMs: 1000 }))));
+      assert.ok(results.every((r) => r.failure === 'timeout'));
+      // Reading again: everything the client wrote arrives, then a request sent last.
+      stalled!.resume();
+      const last = await withExpiry(t, send(t, request('GET', '/sentinel'), { timeoutMs: 30_000 }));
+      assert.equal(last.status, 200);
+      assert.ok(headers < N / 2, `${headers} of ${N} requests were written to a socket that took nothing`);
+    } finally {
+      t.close();
+      srv.close();
     }
   });
 });
