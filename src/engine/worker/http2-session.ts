@@ -63,7 +63,7 @@ const PRIORITY = 0x20;
 const REFUSED_STREAM = 0x7;
 const CANCEL = 0x8;
 
-/** What we accept: the protocol's default frame size, a header block as large as HTTP/1.1's head limit. */
+/** What we accept: the protocol's default frame size, a header block (and its decoded list) as large as HTTP/1.1's head limit. */
 const MAX_FRAME_SIZE = 16_384;
 const MAX_HEADER_BLOCK = 64 * 1024;
 /** CONTINUATION frames in one header block: empty ones add no bytes, so only their number bounds them. */
@@ -490,16 +490,21 @@ export class Http2Session {
     let status = 0;
     const want = stream?.request.wantHeaders;
     const fields: string[] | undefined = want && stream.status === 0 ? [] : undefined;
+    // The decoded size, as SETTINGS_MAX_HEADER_LIST_SIZE counts it: one-octet references to a 4 KiB table
+    // entry would otherwise make a 64 KiB block a 256 MiB header list.
+    let listSize = 0;
     try {
       // Decoded even for a cancelled stream: the server's table changes with every block.
       this.decoder.decode(block, 0, block.length, (name, value) => {
+        listSize += name.length + value.length + 32;
         if (name === ':status') status = Number(value);
-        else if (fields && want!.includes(name)) fields.push(name, value);
+        else if (fields && listSize <= MAX_HEADER_BLOCK && want!.includes(name)) fields.push(name, value);
       });
     } catch {
       return this.fail();
     }
     if (!stream) return true;
+    if (listSize > MAX_HEADER_BLOCK) return this.resetStream(stream, 'protocol_error');
     if (stream.status === 0) {
       if (!(status >= 100 && status <= 599)) return this.resetStream(stream, 'protocol_error');
       if (status < 200) return endStream ? this.resetStream(stream, 'protocol_error') : true; // interim (1xx)

@@ -469,4 +469,27 @@ describe('HTTP/2 client against hostile servers', () => {
       srv.close();
     }
   });
+
+  test('an HPACK bomb (one 4 KiB entry referenced 12,000 times) resets its stream; the connection goes on', async () => {
+    const entry = Buffer.concat([Buffer.from([0x40 | 55, 0x7f, 0xa1, 0x1e]), Buffer.alloc(4000, 0x61)]); // set-cookie, 4,000 octets, indexed
+    const bomb = Buffer.concat([Buffer.from([0x88]), entry, Buffer.alloc(12_000, 0x80 | 62)]);
+    const srv = await rawServer((f, socket) => {
+      if (f.type !== 1) return;
+      if (f.payload.includes('/bomb'))
+        socket.write(Buffer.concat([frame(1, 0x1, f.stream, bomb.subarray(0, 10_000)), frame(9, 0x4, f.stream, bomb.subarray(10_000))]));
+      else socket.write(Buffer.concat([okHeaders(f.stream), okBody(f.stream)]));
+    });
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
+    try {
+      await t.warmUp();
+      const r = await withExpiry(t, send(t, request('GET', '/bomb'), { wantHeaders: ['set-cookie'] }));
+      assert.equal(r.failure, 'protocol_error', `${r.headers?.length ?? 0} header fields kept`);
+      const next = await withExpiry(t, send(t, request('GET', '/next')));
+      assert.deepEqual([next.status, next.body], [200, 'ok']);
+      assert.equal(srv.connections(), 1);
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
 });
