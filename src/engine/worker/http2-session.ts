@@ -96,6 +96,8 @@ class Stream {
   sendWindow: number;
   /** Request body still to send (flow control held it back). */
   pendingBody: Buffer | undefined;
+  /** In the session's list of streams waiting for window. */
+  waitsForWindow = false;
   constructor(
     readonly id: number,
     readonly request: StreamRequest,
@@ -270,14 +272,20 @@ export class Http2Session {
       stream.pendingBody = undefined;
     } else {
       stream.pendingBody = body;
-      if (!this.blocked.includes(stream)) this.blocked.push(stream);
+      if (!stream.waitsForWindow) {
+        stream.waitsForWindow = true;
+        this.blocked.push(stream);
+      }
     }
   }
 
   private resumeBodies(): void {
     const waiting = this.blocked;
     this.blocked = [];
-    for (const stream of waiting) if (this.streams.get(stream.id) === stream && stream.pendingBody) this.sendBody(stream);
+    for (const stream of waiting) {
+      stream.waitsForWindow = false;
+      if (this.streams.get(stream.id) === stream && stream.pendingBody) this.sendBody(stream);
+    }
   }
 
   /** Writes an acknowledgement; false when too many wait unsent and the connection was failed over it. */
@@ -415,11 +423,14 @@ export class Http2Session {
         if (streamId === 0) {
           if (increment === 0 || this.connSendWindow + increment > MAX_WINDOW) return this.fail();
           this.connSendWindow += increment;
-        } else {
-          const stream = this.streams.get(streamId);
-          if (stream) stream.sendWindow += increment;
+          if (this.blocked.length) this.resumeBodies();
+          return true;
         }
-        if (this.blocked.length) this.resumeBodies();
+        // One stream's window: only that stream may go on (not every stream waiting, once per frame).
+        const stream = this.streams.get(streamId);
+        if (!stream) return true;
+        stream.sendWindow += increment;
+        if (stream.pendingBody) this.sendBody(stream);
         return true;
       }
       case Frame.Priority:
@@ -537,19 +548,24 @@ export class Http2Session {
     if (streamId !== 0) return this.fail();
     if (flags & ACK) return true;
     if ((end - start) % 6 !== 0) return this.fail();
+    let initialWindow = this.peerInitialWindow;
     for (let at = start; at < end; at += 6) {
       const id = b.readUInt16BE(at);
       const value = b.readUInt32BE(at + 2);
       if (id === 0x3) this.maxStreams = value;
       else if (id === 0x4) {
         if (value > MAX_WINDOW) return this.fail();
-        const delta = value - this.peerInitialWindow;
-        this.peerInitialWindow = value;
-        for (const stream of this.streams.values()) stream.sendWindow += delta;
+        initialWindow = value;
       } else if (id === 0x5) {
         if (value < MAX_FRAME_SIZE || value > 0xffffff) return this.fail();
         this.peerFrameSize = value;
       }
+    }
+    // Applied once per frame, whatever number of times the frame repeats the setting.
+    if (initialWindow !== this.peerInitialWindow) {
+      const delta = initialWindow - this.peerInitialWindow;
+      this.peerInitialWindow = initialWindow;
+      for (const stream of this.streams.values()) stream.sendWindow += delta;
     }
     if (!this.writeAck(Frame.Settings, Buffer.alloc(0))) return false;
     if (this.blocked.length) this.resumeBodies();

@@ -492,4 +492,46 @@ describe('HTTP/2 client against hostile servers', () => {
       srv.close();
     }
   });
+
+  test('SETTINGS and WINDOW_UPDATE floods while 4,000 uploads wait for window: the work per frame does not grow with the streams', async () => {
+    const N = 4000;
+    const settingsOf = (pairs: [number, number][]): Buffer =>
+      frame(4, 0, 0, Buffer.concat(pairs.map(([id, v]) => Buffer.concat([Buffer.from([id >> 8, id & 0xff]), u32(v)]))));
+    const streams: number[] = [];
+    const srv = await rawServer(
+      (f, socket) => {
+        if (f.type === 0 && f.flags & 0x1) socket.write(Buffer.concat([okHeaders(f.stream), okBody(f.stream)]));
+        if (f.type !== 1 || streams.push(f.stream) < N) return;
+        // Every upload waits for window: 100 SETTINGS of 2,730 entries each, 100,000 one-octet updates to one stream.
+        const settings = settingsOf(Array.from({ length: 2730 }, (): [number, number] => [4, 0]));
+        for (let i = 0; i < 100; i++) socket.write(settings);
+        const one = frame(8, 0, streams[0]!, u32(1));
+        socket.write(Buffer.concat(new Array<Buffer>(100_000).fill(one)));
+        // Then the window every upload needs.
+        socket.write(Buffer.concat(streams.map((id) => frame(8, 0, id, u32(8)))));
+      },
+      settingsOf([
+        [3, 10_000], // MAX_CONCURRENT_STREAMS
+        [4, 0], // INITIAL_WINDOW_SIZE
+      ]),
+    );
+    const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
+    try {
+      await t.warmUp();
+      let hung: NodeJS.Timeout | undefined;
+      const results = await withExpiry(
+        t,
+        Promise.race([
+          Promise.all(Array.from({ length: N }, (_, i) => send(t, request('POST', `/u${i}`, Buffer.from('12345678')), { timeoutMs: 120_000 }))),
+          new Promise<'hung'>((resolve) => (hung = setTimeout(() => resolve('hung'), 60_000))),
+        ]),
+      );
+      clearTimeout(hung);
+      assert.notEqual(results, 'hung', 'the uploads did not end within 60 s');
+      assert.equal(results !== 'hung' && results.filter((r) => r.status === 200).length, N);
+    } finally {
+      t.close();
+      srv.close();
+    }
+  });
 });
