@@ -34,11 +34,10 @@ export interface StreamRequest {
 export interface SessionOwner {
   /** The session can take more streams (it became ready, or a stream ended). */
   onSlot(session: Http2Session): void;
-  /**
-   * Requests the server never saw (safe to send again elsewhere), or the session is gone: then
-   * `neverReady` is the outcome when it closed before it could take a stream (refused, TLS, not HTTP/2).
-   */
-  onClosed(session: Http2Session, unprocessed: StreamRequest[], neverReady?: Outcome): void;
+  /** Requests the server refused unprocessed: safe to send again elsewhere. */
+  onRefused(session: Http2Session, requests: StreamRequest[]): void;
+  /** The session is gone: `outcome` is how (what requests waiting for it would fail as), `wasReady` whether it ever took streams. */
+  onClosed(session: Http2Session, outcome: Outcome, wasReady: boolean): void;
 }
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -189,10 +188,6 @@ export class Http2Session {
     return (
       this.ready && !this.draining && !this.closed && this.streams.size < this.maxStreams && this.outBytes + this.socket.writableLength < MAX_WRITE_BACKLOG
     );
-  }
-
-  get gone(): boolean {
-    return this.closed || (this.draining && this.streams.size === 0);
   }
 
   start(request: StreamRequest): void {
@@ -454,7 +449,7 @@ export class Http2Session {
         again.push(request);
       }
     }
-    if (again.length) this.owner.onClosed(this, again);
+    if (again.length) this.owner.onRefused(this, again);
   }
 
   private onData(flags: number, streamId: number, b: Buffer, start: number, end: number): boolean {
@@ -598,7 +593,7 @@ export class Http2Session {
     this.onReady?.();
     this.onReady = undefined;
     for (const stream of failed) stream.request.done(0, undefined, outcome);
-    this.owner.onClosed(this, [], wasReady ? undefined : outcome);
+    this.owner.onClosed(this, outcome, wasReady);
   }
 }
 

@@ -534,4 +534,29 @@ describe('HTTP/2 client against hostile servers', () => {
       srv.close();
     }
   });
+
+  test('a server that lets no stream start (zero streams, then a close or GOAWAY): connections are not opened again without end', async () => {
+    const zeroStreams = frame(4, 0, 0, Buffer.concat([Buffer.from([0, 3]), u32(0)])); // MAX_CONCURRENT_STREAMS 0
+    const endings: [string, (socket: net.Socket) => void][] = [
+      ['close', (socket) => socket.end()],
+      ['GOAWAY', (socket) => socket.write(frame(7, 0, 0, Buffer.concat([u32(0), u32(0)])))],
+    ];
+    for (const [name, end] of endings) {
+      let streams = 0;
+      const srv = await rawServer((f, socket) => {
+        if (f.type === 1) streams++;
+        if (f.type === 4 && !(f.flags & 0x1)) end(socket); // the client's SETTINGS: its preface is in
+      }, zeroStreams);
+      const t = createHttp2Transport(new URL(srv.origin), 1, false, 10_000);
+      try {
+        const results = await withExpiry(t, Promise.all(Array.from({ length: 100 }, () => send(t, request('GET', '/'), { timeoutMs: 3000 }))));
+        assert.deepEqual(new Set(results.map((r) => r.failure)), new Set(['connection_reset']), name);
+        assert.equal(streams, 0, name);
+        assert.ok(srv.connections() <= 10, `${name}: ${srv.connections()} connections for 100 requests`);
+      } finally {
+        t.close();
+        srv.close();
+      }
+    }
+  });
 });
