@@ -187,6 +187,7 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
       }
     });
     channel.post({ type: 'init', init: { plan, index, count } });
+    if (stopped && fleet.fixedStartAtEpochMs === undefined) channel.post({ type: 'stop' });
   }
 
   fleet.open(count).then(
@@ -221,6 +222,9 @@ export function startLoadEngine(options: LoadEngineOptions): LoadEngine {
       stopped = true;
       if (startedAll) {
         stoppedAtMs = epochNow() - zero;
+        for (const c of channels) c.post({ type: 'stop' });
+      } else if (fleet.fixedStartAtEpochMs === undefined) {
+        // Workers still preparing end their warm-up now (a server that never answers cannot hold it), then start stopped.
         for (const c of channels) c.post({ type: 'stop' });
       }
     },

@@ -39,10 +39,10 @@ export class HpackDecoder {
         this.insert(name, value);
         onField(name, value);
       } else if (b & 0x20) {
-        // A size update may only begin a block (RFC 7541 §4.2), and never above what we allowed.
+        // A size update may only begin a block, and never above what we allowed (RFC 7541 §4.2: a COMPRESSION_ERROR).
         if (fieldsSeen) throw new HpackError('dynamic table size update after a header field');
         const size = readInteger(block, cursor, end, 5);
-        if (size > DECODER_TABLE_SIZE) throw new HpackError(`dynamic table size ${size} over ${DECODER_TABLE_SIZE}`);
+        if (!(size <= DECODER_TABLE_SIZE)) throw new HpackError(`dynamic table size ${size} over ${DECODER_TABLE_SIZE}`);
         this.maxSize = size;
         this.evict(0);
         continue;
@@ -99,20 +99,21 @@ export class HpackDecoder {
 
 /** Integers over this are refused: nothing in a header block is that large. */
 const MAX_INTEGER = 0x7fffffff;
+/** Continuation octets that can carry MAX_INTEGER: more are refused even if they add nothing (0 × 2^1100 is NaN). */
+const MAX_INTEGER_OCTETS = 5;
 
 function readInteger(block: Buffer, cursor: { pos: number }, end: number, prefix: number): number {
   const mask = (1 << prefix) - 1;
   let value = block[cursor.pos++]! & mask;
   if (value < mask) return value;
-  let shift = 0;
-  for (;;) {
+  for (let shift = 0; shift < 7 * MAX_INTEGER_OCTETS; shift += 7) {
     if (cursor.pos >= end) throw new HpackError('truncated integer');
     const b = block[cursor.pos++]!;
     value += (b & 0x7f) * 2 ** shift;
     if (value > MAX_INTEGER) throw new HpackError('integer too large');
     if ((b & 0x80) === 0) return value;
-    shift += 7;
   }
+  throw new HpackError(`integer longer than ${MAX_INTEGER_OCTETS} continuation octets`);
 }
 
 function readString(block: Buffer, cursor: { pos: number }, end: number): string {

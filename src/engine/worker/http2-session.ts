@@ -5,7 +5,8 @@
  * objects, listeners and wrappers); see README "Architecture" for the numbers.
  *
  * Bounded against a hostile server: frames no larger than the 16 KiB we advertise, header blocks (with
- * CONTINUATION) up to 64 KiB, the kept body up to MAX_BODY_BYTES, flow-control windows checked.
+ * CONTINUATION) up to 64 KiB in 64 frames, the kept body up to MAX_BODY_BYTES, flow-control windows checked,
+ * connect, TLS and the server's first SETTINGS within one deadline.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -23,6 +24,8 @@ export interface StreamRequest {
   wantBody: boolean;
   wantHeaders: readonly string[] | undefined;
   idempotent: boolean;
+  /** Sent once more already after a refusal that counts (see `refused`): the next such refusal is its failure. */
+  resent: boolean;
   /** performance.now() after which the request times out. */
   deadline: number;
   done(status: number, body: Buffer | undefined, failure: Outcome | undefined, headers?: string[]): void;
@@ -31,11 +34,10 @@ export interface StreamRequest {
 export interface SessionOwner {
   /** The session can take more streams (it became ready, or a stream ended). */
   onSlot(session: Http2Session): void;
-  /**
-   * Requests the server never saw (safe to send again elsewhere), or the session is gone: then
-   * `neverReady` is the outcome when it closed before it could take a stream (refused, TLS, not HTTP/2).
-   */
-  onClosed(session: Http2Session, unprocessed: StreamRequest[], neverReady?: Outcome): void;
+  /** Requests the server refused unprocessed: safe to send again elsewhere. */
+  onRefused(session: Http2Session, requests: StreamRequest[]): void;
+  /** The session is gone: `outcome` is how (what requests waiting for it would fail as), `wasReady` whether it ever took streams. */
+  onClosed(session: Http2Session, outcome: Outcome, wasReady: boolean): void;
 }
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -60,15 +62,25 @@ const PRIORITY = 0x20;
 const REFUSED_STREAM = 0x7;
 const CANCEL = 0x8;
 
-/** What we accept: the protocol's default frame size, a header block as large as HTTP/1.1's head limit. */
+/** What we accept: the protocol's default frame size, a header block (and its decoded list) as large as HTTP/1.1's head limit. */
 const MAX_FRAME_SIZE = 16_384;
 const MAX_HEADER_BLOCK = 64 * 1024;
+/** CONTINUATION frames in one header block: empty ones add no bytes, so only their number bounds them. */
+const MAX_CONTINUATIONS = 64;
 /** Our receive windows: a stream may have 1 MiB unacknowledged, the connection 16 MiB. */
 const STREAM_WINDOW = 1 << 20;
 const CONNECTION_WINDOW = 1 << 24;
 const DEFAULT_WINDOW = 65_535;
 const MAX_WINDOW = 0x7fffffff;
 const MAX_STREAM_ID = 0x7fffffff;
+/**
+ * Acknowledgements (of PING, of SETTINGS) waiting to be sent before the connection fails: a server that sends
+ * them and reads nothing would queue our answers without end (a "ping flood"; Go's x/net/http2 allows 10,000
+ * queued control frames, nghttp2 1,000 acknowledgements).
+ */
+const MAX_PENDING_ACKS = 10_000;
+/** Bytes waiting to be sent past which no stream starts: a server that stops reading holds up requests, not memory. */
+const MAX_WRITE_BACKLOG = 1 << 20;
 /** Until the server's SETTINGS say otherwise (RFC 9113 leaves it unlimited; servers use 100–250). */
 const DEFAULT_MAX_STREAMS = 100;
 
@@ -83,6 +95,8 @@ class Stream {
   sendWindow: number;
   /** Request body still to send (flow control held it back). */
   pendingBody: Buffer | undefined;
+  /** In the session's list of streams waiting for window. */
+  waitsForWindow = false;
   constructor(
     readonly id: number,
     readonly request: StreamRequest,
@@ -100,6 +114,8 @@ export class Http2Session {
   private nextId = 1;
   /** Set once the server's first SETTINGS arrived: streams may start. */
   ready = false;
+  /** Streams that ended with a response. */
+  served = 0;
   private closed = false;
   /** GOAWAY received or stream ids used up: no new streams. */
   private draining = false;
@@ -113,19 +129,24 @@ export class Http2Session {
   private out: Buffer[] = [];
   private outBytes = 0;
   private flushQueued = false;
+  /** Acknowledgements written since the socket last had nothing waiting to be sent. */
+  private pendingAcks = 0;
   /** Part of a frame left from the previous read. */
   private carry: Buffer | undefined;
   /** A header block spread over HEADERS and CONTINUATION frames. */
-  private continuing: { streamId: number; parts: Buffer[]; bytes: number; endStream: boolean } | undefined;
+  private continuing: { streamId: number; parts: Buffer[]; bytes: number; frames: number; endStream: boolean } | undefined;
   /** Streams whose body waits for window. */
   private blocked: Stream[] = [];
   /** Called once when the session is ready or gone (the pool's warm-up waits on it). */
   onReady: (() => void) | undefined;
+  /** Fails the session if connect, TLS and the server's first SETTINGS have not all come by then. */
+  private setupTimer: NodeJS.Timeout | undefined;
 
   constructor(
     target: ConnectionTarget,
     readBuffer: Buffer,
     private readonly owner: SessionOwner,
+    setupTimeoutMs: number,
   ) {
     const onread = {
       buffer: readBuffer,
@@ -154,6 +175,8 @@ export class Http2Session {
     });
     this.socket.on('error', (err) => this.close(outcomeOfError(err)));
     this.socket.on('close', () => this.close('connection_reset'));
+    this.socket.on('drain', () => this.owner.onSlot(this));
+    this.setupTimer = setTimeout(() => this.close('timeout'), setupTimeoutMs);
   }
 
   get active(): number {
@@ -162,11 +185,9 @@ export class Http2Session {
 
   /** Can a stream start now? */
   get canStart(): boolean {
-    return this.ready && !this.draining && !this.closed && this.streams.size < this.maxStreams;
-  }
-
-  get gone(): boolean {
-    return this.closed || (this.draining && this.streams.size === 0);
+    return (
+      this.ready && !this.draining && !this.closed && this.streams.size < this.maxStreams && this.outBytes + this.socket.writableLength < MAX_WRITE_BACKLOG
+    );
   }
 
   start(request: StreamRequest): void {
@@ -246,14 +267,28 @@ export class Http2Session {
       stream.pendingBody = undefined;
     } else {
       stream.pendingBody = body;
-      if (!this.blocked.includes(stream)) this.blocked.push(stream);
+      if (!stream.waitsForWindow) {
+        stream.waitsForWindow = true;
+        this.blocked.push(stream);
+      }
     }
   }
 
   private resumeBodies(): void {
     const waiting = this.blocked;
     this.blocked = [];
-    for (const stream of waiting) if (this.streams.get(stream.id) === stream && stream.pendingBody) this.sendBody(stream);
+    for (const stream of waiting) {
+      stream.waitsForWindow = false;
+      if (this.streams.get(stream.id) === stream && stream.pendingBody) this.sendBody(stream);
+    }
+  }
+
+  /** Writes an acknowledgement; false when too many wait unsent and the connection was failed over it. */
+  private writeAck(type: Frame.Ping | Frame.Settings, payload: Buffer): boolean {
+    if (this.socket.writableLength === 0) this.pendingAcks = 0; // all sent before: only those of this tick wait
+    if (++this.pendingAcks > MAX_PENDING_ACKS) return this.fail();
+    this.writeFrame(type, ACK, 0, payload);
+    return true;
   }
 
   private writeFrame(type: Frame, flags: number, streamId: number, payload: Buffer): void {
@@ -281,9 +316,11 @@ export class Http2Session {
     this.flushQueued = false;
     if (this.closed || this.outBytes === 0) return;
     const bytes = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out, this.outBytes);
+    const heldBack = this.outBytes >= MAX_WRITE_BACKLOG;
     this.out = [];
     this.outBytes = 0;
-    this.socket.write(bytes);
+    // Streams held back by this tick's bytes may start once the socket took them (else 'drain' says when).
+    if (this.socket.write(bytes) && heldBack) this.owner.onSlot(this);
   }
 
   private onRead(buf: Buffer, n: number): void {
@@ -327,14 +364,14 @@ export class Http2Session {
         if (from > to) return this.fail();
         const fragment = b.subarray(from, to);
         if (flags & END_HEADERS) return this.onHeaderBlock(streamId, fragment, (flags & END_STREAM) !== 0);
-        this.continuing = { streamId, parts: [Buffer.from(fragment)], bytes: fragment.length, endStream: (flags & END_STREAM) !== 0 };
+        this.continuing = { streamId, parts: [Buffer.from(fragment)], bytes: fragment.length, frames: 0, endStream: (flags & END_STREAM) !== 0 };
         return true;
       }
       case Frame.Continuation: {
         const c = this.continuing;
         if (!c || c.streamId !== streamId) return this.fail();
         c.bytes += end - start;
-        if (c.bytes > MAX_HEADER_BLOCK) return this.fail();
+        if (c.bytes > MAX_HEADER_BLOCK || ++c.frames > MAX_CONTINUATIONS) return this.fail();
         c.parts.push(Buffer.from(b.subarray(start, end)));
         if (!(flags & END_HEADERS)) return true;
         this.continuing = undefined;
@@ -346,11 +383,8 @@ export class Http2Session {
         if (!stream) return true;
         this.streams.delete(streamId);
         const code = b.readUInt32BE(start);
-        if (code === REFUSED_STREAM && stream.request.idempotent) {
-          // Not processed (RFC 9113 §8.7): sent once more, on any session, as a stale keep-alive would be.
-          stream.request.idempotent = false;
-          this.owner.onClosed(this, [stream.request]);
-        } else stream.request.done(0, undefined, 'connection_reset');
+        if (code === REFUSED_STREAM && stream.request.idempotent) this.refused([stream.request], true);
+        else stream.request.done(0, undefined, 'connection_reset');
         this.owner.onSlot(this);
         return true;
       }
@@ -360,20 +394,21 @@ export class Http2Session {
         return this.fail(); // push is disabled in our SETTINGS
       case Frame.Ping:
         if (end - start !== 8 || streamId !== 0) return this.fail();
-        if (!(flags & ACK)) this.writeFrame(Frame.Ping, ACK, 0, Buffer.from(b.subarray(start, end)));
-        return true;
+        return flags & ACK ? true : this.writeAck(Frame.Ping, Buffer.from(b.subarray(start, end)));
       case Frame.GoAway: {
         if (end - start < 8 || streamId !== 0) return this.fail();
         const last = b.readUInt32BE(start) & MAX_STREAM_ID;
         this.draining = true;
-        // Streams above the last one the server will process were never seen: they go out again elsewhere.
+        // Streams above the last one the server will process were never seen.
         const unprocessed: StreamRequest[] = [];
         for (const [id, stream] of this.streams) {
           if (id <= last) continue;
           this.streams.delete(id);
           unprocessed.push(stream.request);
         }
-        if (unprocessed.length) this.owner.onClosed(this, unprocessed);
+        // A GOAWAY after responses is a server rotating its connections (nginx: every 1,000 requests), and
+        // the next session may rotate too; one that answered nothing is a server refusing: that counts.
+        if (unprocessed.length) this.refused(unprocessed, this.served === 0);
         if (this.streams.size === 0) this.destroy();
         return !this.closed;
       }
@@ -383,11 +418,14 @@ export class Http2Session {
         if (streamId === 0) {
           if (increment === 0 || this.connSendWindow + increment > MAX_WINDOW) return this.fail();
           this.connSendWindow += increment;
-        } else {
-          const stream = this.streams.get(streamId);
-          if (stream) stream.sendWindow += increment;
+          if (this.blocked.length) this.resumeBodies();
+          return true;
         }
-        if (this.blocked.length) this.resumeBodies();
+        // One stream's window: only that stream may go on (not every stream waiting, once per frame).
+        const stream = this.streams.get(streamId);
+        if (!stream) return true;
+        stream.sendWindow += increment;
+        if (stream.pendingBody) this.sendBody(stream);
         return true;
       }
       case Frame.Priority:
@@ -395,6 +433,23 @@ export class Http2Session {
       default:
         return true; // frame types we do not know are ignored (RFC 9113 §4.1)
     }
+  }
+
+  /**
+   * Requests the server did not process (RFC 9113 §8.7) go out again, on any session, as a stale
+   * keep-alive's would. A refusal that `counts` is allowed once per request; at the second the request fails,
+   * so a server that refuses everything costs two streams a request.
+   */
+  private refused(requests: StreamRequest[], counts: boolean): void {
+    const again: StreamRequest[] = [];
+    for (const request of requests) {
+      if (counts && request.resent) request.done(0, undefined, 'connection_reset');
+      else {
+        if (counts) request.resent = true;
+        again.push(request);
+      }
+    }
+    if (again.length) this.owner.onRefused(this, again);
   }
 
   private onData(flags: number, streamId: number, b: Buffer, start: number, end: number): boolean {
@@ -441,16 +496,21 @@ export class Http2Session {
     let status = 0;
     const want = stream?.request.wantHeaders;
     const fields: string[] | undefined = want && stream.status === 0 ? [] : undefined;
+    // The decoded size, as SETTINGS_MAX_HEADER_LIST_SIZE counts it: one-octet references to a 4 KiB table
+    // entry would otherwise make a 64 KiB block a 256 MiB header list.
+    let listSize = 0;
     try {
       // Decoded even for a cancelled stream: the server's table changes with every block.
       this.decoder.decode(block, 0, block.length, (name, value) => {
+        listSize += name.length + value.length + 32;
         if (name === ':status') status = Number(value);
-        else if (fields && want!.includes(name)) fields.push(name, value);
+        else if (fields && listSize <= MAX_HEADER_BLOCK && want!.includes(name)) fields.push(name, value);
       });
     } catch {
       return this.fail();
     }
     if (!stream) return true;
+    if (listSize > MAX_HEADER_BLOCK) return this.resetStream(stream, 'protocol_error');
     if (stream.status === 0) {
       if (!(status >= 100 && status <= 599)) return this.resetStream(stream, 'protocol_error');
       if (status < 200) return endStream ? this.resetStream(stream, 'protocol_error') : true; // interim (1xx)
@@ -462,6 +522,7 @@ export class Http2Session {
 
   private complete(stream: Stream): boolean {
     this.streams.delete(stream.id);
+    this.served++;
     const parts = stream.bodyParts;
     const body = parts ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
     stream.request.done(stream.status, body, undefined, stream.headers);
@@ -482,23 +543,29 @@ export class Http2Session {
     if (streamId !== 0) return this.fail();
     if (flags & ACK) return true;
     if ((end - start) % 6 !== 0) return this.fail();
+    let initialWindow = this.peerInitialWindow;
     for (let at = start; at < end; at += 6) {
       const id = b.readUInt16BE(at);
       const value = b.readUInt32BE(at + 2);
       if (id === 0x3) this.maxStreams = value;
       else if (id === 0x4) {
         if (value > MAX_WINDOW) return this.fail();
-        const delta = value - this.peerInitialWindow;
-        this.peerInitialWindow = value;
-        for (const stream of this.streams.values()) stream.sendWindow += delta;
+        initialWindow = value;
       } else if (id === 0x5) {
         if (value < MAX_FRAME_SIZE || value > 0xffffff) return this.fail();
         this.peerFrameSize = value;
       }
     }
-    this.writeFrame(Frame.Settings, ACK, 0, Buffer.alloc(0));
+    // Applied once per frame, whatever number of times the frame repeats the setting.
+    if (initialWindow !== this.peerInitialWindow) {
+      const delta = initialWindow - this.peerInitialWindow;
+      this.peerInitialWindow = initialWindow;
+      for (const stream of this.streams.values()) stream.sendWindow += delta;
+    }
+    if (!this.writeAck(Frame.Settings, Buffer.alloc(0))) return false;
     if (this.blocked.length) this.resumeBodies();
     if (!this.ready) {
+      clearTimeout(this.setupTimer);
       this.ready = true;
       this.onReady?.();
       this.onReady = undefined;
@@ -517,6 +584,7 @@ export class Http2Session {
     if (this.closed) return;
     const wasReady = this.ready;
     this.closed = true;
+    clearTimeout(this.setupTimer);
     this.ready = false;
     this.socket.destroy();
     const failed = [...this.streams.values()];
@@ -525,7 +593,7 @@ export class Http2Session {
     this.onReady?.();
     this.onReady = undefined;
     for (const stream of failed) stream.request.done(0, undefined, outcome);
-    this.owner.onClosed(this, [], wasReady ? undefined : outcome);
+    this.owner.onClosed(this, outcome, wasReady);
   }
 }
 

@@ -10,7 +10,8 @@ import { Http2Session, type SessionOwner, type StreamRequest } from './http2-ses
 import { encodeHttp2Block, isIdempotent, type Done, type Outgoing, type Transport, type Wants } from './transport.js';
 import { WaitingQueue } from './waiting-queue.js';
 
-export function createHttp2Transport(url: URL, connections: number, insecure: boolean): Transport {
+/** `setupTimeoutMs` bounds connect, TLS and the server's first SETTINGS together: past it, the connection fails as a timeout. */
+export function createHttp2Transport(url: URL, connections: number, insecure: boolean, setupTimeoutMs: number): Transport {
   const isTls = url.protocol === 'https:';
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const target: ConnectionTarget = {
@@ -19,7 +20,7 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
     // SNI carries host names only (RFC 6066).
     tls: isTls ? { servername: isIP(hostname) ? undefined : hostname, rejectUnauthorized: !insecure } : undefined,
   };
-  const pool = new Http2Pool(target, Math.max(1, connections), Buffer.allocUnsafe(64 * 1024));
+  const pool = new Http2Pool(target, Math.max(1, connections), Buffer.allocUnsafe(64 * 1024), setupTimeoutMs);
   const scheme = url.protocol.slice(0, -1);
   return {
     warmUp: () => pool.warmUp(),
@@ -30,6 +31,7 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
         wantBody: wants.body,
         wantHeaders: wants.headers,
         idempotent: isIdempotent(request.method),
+        resent: false,
         deadline,
         done,
       });
@@ -42,6 +44,9 @@ export function createHttp2Transport(url: URL, connections: number, insecure: bo
   };
 }
 
+/** Sessions in a row, per connection slot, that may close without a response before what waits fails instead. */
+const FRUITLESS_PER_SLOT = 3;
+
 class Http2Pool implements SessionOwner {
   /** One slot per connection; a closed session's slot is opened again when a request needs it. */
   private readonly sessions: (Http2Session | undefined)[];
@@ -50,11 +55,14 @@ class Http2Pool implements SessionOwner {
   private closed = false;
   /** Requests sent again after the server refused them unprocessed (REFUSED_STREAM, or beyond a GOAWAY). */
   retries = 0;
+  /** Sessions in a row that closed without a response. */
+  private fruitless = 0;
 
   constructor(
     private readonly target: ConnectionTarget,
     size: number,
     private readonly readBuffer: Buffer,
+    private readonly setupTimeoutMs: number,
   ) {
     this.sessions = new Array<Http2Session | undefined>(size).fill(undefined);
   }
@@ -94,18 +102,22 @@ class Http2Pool implements SessionOwner {
     }
   }
 
-  onClosed(session: Http2Session, unprocessed: StreamRequest[], neverReady?: Outcome): void {
-    for (const request of unprocessed) {
+  onRefused(_session: Http2Session, requests: StreamRequest[]): void {
+    for (const request of requests) {
       this.retries++;
       this.send(request);
     }
-    if (!session.gone) return;
+  }
+
+  onClosed(session: Http2Session, outcome: Outcome, wasReady: boolean): void {
     const i = this.sessions.indexOf(session);
     if (i >= 0) this.sessions[i] = undefined;
     if (this.closed) return;
-    if (neverReady !== undefined) {
-      // No connection could be made: what waits fails as the connection did, as each HTTP/1.1 exchange would.
-      if (!this.sessions.some((s) => s?.ready)) for (let r = this.queue.shift(); r; r = this.queue.shift()) r.done(0, undefined, neverReady);
+    // Sessions that answered nothing (refused at once, closed, held at zero streams) are not replaced without end.
+    this.fruitless = session.served > 0 ? 0 : this.fruitless + 1;
+    if (!wasReady || this.fruitless >= FRUITLESS_PER_SLOT * this.sessions.length) {
+      // No usable connection: what waits fails as the connection did, as each HTTP/1.1 exchange would.
+      if (!this.sessions.some((s) => s?.ready)) for (let r = this.queue.shift(); r; r = this.queue.shift()) r.done(0, undefined, outcome);
       return;
     }
     if (this.queue.size > 0 && i >= 0) this.open(i);
@@ -127,7 +139,7 @@ class Http2Pool implements SessionOwner {
   }
 
   private open(i: number): Http2Session {
-    const session = new Http2Session(this.target, this.readBuffer, this);
+    const session = new Http2Session(this.target, this.readBuffer, this, this.setupTimeoutMs);
     this.sessions[i] = session;
     return session;
   }

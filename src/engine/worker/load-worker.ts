@@ -83,6 +83,11 @@ class WorkerRun implements OpenLoopHost {
   /** Set by a stop: journeys under way are cut there (at the planned end they go on to their own end). */
   private stoppedAtMs = Infinity;
   private finished = false;
+  /** A stop came before the start: the preparation ends at once and the start stops there. */
+  private stoppedEarly = false;
+  private endPreparation: () => void = () => undefined;
+  /** Resolves on a stop before the start: a warm-up against a server that never answers cannot hold the run. */
+  private readonly preparationEnded = new Promise<void>((resolve) => (this.endPreparation = resolve));
   private inFlight = 0;
   private second = 0;
   private timers: NodeJS.Timeout[] = [];
@@ -112,7 +117,7 @@ class WorkerRun implements OpenLoopHost {
         ? Math.max(1, shareOf(maxVus(this.plan), this.index, this.count))
         : Math.max(1, shareOf(Math.min(this.plan.connections, this.plan.model.kind === 'closed' ? maxVus(this.plan) : Infinity), this.index, this.count));
     this.transport = this.plan.target.http2
-      ? createHttp2Transport(url, connections, this.plan.target.insecure)
+      ? createHttp2Transport(url, connections, this.plan.target.insecure, longestTimeoutMs(this.plan))
       : createHttp1Transport(url, connections, this.plan.target.insecure, longestTimeoutMs(this.plan));
     // Other hosts a redirect leads to are spoken to in HTTP/1.1, on connections opened when first needed.
     this.redirects = followsRedirects(this.plan)
@@ -142,16 +147,17 @@ class WorkerRun implements OpenLoopHost {
   }
 
   async prepare(rehearsalWake?: PreciseWake): Promise<void> {
+    const warmUp = Promise.race([this.transport.warmUp(), this.preparationEnded]);
     if (this.rehearsal) {
-      await this.transport.warmUp();
+      await warmUp;
       this.wake = rehearsalWake;
       return;
     }
     // Precise wake-ups for the open model's starts and for journeys' think times.
     const thinks = this.plan.journeys?.some((j) => j.steps.some((s) => s.think)) ?? false;
-    const [, wake] = await Promise.all([this.transport.warmUp(), this.plan.model.kind === 'open' || thinks ? PreciseWake.start() : null]);
+    const [, wake] = await Promise.all([warmUp, this.plan.model.kind === 'open' || thinks ? PreciseWake.start() : null]);
     this.wake = wake ?? undefined;
-    await this.rehearse();
+    if (!this.stoppedEarly) await this.rehearse();
   }
 
   /**
@@ -160,7 +166,7 @@ class WorkerRun implements OpenLoopHost {
    * (the schedule's end); the second ends with every branch known.
    */
   private async rehearse(): Promise<void> {
-    for (let round = 0; round < REHEARSALS; round++) {
+    for (let round = 0; round < REHEARSALS && !this.stoppedEarly; round++) {
       const rehearsal = await startRehearsal(this.plan, this.index, this.count);
       if (!rehearsal) return;
       try {
@@ -212,11 +218,13 @@ class WorkerRun implements OpenLoopHost {
     const wait = this.zero - performance.now();
     if (wait > 0) setTimeout(begin, wait);
     else begin();
+    if (this.stoppedEarly) this.stop();
   }
 
   stop(): void {
     if (!this.started) {
-      this.finish();
+      this.stoppedEarly = true;
+      this.endPreparation();
       return;
     }
     this.endMs = Math.min(this.endMs, this.elapsed());

@@ -151,4 +151,25 @@ describe('HPACK encoder and hostile blocks', () => {
     ];
     for (const h of bad) assert.throws(() => decodeAll(new HpackDecoder(), hex(h)), HpackError, h);
   });
+
+  test('an integer padded with zero continuation octets is refused: it once decoded as NaN and lifted the table bound', () => {
+    // 0 × 2^shift becomes 0 × Infinity = NaN past 1,024 bits: NaN passed every size check and the table never evicted.
+    const nanSize = Buffer.concat([hex('3f'), Buffer.alloc(200, 0x80), hex('00')]);
+    assert.throws(() => decodeAll(new HpackDecoder(), nanSize), HpackError);
+    const nanIndex = Buffer.concat([hex('ff'), Buffer.alloc(200, 0x80), hex('00')]);
+    assert.throws(() => decodeAll(new HpackDecoder(), nanIndex), HpackError);
+    // Five continuation octets carry any value up to 2^31; a sixth is refused even when it adds nothing.
+    assert.throws(() => decodeAll(new HpackDecoder(), hex('3f 80 80 80 80 80 00')), HpackError);
+    assert.deepEqual(decodeAll(new HpackDecoder(), hex('3f e1 1f 88')), [[':status', '200']]); // a size update to 4,096, then a field
+  });
+
+  test('the dynamic table stays within the 4,096 octets it may hold, whatever the server inserts', () => {
+    const d = new HpackDecoder();
+    const insert = (i: number): Buffer => Buffer.concat([hex('40 05'), Buffer.from(`x-${String(i).padStart(3, '0')}`), hex('7f 49'), Buffer.alloc(200, 0x61)]);
+    for (let i = 0; i < 1000; i++) decodeAll(d, insert(i));
+    // Entries are 5 + 200 + 32 octets: 17 fit; the newest is at 62, the 18th newest is gone.
+    assert.deepEqual(decodeAll(d, hex('be'))[0]![0], 'x-999');
+    assert.deepEqual(decodeAll(d, hex('ce'))[0]![0], 'x-983');
+    assert.throws(() => decodeAll(d, hex('cf')), HpackError);
+  });
 });
