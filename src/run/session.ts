@@ -81,6 +81,8 @@ class Session {
   private teardowns!: TeardownStack;
   private registration: RegisteredRun | undefined;
   private outputRootMade = false;
+  /** The results folder, its journal and teardown stack exist. */
+  private opened = false;
   private writeFailure: string | undefined;
   private actors!: DrillActors;
   private url!: string;
@@ -167,6 +169,7 @@ class Session {
     });
     this.journal = new Journal(this.folder.dir);
     this.teardowns = new TeardownStack(this.journal);
+    this.opened = true;
     if (!this.o.dryRun) this.registration = register(this.folder.dir, this.journal.runId, this.o.warn);
   }
 
@@ -175,6 +178,8 @@ class Session {
    * nothing (a refused context, a missing permission, an unreachable API server) leaves no results folder either.
    */
   private async closeResults(failure: unknown): Promise<void> {
+    // The folder could not be made (a file where it should go, a full disk): nothing was opened.
+    if (!this.opened) return;
     for (const message of await this.teardowns.unwind()) this.o.warn(message);
     if (this.journal.pending().length === 0) this.registration?.forget();
     const changedNothing = this.journal.entries().every((e) => e.action.kind === 'temp-dir');
