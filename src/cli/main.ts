@@ -3,10 +3,10 @@
  * code is imported only when it runs, so `golive --help` loads little more than commander.
  */
 import { Command, CommanderError } from 'commander';
-import { GoliveError, InputError, isUsageError } from '../errors.js';
+import { GoliveError, InputError } from '../errors.js';
 import { SETTINGS, settingHelp, type SettingsCommand } from '../config/settings.js';
 import { VERSION } from '../version.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { EXIT, exitCodeOfError, type ExitCode } from '../api/exit-codes.js';
 import type { CliIo } from './io.js';
 import type { AuditFlags } from './commands/audit.js';
 import type { LoadFlags } from './commands/load.js';
@@ -66,7 +66,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--markdown', 'Markdown for a PR comment or $GITHUB_STEP_SUMMARY')
     .option('--out <dir>', 'where to write (default: the results folder)')
     .action(async (folder: string, o: { html?: boolean; junit?: boolean; markdown?: boolean; out?: string }) =>
-      done((await import('./commands/report.js')).reportCommand(io, folder, o)),
+      done(await (await import('./commands/report.js')).reportCommand(io, folder, o)),
     );
 
   program
@@ -78,7 +78,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--html <file>', 'also write the comparison as HTML')
     .option('--markdown <file>', 'also write the comparison as Markdown')
     .action(async (a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }) =>
-      done((await import('./commands/compare.js')).compareCommand(io, a, b, o)),
+      done(await (await import('./commands/compare.js')).compareCommand(io, a, b, o)),
     );
 
   program
@@ -160,14 +160,8 @@ function reportError(err: unknown, io: CliIo): ExitCode {
     // Commander printed its message already; help and version end with code 0.
     return err.exitCode === 0 ? EXIT.passed : EXIT.usage;
   }
-  if (err instanceof InputError) {
-    io.stderr.write(`${err.message}\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof GoliveError) {
-    io.stderr.write(`golive: ${err.message}\n`);
-    return isUsageError(err) ? EXIT.usage : EXIT.incomplete;
-  }
-  io.stderr.write(`golive: Internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-  return EXIT.incomplete;
+  if (err instanceof InputError) io.stderr.write(`${err.message}\n`);
+  else if (err instanceof GoliveError) io.stderr.write(`golive: ${err.message}\n`);
+  else io.stderr.write(`golive: Internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return exitCodeOfError(err);
 }

@@ -3,7 +3,7 @@ import { commandLineSettings, resolveSettings } from '../../config/precedence.js
 import { run } from '../../run/run.js';
 import { createDemoWorkspace, demoConfig } from '../demo.js';
 import { execute } from '../execute.js';
-import type { ExitCode } from '../exit-codes.js';
+import type { ExitCode } from '../../api/exit-codes.js';
 import { warnTo, type CliIo } from '../io.js';
 
 export async function demoCommand(io: CliIo, drills: string[], o: { naive?: boolean; out?: string }): Promise<ExitCode> {

@@ -4,7 +4,7 @@ import type { GoliveConfigInput } from '../../config/schema.js';
 import { GoliveError } from '../../errors.js';
 import { loadTest } from '../../run/run.js';
 import { execute } from '../execute.js';
-import type { ExitCode } from '../exit-codes.js';
+import type { ExitCode } from '../../api/exit-codes.js';
 import { warnTo, type CliIo } from '../io.js';
 
 export interface LoadFlags {

@@ -2,7 +2,7 @@
 import { commandLineSettings, resolveSettings } from '../../config/precedence.js';
 import { run } from '../../run/run.js';
 import { execute } from '../execute.js';
-import type { ExitCode } from '../exit-codes.js';
+import type { ExitCode } from '../../api/exit-codes.js';
 import { warnTo, type CliIo } from '../io.js';
 
 export interface RunFlags {
