@@ -20,6 +20,7 @@ const ENGINE_SHARED = [
 ];
 /** What the CLI and its commands may import: everything but platform internals. */
 const CLI_IMPORTS = [
+  'src/api',
   'src/run',
   'src/model',
   'src/config',
@@ -41,9 +42,26 @@ const CLI_IMPORTS = [
  */
 export const LAYERS = {
   src: {
-    imports: ['src/run', 'src/config', 'src/report', 'src/model', ...ROOT],
+    imports: ['src/api', 'src/run', 'src/config', 'src/report', 'src/model', ...ROOT],
     io: true,
     why: 'the public API re-exports the library; errors, version and package root are leaves',
+  },
+  'src/api': {
+    imports: [
+      'src/run',
+      'src/model',
+      'src/config',
+      'src/drills',
+      'src/report',
+      'src/results',
+      'src/safety',
+      'src/audit',
+      ...PLATFORM_PORT,
+      ...PLATFORM_REGISTRY,
+      ...ROOT,
+    ],
+    io: true,
+    why: "api/ is the library's commands beside run(): what the CLI wraps, with the I/O given by the caller",
   },
   'src/model': { imports: [], io: false, why: 'model/ is the result vocabulary: pure, imports nothing of golive' },
   'src/analysis': {

@@ -5,7 +5,7 @@
  * a second signal exits at once. Whatever cannot be undone in time is in the journal `golive recover` reads.
  */
 import type { RunOutcome } from '../run/run.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { EXIT, exitCodeOf, type ExitCode } from '../api/exit-codes.js';
 import type { CliIo } from './io.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'] as const;
@@ -43,11 +43,7 @@ export async function execute(io: CliIo, start: (signal: AbortSignal) => Promise
     const outcome = await start(controller.signal);
     io.stdout.write(`results: ${outcome.resultsDir}\n`);
     for (const file of outcome.reports) io.stdout.write(`report:  ${file}\n`);
-    if (outcome.interrupted) return EXIT.incomplete;
-    // A dry run succeeds when every drill could be planned: there is nothing to pass or fail yet.
-    if (outcome.result.dryRun) return outcome.result.dryRun.valid ? EXIT.passed : EXIT.incomplete;
-    if (outcome.result.drills.some((d) => d.error !== undefined)) return EXIT.incomplete;
-    return outcome.result.passed ? EXIT.passed : EXIT.failed;
+    return exitCodeOf(outcome);
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);

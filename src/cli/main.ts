@@ -3,9 +3,10 @@
  * code is imported only when it runs, so `golive --help` loads little more than commander.
  */
 import { Command, CommanderError } from 'commander';
-import { GoliveError, InputError, isUsageError } from '../errors.js';
+import { GoliveError, InputError } from '../errors.js';
+import { SETTINGS, settingHelp, type SettingsCommand } from '../config/settings.js';
 import { VERSION } from '../version.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { EXIT, exitCodeOfError, type ExitCode } from '../api/exit-codes.js';
 import type { CliIo } from './io.js';
 import type { AuditFlags } from './commands/audit.js';
 import type { LoadFlags } from './commands/load.js';
@@ -28,49 +29,33 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run golive --help for usage)');
 
-  program
-    .command('load')
-    .description('a plain load test against a URL, no config needed')
-    .argument('<url>', 'the URL to load (http:// or https://)')
-    .option('--rate <rate>', 'open model: requests per second (e.g. 200 or 200/s; default 50)')
-    .option('--vus <n>', 'closed model: this many virtual users instead of a rate')
-    .option('-d, --duration <duration>', 'how long, e.g. 30s, 2m (default 30s)')
-    .option('--connections <n>', 'keep-alive connections (open model)')
-    .option('--timeout <duration>', 'per-request timeout, from the intended start (default 10s)')
-    .option('-X, --method <method>', 'HTTP method (default GET)')
-    .option('-H, --header <header...>', "request header 'name: value' (repeatable)")
-    .option('--body <body>', 'request body (a template)')
-    .option('--threshold <threshold...>', "k6-style threshold, e.g. 'p(95)<300' or 'rate(failed)<0.001' (repeatable)")
-    .option('--threads <n>', 'worker threads (default: CPU cores)')
-    .option('--workers <n>', 'run the load in this many worker processes instead of threads')
-    .option('--insecure', 'accept self-signed TLS certificates')
-    .option('--http2', 'speak HTTP/2')
-    .option('--out <dir>', 'results folder root (default golive-results)')
-    .action(async (url: string, o: LoadFlags) => done(await (await import('./commands/load.js')).loadCommand(io, url, o)));
+  withSettings(
+    program.command('load').description('a plain load test against a URL, no config needed').argument('<url>', 'the URL to load (http:// or https://)'),
+    'load',
+  ).action(async (url: string, o: LoadFlags) => done(await (await import('./commands/load.js')).loadCommand(io, url, o)));
 
-  program
-    .command('run')
-    .description("run the config's drills (all, or the ones named)")
-    .argument('[drills...]', 'drills to run, in the configured order')
-    .option('-c, --config <file>', 'config file (default: golive.config.* here)')
-    .option('--rate <rate>', 'override load.rate')
-    .option('-d, --duration <duration>', 'override load.duration')
-    .option('--threads <n>', 'override load.threads')
-    .option('--workers <n>', 'run the load in this many worker processes')
-    .option('--out <dir>', 'override output.dir')
+  withSettings(
+    program
+      .command('run')
+      .description("run the config's drills (all, or the ones named)")
+      .argument('[drills...]', 'drills to run, in the configured order')
+      .option('-c, --config <file>', 'config file (default: golive.config.* here)'),
+    'run',
+  )
     .option('--allow-destroy', 'consent to drills that destroy the environment (disaster-recovery, redeploy)')
     .option('-y, --yes', 'confirm manual steps without asking')
     .option('--context <name>', 'kubeconfig context (kubernetes platform)')
     .option('--dry-run', 'print every cluster change the drills would make, make none, send no load')
     .action(async (drills: string[], o: RunFlags) => done(await (await import('./commands/run.js')).runCommand(io, drills, o)));
 
-  program
-    .command('demo')
-    .description('the six drills against the bundled demo app on the local platform (the quick start)')
-    .argument('[drills...]', 'drills to run (default: all six)')
-    .option('--naive', 'one replica, Recreate, no graceful shutdown: see the drills fail')
-    .option('--out <dir>', 'results folder root (default golive-results)')
-    .action(async (drills: string[], o: { naive?: boolean; out?: string }) => done(await (await import('./commands/demo.js')).demoCommand(io, drills, o)));
+  withSettings(
+    program
+      .command('demo')
+      .description('the six drills against the bundled demo app on the local platform (the quick start)')
+      .argument('[drills...]', 'drills to run (default: all six)')
+      .option('--naive', 'one replica, Recreate, no graceful shutdown: see the drills fail'),
+    'demo',
+  ).action(async (drills: string[], o: { naive?: boolean; out?: string }) => done(await (await import('./commands/demo.js')).demoCommand(io, drills, o)));
 
   program
     .command('report')
@@ -81,7 +66,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--markdown', 'Markdown for a PR comment or $GITHUB_STEP_SUMMARY')
     .option('--out <dir>', 'where to write (default: the results folder)')
     .action(async (folder: string, o: { html?: boolean; junit?: boolean; markdown?: boolean; out?: string }) =>
-      done((await import('./commands/report.js')).reportCommand(io, folder, o)),
+      done(await (await import('./commands/report.js')).reportCommand(io, folder, o)),
     );
 
   program
@@ -93,7 +78,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
     .option('--html <file>', 'also write the comparison as HTML')
     .option('--markdown <file>', 'also write the comparison as Markdown')
     .action(async (a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }) =>
-      done((await import('./commands/compare.js')).compareCommand(io, a, b, o)),
+      done(await (await import('./commands/compare.js')).compareCommand(io, a, b, o)),
     );
 
   program
@@ -164,19 +149,19 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<Exi
   }
 }
 
+/** The flags the settings table gives `name` (config/settings.ts), declared with their help. */
+function withSettings(command: Command, name: SettingsCommand): Command {
+  for (const s of SETTINGS) if (s.flag?.commands.includes(name)) command.option(s.flag.spec, settingHelp(s, name));
+  return command;
+}
+
 function reportError(err: unknown, io: CliIo): ExitCode {
   if (err instanceof CommanderError) {
     // Commander printed its message already; help and version end with code 0.
     return err.exitCode === 0 ? EXIT.passed : EXIT.usage;
   }
-  if (err instanceof InputError) {
-    io.stderr.write(`${err.message}\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof GoliveError) {
-    io.stderr.write(`golive: ${err.message}\n`);
-    return isUsageError(err) ? EXIT.usage : EXIT.incomplete;
-  }
-  io.stderr.write(`golive: Internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-  return EXIT.incomplete;
+  if (err instanceof InputError) io.stderr.write(`${err.message}\n`);
+  else if (err instanceof GoliveError) io.stderr.write(`golive: ${err.message}\n`);
+  else io.stderr.write(`golive: Internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return exitCodeOfError(err);
 }

@@ -1,6 +1,6 @@
 /** The starter config `golive init` writes. */
 export const STARTER_CONFIG = `// golive config: every option is in "Config reference" in node_modules/golive/README.md (shipped with golive).
-import { defineConfig } from 'golive';
+import { defineConfig } from 'golive/config';
 
 export default defineConfig({
   name: 'my-service',

@@ -13,6 +13,7 @@ import { describeValue, InputError, type InputProblem } from '../errors.js';
 import { configSchema, type ResolvedConfig } from './schema.js';
 
 const SELF = fileURLToPath(new URL('../index.js', import.meta.url));
+const SELF_CONFIG = fileURLToPath(new URL('./define-config.js', import.meta.url));
 
 const CONFIG_NAMES = [
   'golive.config.ts',
@@ -88,8 +89,8 @@ async function readConfigFile(file: string, shownAs: string = file, loadTimeoutM
   if (['.ts', '.mts', '.js', '.mjs', '.cjs'].includes(ext)) {
     let timer: NodeJS.Timeout | undefined;
     try {
-      // `import { defineConfig } from 'golive'` resolves to this golive, installed or not where the config lives.
-      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false, alias: { golive: SELF } });
+      // `import { defineConfig } from 'golive'` (or 'golive/config') resolves to this golive, installed or not where the config lives.
+      const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, fsCache: false, alias: { 'golive/config': SELF_CONFIG, golive: SELF } });
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(problem(`did not finish loading within ${loadTimeoutMs / 1000} s: a top-level await that never settles?`)),

@@ -8,6 +8,7 @@ import { parseJsonPath } from '../engine/json-path.js';
 import { bool, duration, int, nearest, obj, oneOf, rate, seriesObjective, str, threshold } from '../schema/helpers.js';
 import { checkSchema, headers } from '../schema/fields.js';
 import { BUILT_IN_DRILL_NAMES, BUILT_IN_DRILLS, builtInDrill, customDrillKind } from '../drills/kinds.js';
+import { DEFAULT_RATE, LOAD_DEFAULTS, OUTPUT_DEFAULTS } from './defaults.js';
 import { localPlatformSchema } from '../platforms/local/schema.js';
 import { kubernetesPlatformSchema } from '../platforms/kubernetes/schema.js';
 
@@ -27,7 +28,7 @@ const requestFields = {
     .string()
     .transform((m) => m.toUpperCase())
     .pipe(oneOf(METHODS))
-    .default('GET'),
+    .default(LOAD_DEFAULTS.method),
   /** A path on the target (`/cart?id={{seq}}`) or a full URL on the target's origin; in a journey, `{{vars.NAME}}` too. @default '/' */
   url: str('a path or URL').default('/'),
   headers: headers.default({}),
@@ -175,10 +176,10 @@ const externalGenerator = z.discriminatedUnion(
   { error: (i) => `expected { kind: 'locust', locustfile, users } or { kind: 'k6', script }, received ${describeValue(i.input)}` },
 );
 
-const loadSchema = obj({
+const checkedLoad = obj({
   /** Open model (arrival rate) or closed model (virtual users). @default 'constant-arrival-rate' */
   executor: oneOf(EXECUTORS).default('constant-arrival-rate'),
-  /** Requests per second for `constant-arrival-rate`. @default 50 */
+  /** Requests per second for `constant-arrival-rate`. @default {@link DEFAULT_RATE} (50) */
   rate: rate.optional(),
   /** Rate at the start of `ramping-arrival-rate`. @default 0 */
   startRate: z.union([rate, z.literal(0)]).optional(),
@@ -189,13 +190,13 @@ const loadSchema = obj({
   /** Pause between a virtual user's requests (closed model). @default '0s' */
   thinkTime: duration.default(0),
   /** @default '30s' */
-  duration: duration.default(30_000),
+  duration: duration.prefault(LOAD_DEFAULTS.duration),
   /** Keep-alive connections in all (open model; with HTTP/2, the sessions of both models, streams multiplexed over them). @default 50 */
-  connections: int('a number of connections', 1, 100_000).default(50),
+  connections: int('a number of connections', 1, 100_000).default(LOAD_DEFAULTS.connections),
   /** Requests in flight beyond which new starts are dropped (and counted). @default max(1000, rate × timeout) */
   maxInFlight: int('a number of requests', 1, 1_000_000).optional(),
   /** Per-request timeout, from the intended start. @default '10s' */
-  timeout: duration.default(10_000),
+  timeout: duration.prefault(LOAD_DEFAULTS.timeout),
   /** Worker threads generating load. @default open model: one per 10,000 requests a second at the peak rate, up to the CPU cores; closed model: the CPU cores */
   threads: int('a number of threads', 1, 256).optional(),
   /** Run the load in separate worker processes, or as pods of a Kubernetes Indexed Job (scale-out). */
@@ -264,6 +265,11 @@ const loadSchema = obj({
   if (load.executor.endsWith('vus') && load.rate !== undefined)
     ctx.addIssue({ code: 'custom', path: ['rate'], message: `rate applies to the arrival-rate executors; '${load.executor}' is the closed model (use vus)` });
 });
+
+/** The default rate applies to the executor it is for: a closed model keeps none. */
+const loadSchema = checkedLoad.transform((load) =>
+  load.executor === 'constant-arrival-rate' && load.rate === undefined ? { ...load, rate: DEFAULT_RATE } : load,
+);
 
 type BuiltInDrill = (typeof BUILT_IN_DRILLS)[number];
 type BuiltInDrillsShape = { [D in BuiltInDrill as D['kind']]: z.ZodOptional<D['schema']> };
@@ -377,7 +383,7 @@ export const configSchema = obj({
     .default(['terminal', 'json', 'html']),
   output: obj({
     /** @default 'golive-results' */
-    dir: str('a folder').default('golive-results'),
+    dir: str('a folder').default(OUTPUT_DEFAULTS.dir),
   }).prefault({}),
   /** Consent for drills that destroy the environment (disaster-recovery, redeploy). @default false */
   allowDestroy: bool('allowDestroy').default(false),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { InputError, type InputProblem } from '../errors.js';
 import type { DataPlan, ExternalGenerator, JourneySpec, LoadModel, LoadPlan, RequestSpec, StepSpec } from '../engine/plan.js';
 import { compileTemplate, envNamesIn } from '../engine/template.js';
+import { DEFAULT_RATE } from './defaults.js';
 import { readDataFile } from './data-file.js';
 import type { ResolvedConfig, ResolvedLoad, ResolvedRequest, ResolvedStep } from './schema.js';
 
@@ -24,8 +25,8 @@ export interface PlanOptions {
   lineOf?: (path: string) => number | undefined;
 }
 
-/** Requests per second when a constant-arrival-rate load names none. */
-export const DEFAULT_RATE = 50;
+// defaults.ts holds the default rate and the schema applies it; run/plan.ts reads it from here.
+export { DEFAULT_RATE } from './defaults.js';
 
 export function toLoadPlan(config: ResolvedConfig, baseDir: string, file: string | undefined, options: PlanOptions = {}): LoadPlan {
   const load = config.load;

@@ -1,7 +1,7 @@
 // The six drills against the demo app on a real cluster (kind, minikube, a cloud cluster).
 // Load goes to the NodePort 30080 (with kind, map it: extraPortMappings containerPort 30080 → hostPort 30080),
 // or set GOLIVE_URL to an Ingress or LoadBalancer address.
-import { defineConfig } from 'golive';
+import { defineConfig } from 'golive/config';
 
 export default defineConfig({
   name: 'demo-k8s',

@@ -1,20 +1,14 @@
 /** `golive compare A B`: two runs side by side; exit 1 when a figure regressed beyond its tolerance. */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { compare } from '../../api/compare.js';
+import { exitCodeOf, type ExitCode } from '../../api/exit-codes.js';
 import { GoliveError } from '../../errors.js';
-import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../../report/compare.js';
-import { renderCompareHtml } from '../../report/html-report.js';
-import { readResults } from '../../report/results-reader.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { parseTolerances } from '../../report/compare.js';
 import type { CliIo } from '../io.js';
 
-export function compareCommand(io: CliIo, a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }): ExitCode {
+export async function compareCommand(io: CliIo, a: string, b: string, o: { tolerance?: string; html?: string; markdown?: string }): Promise<ExitCode> {
   const tolerances = parseTolerances(o.tolerance);
   if (typeof tolerances === 'string') throw new GoliveError('GOLIVE_USAGE', `--tolerance: ${tolerances}`);
-  const comparison = compareRuns(readResults(path.resolve(io.cwd, a)).summary, readResults(path.resolve(io.cwd, b)).summary, tolerances);
-  const markdown = renderComparisonMarkdown(comparison);
-  io.stdout.write(markdown);
-  if (o.markdown) writeFileSync(path.resolve(io.cwd, o.markdown), markdown);
-  if (o.html) writeFileSync(path.resolve(io.cwd, o.html), renderCompareHtml(comparison));
-  return comparison.regressions > 0 ? EXIT.failed : EXIT.passed;
+  const outcome = await compare(a, b, { cwd: io.cwd, tolerances, ...(o.html ? { html: o.html } : {}), ...(o.markdown ? { markdown: o.markdown } : {}) });
+  io.stdout.write(outcome.markdown);
+  return exitCodeOf(outcome);
 }

@@ -1,18 +1,17 @@
 /** `golive demo [drills…] [--naive]`: the six drills against the bundled demo app on the local platform. */
-import path from 'node:path';
-import { resolveSettings } from '../../config/precedence.js';
+import { commandLineSettings, resolveSettings } from '../../config/precedence.js';
 import { run } from '../../run/run.js';
 import { createDemoWorkspace, demoConfig } from '../demo.js';
 import { execute } from '../execute.js';
-import type { ExitCode } from '../exit-codes.js';
-import { flag } from '../flags.js';
+import type { ExitCode } from '../../api/exit-codes.js';
 import { warnTo, type CliIo } from '../io.js';
 
 export async function demoCommand(io: CliIo, drills: string[], o: { naive?: boolean; out?: string }): Promise<ExitCode> {
   const workspace = createDemoWorkspace();
   try {
     const config = demoConfig(workspace.dir, Boolean(o.naive));
-    const settings = resolveSettings({}, { 'output.dir': flag(path.resolve(io.cwd, o.out ?? 'golive-results'), '--out') });
+    // The demo runs its own config: GOLIVE_* variables do not apply.
+    const settings = resolveSettings({}, commandLineSettings('demo', { ...o }));
     return await execute(io, (signal) =>
       run({
         cwd: io.cwd,

@@ -6,7 +6,7 @@ import { readHar } from '../../har/har-file.js';
 import { harToJourney } from '../../har/to-journey.js';
 import { CONFIG_EXTENSIONS, configText } from '../../har/write-config.js';
 import { inert } from '../../model/format.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../../api/exit-codes.js';
 import type { CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
 

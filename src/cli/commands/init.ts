@@ -3,7 +3,7 @@ import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GoliveError } from '../../errors.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../../api/exit-codes.js';
 import type { CliIo } from '../io.js';
 import { STARTER_CONFIG } from '../starter-config.js';
 

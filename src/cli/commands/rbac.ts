@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { buildDrills } from '../../run/plan.js';
 import { GoliveError } from '../../errors.js';
 import { rbacFor } from '../../platforms/registry.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT, type ExitCode } from '../../api/exit-codes.js';
 import type { CliIo } from '../io.js';
 
 export async function rbacCommand(io: CliIo, o: { config?: string }): Promise<ExitCode> {

@@ -1,9 +1,8 @@
 /** `golive run [drills…]`: the config's drills, with the command line over GOLIVE_* over the file. */
-import { resolveSettings } from '../../config/precedence.js';
+import { commandLineSettings, resolveSettings } from '../../config/precedence.js';
 import { run } from '../../run/run.js';
 import { execute } from '../execute.js';
-import type { ExitCode } from '../exit-codes.js';
-import { flag, num } from '../flags.js';
+import type { ExitCode } from '../../api/exit-codes.js';
 import { warnTo, type CliIo } from '../io.js';
 
 export interface RunFlags {
@@ -20,13 +19,7 @@ export interface RunFlags {
 }
 
 export async function runCommand(io: CliIo, drills: string[], o: RunFlags): Promise<ExitCode> {
-  const settings = resolveSettings(io.env, {
-    'load.rate': flag(o.rate, '--rate'),
-    'load.duration': flag(o.duration, '--duration'),
-    'load.threads': flag(num(o.threads), '--threads'),
-    'load.workers': flag(o.workers !== undefined ? { kind: 'processes', count: num(o.workers) } : undefined, '--workers'),
-    'output.dir': flag(o.out, '--out'),
-  });
+  const settings = resolveSettings(io.env, commandLineSettings('run', { ...o }));
   return execute(io, (signal) =>
     run({
       cwd: io.cwd,
