@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { RolloutChange } from '../platforms/platform.js';
 import { change, phaseFields } from '../schema/fields.js';
-import { duration, obj } from '../schema/helpers.js';
+import { duration, obj, str } from '../schema/helpers.js';
 import type { DrillContext, PerformResult } from './drill.js';
 import { defineDrillKind, DISRUPTION_PHASES } from './kind.js';
 import { disruptionPhases, requirePlatform } from './phases.js';
@@ -13,6 +13,8 @@ const appUpdateDrill = obj({
   change: change.default({ kind: 'restart' }),
   /** Longest the rollout may take. @default '5m' */
   timeout: duration.default(300_000),
+  /** The component to update, or 'each' (one after another, each in phases of its own). @default the entry component */
+  component: str('a component name, or "each"').optional(),
 });
 
 type AppUpdateDrillConfig = z.output<typeof appUpdateDrill>;
@@ -33,7 +35,26 @@ export function toRolloutChange(change: AppUpdateDrillConfig['change']): Rollout
 function performAppUpdate(cfg: AppUpdateDrillConfig) {
   return async (ctx: DrillContext): Promise<PerformResult> => {
     const platform = requirePlatform(ctx);
-    await disruptionPhases(ctx, cfg, () => platform.rollout(toRolloutChange(cfg.change), cfg.timeout, ctx.signal));
+    const change = toRolloutChange(cfg.change);
+    if (cfg.component !== EACH) {
+      await disruptionPhases(ctx, cfg, () => platform.rollout(change, cfg.timeout, ctx.signal, cfg.component));
+      return {};
+    }
+    // Each component in turn, each judged in phases of its own: `disruption <name>`, `recovery <name>`.
+    ctx.phase('baseline');
+    await ctx.sleep(cfg.baseline);
+    for (const { name } of await platform.components()) {
+      ctx.phase(`disruption ${name}`);
+      await platform.rollout(change, cfg.timeout, ctx.signal, name);
+      ctx.phase(`recovery ${name}`);
+      await platform.waitReady(cfg.recovery, ctx.signal);
+    }
+    ctx.event('drill.recovered', 'the application is healthy again');
+    ctx.phase('tail');
+    await ctx.sleep(cfg.tail);
     return {};
   };
 }
+
+/** `component: 'each'`: every component, one after another. */
+const EACH = 'each';

@@ -36,8 +36,17 @@ export type RolloutChange =
 export interface ZoneInfo {
   zone: string;
   nodes: string[];
-  /** Replicas (pods) of the application running there now. */
+  /** Replicas (pods) of the application running there now, every component's. */
   replicas: number;
+}
+
+/** One component of the system under test: a supervised command (local), a Deployment or StatefulSet (kubernetes). */
+export interface ComponentInfo {
+  name: string;
+  /** Replicas it wants. */
+  replicas: number;
+  /** Zones it may run in (a zonal volume, a node affinity); undefined: any zone. */
+  zones?: readonly string[] | undefined;
 }
 
 type HookRole = 'hook' | 'build' | 'deploy command';
@@ -103,7 +112,10 @@ export interface Platform {
   setEventSink(sink: EventSink): void;
   /** Resolves when every replica the application wants is ready. */
   waitReady(timeoutMs: number, signal: AbortSignal): Promise<void>;
-  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /** The system's components, in the order they start; `entry` (where users' traffic goes) first. */
+  components(): Promise<ComponentInfo[]>;
+  /** Rolls `change` out to one component (default: the entry) and resolves when it is complete. */
+  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal, component?: string): Promise<void>;
   /** Nodes running the application now (or every schedulable node). */
   nodes(which: 'hosting' | 'all'): Promise<string[]>;
   /** Cordon, move the application off, optionally reboot, uncordon. Resolves when replacements are ready. */

@@ -11,6 +11,7 @@ import type { RunNow } from '../../safety/teardown-stack.js';
 import type { AuditSources } from '../../audit/audit.js';
 import type { CapacityReport, Placement } from '../../model/result.js';
 import type {
+  ComponentInfo,
   DeployOptions,
   DrillNeeds,
   EventSink,
@@ -159,7 +160,14 @@ export class KubernetesPlatform implements Platform {
     return waitWorkloadReady(this.s, timeoutMs, signal);
   }
 
-  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  async components(): Promise<ComponentInfo[]> {
+    const workload = await this.s.workload();
+    return [{ name: this.s.name, replicas: workload.spec?.replicas ?? 1 }];
+  }
+
+  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal, component?: string): Promise<void> {
+    if (component !== undefined && component !== this.s.name)
+      return Promise.reject(new GoliveError('GOLIVE_USAGE', `no component "${component}": the platform's workload is ${this.s.kind} ${this.s.name}`));
     return rollout(this.s, change, timeoutMs, signal);
   }
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type {
+  ComponentInfo,
   DeployOptions,
   EventSink,
   NodeDrainOptions,
@@ -70,6 +71,10 @@ export class LocalDryRun implements PlannedPlatform {
 
   waitReady(): Promise<void> {
     return Promise.resolve();
+  }
+
+  components(): Promise<ComponentInfo[]> {
+    return Promise.resolve([{ name: 'app', replicas: this.options.config.app.replicas }]);
   }
 
   rollout(change: RolloutChange): Promise<void> {

@@ -12,6 +12,7 @@ import type { RunNow } from '../../safety/teardown-stack.js';
 import type { CapacityReport, Placement } from '../../model/result.js';
 import { startUsageSampling } from './usage.js';
 import type {
+  ComponentInfo,
   DeployOptions,
   EventSink,
   NodeDrainOptions,
@@ -23,6 +24,7 @@ import type {
   ZoneOutageMode,
 } from '../platform.js';
 import { removeOwnedTempDir } from '../../safety/owned-temp-dir.js';
+import { GoliveError } from '../../errors.js';
 import { SimCluster } from './cluster.js';
 import { backup, deployFromRepo, destroy, reset, restore, restoreDataDir, snapshotPath, type OwnedDir } from './environment.js';
 import { IngressProxy, type LocalService } from './ingress-proxy.js';
@@ -32,6 +34,9 @@ import { ReplicaSet } from './replica-set.js';
 import { placementOf, restoreSteadyState } from './steady-state.js';
 import { killReplicas, rollout, scale } from './rollout.js';
 import type { ResolvedLocalPlatform } from './schema.js';
+
+/** The one component of `platform.app`. */
+const APP = 'app';
 
 export interface LocalPlatformOptions extends PlatformServices {
   config: ResolvedLocalPlatform;
@@ -90,7 +95,13 @@ export class LocalPlatform implements Platform {
     return this.rs.waitReady(timeoutMs, signal);
   }
 
-  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  components(): Promise<ComponentInfo[]> {
+    return Promise.resolve([{ name: APP, replicas: this.rs.desired }]);
+  }
+
+  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal, component?: string): Promise<void> {
+    if (component !== undefined && component !== APP)
+      return Promise.reject(new GoliveError('GOLIVE_USAGE', `no component "${component}": the local platform runs ${APP}`));
     return rollout(this.rs, change, timeoutMs, signal);
   }
 
