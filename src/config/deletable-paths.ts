@@ -16,8 +16,8 @@ const SYSTEM_ROOTS = ['/', '/home', '/media', '/mnt', '/opt', '/root', '/run', '
 export interface DataDirContext {
   /** The folder the config's relative paths resolve against (the config file's). */
   baseDir: string;
-  /** The app's working folder. */
-  appCwd: string;
+  /** Every component's working folder, with how to name it. */
+  appCwds: readonly (readonly [string, string])[];
   /** The results root (output.dir). */
   resultsDir: string;
   /** Where golive runs. */
@@ -37,7 +37,7 @@ export function whyNotDeletable(dataDir: string, ctx: DataDirContext): string | 
   if (SYSTEM_ROOTS.includes(real)) return `${dataDir} is a system folder`;
   const kept: [string, string][] = [
     [ctx.baseDir, "the config's folder"],
-    [ctx.appCwd, "the app's folder (platform.app.cwd)"],
+    ...ctx.appCwds.map(([dir, what]): [string, string] => [dir, what]),
     [ctx.resultsDir, 'the results folder (output.dir)'],
     [ctx.cwd, 'the folder golive runs in'],
     [homedir(), 'your home folder'],

@@ -279,7 +279,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const origins = options.origins ?? {};
   if (options.inline !== undefined) {
     const config = validateConfig(applyOverrides(options.inline, options.overrides ?? {}), options.label, undefined, origins);
-    checkDeletablePaths(config, options.cwd, options.cwd, options.label, () => undefined);
+    checkDeletablePaths(config, options.cwd, options.cwd, options.label, () => undefined, usesAppShorthand(options.inline));
     return {
       config,
       file: undefined,
@@ -300,7 +300,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const shownAs = path.relative(options.cwd, file) || file;
   const raw = await readConfigFile(file, shownAs, options.loadTimeoutMs);
   const config = validateConfig(applyOverrides(raw.value, options.overrides ?? {}), shownAs, raw.lineOf, origins);
-  checkDeletablePaths(config, path.dirname(file), options.cwd, shownAs, (p) => raw.lineOf(p.split('.')));
+  checkDeletablePaths(config, path.dirname(file), options.cwd, shownAs, (p) => raw.lineOf(p.split('.')), usesAppShorthand(raw.value));
   return {
     config,
     file,
@@ -312,18 +312,39 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   };
 }
 
-/** Folders golive would delete, checked before anything runs (see deletable-paths.ts). */
-function checkDeletablePaths(config: ResolvedConfig, baseDir: string, cwd: string, file: string | undefined, lineOf: (p: string) => number | undefined): void {
+/** Folders golive would delete, checked before anything runs (see deletable-paths.ts): every component's dataDir. */
+function checkDeletablePaths(
+  config: ResolvedConfig,
+  baseDir: string,
+  cwd: string,
+  file: string | undefined,
+  lineOf: (p: string) => number | undefined,
+  shorthand: boolean,
+): void {
   const p = config.platform;
-  if (p?.kind !== 'local' || p.app.dataDir === undefined) return;
-  const why = whyNotDeletable(path.resolve(baseDir, p.app.dataDir), {
-    baseDir,
-    appCwd: path.resolve(baseDir, p.app.cwd ?? '.'),
-    resultsDir: path.resolve(cwd, config.output.dir),
-    cwd,
-  });
-  if (!why) return;
-  const at = 'platform.app.dataDir';
-  const line = lineOf(at);
-  throw new InputError('GOLIVE_CONFIG_INVALID', file, [{ path: at, message: why, ...(line !== undefined ? { line } : {}) }]);
+  if (p?.kind !== 'local') return;
+  const problems: InputProblem[] = [];
+  for (const [name, c] of Object.entries(p.components)) {
+    if (c.dataDir === undefined) continue;
+    const why = whyNotDeletable(path.resolve(baseDir, c.dataDir), {
+      baseDir,
+      appCwds: Object.entries(p.components).map(
+        ([n, x]) =>
+          [path.resolve(baseDir, x.cwd ?? '.'), shorthand ? "the app's folder (platform.app.cwd)" : `the folder of component ${n} (its cwd)`] as const,
+      ),
+      resultsDir: path.resolve(cwd, config.output.dir),
+      cwd,
+    });
+    if (!why) continue;
+    const at = shorthand ? 'platform.app.dataDir' : `platform.components.${name}.dataDir`;
+    const line = lineOf(at);
+    problems.push({ path: at, message: why, ...(line !== undefined ? { line } : {}) });
+  }
+  if (problems.length > 0) throw new InputError('GOLIVE_CONFIG_INVALID', file, problems);
+}
+
+/** Whether the config wrote its one component as `platform.app` (errors then name that path). */
+function usesAppShorthand(raw: unknown): boolean {
+  const platform = (raw as { platform?: { app?: unknown } } | undefined)?.platform;
+  return typeof platform?.app === 'object' && platform.app !== null;
 }

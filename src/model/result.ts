@@ -143,6 +143,12 @@ export interface CapacityReport {
   /** Peak usage of any one pod, and the pod's request and limit (millicores, MiB). */
   cpu?: { peakMillicores: number; requestMillicores: number | null; limitMillicores: number | null; peakOfLimit: number | null };
   memory?: { peakMiB: number; requestMiB: number | null; limitMiB: number | null; peakOfLimit: number | null };
+  /** Each component's peaks against its own requests and limits, when the system has several (`cpu` and `memory` above are the one nearest its limit). */
+  components?: {
+    name: string;
+    cpu: { peakMillicores: number; requestMillicores: number | null; limitMillicores: number | null; peakOfLimit: number | null };
+    memory: { peakMiB: number; requestMiB: number | null; limitMiB: number | null; peakOfLimit: number | null };
+  }[];
   /** Each replica's peaks, and the peaks of their sum (local platform). */
   replicas?: { id: string; peakMillicores: number; peakMiB: number }[];
   total?: { peakMillicores: number; peakMiB: number };
@@ -169,6 +175,8 @@ export interface CapacityReport {
 export interface Placement {
   byZone: Record<string, number>;
   byNode: Record<string, number>;
+  /** The same per component, when the system has several. */
+  byComponent?: Record<string, { byZone: Record<string, number>; byNode: Record<string, number> }>;
   /** Set when one zone holds more than its share: a zone-outage there takes more than a zone's worth. */
   skew?: string;
 }

@@ -152,7 +152,8 @@ function upgrade(a: JournalAction | { kind: 'k8s'; undo: unknown; context?: stri
 function putDataBack(dataDir: string, snapshot: string, runDir: string, runId: string): { ok: boolean; message: string } {
   const snapshots = path.join(realpathSync(runDir), 'snapshots');
   if (!existsSync(snapshot)) return { ok: false, message: `its snapshot ${snapshot} is gone` };
-  if (path.dirname(realpathSync(snapshot)) !== snapshots) return { ok: false, message: `refused: ${snapshot} is not a snapshot of this run (${snapshots})` };
+  if (!realpathSync(snapshot).startsWith(`${snapshots}${path.sep}`))
+    return { ok: false, message: `refused: ${snapshot} is not a snapshot of this run (${snapshots})` };
   if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return { ok: false, message: `refused: ${dataDir} is a symbolic link` };
   // golive marks the folder before it deletes the first file: unmarked and not empty, nothing was deleted
   // (the run died before the destroy began, or after the restore was done).

@@ -1,4 +1,6 @@
 /** The simulated cluster of the local platform: nodes spread round-robin over zones, and where replicas go. */
+import { zoneNames } from './schema.js';
+
 export interface SimNode {
   name: string;
   zone: string;
@@ -14,7 +16,7 @@ export class SimCluster {
   readonly nodes: SimNode[];
 
   constructor(nodeCount: number, zoneCount: number) {
-    const zones = Array.from({ length: zoneCount }, (_, i) => `zone-${String.fromCharCode(97 + i)}`);
+    const zones = zoneNames(zoneCount);
     this.nodes = Array.from({ length: nodeCount }, (_, i) => ({ name: `node-${i + 1}`, zone: zones[i % zoneCount]!, schedulable: true, up: true }));
   }
 
@@ -30,10 +32,11 @@ export class SimCluster {
 
   /**
    * Where the next replica goes, like the scheduler with topology spread: the zone (or node) with the fewest
-   * replicas first; `none` packs onto the first usable node. Undefined when no node can take it.
+   * replicas first; `none` packs onto the first usable node; only `zones`' nodes when it is pinned. Undefined
+   * when no node can take it.
    */
-  pick(replicasOn: (node: string) => number, spread: Spread): SimNode | undefined {
-    const usable = this.nodes.filter((n) => n.up && n.schedulable);
+  pick(replicasOn: (node: string) => number, spread: Spread, zones?: readonly string[]): SimNode | undefined {
+    const usable = this.nodes.filter((n) => n.up && n.schedulable && (!zones || zones.includes(n.zone)));
     if (usable.length === 0) return undefined;
     if (spread === 'none') return usable[0];
     const perZone = new Map<string, number>();

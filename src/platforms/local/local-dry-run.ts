@@ -33,21 +33,29 @@ export class LocalDryRun implements PlannedPlatform {
   readonly plans = true;
   readonly info: PlatformInfo;
   private readonly cluster: SimCluster;
-  /** Node of each replica the run would start, in order. */
-  private readonly placed: string[] = [];
+  /** Node of each replica the run would start, in order, with its component. */
+  private readonly placed: { node: string; component: string }[] = [];
   private sink: EventSink = () => undefined;
 
   constructor(private readonly options: LocalDryRunOptions) {
-    const { app, cluster } = options.config;
+    const { components, order, cluster } = options.config;
     this.cluster = new SimCluster(cluster.nodes, cluster.zones);
-    for (let i = 0; i < app.replicas; i++) {
-      const node = this.cluster.pick((n) => this.placed.filter((p) => p === n).length, app.spread);
-      if (node) this.placed.push(node.name);
+    for (const name of order) {
+      const c = components[name]!;
+      for (let i = 0; i < c.replicas; i++) {
+        const node = this.cluster.pick((n) => this.placed.filter((p) => p.node === n && p.component === name).length, c.spread, c.zones);
+        if (node) this.placed.push({ node: node.name, component: name });
+      }
     }
     this.info = {
       kind: 'local',
-      description: `local: ${app.replicas} × "${app.command}" on ${cluster.nodes} nodes in ${cluster.zones} zones · DRY RUN: nothing is started or changed`,
+      description: `local: ${this.describeComponents()} on ${cluster.nodes} nodes in ${cluster.zones} zones · DRY RUN: nothing is started or changed`,
     };
+  }
+
+  private describeComponents(): string {
+    const { components, order } = this.options.config;
+    return order.map((name) => `${components[name]!.replicas} × ${name === 'app' && order.length === 1 ? `"${components[name]!.command}"` : name}`).join(', ');
   }
 
   private would(description: string): Promise<void> {
@@ -55,8 +63,12 @@ export class LocalDryRun implements PlannedPlatform {
     return Promise.resolve();
   }
 
-  private get dataDir(): string {
-    return path.resolve(this.options.baseDir, this.options.config.app.dataDir ?? path.join(this.options.runDir, 'data'));
+  private get dataDirs(): string {
+    const { components } = this.options.config;
+    const several = Object.keys(components).length > 1;
+    return Object.entries(components)
+      .map(([name, c]) => path.resolve(this.options.baseDir, c.dataDir ?? path.join(this.options.runDir, several ? `data-${name}` : 'data')))
+      .join(', ');
   }
 
   setEventSink(sink: EventSink): void {
@@ -64,8 +76,11 @@ export class LocalDryRun implements PlannedPlatform {
   }
 
   start(): Promise<{ url: string }> {
-    const { app, port } = this.options.config;
-    this.options.onMutation?.(`start ${app.replicas} × "${app.command}" in ${path.resolve(this.options.baseDir, app.cwd ?? '.')} behind a Service`);
+    const { components, order, port } = this.options.config;
+    for (const name of order) {
+      const c = components[name]!;
+      this.options.onMutation?.(`start ${c.replicas} × "${c.command}" in ${path.resolve(this.options.baseDir, c.cwd ?? '.')} behind a Service`);
+    }
     return Promise.resolve({ url: `http://127.0.0.1:${port}` });
   }
 
@@ -74,27 +89,34 @@ export class LocalDryRun implements PlannedPlatform {
   }
 
   components(): Promise<ComponentInfo[]> {
-    return Promise.resolve([{ name: 'app', replicas: this.options.config.app.replicas }]);
+    const { components, order } = this.options.config;
+    return Promise.resolve(
+      order.map((name) => ({ name, replicas: components[name]!.replicas, ...(components[name]!.zones ? { zones: components[name]!.zones } : {}) })),
+    );
   }
 
-  rollout(change: RolloutChange): Promise<void> {
+  rollout(change: RolloutChange, _timeoutMs: number, _signal: AbortSignal, component?: string): Promise<void> {
+    const { components, entry } = this.options.config;
+    const name = component ?? entry;
+    if (!components[name])
+      return Promise.reject(new GoliveError('GOLIVE_USAGE', `no component "${name}"; the components are ${Object.keys(components).join(', ')}`));
     if (change.kind === 'run') return Promise.reject(new GoliveError('GOLIVE_USAGE', 'the local platform cannot run a deploy command: use restart or env'));
     const what = change.kind === 'restart' ? 'a restart' : change.kind === 'env' ? `env ${change.name}=${change.value}` : `image ${change.image}`;
-    const s = this.options.config.app.strategy;
+    const s = components[name].strategy;
     this.sink(
       'rollout.started',
       `would roll out ${what} (${s.type}${s.type === 'RollingUpdate' ? `, maxSurge ${s.maxSurge}, maxUnavailable ${s.maxUnavailable}` : ''})`,
     );
-    return this.would(`roll out ${what} to ${this.placed.length} replica(s)`);
+    return this.would(`roll out ${what} to ${components[name].replicas} replica(s) of ${name}`);
   }
 
   nodes(which: 'hosting' | 'all'): Promise<string[]> {
-    const hosting = new Set(this.placed);
+    const hosting = new Set(this.placed.map((p) => p.node));
     return Promise.resolve(this.cluster.nodes.filter((n) => which === 'all' || hosting.has(n.name)).map((n) => n.name));
   }
 
   async drainNode(name: string, options: NodeDrainOptions, signal: AbortSignal): Promise<void> {
-    const here = this.placed.filter((n) => n === name).length;
+    const here = this.placed.filter((p) => p.node === name).length;
     this.sink('drill.node', `would drain ${name}: ${here} replica(s) evicted and replaced elsewhere`, name);
     const delay = options.reboot && 'delayMs' in options.reboot ? `, reboot it (${options.reboot.delayMs} ms)` : '';
     await this.would(`cordon ${name}, evict its ${here} replica(s) (the disruption budget honoured)${delay}`);
@@ -107,7 +129,7 @@ export class LocalDryRun implements PlannedPlatform {
     return Promise.resolve(
       this.cluster.zones().map((zone) => {
         const nodes = this.cluster.nodes.filter((n) => n.zone === zone).map((n) => n.name);
-        return { zone, nodes, replicas: this.placed.filter((p) => nodes.includes(p)).length };
+        return { zone, nodes, replicas: this.placed.filter((p) => nodes.includes(p.node)).length };
       }),
     );
   }
@@ -135,20 +157,20 @@ export class LocalDryRun implements PlannedPlatform {
   }
 
   backup(): Promise<string> {
-    this.options.onMutation?.(`snapshot ${this.dataDir} into ${path.join(this.options.runDir, 'snapshots')}`);
+    this.options.onMutation?.(`snapshot ${this.dataDirs} into ${path.join(this.options.runDir, 'snapshots')}`);
     return Promise.resolve('dry-run-snapshot');
   }
 
   destroy(): Promise<void> {
-    return this.would(`kill every replica and delete ${this.dataDir}`);
+    return this.would(`kill every replica and delete ${this.dataDirs}`);
   }
 
   restore(backupId: string): Promise<void> {
-    return this.would(`restore ${this.dataDir} from ${backupId} and start ${this.placed.length} replica(s)`);
+    return this.would(`restore ${this.dataDirs} from ${backupId} and start ${this.placed.length} replica(s)`);
   }
 
   reset(): Promise<void> {
-    return this.would(`stop every replica and delete ${this.dataDir}`);
+    return this.would(`stop every replica and delete ${this.dataDirs}`);
   }
 
   async deployFromRepo(options: DeployOptions, signal: AbortSignal): Promise<void> {

@@ -14,7 +14,7 @@ import { pollUntil } from '../shared/poll.js';
 import type { SimCluster } from './cluster.js';
 import type { LocalService } from './ingress-proxy.js';
 import { Replica, type ReplicaState } from './replica.js';
-import type { ResolvedLocalPlatform } from './schema.js';
+import type { ResolvedComponent, ResolvedLocalPlatform } from './schema.js';
 
 export const POLL_MS = 20;
 const INITIAL_BACKOFF_MS = 500;
@@ -26,7 +26,10 @@ const STABLE_MS = 10_000;
 export type PauseReason = 'rollout' | 'zone-loss' | 'destroyed' | 'reset' | 'stopped';
 
 export interface ReplicaSetOptions {
-  config: ResolvedLocalPlatform;
+  /** The component's name (its replicas are named after it) and its config. */
+  name: string;
+  spec: ResolvedComponent;
+  clusterConfig: ResolvedLocalPlatform['cluster'];
   cluster: SimCluster;
   proxy: LocalService;
   journal: Journal;
@@ -34,6 +37,8 @@ export interface ReplicaSetOptions {
   runId: string;
   appCwd: string;
   dataDir: string;
+  /** The component's env with its references to other components resolved. */
+  env: Record<string, string>;
   sink: () => EventSink;
 }
 
@@ -54,12 +59,26 @@ export class ReplicaSet {
   private lastCrash: Replica | undefined;
 
   constructor(private readonly o: ReplicaSetOptions) {
-    this.desired = o.config.app.replicas;
+    this.desired = o.spec.replicas;
     this.appCwd = o.appCwd;
   }
 
-  get config(): ResolvedLocalPlatform {
-    return this.o.config;
+  get name(): string {
+    return this.o.name;
+  }
+
+  /** The component's env with the other components' addresses filled in, known once their Services listen. */
+  setEnv(env: Record<string, string>): void {
+    this.o.env = env;
+  }
+
+  /** The component's config. */
+  get spec(): ResolvedComponent {
+    return this.o.spec;
+  }
+
+  get clusterConfig(): ResolvedLocalPlatform['cluster'] {
+    return this.o.clusterConfig;
   }
 
   get dataDir(): string {
@@ -126,7 +145,7 @@ export class ReplicaSet {
           .map((l) => `    ${l}`)
           .join('\n')}`,
       );
-    parts.push(this.config.cluster.keepLogs ? `replica logs: ${this.o.runDir}/replica-*.log` : 'replica logs are not kept (platform.cluster.keepLogs: false)');
+    parts.push(this.clusterConfig.keepLogs ? `replica logs: ${this.o.runDir}/replica-*.log` : 'replica logs are not kept (platform.cluster.keepLogs: false)');
     return `; ${parts.join('; ')}`;
   }
 
@@ -161,9 +180,13 @@ export class ReplicaSet {
     // does), so a rolling update ends as evenly spread as it began; every replica breaks ties.
     const running = this.alive().filter((r) => r.state !== 'terminating');
     const load = (n: string): number => running.filter((r) => r.spec.node === n).reduce((sum, r) => sum + (r.spec.revision === this.revision ? 1000 : 1), 0);
-    const node = this.o.cluster.pick(load, this.config.app.spread);
+    const node = this.o.cluster.pick(load, this.spec.spread, this.spec.zones);
     if (!node) {
-      this.sink('replica.pending', 'no schedulable node: the replica stays pending');
+      this.sink(
+        'replica.pending',
+        `no schedulable node${this.spec.zones ? ` in ${this.spec.zones.join(', ')}` : ''}: a replica of ${this.name} stays pending`,
+        this.name,
+      );
       if (optional) return undefined;
       throw new GoliveError('GOLIVE_PLATFORM_FAILED', 'no schedulable node for a new replica');
     }
@@ -173,10 +196,11 @@ export class ReplicaSet {
       if (optional) return undefined;
       throw new InterruptedError('starting a replica');
     }
-    const id = `app-r${this.revision}-${++this.counter}`;
-    const { app } = this.config;
+    const id = `${this.name}-r${this.revision}-${++this.counter}`;
+    const app = this.spec;
     const env: Record<string, string> = {
       ...app.env,
+      ...this.o.env,
       ...this.extraEnv,
       PORT: String(port),
       GOLIVE_REPLICA: id,
@@ -201,8 +225,8 @@ export class ReplicaSet {
         node: node.name,
         zone: node.zone,
         revision: this.revision,
-        logFile: this.config.cluster.keepLogs ? path.join(this.o.runDir, `replica-${id}.log`) : '/dev/null',
-        readiness: { path: app.readiness.path, periodMs: app.readiness.period, failureThreshold: app.readiness.failureThreshold },
+        logFile: this.clusterConfig.keepLogs ? path.join(this.o.runDir, `replica-${id}.log`) : '/dev/null',
+        readiness: { check: app.readiness.check, periodMs: app.readiness.period, failureThreshold: app.readiness.failureThreshold },
       },
       { onState: (r, state, detail, crashed) => this.onState(r, state, detail, crashed) },
     );
@@ -228,7 +252,7 @@ export class ReplicaSet {
   /** Stops every replica (gracefully, with a short grace); returns the ones that would not stop. */
   async shutdown(): Promise<string[]> {
     this.pause('stopped');
-    const grace = Math.min(this.config.app.terminationGrace, 3000);
+    const grace = Math.min(this.spec.terminationGrace, 3000);
     await Promise.all(this.alive().map((r) => r.terminate(grace)));
     const failures: string[] = [];
     for (const [replica, entry] of this.journalOf) {

@@ -8,6 +8,8 @@ import http from 'node:http';
 import { sleep } from '../../abortable.js';
 import { processesCarrying, signalEach } from '../../safety/processes.js';
 import { groupMembers, listeningPorts } from './process-group.js';
+import type { ProbeCheck } from './schema.js';
+import net from 'node:net';
 
 export type ReplicaState = 'starting' | 'ready' | 'not-ready' | 'terminating' | 'exited';
 
@@ -21,7 +23,7 @@ export interface ReplicaSpec {
   zone: string;
   revision: number;
   logFile: string;
-  readiness: { path: string; periodMs: number; failureThreshold: number };
+  readiness: { check: ProbeCheck; periodMs: number; failureThreshold: number };
 }
 
 export interface ReplicaEvents {
@@ -159,15 +161,11 @@ export class Replica {
   }
 
   private probe(): void {
-    const { path, periodMs, failureThreshold } = this.spec.readiness;
+    const { periodMs, failureThreshold } = this.spec.readiness;
     const check = (): void => {
       if (this.state === 'terminating' || this.state === 'exited') return;
-      const req = http.get({ host: '127.0.0.1', port: this.spec.port, path, agent: false, timeout: periodMs }, (res) => {
-        res.resume();
-        this.result((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400, `readiness ${res.statusCode}`, failureThreshold);
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (err) => this.result(false, `readiness probe: ${(err as NodeJS.ErrnoException).code ?? err.message}`, failureThreshold));
+      const answer = (ok: boolean, detail: string): void => this.result(ok, detail, failureThreshold);
+      probeOnce(this.spec.readiness.check, this.spec, periodMs, answer);
     };
     // Probe fast while starting so replicas join as soon as they can, then at the configured period.
     const startup = setInterval(
@@ -223,5 +221,37 @@ function groupHasLiveMembers(pgid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** One readiness check, as the kubelet makes it: an HTTP GET (2xx or 3xx), a TCP connect, or a command that exits 0. */
+function probeOnce(check: ProbeCheck, spec: ReplicaSpec, timeoutMs: number, answer: (ok: boolean, detail: string) => void): void {
+  switch (check.kind) {
+    case 'http': {
+      const req = http.get({ host: '127.0.0.1', port: spec.port, path: check.path, agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        answer((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400, `readiness ${res.statusCode}`);
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err) => answer(false, `readiness probe: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      return;
+    }
+    case 'tcp': {
+      const socket = net.connect({ host: '127.0.0.1', port: spec.port });
+      socket.setTimeout(timeoutMs, () => socket.destroy(new Error('timeout')));
+      socket.once('connect', () => {
+        socket.destroy();
+        answer(true, 'readiness tcp: connected');
+      });
+      socket.once('error', (err) => answer(false, `readiness probe: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      return;
+    }
+    case 'exec': {
+      // The replica's own environment ($PORT among it), in its folder, bounded by the period.
+      const child = spawn('sh', ['-c', check.command], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: 'ignore', timeout: timeoutMs });
+      child.once('error', (err) => answer(false, `readiness exec: ${err.message}`));
+      child.once('exit', (code, signal) => answer(code === 0, `readiness exec: ${signal ? `killed by ${signal}` : `exit code ${code}`}`));
+      return;
+    }
   }
 }

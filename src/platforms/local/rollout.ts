@@ -17,7 +17,7 @@ export async function rollout(rs: ReplicaSet, change: RolloutChange, timeoutMs: 
       throw new GoliveError('GOLIVE_USAGE', 'the local platform cannot run a deploy command: use restart or env');
   }
   rs.revision++;
-  const strategy = rs.config.app.strategy;
+  const strategy = rs.spec.strategy;
   rs.sink(
     'rollout.started',
     `revision ${rs.revision} (${strategy.type}${strategy.type === 'RollingUpdate' ? `, maxSurge ${strategy.maxSurge}, maxUnavailable ${strategy.maxUnavailable}` : ''})`,
@@ -26,7 +26,7 @@ export async function rollout(rs: ReplicaSet, change: RolloutChange, timeoutMs: 
   try {
     const deadline = Date.now() + timeoutMs;
     if (strategy.type === 'Recreate') {
-      await Promise.all(rs.old().map((r) => r.terminate(rs.config.app.terminationGrace)));
+      await Promise.all(rs.old().map((r) => r.terminate(rs.spec.terminationGrace)));
       for (let i = 0; i < rs.desired; i++) await rs.startReplica();
     } else {
       await rollingUpdate(rs, strategy.maxSurge, strategy.maxUnavailable, deadline, signal);
@@ -54,7 +54,7 @@ async function rollingUpdate(rs: ReplicaSet, maxSurge: number, maxUnavailable: n
       const wasReady = r.state === 'ready';
       if (wasReady && canRemove <= 0) break;
       if (wasReady) canRemove--;
-      void r.terminate(rs.config.app.terminationGrace);
+      void r.terminate(rs.spec.terminationGrace);
     }
     await sleep(POLL_MS, signal, 'rolling out');
   }
@@ -64,9 +64,9 @@ export async function scale(rs: ReplicaSet, replicas: number, signal: AbortSigna
   rs.sink('scale', `${rs.desired} → ${replicas} replicas`);
   rs.desired = replicas;
   const extra = rs.current().slice(replicas);
-  await Promise.all(extra.map((r) => r.terminate(rs.config.app.terminationGrace)));
+  await Promise.all(extra.map((r) => r.terminate(rs.spec.terminationGrace)));
   await rs.reconcile();
-  await rs.waitReady(rs.config.app.startTimeout, signal);
+  await rs.waitReady(rs.spec.startTimeout, signal);
 }
 
 export async function killReplicas(rs: ReplicaSet, count: number): Promise<void> {

@@ -7,19 +7,23 @@ import type { Placement } from '../../model/result.js';
 import type { ReplicaSet } from './replica-set.js';
 import { scale } from './rollout.js';
 
-export function placementOf(rs: ReplicaSet, zones: readonly string[]): Placement {
-  const byZone: Record<string, number> = Object.fromEntries(zones.map((z) => [z, 0]));
-  const byNode: Record<string, number> = {};
-  for (const r of rs.alive().filter((x) => x.state !== 'terminating')) {
-    byZone[r.spec.zone] = (byZone[r.spec.zone] ?? 0) + 1;
-    byNode[r.spec.node] = (byNode[r.spec.node] ?? 0) + 1;
-  }
-  return { byZone, byNode };
+/** Where every component's replicas run: in all, and per component when there are several. */
+export function placementOf(system: readonly ReplicaSet[], zones: readonly string[]): Placement {
+  const count = (sets: readonly ReplicaSet[]): { byZone: Record<string, number>; byNode: Record<string, number> } => {
+    const byZone: Record<string, number> = Object.fromEntries(zones.map((z) => [z, 0]));
+    const byNode: Record<string, number> = {};
+    for (const r of sets.flatMap((rs) => rs.alive()).filter((x) => x.state !== 'terminating')) {
+      byZone[r.spec.zone] = (byZone[r.spec.zone] ?? 0) + 1;
+      byNode[r.spec.node] = (byNode[r.spec.node] ?? 0) + 1;
+    }
+    return { byZone, byNode };
+  };
+  return { ...count(system), ...(system.length > 1 ? { byComponent: Object.fromEntries(system.map((rs) => [rs.name, count([rs])])) } : {}) };
 }
 
 /** Back to `app.replicas`, and moved one at a time (a replacement Ready before a replica goes) until the spread is even. */
 export async function restoreSteadyState(rs: ReplicaSet, units: () => string[], signal: AbortSignal): Promise<void> {
-  const { app } = rs.config;
+  const app = rs.spec;
   if (rs.desired !== app.replicas) await scale(rs, app.replicas, signal);
   await rs.waitReady(app.startTimeout, signal);
   const key = app.spread === 'zones' ? 'zone' : app.spread === 'nodes' ? 'node' : undefined;

@@ -15,8 +15,12 @@ import type { ReplicaSet } from './replica-set.js';
 const SAMPLE_EVERY_MS = 1000;
 type Sample = NonNullable<CapacityReport['series']>[number];
 
-export function startUsageSampling(rs: ReplicaSet, service: LocalService, now: () => number, signal: AbortSignal): { stop(): Promise<CapacityReport> } {
-  const resources = rs.config.app.resources;
+export function startUsageSampling(
+  system: readonly { rs: ReplicaSet; service: LocalService }[],
+  now: () => number,
+  signal: AbortSignal,
+): { stop(): Promise<CapacityReport> } {
+  const componentOf = new Map<string, ReplicaSet>();
   const last = new Map<string, number>();
   const peaks = new Map<string, { cpu: number; mem: number }>();
   const series: Sample[] = [];
@@ -29,21 +33,25 @@ export function startUsageSampling(rs: ReplicaSet, service: LocalService, now: (
     const seconds = prev ? (atMs - prev.atMs) / 1000 : 0;
     const millicores = (ticks: number): number => (ticks / TICKS_PER_S / seconds) * 1000;
     const s: Sample = { atMs: Math.round(atMs), replicasMillicores: 0, replicasMiB: 0, serviceMillicores: null, goliveMillicores: 0, machineBusy: null };
-    for (const r of rs.alive()) {
-      const u = processGroupUsage(r.pid, procs);
-      const before = last.get(r.spec.id);
-      last.set(r.spec.id, u.ticks);
-      const p = peaks.get(r.spec.id) ?? { cpu: 0, mem: 0 };
-      p.mem = Math.max(p.mem, u.rssMiB);
-      s.replicasMiB += u.rssMiB;
-      if (prev && seconds > 0 && before !== undefined) {
-        const m = millicores(u.ticks - before);
-        p.cpu = Math.max(p.cpu, m);
-        s.replicasMillicores += m;
+    for (const { rs } of system)
+      for (const r of rs.alive()) {
+        componentOf.set(r.spec.id, rs);
+        const u = processGroupUsage(r.pid, procs);
+        const before = last.get(r.spec.id);
+        last.set(r.spec.id, u.ticks);
+        const p = peaks.get(r.spec.id) ?? { cpu: 0, mem: 0 };
+        p.mem = Math.max(p.mem, u.rssMiB);
+        s.replicasMiB += u.rssMiB;
+        if (prev && seconds > 0 && before !== undefined) {
+          const m = millicores(u.ticks - before);
+          p.cpu = Math.max(p.cpu, m);
+          s.replicasMillicores += m;
+        }
+        peaks.set(r.spec.id, p);
       }
-      peaks.set(r.spec.id, p);
-    }
-    const serviceTicks = service.cpuThreadId !== null ? threadTicks(service.cpuThreadId) : null;
+    // Every component's Service: a proxy thread each (an ingress runs on golive's main thread).
+    const threads = system.map(({ service }) => service.cpuThreadId).filter((t): t is number => t !== null && t !== process.pid);
+    const serviceTicks = system.some(({ service }) => service.cpuThreadId !== null) ? threads.reduce((sum, t) => sum + (threadTicks(t) ?? 0), 0) : null;
     const cpu = process.cpuUsage();
     const goliveTicks = ((cpu.user + cpu.system) / 1e6) * TICKS_PER_S;
     const machine = machineTicks();
@@ -51,7 +59,7 @@ export function startUsageSampling(rs: ReplicaSet, service: LocalService, now: (
       const serviceDelta = serviceTicks !== null && prev.service !== null ? serviceTicks - prev.service : null;
       s.serviceMillicores = serviceDelta !== null ? Math.round(millicores(serviceDelta)) : null;
       // The golive process less the Service's thread when that is its own (the ingress's is the main thread).
-      const ownThread = service.cpuThreadId !== process.pid ? (serviceDelta ?? 0) : 0;
+      const ownThread = threads.length > 0 ? (serviceDelta ?? 0) : 0;
       s.goliveMillicores = Math.round(millicores(goliveTicks - prev.golive - ownThread));
       if (machine && prev.machine && machine.total > prev.machine.total)
         s.machineBusy = Math.round(((machine.busy - prev.machine.busy) / (machine.total - prev.machine.total)) * 1000) / 1000;
@@ -73,35 +81,58 @@ export function startUsageSampling(rs: ReplicaSet, service: LocalService, now: (
       sample();
       if (samples < 2 || peaks.size === 0)
         return Promise.resolve({ samples, usageUnavailable: 'no replica ran long enough to sample (or /proc is not readable)' });
-      const peakCpu = Math.max(...[...peaks.values()].map((p) => p.cpu));
-      const peakMem = Math.max(...[...peaks.values()].map((p) => p.mem));
-      const cpuLimit = parseCpu(resources?.limits?.cpu?.toString());
-      const memLimit = parseMemoryMiB(resources?.limits?.memory?.toString());
-      const round = (v: number): number => Math.round(v * 1000) / 1000;
+      // Each component against its own resources; the report's headline is the one nearest its limit.
+      const components = system.map(({ rs }) =>
+        componentUsage(
+          rs,
+          [...peaks.entries()].filter(([id]) => componentOf.get(id) === rs),
+        ),
+      );
+      const top = [...components].sort((a, b) => (b.cpu.peakOfLimit ?? -1) - (a.cpu.peakOfLimit ?? -1) || b.cpu.peakMillicores - a.cpu.peakMillicores)[0]!;
       const peakOf = (pick: (s: Sample) => number | null): number => Math.max(0, ...series.map((s) => pick(s) ?? 0));
       const serviceKnown = series.some((s) => s.serviceMillicores !== null);
       const machineKnown = series.some((s) => s.machineBusy !== null);
       return Promise.resolve({
         samples,
-        cpu: {
-          peakMillicores: Math.round(peakCpu),
-          requestMillicores: parseCpu(resources?.requests?.cpu?.toString()),
-          limitMillicores: cpuLimit,
-          peakOfLimit: cpuLimit ? round(peakCpu / cpuLimit) : null,
-        },
-        memory: {
-          peakMiB: Math.round(peakMem),
-          requestMiB: parseMemoryMiB(resources?.requests?.memory?.toString()),
-          limitMiB: memLimit,
-          peakOfLimit: memLimit ? round(peakMem / memLimit) : null,
-        },
+        cpu: top.cpu,
+        memory: top.memory,
+        ...(system.length > 1 ? { components: components.map(({ name, cpu, memory }) => ({ name, cpu, memory })) } : {}),
         replicas: [...peaks.entries()].map(([id, p]) => ({ id, peakMillicores: Math.round(p.cpu), peakMiB: Math.round(p.mem) })),
         total: { peakMillicores: peakOf((s) => s.replicasMillicores), peakMiB: peakOf((s) => s.replicasMiB) },
-        ...(serviceKnown ? { service: { thread: service.cpuThreadLabel, peakMillicores: peakOf((s) => s.serviceMillicores) } } : {}),
+        ...(serviceKnown
+          ? { service: { thread: system.map(({ service }) => service.cpuThreadLabel).join(', '), peakMillicores: peakOf((s) => s.serviceMillicores) } }
+          : {}),
         golive: { peakMillicores: peakOf((s) => s.goliveMillicores) },
         ...(machineKnown ? { machine: { cores: cpus().length, peakBusy: peakOf((s) => s.machineBusy) } } : {}),
         series,
       });
+    },
+  };
+}
+
+type Usage = NonNullable<CapacityReport['components']>[number];
+
+/** One component's peaks (its busiest replica) against its own requests and limits. */
+function componentUsage(rs: ReplicaSet, peaks: [string, { cpu: number; mem: number }][]): Usage {
+  const resources = rs.spec.resources;
+  const peakCpu = Math.max(0, ...peaks.map(([, p]) => p.cpu));
+  const peakMem = Math.max(0, ...peaks.map(([, p]) => p.mem));
+  const cpuLimit = parseCpu(resources?.limits?.cpu?.toString());
+  const memLimit = parseMemoryMiB(resources?.limits?.memory?.toString());
+  const round = (v: number): number => Math.round(v * 1000) / 1000;
+  return {
+    name: rs.name,
+    cpu: {
+      peakMillicores: Math.round(peakCpu),
+      requestMillicores: parseCpu(resources?.requests?.cpu?.toString()),
+      limitMillicores: cpuLimit,
+      peakOfLimit: cpuLimit ? round(peakCpu / cpuLimit) : null,
+    },
+    memory: {
+      peakMiB: Math.round(peakMem),
+      requestMiB: parseMemoryMiB(resources?.requests?.memory?.toString()),
+      limitMiB: memLimit,
+      peakOfLimit: memLimit ? round(peakMem / memLimit) : null,
     },
   };
 }
