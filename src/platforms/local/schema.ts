@@ -179,7 +179,7 @@ export const localPlatformSchema = obj({
 export type ResolvedLocalPlatform = z.output<typeof localPlatformSchema>;
 
 /** The components a component's env refers to. */
-export function dependenciesOf(c: { env: Record<string, string> }): string[] {
+function dependenciesOf(c: { env: Record<string, string> }): string[] {
   return [...new Set(Object.values(c.env).flatMap((v) => [...v.matchAll(COMPONENT_REF)].map((m) => m[1]!)))];
 }
 
