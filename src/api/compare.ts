@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GoliveError } from '../errors.js';
 import { compareRuns, parseTolerances, renderComparisonMarkdown, type Comparison, type Tolerances } from '../report/compare.js';
 import { renderCompareHtml } from '../report/html-report.js';
-import { readResults } from '../report/results-reader.js';
+import { readResults } from '../results/results-reader.js';
 
 export type { Comparison, Tolerances } from '../report/compare.js';
 
