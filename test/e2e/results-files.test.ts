@@ -123,6 +123,40 @@ test('golive report on a run that did not finish: a bad events line, or a timeli
   assert.equal(existsSync(path.join(dir, 'summary.partial.json')), false);
 });
 
+test('golive compare: a malformed summary is bad input; a drill missing from B (or A) fails the comparison', async () => {
+  const cwd = tempDir();
+  writeResultsFolder(path.join(cwd, 'a'), runResult('a', [drill('capacity'), drill('app-update')]));
+  writeResultsFolder(path.join(cwd, 'b'), runResult('b', [drill('app-update')]));
+  const missing = await golive(['compare', 'a', 'b'], { cwd });
+  assert.equal(missing.code, 1, missing.stderr);
+  assert.match(missing.stdout, /## golive compare: ❌ 1 drill\(s\) in only one run/);
+  assert.match(missing.stdout, /- ❌ capacity ran in A only, not in B: nothing to compare it with \(a missing drill fails the comparison\)/);
+  const reverse = await golive(['compare', 'b', 'a'], { cwd });
+  assert.equal(reverse.code, 1);
+  assert.match(reverse.stdout, /❌ capacity ran in B only, not in A/);
+
+  const bad = summaryOf(path.join(cwd, 'b'));
+  writeFileSync(path.join(cwd, 'b', 'summary.json'), JSON.stringify({ ...bad, drills: [{ ...bad.drills[0], requests: null }] }));
+  assertBadInput(
+    await golive(['compare', 'a', 'b'], { cwd }),
+    /b\/summary\.json has a problem:\n {2}✖ drills\.0\.requests: expected an object, received null/,
+  );
+});
+
+test('golive compare: names from the files reach the terminal and the Markdown inert (no escape sequences, no HTML)', async () => {
+  const cwd = tempDir();
+  const name = 'evil\u001b]0;pwned\u0007\u001b[2J<img src=x onerror=alert(1)>|`x`';
+  writeResultsFolder(path.join(cwd, 'a'), runResult(`a${name}`, [drill(name)]));
+  writeResultsFolder(path.join(cwd, 'b'), runResult('b', [drill(name, { downtime: { totalMs: 900, longestMs: 900, degradedMs: 0, windows: [] } })]));
+  const r = await golive(['compare', 'a', 'b', '--markdown', 'cmp.md'], { cwd });
+  assert.equal(r.code, 1, r.stderr);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.stdout, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no control character reaches the terminal');
+  assert.doesNotMatch(r.stdout, /<img/);
+  assert.match(r.stdout, /\| evil\\\\x1b\\\]0;pwned\\\\x07\\\\x1b\\\[2J&lt;img src=x onerror=alert\(1\)&gt;\\\|\\`x\\` \| downtime \|/);
+  assert.equal(readFileSync(path.join(cwd, 'cmp.md'), 'utf8'), r.stdout);
+});
+
 test('golive recover: a crafted or cut-short journal is refused, naming the field, and nothing in it is done', async () => {
   const cwd = tempDir();
   const runDir = path.join(cwd, 'golive-results', '2026-12-01T00-00-00Z-crafted');
