@@ -146,6 +146,8 @@ export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngin
         err.code === 'ENOENT'
           ? new GoliveError('GOLIVE_USAGE', `load.generator: ${bin} is not installed (${installHint(g.kind)}), or set load.generator.bin to its path`)
           : err;
+      // A tool that never started writes nothing: stop reading (its results folder may be removed next).
+      clearInterval(timer);
       reject(e);
       fail(e);
     });
