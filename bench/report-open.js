@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { writeReports } from '../dist/report/write-reports.js';
+import { readResults } from '../dist/results/results-reader.js';
 import { drill, runResult, writeResultsFolder } from '../.build/test/helpers/synthetic-results.js';
 import { benchTempDir, median } from './lib.js';
 
@@ -36,7 +37,7 @@ export async function reportOpenBench({ reps = 3 } = {}) {
     }),
   );
   const dir = writeResultsFolder(benchTempDir('golive-bench-report-'), runResult('one-hour', drills), 3600);
-  const { html } = writeReports(dir, ['html']);
+  const { html } = writeReports(readResults(dir), ['html']);
   const sizeMb = statSync(html).size / 1e6;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const times = [];

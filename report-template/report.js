@@ -498,7 +498,7 @@
   var FAILED_COLOR = 'rgb(224,49,49)';
 
   /**
-   * The downtime strip: each 100 ms slot of intended start coloured by its share of ok (green, from the
+   * The downtime strip: each slot of intended start (100 ms; longer for drills over an hour) coloured by its share of ok (green, from the
    * bottom) and failed (red, from the top) requests, outage windows outlined, events as labelled ticks.
    */
   function drawStrip(section, d, strip, chart, xLegend, legend) {
@@ -514,7 +514,7 @@
     var events = markedEvents(d);
     chart(
       {
-        title: 'downtime strip: share of failed requests per 100 ms (by intended start); outage windows outlined',
+        title: 'downtime strip: share of failed requests per ' + strip.slotMs + ' ms (by intended start); outage windows outlined',
         height: 150,
         padding: [22, null, null, null],
         scales: { y: { range: [0, 100] } },

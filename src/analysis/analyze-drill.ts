@@ -179,6 +179,10 @@ function generatorHealth(
       `load worker ${w.index} of ${recording.workers.count} (${recording.workers.kind}) ${w.reason} at ${(w.atMs / 1000).toFixed(1)} s: the ${w.droppedStarts} starts of its segment from its last report on are missing from the results and counted as dropped`,
     );
   }
+  if (recording.invalidRecords)
+    warnings.push(
+      `${recording.invalidRecords.count} of ${recording.invalidRecords.source}'s records were left out: outside the run's window or with an impossible time (the first: ${recording.invalidRecords.example})`,
+    );
   if (recording.retries > 0)
     warnings.push(`${recording.retries} requests were retried once after the server closed an idle keep-alive connection (as browsers and Go clients do)`);
   const rate = achievedRate(recording, model, dropped);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GoliveError } from '../errors.js';
 import { compareRuns, parseTolerances, renderComparisonMarkdown, type Comparison, type Tolerances } from '../report/compare.js';
 import { renderCompareHtml } from '../report/html-report.js';
-import { readResults } from '../report/results-reader.js';
+import { readResults } from '../results/results-reader.js';
 
 export type { Comparison, Tolerances } from '../report/compare.js';
 
@@ -27,7 +27,7 @@ export interface CompareOutcome {
   files: string[];
 }
 
-/** `baseline` and `candidate` are results folders; the candidate regressed when `comparison.regressions > 0`. */
+/** `baseline` and `candidate` are results folders; the comparison fails (`comparison.passed` false) when a figure regressed or a drill ran in only one of them. */
 export async function compare(baseline: string, candidate: string, options: CompareOptions = {}): Promise<CompareOutcome> {
   const cwd = options.cwd ?? process.cwd();
   const tolerances = typeof options.tolerances === 'object' ? options.tolerances : parseTolerances(options.tolerances);

@@ -32,7 +32,8 @@ export function exitCodeOf(outcome: Outcome): ExitCode {
     if (outcome.result.drills.some((d) => d.error !== undefined)) return EXIT.incomplete;
     return outcome.result.passed ? EXIT.passed : EXIT.failed;
   }
-  if ('comparison' in outcome) return outcome.comparison.regressions > 0 ? EXIT.failed : EXIT.passed;
+  // A drill that ran in only one of the runs fails the comparison as a regression does.
+  if ('comparison' in outcome) return outcome.comparison.passed ? EXIT.passed : EXIT.failed;
   if ('findings' in outcome) return outcome.failed ? EXIT.failed : EXIT.passed;
   if ('undone' in outcome) return outcome.failed.length > 0 ? EXIT.incomplete : EXIT.passed;
   return EXIT.passed; // a config validated, reports written: what fails throws

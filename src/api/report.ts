@@ -1,7 +1,9 @@
 /** `report()`: HTML, JUnit XML and Markdown written again from a results folder, also of a run that was killed. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { inert } from '../model/format.js';
 import { writePartialSummary } from '../results/partial-summary.js';
+import { readResults } from '../results/results-reader.js';
 import { writeReports, type FileReport } from '../report/write-reports.js';
 
 export type { FileReport } from '../report/write-reports.js';
@@ -13,7 +15,7 @@ export interface ReportOptions {
   formats?: FileReport[];
   /** Where to write. @default the results folder */
   outDir?: string;
-  /** Told when the folder has no summary (the run did not finish) and the reports are partial. */
+  /** Told when the folder has no summary (the run did not finish) and the reports are partial, or a line a crash cut short was left out. */
   onWarning?: (message: string) => void;
 }
 
@@ -32,11 +34,17 @@ export function report(folder: string, options: ReportOptions = {}): Promise<Rep
 function writeAll(folder: string, options: ReportOptions): ReportOutcome {
   const cwd = options.cwd ?? process.cwd();
   const dir = path.resolve(cwd, folder);
-  const partial = !existsSync(path.join(dir, 'summary.json')) && writePartialSummary(dir) !== undefined;
+  const notes: string[] = [];
+  const partial = !existsSync(path.join(dir, 'summary.json')) && writePartialSummary(dir, notes) !== undefined;
   if (partial) {
-    options.onWarning?.(`${folder} has no summary.json (the run did not finish): the reports are built from its timeline and events, and say they are partial`);
+    options.onWarning?.(
+      `${inert(folder)} has no summary.json (the run did not finish): the reports are built from its timeline and events, and say they are partial`,
+    );
   }
+  // Every file is read through its schema: a damaged or crafted one throws an InputError (exit 2) naming it.
+  const results = readResults(dir);
+  for (const note of new Set([...notes, ...results.notes])) options.onWarning?.(inert(note));
   const formats = options.formats?.length ? options.formats : (['html', 'junit', 'markdown'] as FileReport[]);
-  const files = writeReports(dir, formats, options.outDir !== undefined ? path.resolve(cwd, options.outDir) : dir);
+  const files = writeReports(results, formats, options.outDir !== undefined ? path.resolve(cwd, options.outDir) : dir);
   return { files, partial };
 }

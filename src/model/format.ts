@@ -34,6 +34,19 @@ export function inert(text: string): string {
 }
 
 /**
+ * Text from outside (a results file, hook output, event messages, cluster object names) made inert for a
+ * Markdown renderer and a terminal at once: lines are joined, control characters shown as \xNN, HTML
+ * escaped, and code spans, links and table cells cannot be opened.
+ */
+export function inertMarkdown(text: string): string {
+  return inert(text.replace(/\r?\n/g, ' '))
+    .replace(/([\\`[\]|])/g, '\\$1')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/**
  * Names whose values are secrets wherever they appear: a header, a query parameter, a form or JSON field,
  * an environment variable. Matched loosely on purpose: hiding a harmless value costs less than showing a key.
  */

@@ -83,7 +83,7 @@ export class Histogram {
     while (at < end) {
       let index = 0;
       let c = encoded.charCodeAt(at++);
-      while (c !== 46 /* . */) {
+      while (at <= end && c !== 46 /* . */) {
         index = index * 36 + digit36(c);
         c = encoded.charCodeAt(at++);
       }
@@ -189,6 +189,30 @@ function countAt(percentile: number, total: number): number {
 
 function ulp(x: number): number {
   return x === 0 ? Number.MIN_VALUE : Math.pow(2, Math.floor(Math.log2(x)) - 52);
+}
+
+/** Non-zero buckets `index.count`, base 36: a count has at most 11 digits (36^11 > 2^53). */
+const SPARSE_FORM = /^s1:(?:[0-9a-z]{1,5}\.[0-9a-z]{1,11}(?:,[0-9a-z]{1,5}\.[0-9a-z]{1,11})*)?$/;
+/** Every bucket of the layout, each at its longest: no histogram golive writes is longer. */
+const MAX_SPARSE_CHARS = SPARSE.length + COUNTS_LENGTH * 18;
+/** An earlier version's compressed histogram of one second is a few KiB; inflating a longer one could take gigabytes. */
+const MAX_LEGACY_CHARS = 64 * 1024;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Why `text` read from a file is not an encoded histogram golive can add; undefined when it is one ('' is empty). */
+export function whyNotEncodedHistogram(text: string): string | undefined {
+  if (text === '') return undefined;
+  if (text.startsWith(SPARSE)) {
+    if (text.length > MAX_SPARSE_CHARS) return `longer than any histogram (${text.length} characters)`;
+    return SPARSE_FORM.test(text) ? undefined : 'not a histogram: expected s1: then index.count pairs in base 36';
+  }
+  if (text.length > MAX_LEGACY_CHARS || !BASE64.test(text)) return 'not a histogram (neither s1: buckets nor a compressed HdrHistogram of at most 64 KiB)';
+  try {
+    loadHdr().decodeFromCompressedBase64(text, 64, false).destroy();
+    return undefined;
+  } catch (err) {
+    return `not a histogram: ${(err as Error).message}`;
+  }
 }
 
 /** A histogram for recording in a worker (one second of one worker). */

@@ -34,6 +34,8 @@ export interface Recording {
   /** Starts actually sent, and when the last one went (ms from zero): the achieved rate is from these. */
   sent?: number;
   lastSentMs?: number;
+  /** Records of the team's load tool that cannot be this run's requests (outside its window, an absurd time): left out, counted. */
+  invalidRecords?: { source: string; count: number; example: string };
   /** Per journey of the plan, totals over the run (absent without journeys). */
   journeys?: JourneyRecording[];
   workers: WorkerReport;

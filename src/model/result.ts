@@ -204,13 +204,20 @@ export interface ObservedSeries {
   /** ms from the drill's time zero, and the value at each. */
   t: number[];
   v: number[];
+  /**
+   * Points Prometheus answered with +Inf, -Inf or NaN (a ratio divided by zero), which JSON cannot hold as
+   * numbers: kept apart, in Prometheus's spelling, and judged (README "Platform series").
+   */
+  nonFinite?: { t: number[]; v: ('+Inf' | '-Inf' | 'NaN')[] };
 }
 
+/** Over the finite points; `nonFinite` counts the +Inf, -Inf and NaN points left out of these figures. */
 export interface SeriesSummary {
   min: number;
   avg: number;
   max: number;
   last: number;
+  nonFinite?: number;
 }
 
 /** A query against the platform's monitoring (Prometheus) over the drill's window, read after the drill. */

@@ -3,6 +3,7 @@
  * read back with /api/v1/query_range over each drill's window once the drill is over — nothing polls while
  * the load runs, and the series is exact. Every failure keeps Prometheus's own words.
  */
+import { z } from 'zod';
 import { GoliveError } from '../errors.js';
 import type { ObservedQuery, ObservedSeries } from '../model/result.js';
 import type { ResolvedConfig } from '../config/schema.js';
@@ -16,17 +17,29 @@ const TIMEOUT_MS = 15_000;
 /** Points per series Prometheus returns at most (its own limit is 11,000). */
 const MAX_POINTS = 11_000;
 
-interface PromResponse {
-  status?: string;
-  error?: string;
-  errorType?: string;
-  data?: { resultType?: string; result?: unknown };
-}
+/** What golive reads of an API answer (https://prometheus.io/docs/prometheus/latest/querying/api/); the rest is ignored. */
+const promResponseSchema = z.object({
+  status: z.string().optional(),
+  error: z.string().optional(),
+  errorType: z.string().optional(),
+  data: z.object({ resultType: z.string().optional(), result: z.unknown() }).optional(),
+});
 
-interface MatrixEntry {
-  metric?: Record<string, string>;
-  values?: [number, string][];
-}
+type PromResponse = z.output<typeof promResponseSchema>;
+
+/** A range query's series: its labels and [time in s, value as text] points. */
+const matrixSchema = z.array(
+  z.object({
+    metric: z.record(z.string(), z.string()).optional(),
+    values: z
+      .array(z.tuple([z.number(), z.string()]))
+      .max(MAX_POINTS * 2)
+      .optional(),
+  }),
+);
+
+/** An instant query's answer: one [time, value] per series. */
+const vectorSchema = z.array(z.object({ value: z.tuple([z.number(), z.string()]).optional() }));
 
 export interface DrillWindow {
   /** Epoch ms of the drill's time zero, and of the load's end. */
@@ -40,6 +53,8 @@ export class PrometheusReader {
     /** The user's queries first (in config order), then golive's own. */
     readonly queries: PlatformQuery[],
     private readonly fetchImpl: typeof fetch = fetch,
+    /** How long one call may take, request to last byte. */
+    private readonly timeoutMs = TIMEOUT_MS,
   ) {}
 
   /** Prometheus answers and every query parses: checked before the first drill changes anything. */
@@ -121,10 +136,11 @@ export class PrometheusReader {
       if (!q || stopped) return;
       try {
         const answer = await this.get('/api/v1/query', { query: q.query }, signal);
-        const values = (Array.isArray(answer.data?.result) ? (answer.data.result as { value?: [number, string] }[]) : [])
-          .map((r) => Number(r.value?.[1]))
-          .filter(Number.isFinite);
-        latest = values.length ? `${q.name} ${String(Number(Math.max(...values).toPrecision(3)))}${q.unit ? ` ${q.unit}` : ''}` : `${q.name} no data`;
+        const result = vectorSchema.safeParse(answer.data?.result);
+        const values = (result.success ? result.data : []).map((r) => sampleValue(r.value?.[1] ?? 'NaN'));
+        const finite = values.filter((x): x is number => typeof x === 'number');
+        const shown = values.includes('+Inf') ? '+Inf' : finite.length ? String(Number(finite.reduce((a, b) => Math.max(a, b)).toPrecision(3))) : undefined;
+        latest = shown !== undefined ? `${q.name} ${shown}${q.unit ? ` ${q.unit}` : ''}` : `${q.name} no data`;
       } catch {
         latest = `${q.name} unreadable`;
       }
@@ -140,27 +156,47 @@ export class PrometheusReader {
     };
   }
 
+  /**
+   * One API call, bounded by TIMEOUT_MS from the request to the last byte of the answer. The timer is held
+   * and cleared here: `AbortSignal.timeout` inside `AbortSignal.any` is lost to garbage collection on
+   * Node 20, and a Prometheus that accepts and never answers then hangs the run.
+   */
   private async get(endpoint: string, params: Record<string, string>, signal: AbortSignal): Promise<PromResponse> {
     const url = new URL(endpoint.slice(1), this.cfg.url.endsWith('/') ? this.cfg.url : `${this.cfg.url}/`);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    const res = await this.fetchImpl(url, {
-      headers: { accept: 'application/json', ...(this.cfg.headers ?? {}) },
-      signal: AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]),
-      redirect: 'error',
-    }).catch((err: Error) => {
-      // fetch says only "fetch failed": the reason (ECONNREFUSED, ENOTFOUND, a timeout) is its cause.
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(cause ? `${err.message}: ${cause.code ?? cause.message ?? ''}`.trim() : err.message);
-    });
-    const text = await boundedText(res);
-    let body: PromResponse;
+    const call = new AbortController();
+    const timer = setTimeout(() => call.abort(new Error(`no answer within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
+    const onStop = (): void => call.abort(signal.reason);
+    signal.addEventListener('abort', onStop, { once: true });
+    if (signal.aborted) onStop();
     try {
-      body = JSON.parse(text) as PromResponse;
-    } catch {
-      throw new Error(`HTTP ${res.status}, not a Prometheus API answer: ${JSON.stringify(text.slice(0, 120))}`);
+      const res = await this.fetchImpl(url, {
+        headers: { accept: 'application/json', ...(this.cfg.headers ?? {}) },
+        signal: call.signal,
+        redirect: 'error',
+      }).catch((err: Error) => {
+        if (call.signal.aborted && call.signal.reason instanceof Error) throw call.signal.reason;
+        // fetch says only "fetch failed": the reason (ECONNREFUSED, ENOTFOUND) is its cause.
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        throw new Error(cause ? `${err.message}: ${cause.code ?? cause.message ?? ''}`.trim() : err.message);
+      });
+      const text = await boundedText(res).catch((err: Error) => {
+        throw call.signal.aborted && call.signal.reason instanceof Error ? call.signal.reason : err;
+      });
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new Error(`HTTP ${res.status}, not a Prometheus API answer: ${JSON.stringify(text.slice(0, 120))}`);
+      }
+      const body = promResponseSchema.safeParse(json);
+      if (!body.success) throw new Error(`HTTP ${res.status}, not a Prometheus API answer: ${z.prettifyError(body.error).split('\n').join(' ')}`);
+      if (!res.ok && body.data.status !== 'error') throw new Error(`HTTP ${res.status}`);
+      return body.data;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onStop);
     }
-    if (!res.ok && body.status !== 'error') throw new Error(`HTTP ${res.status}`);
-    return body;
   }
 }
 
@@ -176,18 +212,34 @@ async function boundedText(res: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A range answer as series on the drill's clock; non-finite values (NaN, ±Inf) are left out. */
+/** A range answer as series on the drill's clock; +Inf, -Inf and NaN points are kept apart, as Prometheus spells them. */
 function matrix(answer: PromResponse, zeroEpochMs: number): ObservedSeries[] {
-  const result = answer.data?.resultType === 'matrix' && Array.isArray(answer.data.result) ? (answer.data.result as MatrixEntry[]) : [];
-  return result.map((entry) => {
+  const parsed = answer.data?.resultType === 'matrix' ? matrixSchema.safeParse(answer.data.result) : undefined;
+  if (parsed && !parsed.success) throw new Error(`not a Prometheus range answer: ${z.prettifyError(parsed.error).split('\n').join(' ')}`);
+  return (parsed?.data ?? []).map((entry) => {
     const t: number[] = [];
     const v: number[] = [];
+    const nonFinite: NonNullable<ObservedSeries['nonFinite']> = { t: [], v: [] };
     for (const [at, value] of entry.values ?? []) {
-      const n = Number(value);
-      if (!Number.isFinite(n)) continue;
-      t.push(Math.round(at * 1000 - zeroEpochMs));
-      v.push(n);
+      const atMs = Math.round(at * 1000 - zeroEpochMs);
+      const n = sampleValue(value);
+      if (typeof n === 'number') {
+        t.push(atMs);
+        v.push(n);
+      } else {
+        nonFinite.t.push(atMs);
+        nonFinite.v.push(n);
+      }
     }
-    return { labels: entry.metric ?? {}, t, v };
+    return { labels: entry.metric ?? {}, t, v, ...(nonFinite.t.length ? { nonFinite } : {}) };
   });
+}
+
+/** A sample as Prometheus writes it: a finite number, or +Inf, -Inf, NaN (anything else is not a number: NaN). */
+function sampleValue(text: string): number | '+Inf' | '-Inf' | 'NaN' {
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (Number.isFinite(n)) return n;
+  if (/^\+?inf(inity)?$/i.test(text)) return '+Inf';
+  if (/^-inf(inity)?$/i.test(text)) return '-Inf';
+  return 'NaN';
 }

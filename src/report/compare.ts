@@ -1,7 +1,9 @@
 /**
  * `golive compare`: two runs side by side, per drill and figure, with regressions beyond tolerances flagged.
+ * A drill that ran in only one of the runs cannot be compared: it is named, and fails the comparison.
  * Pure: reads two result models, returns rows.
  */
+import { inertMarkdown } from '../model/format.js';
 import type { DrillResult, RunResult } from '../model/result.js';
 
 export interface Tolerances {
@@ -47,8 +49,10 @@ export interface Comparison {
   b: { name: string; startedAt: string };
   rows: CompareRow[];
   regressions: number;
-  /** Drills in only one of the runs. */
-  unmatched: string[];
+  /** Drills in only one of the runs, and which: each fails the comparison (nothing shows it did not regress). */
+  unmatched: { drill: string; only: 'A' | 'B' }[];
+  /** No regression, and every drill in both runs. */
+  passed: boolean;
 }
 
 type Figure = { figure: string; unit: CompareRow['unit']; get: (d: DrillResult) => number | null; worse: (a: number, b: number, t: Tolerances) => boolean };
@@ -86,12 +90,12 @@ const FIGURES: Figure[] = [
 export function compareRuns(a: RunResult, b: RunResult, tolerances: Tolerances = DEFAULT_TOLERANCES): Comparison {
   const rows: CompareRow[] = [];
   const names = [...new Set([...a.drills.map((d) => d.name), ...b.drills.map((d) => d.name)])];
-  const unmatched: string[] = [];
+  const unmatched: Comparison['unmatched'] = [];
   for (const name of names) {
     const da = a.drills.find((d) => d.name === name);
     const db = b.drills.find((d) => d.name === name);
     if (!da || !db) {
-      unmatched.push(name);
+      unmatched.push({ drill: name, only: da ? 'A' : 'B' });
       continue;
     }
     for (const f of FIGURES) {
@@ -109,12 +113,14 @@ export function compareRuns(a: RunResult, b: RunResult, tolerances: Tolerances =
       });
     }
   }
+  const regressions = rows.filter((r) => r.regression).length;
   return {
     a: { name: a.name, startedAt: a.startedAt },
     b: { name: b.name, startedAt: b.startedAt },
     rows,
-    regressions: rows.filter((r) => r.regression).length,
+    regressions,
     unmatched,
+    passed: regressions === 0 && unmatched.length === 0,
   };
 }
 
@@ -175,19 +181,32 @@ function formatValue(v: number | null, unit: CompareRow['unit']): string {
   }
 }
 
+/** The comparison as Markdown, printed as it is: every name from the results files is made inert (terminal and Markdown). */
 export function renderComparisonMarkdown(c: Comparison): string {
+  const t = inertMarkdown;
+  const verdict = [
+    ...(c.regressions ? [`${c.regressions} regression(s)`] : []),
+    ...(c.unmatched.length ? [`${c.unmatched.length} drill(s) in only one run`] : []),
+  ];
   const lines = [
-    `## golive compare: ${c.regressions ? `❌ ${c.regressions} regression(s)` : '✅ no regression'}`,
+    `## golive compare: ${verdict.length ? `❌ ${verdict.join(', ')}` : '✅ no regression'}`,
     '',
-    `A: ${c.a.name} (${c.a.startedAt}) · B: ${c.b.name} (${c.b.startedAt})`,
+    `A: ${t(c.a.name)} (${t(c.a.startedAt)}) · B: ${t(c.b.name)} (${t(c.b.startedAt)})`,
     '',
     '| drill | figure | A | B | change | |',
     '|---|---|---:|---:|---:|---|',
     ...c.rows.map(
       (r) =>
-        `| ${r.drill} | ${r.figure} | ${formatValue(r.a, r.unit)} | ${formatValue(r.b, r.unit)} | ${r.change === null ? '' : `${r.change > 0 ? '+' : ''}${r.unit === 'verdict' ? '' : formatValue(r.change, r.unit)}`} | ${r.regression ? '❌ regression' : ''} |`,
+        `| ${t(r.drill)} | ${r.figure} | ${formatValue(r.a, r.unit)} | ${formatValue(r.b, r.unit)} | ${r.change === null ? '' : `${r.change > 0 ? '+' : ''}${r.unit === 'verdict' ? '' : formatValue(r.change, r.unit)}`} | ${r.regression ? '❌ regression' : ''} |`,
     ),
   ];
-  if (c.unmatched.length) lines.push('', `In only one run: ${c.unmatched.join(', ')}`);
+  if (c.unmatched.length) {
+    lines.push('');
+    for (const u of c.unmatched) {
+      lines.push(
+        `- ❌ ${t(u.drill)} ran in ${u.only} only, not in ${u.only === 'A' ? 'B' : 'A'}: nothing to compare it with (a missing drill fails the comparison)`,
+      );
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -4,21 +4,16 @@
  */
 import { addEncoded, createMergeHistogram, latencyStatsMs } from '../model/histogram.js';
 import { BIN_MS } from '../model/recording.js';
+import { forEachBin, type TimelineLine } from '../model/timeline.js';
 
 const STRIP_SLOT_MS = 100;
+/** The strip's slots at most (an hour of 100 ms slots): a longer drill gets longer slots, never a longer array. */
+const MAX_STRIP_SLOTS = 36_000;
+
+/** What the charts read of a timeline line (older results lack the newer fields). */
+export type TimelineSecond = Omit<TimelineLine, 'drill'>;
 /** A last second shorter than this is plotted with the one before it: 3 requests in 5 ms are not 600 req/s. */
 const MIN_PARTIAL_SECOND_MS = 250;
-
-/** One timeline line as the charts read it (older results may lack the newer fields). */
-export interface TimelineSecond {
-  second: number;
-  requests: { ok: number; failed: number };
-  latency?: string;
-  failedLatency?: string;
-  /** Flat [bin, ok, failed] triples: 10 ms bins by intended start. */
-  bins?: number[];
-  latencyMs: { p50: number; p95: number; p99: number };
-}
 
 export interface DrillSeries {
   /** The middle of each plotted span, seconds since the drill's start. */
@@ -34,7 +29,7 @@ export interface DrillSeries {
   okP99: (number | null)[];
   failedP50: (number | null)[];
   failedP99: (number | null)[];
-  /** ok and failed requests per 100 ms slot of intended start, from 0. */
+  /** ok and failed requests per slot of intended start (100 ms, longer for drills over an hour), from 0. */
   strip: { slotMs: number; ok: number[]; failed: number[] };
 }
 
@@ -48,7 +43,7 @@ interface Span {
  * `durationMs` is how long the load ran: the second it ends in is plotted over its own length, and the
  * seconds after it (responses still coming back) are folded into it, so no chart ends in a cliff.
  */
-export function drillSeries(lines: TimelineSecond[], durationMs: number): DrillSeries {
+export function drillSeries(lines: readonly TimelineSecond[], durationMs: number): DrillSeries {
   const endS = durationMs > 0 ? durationMs / 1000 : Infinity;
   const spans: Span[] = [];
   for (const line of [...lines].sort((a, b) => a.second - b.second)) {
@@ -98,7 +93,7 @@ export function drillSeries(lines: TimelineSecond[], durationMs: number): DrillS
 }
 
 /** ok latency = all − failed, bucket by bucket (exact: the failed ones are a subset recorded alike). */
-function splitLatency(lines: TimelineSecond[]) {
+function splitLatency(lines: readonly TimelineSecond[]) {
   const ok = lines.reduce((a, l) => a + l.requests.ok, 0);
   const failed = lines.reduce((a, l) => a + l.requests.failed, 0);
   if (!lines.every((l) => l.latency !== undefined && (l.requests.failed === 0 || l.failedLatency))) {
@@ -118,24 +113,24 @@ function splitLatency(lines: TimelineSecond[]) {
   return { okStats, failedStats };
 }
 
-function stripOf(lines: TimelineSecond[], durationMs: number): DrillSeries['strip'] {
-  const perSlot = STRIP_SLOT_MS / BIN_MS;
-  const slots = Math.max(0, Math.ceil(durationMs / STRIP_SLOT_MS));
+/** Built from the bins that are there: the drill's length only stretches it, and coarser slots bound its size. */
+function stripOf(lines: readonly TimelineSecond[], durationMs: number): DrillSeries['strip'] {
+  let lastBin = -1;
+  for (const l of lines) forEachBin(l, (bin) => (lastBin = Math.max(lastBin, bin)));
+  const spanMs = Math.max(Number.isFinite(durationMs) ? durationMs : 0, (lastBin + 1) * BIN_MS);
+  const slotMs = STRIP_SLOT_MS * Math.max(1, Math.ceil(spanMs / STRIP_SLOT_MS / MAX_STRIP_SLOTS));
+  const binsPerSlot = slotMs / BIN_MS;
+  const slots = Math.max(0, Math.ceil(spanMs / slotMs));
   const ok = new Array<number>(slots).fill(0);
   const failed = new Array<number>(slots).fill(0);
   for (const l of lines) {
-    const bins = l.bins ?? [];
-    for (let i = 0; i + 2 < bins.length; i += 3) {
-      const slot = Math.floor(bins[i]! / perSlot);
-      while (slot >= ok.length) {
-        ok.push(0);
-        failed.push(0);
-      }
-      ok[slot]! += bins[i + 1]!;
-      failed[slot]! += bins[i + 2]!;
-    }
+    forEachBin(l, (bin, o, f) => {
+      const slot = Math.floor(bin / binsPerSlot);
+      ok[slot]! += o;
+      failed[slot]! += f;
+    });
   }
-  return { slotMs: STRIP_SLOT_MS, ok, failed };
+  return { slotMs, ok, failed };
 }
 
 function round(v: number, digits: number): number {

@@ -1,19 +1,9 @@
 /** A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
-import { formatDuration } from '../model/format.js';
+import { formatDuration, inertMarkdown } from '../model/format.js';
 import type { RunResult } from '../model/result.js';
 
-/**
- * Text from outside (hook output, event messages, cluster object names) made inert for a Markdown
- * renderer: HTML is escaped, code spans, links and table cells cannot be opened, lines are joined.
- */
-function text(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`[\]|])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
-}
+/** Every string from a result is text from outside: see inertMarkdown. */
+const text = inertMarkdown;
 
 const cell = text;
 

@@ -166,9 +166,10 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     lines.push('  objectives');
     for (const o of d.objectives) {
       const mark = o.notJudged ? c.dim('·') : o.passed ? c.green('✓') : c.red('✗');
-      const name = `${o.name}${o.default ? ' (default)' : ''}`;
-      const note = o.notJudged ? c.dim('  not judged: the drill did not complete') : o.basis ? c.dim(`  (${o.basis})`) : '';
-      lines.push(`    ${mark} ${name.padEnd(26)} limit ${o.limit.padEnd(12)} measured ${o.measured}${note}`);
+      // A platform series' name and labels come from the team's config and a Prometheus: shown inert.
+      const name = `${inert(o.name)}${o.default ? ' (default)' : ''}`;
+      const note = o.notJudged ? c.dim('  not judged: the drill did not complete') : o.basis ? c.dim(`  (${inert(o.basis)})`) : '';
+      lines.push(`    ${mark} ${name.padEnd(26)} limit ${inert(o.limit).padEnd(12)} measured ${inert(o.measured)}${note}`);
     }
   }
   // Findings that explain a failure are a "why"; an informational one is a note, never presented as the cause.
@@ -225,10 +226,11 @@ function observedLines(d: DrillResult): string[] {
       if (q.error !== undefined) return `${head}${inert(q.name)}: ${inert(q.error)}`;
       const over = q.disruption ? 'disruption' : 'drill';
       const s = q.disruption ?? q.drill;
-      if (!s) return `${head}${inert(q.name)}: no data in the drill window`;
+      const special = q.series.reduce((n, x) => n + (x.nonFinite?.t.length ?? 0), 0);
+      if (!s) return `${head}${inert(q.name)}: ${special ? `only +Inf, -Inf or NaN points (${special})` : 'no data'} in the drill window`;
       const f = (v: number): string =>
         `${Number.isInteger(v) || Math.abs(v) >= 100 ? Math.round(v * 100) / 100 : v.toPrecision(3)}${q.unit ? ` ${inert(q.unit)}` : ''}`;
-      return `${head}${inert(q.name)} over the ${over}: min ${f(s.min)} · avg ${f(s.avg)} · max ${f(s.max)} (${q.series.length} series)`;
+      return `${head}${inert(q.name)} over the ${over}: min ${f(s.min)} · avg ${f(s.avg)} · max ${f(s.max)} (${q.series.length} series)${s.nonFinite ? ` · ${s.nonFinite} point(s) +Inf, -Inf or NaN` : ''}`;
     });
 }
 
@@ -270,7 +272,7 @@ function renderPlan(d: DrillResult, c: Colors): string {
     );
   for (const e of d.events.filter((x) => x.kind === 'teardown.failed')) lines.push(`    ${c.red('✗')} undo: ${inert(e.message)}`);
   lines.push('  objectives');
-  for (const o of d.objectives) lines.push(`    ${o.name === o.limit ? o.limit : `${o.name}: ${o.limit}`}${o.default ? ' (default)' : ''}`);
+  for (const o of d.objectives) lines.push(`    ${inert(o.name === o.limit ? o.limit : `${o.name}: ${o.limit}`)}${o.default ? ' (default)' : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -5,20 +5,19 @@ import { writeAtomically } from '../files.js';
 import { renderHtmlReport } from './html-report.js';
 import { renderJunit } from './junit-report.js';
 import { renderMarkdown } from './markdown-report.js';
-import { readResults } from './results-reader.js';
+import type { StoredRun } from '../model/timeline.js';
 
 export type FileReport = 'html' | 'junit' | 'markdown';
 
 const DEFAULT_FILES: Record<FileReport, string> = { html: 'report.html', junit: 'junit.xml', markdown: 'summary.md' };
 
-/** Writes each report asked for; returns the paths written. `files` overrides a report's path. */
+/** Writes each report asked for from a results folder read back; returns the paths written. `files` overrides a report's path. */
 export function writeReports(
-  resultsDir: string,
+  results: StoredRun,
   which: FileReport[],
-  outDir = resultsDir,
+  outDir = results.dir,
   files: Partial<Record<FileReport, string>> = {},
 ): Record<FileReport, string> {
-  const results = readResults(resultsDir);
   const written = {} as Record<FileReport, string>;
   const target = (r: FileReport): string => path.resolve(outDir, files[r] ?? DEFAULT_FILES[r]);
   const write = (r: FileReport, text: string): void => {

@@ -7,25 +7,10 @@ import path from 'node:path';
 import { GoliveError } from '../errors.js';
 import { makeDirs, writeAtomically } from '../files.js';
 import type { RunResult, TimelineEvent } from '../model/result.js';
+import type { EventLine, TimelineLine } from '../model/timeline.js';
 import type { MergedSecond } from '../engine/snapshot-merger.js';
 import { requestCounts } from '../analysis/stats.js';
-
-export interface TimelineLine {
-  drill: string;
-  second: number;
-  requests: { total: number; ok: number; failed: number; dropped: number };
-  byOutcome: Record<string, number>;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  inFlight: number;
-  /** Encoded HdrHistograms (µs): latency from intended start, and service time. */
-  latency: string;
-  service: string;
-  /** The failed requests' latency alone (they are in `latency` too). */
-  failedLatency: string;
-  /** 10 ms bins by intended start added this second: flat [bin, ok, failed]. */
-  bins: number[];
-  failures: Record<string, number[]>;
-}
+import { EVENTS_FILE, SUMMARY_FILE, TIMELINE_FILE } from './results-reader.js';
 
 export class ResultsFolder {
   readonly dir: string;
@@ -77,11 +62,12 @@ export class ResultsFolder {
       bins: s.bins,
       failures: s.failures,
     };
-    this.append('timeline.ndjson', `${JSON.stringify(line)}\n`);
+    this.append(TIMELINE_FILE, `${JSON.stringify(line)}\n`);
   }
 
   appendEvent(drill: string, event: TimelineEvent): void {
-    this.append('events.ndjson', `${JSON.stringify({ drill, ...event })}\n`);
+    const line: EventLine = { drill, ...event };
+    this.append(EVENTS_FILE, `${JSON.stringify(line)}\n`);
   }
 
   /** Appends a line; never throws (a load in progress must not crash): the first failure stops the run. */
@@ -97,6 +83,11 @@ export class ResultsFolder {
   }
 
   writeSummary(result: RunResult): void {
-    this.writeJson('summary.json', result);
+    writeSummaryFile(path.join(this.dir, SUMMARY_FILE), result);
   }
+}
+
+/** Writes a summary (or a partial one) whole: what readSummary reads back. */
+export function writeSummaryFile(file: string, result: RunResult): void {
+  writeAtomically(file, `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config/schema.js';
 import type { DrillResult } from '../model/result.js';
 import type { Platform } from '../platforms/platform.js';
 import { writeReports } from '../report/write-reports.js';
+import { readResults } from '../results/results-reader.js';
 
 /**
  * The audit of the platform before the drills run (the local config, or the live namespace): a failed
@@ -31,6 +32,7 @@ export async function createExplainer(platform: Platform | undefined, cwd: strin
 /** The file reports the config asks for, in the results folder and at their `outputFile`. A failure is a warning. */
 export function writeConfiguredReports(dir: string, reporters: ResolvedConfig['reporters'], cwd: string, warn: (m: string) => void): string[] {
   const written: string[] = [];
+  let results: ReturnType<typeof readResults> | undefined;
   for (const entry of reporters) {
     const [name, options] = typeof entry === 'string' ? [entry, {}] : entry;
     if (name === 'terminal') continue;
@@ -40,8 +42,9 @@ export function writeConfiguredReports(dir: string, reporters: ResolvedConfig['r
         if (options.outputFile) written.push(copyTo(path.join(dir, 'summary.json'), path.resolve(cwd, options.outputFile)));
         continue;
       }
-      written.push(...Object.values(writeReports(dir, [name])));
-      if (options.outputFile) written.push(...Object.values(writeReports(dir, [name], cwd, { [name]: options.outputFile })));
+      results ??= readResults(dir);
+      written.push(...Object.values(writeReports(results, [name])));
+      if (options.outputFile) written.push(...Object.values(writeReports(results, [name], cwd, { [name]: options.outputFile })));
     } catch (err) {
       warn(`the ${name} report could not be written: ${(err as Error).message}`);
     }

@@ -4,11 +4,14 @@
  * the marker, so `golive recover` may finish the restore there — and nowhere else: a crafted journal can
  * make recover fill an empty folder from the run's own snapshot, never delete anything that is not marked.
  */
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeDirs } from '../files.js';
+import { z } from 'zod';
+import { makeDirs, readJsonFile } from '../files.js';
 
 const MARK = '.golive-emptied';
+const markSchema = z.object({ runId: z.string() });
+const MAX_MARK_BYTES = 64 * 1024;
 
 /** Empties `dataDir` (made if missing), leaving only the marker. */
 export function emptyKeepingMark(dataDir: string, runId: string): void {
@@ -38,7 +41,7 @@ export function mayFill(dataDir: string, runId: string): boolean {
   }
   if (names.length === 0) return true;
   try {
-    return (JSON.parse(readFileSync(path.join(dataDir, MARK), 'utf8')) as { runId?: unknown }).runId === runId;
+    return readJsonFile(path.join(dataDir, MARK), markSchema, MAX_MARK_BYTES).runId === runId;
   } catch {
     return false;
   }

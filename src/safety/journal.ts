@@ -3,32 +3,23 @@
  * applied, and marked undone after. A crashed run leaves a journal that `golive recover` reads.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomically } from '../files.js';
+import { readJsonFile, writeAtomically } from '../files.js';
+import { journalFileSchema, type JournalAction as AnyJournalAction, type JournalEntry, type JournalFile } from '../model/journal-schema.js';
+
+export type { JournalEntry };
 
 /**
- * What a journal entry changed. Processes and temp folders are golive's own; anything else a platform
- * changed is `undo`: an opaque payload that the platform's undoer (registered by kind, see undoers.ts)
- * knows how to reverse, so the journal and `golive recover` know no platform.
+ * What golive journals: its own processes and temp folders, a data folder a destroy deleted (put back from
+ * the run's own snapshot), and `undo` — an opaque payload that the platform's undoer (registered by kind,
+ * see undoers.ts) knows how to reverse, so the journal and `golive recover` know no platform. (`k8s`
+ * actions are only read, from journals of earlier versions.)
  */
-export type JournalAction =
-  | { kind: 'process-group'; pgid: number; command: string }
-  | { kind: 'temp-dir'; path: string }
-  /** A data folder deleted by a destroy: put back from the run's own snapshot. */
-  | { kind: 'restore-data'; dataDir: string; snapshot: string }
-  | { kind: 'undo'; by: string; payload: unknown };
+export type JournalAction = Exclude<AnyJournalAction, { kind: 'k8s' }>;
 
-export interface JournalEntry {
-  id: number;
-  at: string;
-  /** What was changed, in words. */
-  change: string;
-  /** How to undo it by hand, in words: shown when an undo fails. */
-  undo: string;
-  action: JournalAction;
-  undone: boolean;
-}
+/** A journal is a few entries per change a run made: more than this is not one golive wrote. */
+const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
 
 export const JOURNAL_FILE = 'journal.json';
 
@@ -94,17 +85,21 @@ export class Journal {
   }
 
   private flush(): void {
-    // Write then rename: a crash mid-write never leaves a torn journal.
-    writeAtomically(this.file, `${JSON.stringify({ version: 1, pid: process.pid, runId: this.runId, entries: this.list }, null, 2)}\n`);
+    writeJournal(this.file, { version: 1, pid: process.pid, runId: this.runId, entries: this.list });
   }
 }
 
-/** `runId` is absent in journals written before run ids were unique: their run's id was the folder's name. */
-export function readJournal(file: string): { pid: number; runId?: string; entries: JournalEntry[] } | undefined {
+/** Writes a journal whole. Write then rename: a crash mid-write never leaves a torn journal. */
+export function writeJournal(file: string, journal: JournalFile): void {
+  writeAtomically(file, `${JSON.stringify(journal, null, 2)}\n`);
+}
+
+/**
+ * The journal in `file` (undefined when there is none), parsed through its schema: `golive recover` acts on
+ * it, so a crafted or damaged journal throws an InputError naming the field, and nothing in it is done.
+ * `runId` is absent in journals written before run ids were unique: their run's id was the folder's name.
+ */
+export function readJournal(file: string): JournalFile | undefined {
   if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { pid: number; runId?: string; entries: JournalEntry[] };
-  } catch {
-    return undefined; // unreadable: nothing we can safely act on
-  }
+  return readJsonFile(file, journalFileSchema, MAX_JOURNAL_BYTES);
 }

@@ -3,12 +3,17 @@
  * marker that names the run that made it. `golive recover` deletes a journalled folder only when all three
  * hold, so a crafted or stale journal can never make it delete anything else.
  */
-import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
+import { readJsonFile } from '../files.js';
+import { inert } from '../model/format.js';
 
 const MARKER = '.golive-owner';
 const PREFIX = 'golive-';
+const markerSchema = z.object({ runId: z.string() });
+const MAX_MARKER_BYTES = 64 * 1024;
 
 /** Makes `golive-<what>-XXXXXX` in the temp folder, marked as the run's. */
 export function makeOwnedTempDir(what: string, runId: string): string {
@@ -28,12 +33,13 @@ export function markOwned(dir: string, runId: string): void {
 export function whyNotOurs(dir: string, runId: string): string | undefined {
   const why = notOwnable(dir);
   if (why) return why;
+  let marker: z.output<typeof markerSchema>;
   try {
-    const marker = JSON.parse(readFileSync(path.join(dir, MARKER), 'utf8')) as { runId?: unknown };
-    return marker.runId === runId ? undefined : `its marker names another run (${String(marker.runId)})`;
+    marker = readJsonFile(path.join(dir, MARKER), markerSchema, MAX_MARKER_BYTES);
   } catch {
     return `it has no ${MARKER} marker of golive's`;
   }
+  return marker.runId === runId ? undefined : `its marker names another run (${inert(marker.runId)})`;
 }
 
 /** Deletes a folder golive made for this run; throws, saying why, for anything else. */

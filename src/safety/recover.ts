@@ -2,11 +2,13 @@
  * `golive recover`: undoes what runs that were killed left behind, from their journals. Also runs at the
  * start of every run, so a crashed run is cleaned up by the next one.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { fillFromSnapshot, mayFill } from './data-dir.js';
 import { groupMembers, processesCarrying, signalEach } from './processes.js';
 import path from 'node:path';
-import { JOURNAL_FILE, readJournal, type JournalAction, type JournalEntry } from './journal.js';
+import { InputError } from '../errors.js';
+import type { JournalAction as AnyJournalAction } from '../model/journal-schema.js';
+import { JOURNAL_FILE, readJournal, writeJournal, type JournalAction, type JournalEntry } from './journal.js';
 import { whyNotOurs } from './owned-temp-dir.js';
 import { registeredRuns } from './run-registry.js';
 import type { Undoers } from './undoers.js';
@@ -25,6 +27,7 @@ export interface RecoverOptions {
   describeOnly?: boolean;
 }
 
+/** Undoes what the run in `runDir` left behind; a journal that is not golive's (crafted, damaged) throws an InputError and nothing is done. */
 export async function recoverFolder(runDir: string, undoers: Undoers, options: RecoverOptions = {}): Promise<RecoverReport> {
   const report: RecoverReport = { undone: [], failed: [], skipped: [], pending: [] };
   const file = path.join(runDir, JOURNAL_FILE);
@@ -50,7 +53,7 @@ export async function recoverFolder(runDir: string, undoers: Undoers, options: R
       report.failed.push(`${entry.change}: ${result.message}; by hand: ${entry.undo}`);
     }
   }
-  writeFileSync(file, `${JSON.stringify(journal, null, 2)}\n`);
+  writeJournal(file, journal);
   return report;
 }
 
@@ -61,13 +64,26 @@ async function recoverAll(root: string, undoers: Undoers, options: RecoverOption
   for (const name of readdirSync(root).sort()) {
     const dir = path.join(root, name);
     if (!existsSync(path.join(dir, JOURNAL_FILE))) continue;
-    const r = await recoverFolder(dir, undoers, options);
-    total.undone.push(...r.undone);
-    total.failed.push(...r.failed);
-    total.skipped.push(...r.skipped);
-    total.pending.push(...r.pending);
+    add(total, await recoverRefusing(dir, undoers, options));
   }
   return total;
+}
+
+/** One refused journal must not keep the others (or the next run) from being recovered: it is said, and skipped. */
+async function recoverRefusing(dir: string, undoers: Undoers, options: RecoverOptions): Promise<RecoverReport> {
+  try {
+    return await recoverFolder(dir, undoers, options);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { undone: [], failed: [`refused, nothing in it was undone: ${err.message.replace(/\n\s*/g, ' ')}`], skipped: [], pending: [] };
+  }
+}
+
+function add(total: RecoverReport, r: RecoverReport): void {
+  total.undone.push(...r.undone);
+  total.failed.push(...r.failed);
+  total.skipped.push(...r.skipped);
+  total.pending.push(...r.pending);
 }
 
 /**
@@ -77,13 +93,8 @@ async function recoverAll(root: string, undoers: Undoers, options: RecoverOption
 export async function recoverKnownRuns(root: string, undoers: Undoers, options: RecoverOptions = {}): Promise<RecoverReport> {
   const total = await recoverAll(root, undoers, options);
   for (const run of registeredRuns()) {
-    if (path.dirname(run.dir) !== path.resolve(root) && existsSync(path.join(run.dir, JOURNAL_FILE))) {
-      const r = await recoverFolder(run.dir, undoers, options);
-      total.undone.push(...r.undone);
-      total.failed.push(...r.failed);
-      total.skipped.push(...r.skipped);
-      total.pending.push(...r.pending);
-    }
+    if (path.dirname(run.dir) !== path.resolve(root) && existsSync(path.join(run.dir, JOURNAL_FILE)))
+      add(total, await recoverRefusing(run.dir, undoers, options));
     if (!options.describeOnly && isFinished(run.dir)) run.forget();
   }
   return total;
@@ -91,7 +102,12 @@ export async function recoverKnownRuns(root: string, undoers: Undoers, options: 
 
 /** Nothing of the run is left to undo, and it is not running: its folder is gone, or its journal is all undone. */
 function isFinished(runDir: string): boolean {
-  const journal = readJournal(path.join(runDir, JOURNAL_FILE));
+  let journal;
+  try {
+    journal = readJournal(path.join(runDir, JOURNAL_FILE));
+  } catch {
+    return false; // a refused journal (said above) stays registered: a person looks at it
+  }
   if (!journal) return !existsSync(path.join(runDir, JOURNAL_FILE));
   return journal.entries.every((e) => e.undone) && (journal.pid === process.pid || !isAlive(journal.pid));
 }
@@ -140,7 +156,7 @@ async function undo(entry: JournalEntry, runId: string, runDir: string, undoers:
 }
 
 /** Journals written before undoers were registered by kind named Kubernetes changes `k8s`. */
-function upgrade(a: JournalAction | { kind: 'k8s'; undo: unknown; context?: string; kubeconfig?: string }): JournalAction {
+function upgrade(a: AnyJournalAction): JournalAction {
   if (a.kind !== 'k8s') return a;
   return { kind: 'undo', by: 'kubernetes', payload: { change: a.undo, context: a.context, kubeconfig: a.kubeconfig } };
 }

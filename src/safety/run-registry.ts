@@ -4,10 +4,15 @@
  * folder ($GOLIVE_STATE_DIR, else $XDG_STATE_HOME/golive, else ~/.local/state/golive), naming the run's
  * folder. A run removes its file once everything it changed is undone.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { makeDirs, writeAtomically } from '../files.js';
+import { z } from 'zod';
+import { makeDirs, readJsonFile, writeAtomically } from '../files.js';
+
+/** A registry entry names its run's folder, absolute. */
+const entrySchema = z.object({ dir: z.string().refine((dir) => path.isAbsolute(dir), { error: 'expected an absolute path' }) });
+const MAX_ENTRY_BYTES = 64 * 1024;
 
 function runRegistryDir(env: NodeJS.ProcessEnv = process.env): string {
   const state = env['GOLIVE_STATE_DIR'] || path.join(env['XDG_STATE_HOME'] || path.join(homedir(), '.local', 'state'), 'golive');
@@ -49,9 +54,7 @@ export function registeredRuns(env: NodeJS.ProcessEnv = process.env): Registered
 
 function runDirOf(file: string): string | undefined {
   try {
-    const entry: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    const dir = (entry as { dir?: unknown } | null)?.dir;
-    return typeof dir === 'string' && path.isAbsolute(dir) ? dir : undefined;
+    return readJsonFile(file, entrySchema, MAX_ENTRY_BYTES).dir;
   } catch {
     return undefined; // torn or foreign: nothing to act on
   }

@@ -140,6 +140,40 @@ test("k6's command line and JSON output end to end, with a stand-in for k6 (it i
   assert.equal(d.downtime.windows.length, 0);
 });
 
+test('records no request of this run can have (a start 11 days ahead, a response time of 1e300 ms) are left out and said, never iterated over', async () => {
+  const cwd = tempDir();
+  const run$ = run({
+    cwd,
+    config: {
+      target: { url: 'http://127.0.0.1:9' },
+      load: {
+        generator: {
+          kind: 'k6',
+          script: path.join(PACKAGE_ROOT, 'test', 'fixtures', 'external', 'script.js'),
+          bin: path.join(PACKAGE_ROOT, 'test', 'fixtures', 'external', 'fake-k6.mjs'),
+          env: { FAKE_K6_BAD_RECORDS: '1' },
+        },
+      },
+      drills: { capacity: { duration: '2s' } },
+      output: { dir: path.join(cwd, 'results') },
+    },
+  });
+  let deadline: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((r) => (deadline = setTimeout(() => r('hung'), 60_000)));
+  const outcome = await Promise.race([run$, hung]).finally(() => clearTimeout(deadline));
+  assert.notEqual(outcome, 'hung', 'the run did not finish: a bad record is walked second by second');
+  const d = (outcome as Awaited<typeof run$>).result.drills[0]!;
+  assert.equal(d.error, undefined);
+  assert.ok(d.requests.total > 50 && d.requests.total <= 201, `${d.requests.total} requests: the bad ones are not among them`);
+  assert.equal(d.requests.ok, d.requests.total);
+  assert.ok(d.load.durationMs < 10_000, `the drill lasted ${d.load.durationMs} ms`);
+  const warning = d.generator.warnings.find((w) => w.includes("k6's records were left out"));
+  assert.match(
+    warning ?? d.generator.warnings.join(' | '),
+    /^2 of k6's records were left out: outside the run's window or with an impossible time \(the first: a request starting at \d+\.\d s and lasting 1\.5 ms, ending after now/,
+  );
+});
+
 test(
   "beside a Locust test, golive's own canary writes still measure the recovery point (disaster-recovery, local platform)",
   { skip: !existsSync(LOCUST) && `${LOCUST} missing` },

@@ -1,4 +1,4 @@
-/** `golive compare A B`: two runs side by side; exit 1 when a figure regressed beyond its tolerance. */
+/** `golive compare A B`: two runs side by side; exit 1 when a figure regressed beyond its tolerance, or a drill ran in only one. */
 import { compare } from '../../api/compare.js';
 import { exitCodeOf, type ExitCode } from '../../api/exit-codes.js';
 import { GoliveError } from '../../errors.js';

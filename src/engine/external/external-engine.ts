@@ -24,6 +24,12 @@ const READ_EVERY_MS = 200;
 const STOP_GRACE_MS = 10_000;
 /** A line longer than this is not one of the tool's records: it is skipped, never buffered without bound. */
 const MAX_LINE = 64 * 1024;
+/**
+ * The tool shares golive's clock (same machine, offset measured once): a request starting before time zero
+ * or ending after now by more than this is not one of this run's, and is left out, counted — never
+ * recorded (one start 11 days ahead made golive walk every second up to it).
+ */
+const CLOCK_SLACK_MS = 1000;
 
 export interface ExternalEngineOptions {
   plan: LoadPlan & { external: ExternalGenerator };
@@ -58,7 +64,17 @@ export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngin
   let partial = '';
   let stoppedAtMs: number | undefined;
   let recorded = 0;
+  const invalid = { count: 0, example: '' };
   const parse = g.kind === 'locust' ? parseLocustLine : parseK6Line;
+  /** Why a record cannot be one of this run's requests (at `nowMs` on the drill's clock); undefined when it can. */
+  const whyInvalid = (r: ExternalRecord, nowMs: number): string | undefined => {
+    const start = r.startEpochMs - clockOffsetMs - zero;
+    if (!Number.isFinite(start) || start < -CLOCK_SLACK_MS) return `a request starting ${seconds(-start)} before time zero`;
+    if (!Number.isFinite(r.elapsedMs) || r.elapsedMs < 0) return `a response time of ${r.elapsedMs} ms`;
+    if (start + r.elapsedMs > nowMs + CLOCK_SLACK_MS)
+      return `a request starting at ${seconds(start)} and lasting ${r.elapsedMs} ms, ending after now (${seconds(nowMs)})`;
+    return undefined;
+  };
 
   const readNew = (): void => {
     const fd = openSync(out, 'r');
@@ -71,10 +87,14 @@ export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngin
         const lines = (partial + buf.toString('utf8', 0, n)).split('\n');
         partial = lines.pop() ?? '';
         if (partial.length > MAX_LINE) partial = '';
+        const nowMs = o.now() - zero;
         for (const line of lines) {
           if (!line || line.length > MAX_LINE) continue;
           const r = parse(line);
-          if (r) pending.push(r);
+          if (!r) continue;
+          const why = whyInvalid(r, nowMs);
+          if (why === undefined) pending.push(r);
+          else if (invalid.count++ === 0) invalid.example = why;
         }
       }
     } finally {
@@ -126,6 +146,8 @@ export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngin
         err.code === 'ENOENT'
           ? new GoliveError('GOLIVE_USAGE', `load.generator: ${bin} is not installed (${installHint(g.kind)}), or set load.generator.bin to its path`)
           : err;
+      // A tool that never started writes nothing: stop reading (its results folder may be removed next).
+      clearInterval(timer);
       reject(e);
       fail(e);
     });
@@ -148,7 +170,8 @@ export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngin
         );
         return;
       }
-      settle(builder.build(zero, end, { kind: 'processes', count: 1, startOffsetsMs: [0], lost: [] }));
+      const recording = builder.build(zero, end, { kind: 'processes', count: 1, startOffsetsMs: [0], lost: [] });
+      settle(invalid.count ? { ...recording, invalidRecords: { source: g.kind, ...invalid } } : recording);
     });
     if (o.plan.durationMs !== null) setTimeout(() => stop(), o.plan.durationMs).unref();
   });
@@ -174,6 +197,10 @@ export function startExternalEngine(o: ExternalEngineOptions): ExternalLoadEngin
   }
 
   return { started, finished, stop, clockOffsetMs };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function installHint(kind: ExternalGenerator['kind']): string {

@@ -1,7 +1,11 @@
 /**
  * One request as an external load tool reported it, read from the file it writes while it runs: Locust
- * through golive's event hook (NDJSON), k6 through `--out json` (its `http_req_duration` points).
+ * through golive's event hook (NDJSON), k6 through `--out json` (its `http_req_duration` points). A line
+ * that is not a request is undefined; whether a request's times are possible is the engine's to judge
+ * (it knows the run's window).
  */
+import { z } from 'zod';
+
 export interface ExternalRecord {
   /** When the request started, epoch ms (the tool's wall clock). */
   startEpochMs: number;
@@ -22,41 +26,45 @@ export function outcomeOfErrorText(text: string): string {
   return 'error';
 }
 
-function parseJson<T>(line: string): T | undefined {
+/** The line parsed through `schema`; undefined when it is not JSON or not of that shape. */
+function parseLine<S extends z.ZodType>(line: string, schema: S): z.output<S> | undefined {
+  let raw: unknown;
   try {
-    return JSON.parse(line) as T;
+    raw = JSON.parse(line);
   } catch {
     return undefined;
   }
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function httpOutcome(status: number): string {
   return status >= 200 && status < 400 ? 'ok' : `http_${status}`;
 }
 
-interface LocustLine {
-  t?: number;
-  ms?: number;
-  name?: string;
-  status?: number;
-  error?: string | null;
-}
+const locustLine = z.object({
+  t: z.number(),
+  ms: z.number(),
+  name: z.string().catch(''),
+  status: z.number().catch(0),
+  error: z.string().nullable().catch(null),
+});
 
 /** A line of golive's Locust hook: {"t": start epoch s, "ms": response time, "name", "status", "error"}. */
 export function parseLocustLine(line: string): ExternalRecord | undefined {
-  const r = parseJson<LocustLine>(line);
-  if (!r || typeof r.t !== 'number' || typeof r.ms !== 'number') return undefined;
-  const status = typeof r.status === 'number' ? r.status : 0;
+  const r = parseLine(line, locustLine);
+  if (!r) return undefined;
+  const status = r.status;
   // A Locust failure with an HTTP status is that status (or a failed check when the status was fine).
   const outcome = r.error ? (status >= 400 ? `http_${status}` : status > 0 ? 'check_failed' : outcomeOfErrorText(r.error)) : httpOutcome(status || 200);
-  return { startEpochMs: r.t * 1000, elapsedMs: r.ms, outcome, label: r.name ?? '' };
+  return { startEpochMs: r.t * 1000, elapsedMs: r.ms, outcome, label: r.name };
 }
 
-interface K6Point {
-  type?: string;
-  metric?: string;
-  data?: { time?: string; value?: number; tags?: Record<string, string> };
-}
+const k6Point = z.object({
+  type: z.literal('Point'),
+  metric: z.literal('http_req_duration'),
+  data: z.object({ time: z.string().min(1), value: z.number(), tags: z.record(z.string(), z.string()).catch({}) }),
+});
 
 /**
  * k6's JSON output (https://grafana.com/docs/k6/latest/results-output/real-time/json/): one `Point` of
@@ -64,14 +72,14 @@ interface K6Point {
  * request that got no response; its `error` / `error_code` tag says why.
  */
 export function parseK6Line(line: string): ExternalRecord | undefined {
-  const p = parseJson<K6Point>(line);
-  if (!p || p.type !== 'Point' || p.metric !== 'http_req_duration' || !p.data?.time || typeof p.data.value !== 'number') return undefined;
+  const p = parseLine(line, k6Point);
+  if (!p) return undefined;
   const start = Date.parse(p.data.time);
   if (!Number.isFinite(start)) return undefined;
   // Date.parse keeps milliseconds; k6 writes nanoseconds: the fraction below a millisecond is taken back.
   const fraction = /\.(\d{3})(\d+)/.exec(p.data.time);
   const sub = fraction ? Number(`0.${fraction[2]}`) : 0;
-  const tags = p.data.tags ?? {};
+  const tags = p.data.tags;
   const status = Number(tags['status'] ?? 0);
   const outcome = status > 0 ? (tags['expected_response'] === 'false' && status < 400 ? 'check_failed' : httpOutcome(status)) : k6ErrorOutcome(tags);
   return { startEpochMs: start + sub, elapsedMs: p.data.value, outcome, label: tags['name'] ?? tags['url'] ?? '' };

@@ -4,9 +4,13 @@
  * protocol messages arrive as NDJSON on stdin and leave as NDJSON on stdout: the messages the threads use.
  */
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
-import type { ToWorkerMessage, WorkerInitPayload } from '../protocol.js';
+import type { ToWorkerMessage } from '../protocol.js';
 import { createLoadWorker } from './load-worker.js';
+import { readJsonFile } from '../../files.js';
+import { workerPlanFileSchema } from '../../model/worker-plan-schema.js';
+
+/** A plan holds the load's requests and data rows: a ConfigMap holds at most 1 MiB. */
+const MAX_PLAN_BYTES = 16 * 1024 * 1024;
 
 export function runStdioWorker(): Promise<void> {
   const worker = createLoadWorker((message) => {
@@ -37,7 +41,7 @@ export function runStdioWorker(): Promise<void> {
  * stdout (followed through pods/log) and stops on SIGTERM (the coordinator deletes the pod).
  */
 export function runPlannedWorker(file: string, indexText: string | undefined): Promise<void> {
-  const planned = JSON.parse(readFileSync(file, 'utf8')) as { plan: WorkerInitPayload['plan']; count: number; startAtEpochMs: number };
+  const planned = readJsonFile(file, workerPlanFileSchema, MAX_PLAN_BYTES);
   const index = Number(indexText ?? process.env['JOB_COMPLETION_INDEX'] ?? 0);
   const worker = createLoadWorker((message) => {
     process.stdout.write(`${JSON.stringify(message)}\n`);

@@ -11,6 +11,7 @@ import type { LoadPlan } from '../../engine/plan.js';
 import type { FromWorkerMessage } from '../../engine/protocol.js';
 import type { WorkerChannel, WorkerFleet } from '../../engine/worker-channel.js';
 import type { EventSink } from '../../model/events.js';
+import type { WorkerPlanFile } from '../../model/worker-plan-schema.js';
 import type { KubeClient } from './client.js';
 import type { K8sScope } from './scope.js';
 import { isTerminating } from './types.js';
@@ -65,7 +66,8 @@ export function createJobFleet(s: K8sScope, cfg: JobWorkersConfig) {
       fixedStartAtEpochMs: startAtEpochMs,
       startDelayMs: 0,
       async open(n) {
-        await client.createConfigMap(cfg.namespace, name, { 'plan.json': JSON.stringify({ plan, count: n, startAtEpochMs }) }, labels);
+        const planFile: WorkerPlanFile = { plan, count: n, startAtEpochMs };
+        await client.createConfigMap(cfg.namespace, name, { 'plan.json': JSON.stringify(planFile) }, labels);
         await client.createJob(cfg.namespace, jobManifest(name, cfg, n, labels));
         sink()('workers.job', `Indexed Job ${cfg.namespace}/${name}: ${n} worker pods, shared start in ${Math.round(cfg.startLeadMs / 1000)} s`);
         return Array.from({ length: n }, (_, i) => podChannel(client, cfg.namespace, name, i, abort.signal, sink));

@@ -7,6 +7,7 @@ import { renderJunit } from '../../../src/report/junit-report.js';
 import { renderMarkdown } from '../../../src/report/markdown-report.js';
 import { compareRuns, parseTolerances, renderComparisonMarkdown } from '../../../src/report/compare.js';
 import { drill, runResult } from '../../helpers/synthetic-results.js';
+import { judgeSeries, parseSeriesObjective, type SeriesObjective } from '../../../src/analysis/series.js';
 import { createTerminalReporter } from '../../../src/report/terminal-reporter.js';
 import { redactUrl } from '../../../src/model/format.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -129,6 +130,29 @@ test('reports are inert: hostile event, hook and error text can neither run HTML
   await terminal.onDrillEnd?.(info, d);
   assert.ok(!out.includes('\x1b') && !out.includes('\x07'), 'no escape sequence reaches the terminal');
   assert.match(out, /\\x1b\]0;pwned\\x07\\x1b\[2J/, 'they are shown, inert');
+});
+
+test('Prometheus labels in an objective line, and every field of summary.md, reach the terminal and the Markdown inert', async () => {
+  const label = 'web\x1b]0;pwned\x07\x1b[31m\r';
+  const objective = judgeSeries(
+    { name: 'errors\x1b[2J', query: 'x', source: 'prometheus', series: [{ labels: { pod: label }, t: [0], v: [1] }], drill: null, disruption: null },
+    parseSeriesObjective('max<0.5') as SeriesObjective,
+  );
+  const d = drill('app-update', { passed: false, objectives: [objective], findings: [{ id: 'GL001', severity: 'warning', message: 'fix\x1b[2J' }] });
+  const md = renderMarkdown(runResult('run\x1b]0;x\x07', [d]));
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(md, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no control character in summary.md');
+  assert.match(md, /errors\\\\x1b\\\[2J max: max=1 \{pod="web\\\\u001b\\\]0;pwned\\\\u0007\\\\u001b\\\[31m\\\\r"\} \(limit max&lt;0\.5\)/);
+  let out = '';
+  const terminal = createTerminalReporter({
+    stream: { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream,
+    color: false,
+  });
+  await terminal.onDrillEnd?.({ name: d.name, kind: d.kind, load: d.load }, d);
+  await terminal.onRunEnd?.(runResult('run', [d]));
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(out, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no control character reaches the terminal');
+  assert.match(out, /✗ errors\\x1b\[2J max +limit max<0\.5 +measured max=1 \{pod="web\\u001b\]0;pwned\\u0007\\u001b\[31m\\r"\}/);
 });
 
 test("a drill driven by the team's own tool names the tool, not golive's worker processes", async () => {
