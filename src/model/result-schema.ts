@@ -92,11 +92,15 @@ const recoverySchema = z.object({
 
 const findingSchema = z.object({ id: z.string(), severity: z.enum(['info', 'warning', 'error']), message: z.string(), fix: opt(z.string()) });
 
+const cpuUsageSchema = z.object({ peakMillicores: num, requestMillicores: num.nullable(), limitMillicores: num.nullable(), peakOfLimit: num.nullable() });
+const memoryUsageSchema = z.object({ peakMiB: num, requestMiB: num.nullable(), limitMiB: num.nullable(), peakOfLimit: num.nullable() });
+
 const capacitySchema = z.object({
   usageUnavailable: opt(z.string()),
   samples: count,
-  cpu: opt(z.object({ peakMillicores: num, requestMillicores: num.nullable(), limitMillicores: num.nullable(), peakOfLimit: num.nullable() })),
-  memory: opt(z.object({ peakMiB: num, requestMiB: num.nullable(), limitMiB: num.nullable(), peakOfLimit: num.nullable() })),
+  cpu: opt(cpuUsageSchema),
+  memory: opt(memoryUsageSchema),
+  components: opt(z.array(z.object({ name: z.string(), cpu: cpuUsageSchema, memory: memoryUsageSchema }))),
   replicas: opt(z.array(z.object({ id: z.string(), peakMillicores: num, peakMiB: num }))),
   total: opt(z.object({ peakMillicores: num, peakMiB: num })),
   service: opt(z.object({ thread: z.string(), peakMillicores: num })),
@@ -123,7 +127,12 @@ const capacitySchema = z.object({
   ),
 });
 
-const placementSchema = z.object({ byZone: outcomeCountsSchema, byNode: outcomeCountsSchema, skew: opt(z.string()) });
+const placementSchema = z.object({
+  byZone: outcomeCountsSchema,
+  byNode: outcomeCountsSchema,
+  byComponent: opt(z.record(z.string(), z.object({ byZone: outcomeCountsSchema, byNode: outcomeCountsSchema }))),
+  skew: opt(z.string()),
+});
 
 const canarySchema = z.object({ t: z.array(num), acked: z.array(count), lost: z.array(count) });
 
