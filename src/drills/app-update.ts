@@ -1,5 +1,6 @@
 /** app-update: a rolling update of the application while the load runs. */
 import type { z } from 'zod';
+import { GoliveError } from '../errors.js';
 import type { RolloutChange } from '../platforms/platform.js';
 import { change, phaseFields } from '../schema/fields.js';
 import { duration, obj, str } from '../schema/helpers.js';
@@ -25,7 +26,14 @@ export const appUpdate = defineDrillKind({
   phases: DISRUPTION_PHASES,
   defaultObjectives: { errors: { maxFailedRequests: 0 }, downtime: { maxDowntime: 0 } },
   explainedBy: ['GL001', 'GL002', 'GL003', 'GL004', 'GL005', 'GL006', 'GL007', 'GL021', 'GL022'],
-  build: (c) => ({ objectives: c.objectives, needs: { operations: ['rollout'], destroysEnvironment: false }, perform: performAppUpdate(c) }),
+  build: (c, name, system) => {
+    if (c.component !== undefined && c.component !== EACH && system.components && !system.components.includes(c.component))
+      throw new GoliveError(
+        'GOLIVE_USAGE',
+        `drills.${name}.component: no component "${c.component}"; the components are ${system.components.join(', ')} (or '${EACH}')`,
+      );
+    return { objectives: c.objectives, needs: { operations: ['rollout'], destroysEnvironment: false }, perform: performAppUpdate(c) };
+  },
 });
 
 export function toRolloutChange(change: AppUpdateDrillConfig['change']): RolloutChange {

@@ -31,7 +31,12 @@ export interface DrillKind<Kind extends string = string, Schema extends z.ZodTyp
   readonly defaultObjectives: DefaultObjectives;
   /** Audit findings (their ids) that explain a failure of this drill: the audit names the drills each endangers from these. */
   readonly explainedBy: readonly string[];
-  build(config: z.output<Schema>, name: string): DrillBuild;
+  build(config: z.output<Schema>, name: string, system: SystemShape): DrillBuild;
+}
+
+/** What a drill may check its config against before anything runs: the components the config declares (local; a cluster's are known at run time). */
+interface SystemShape {
+  components?: readonly string[] | undefined;
 }
 
 /** Declares a drill kind with its types checked (an identity function). */

@@ -14,7 +14,7 @@ const zoneOutageDrill = obj({
   zone: str('a zone').optional(),
   /** How the zone is lost (see README). @default 'evict' */
   mode: z.union([oneOf(['evict', 'unreachable'] as const), hook]).default('evict'),
-  /** How long the zone stays lost before it comes back. @default until the app recovered */
+  /** How long the zone stays lost before it comes back. @default until the app recovered (10s when a component can run only in that zone) */
   outage: duration.optional(),
 });
 
@@ -46,6 +46,8 @@ function performZoneOutage(cfg: ZoneOutageDrillConfig) {
       await platform.restoreZone(zone, ctx.signal);
     };
     ctx.onTeardown(`bring zone ${zone} back`, `restore the nodes of ${zone} (uncordon, remove golive taints)`, restore);
+    // A component that may run only in the lost zone (a zonal volume) has nowhere to go: it comes back with its zone.
+    const stuck = (await platform.components()).filter((c) => c.zones !== undefined && c.zones.every((z) => z === zone)).map((c) => c.name);
     let recoveredAtMs: number | undefined;
     let lostAtMs = 0;
     await disruptionPhases(
@@ -58,6 +60,11 @@ function performZoneOutage(cfg: ZoneOutageDrillConfig) {
       async () => {
         const deadline = ctx.now() + cfg.recovery;
         await platform.waitZoneEvacuated(zone, cfg.recovery, ctx.signal);
+        if (stuck.length > 0) {
+          ctx.event('zone.stuck', `${stuck.join(', ')} can run only in ${zone}: ${stuck.length === 1 ? 'it comes' : 'they come'} back with the zone`, zone);
+          await ctx.sleep(Math.max(0, (cfg.outage ?? STUCK_OUTAGE_MS) - (ctx.now() - lostAtMs)));
+          await restore();
+        }
         await platform.waitReady(Math.max(0, deadline - ctx.now()), ctx.signal);
         recoveredAtMs = ctx.now();
         if (cfg.outage !== undefined) await ctx.sleep(Math.max(0, cfg.outage - (ctx.now() - lostAtMs)));
@@ -77,3 +84,6 @@ function performZoneOutage(cfg: ZoneOutageDrillConfig) {
     };
   };
 }
+
+/** How long a zone stays lost when a component can run only there and the config sets no outage. */
+const STUCK_OUTAGE_MS = 10_000;

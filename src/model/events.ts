@@ -53,6 +53,7 @@ export const EVENT_KINDS = [
   'zone.lost', // a zone was lost
   'zone.detected', // the loss of a zone was detected
   'zone.restored', // a lost zone is back
+  'zone.stuck', // components that can run only in a lost zone wait for it to come back
   'zone.taint-removed', // the node lifecycle controller removed golive's unreachable taint (the nodes are healthy)
   // data: backups, destroy, restore, canary writes
   'backup.started', // a backup began

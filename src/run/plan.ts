@@ -47,7 +47,7 @@ export async function planDrills(source: PlanSource, only: readonly string[], al
 /** A plain load test (`golive load URL`): one drill of kind `load`, judged by the config's thresholds. */
 export async function planLoadTest(source: PlanSource): Promise<RunPlan> {
   const loaded = await load(source);
-  const built = loadDrillKind.build({}, 'load');
+  const built = loadDrillKind.build({}, 'load', {});
   const spec: DrillSpec = {
     name: 'load',
     kind: loadDrillKind.kind,
@@ -91,7 +91,8 @@ function buildDrill(env: BuildEnv, name: string): DrillSpec {
   const { config, baseDir, fileLabel } = env.loaded;
   const kind: DrillKind = builtInDrill(name) ?? customDrillKind;
   const block = kind === customDrillKind ? config.drills.custom[name] : (configBlock(config, name) ?? kind.schema.parse({}));
-  const built = kind.build(block, name);
+  const p = config.platform;
+  const built = kind.build(block, name, { components: p?.kind === 'local' ? Object.keys(p.components) : undefined });
   if (built.needs.destroysEnvironment && !(block as { allowDestroy?: boolean }).allowDestroy && !config.allowDestroy && !env.allowDestroy)
     throw new GoliveError(
       'GOLIVE_USAGE',

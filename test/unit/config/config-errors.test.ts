@@ -267,3 +267,37 @@ test('a config folder instead of a file, and a config that never finishes loadin
     /hangs\.mjs has a problem:\n {2}✖ did not finish loading within 0\.5 s: a top-level await that never settles\?/,
   );
 });
+
+test('components: an unknown one in a template or entry, a reference cycle, a probe of no kind, a zone the cluster lacks: each named at its place', async () => {
+  const text = [
+    'platform:',
+    '  kind: local',
+    '  entry: frnt',
+    '  cluster: { zones: 2 }',
+    '  components:',
+    "    front: { command: 'node front.js', env: { API_URL: '{{components.apii.url}}' } }",
+    "    api: { command: 'node api.js', env: { CACHE: '{{components.cache.url}}' }, readiness: { path: /readyz, tcp: true } }",
+    "    cache: { command: 'node cache.js', env: { API: '{{components.api.host}}' }, zones: [zone-c] }",
+    '',
+  ].join('\n');
+  assert.equal(
+    await errorOf('golive.config.yaml', text),
+    [
+      'golive.config.yaml has 5 problems:',
+      '  ✖ line 7, platform.components.api.readiness: a probe is one of path (HTTP), tcp: true or exec: a command, not several',
+      '  ✖ line 3, platform.entry: no component "frnt"; the components are front, api, cache',
+      '  ✖ line 6, platform.components.front.env.API_URL: no component "apii" (in front\'s env); the components are front, api, cache',
+      '  ✖ line 8, platform.components.cache.zones: no zone "zone-c": the cluster\'s zones are zone-a, zone-b',
+      "  ✖ line 7, platform.components.api: components refer to each other in a cycle (api → cache → api): one of them must start without the other's address",
+    ].join('\n'),
+  );
+});
+
+test('components: several without an entry, and app-update of a component the config does not declare', async () => {
+  const two = "platform:\n  kind: local\n  components:\n    front: { command: 'node f.js' }\n    api: { command: 'node a.js' }\n";
+  assert.match(await errorOf('golive.config.yaml', two), /✖ line 2, platform\.entry: which component do users reach\? set entry to one of front, api/);
+  const dir = tempDir('golive-config-');
+  writeFileSync(path.join(dir, 'golive.config.yaml'), `${two}  entry: front\ndrills:\n  app-update: { component: apy }\n`);
+  const loaded = await loadConfig({ cwd: dir });
+  assert.throws(() => buildDrills({ loaded }), /drills\.app-update\.component: no component "apy"; the components are front, api \(or 'each'\)/);
+});
