@@ -109,11 +109,26 @@
       ' connections · latency from each request\u2019s intended start' +
       (d.placement
         ? ' · placement at the start: ' +
-          Object.keys(d.placement.byZone)
-            .map(function (z) {
-              return z + ' ' + d.placement.byZone[z];
-            })
-            .join(', ') +
+          (d.placement.byComponent
+            ? Object.keys(d.placement.byComponent)
+                .map(function (name) {
+                  var zones = d.placement.byComponent[name].byZone;
+                  return (
+                    name +
+                    ' ' +
+                    Object.keys(zones)
+                      .map(function (z) {
+                        return z + ' ' + zones[z];
+                      })
+                      .join(', ')
+                  );
+                })
+                .join('; ')
+            : Object.keys(d.placement.byZone)
+                .map(function (z) {
+                  return z + ' ' + d.placement.byZone[z];
+                })
+                .join(', ')) +
           (d.placement.skew ? ' (skewed: ' + d.placement.skew + ')' : '')
         : '') +
       (d.error ? ' · ' + d.error : '');

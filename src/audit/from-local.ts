@@ -57,6 +57,7 @@ function componentToAudit(
       containers: [{ name, readiness, requests: {}, limits: {}, emptyDirMounts: [] }],
       spreadKeys: app.spread === 'zones' ? ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] : app.spread === 'nodes' ? ['kubernetes.io/hostname'] : [],
       persistentVolumeClaims: [],
+      ...(app.zones ? { pinnedZones: app.zones } : {}),
       at,
     },
     pdbs: app.disruptionBudget

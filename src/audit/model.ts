@@ -34,6 +34,8 @@ export interface AuditWorkload {
   /** Topology keys the pods are spread over (anti-affinity or topologySpreadConstraints). */
   spreadKeys: string[];
   persistentVolumeClaims: string[];
+  /** The only zones it may run in (a zonal volume, a node affinity; local: a component's zones). */
+  pinnedZones?: readonly string[] | undefined;
   /** Where each field was declared: dotted path → location; '' is the object itself. */
   at: (path: string) => Location | undefined;
 }

@@ -274,6 +274,23 @@ const RULES: Rule[] = [
         : [],
   },
   {
+    id: 'GL023',
+    rule: 'single-replica-pinned-to-a-zone',
+    severity: 'error',
+    localFix: 'replicas: 2 (or more) and zones spanning two zones, or a store that replicates across zones',
+    check: (w) =>
+      w.replicas === 1 && w.pinnedZones?.length === 1
+        ? [
+            {
+              field: 'spec.replicas',
+              message: `${w.name} runs one replica that can run only in ${w.pinnedZones[0]}`,
+              why: `Losing ${w.pinnedZones[0]} takes ${w.name} down until the zone is back: it has nowhere else to go, and every request that needs it fails meanwhile.`,
+              fix: 'replicas: 2 (or more), with a volume or storage class that is not bound to one zone, or a replicated store (primary and replica in different zones)',
+            },
+          ]
+        : [],
+  },
+  {
     id: 'GL013',
     rule: 'missing-requests',
     severity: 'warning',

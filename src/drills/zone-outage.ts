@@ -25,7 +25,7 @@ export const zoneOutage = defineDrillKind({
   schema: zoneOutageDrill,
   phases: DISRUPTION_PHASES,
   defaultObjectives: { errors: { maxErrorRate: 0.01 }, downtime: { maxDowntime: 0 } },
-  explainedBy: ['GL001', 'GL002', 'GL012', 'GL013', 'GL015', 'GL021', 'GL022'],
+  explainedBy: ['GL001', 'GL002', 'GL012', 'GL013', 'GL015', 'GL021', 'GL022', 'GL023'],
   build: (c) => ({ objectives: c.objectives, needs: { operations: ['fail-zone'], destroysEnvironment: false }, perform: performZoneOutage(c) }),
 });
 

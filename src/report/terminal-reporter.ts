@@ -115,11 +115,7 @@ function renderDrill(d: DrillResult, c: Colors = colors(false)): string {
     `${c.bold(d.name)} ${mark}`,
     `  requests    ${r.total} sent · ${r.ok} ok · ${r.failed} failed${r.dropped ? ` · ${c.yellow(`${r.dropped} dropped`)}` : ' · 0 dropped'}   throughput ${d.throughput.rps} req/s over ${formatDuration(d.load.durationMs)}`,
     ...(d.placement
-      ? [
-          `  placement   ${Object.entries(d.placement.byZone)
-            .map(([z, n]) => `${inert(z)} ${n}`)
-            .join(' · ')} at the start${d.placement.skew ? c.yellow(` · skewed: ${inert(d.placement.skew)}`) : ''}`,
-        ]
+      ? [`  placement   ${placementText(d.placement)} at the start${d.placement.skew ? c.yellow(` · skewed: ${inert(d.placement.skew)}`) : ''}`]
       : []),
     ...usageLines(d),
     ...observedLines(d),
@@ -295,4 +291,16 @@ function renderVerdicts(result: RunResult, c: Colors = colors(false)): string {
   }
   lines.push(result.passed ? c.green('all drills passed') : c.red('not ready: see the drills marked ✗'));
   return `${lines.join('\n')}\n`;
+}
+
+/** Replicas per zone, and per component when the system has several (`front zone-a 1 zone-b 1 · api …`). */
+function placementText(p: NonNullable<DrillResult['placement']>): string {
+  const zones = (byZone: Record<string, number>, separator: string): string =>
+    Object.entries(byZone)
+      .map(([z, n]) => `${inert(z)} ${n}`)
+      .join(separator);
+  if (!p.byComponent) return zones(p.byZone, ' · ');
+  return Object.entries(p.byComponent)
+    .map(([name, c]) => `${inert(name)}: ${zones(c.byZone, ' ')}`)
+    .join(' · ');
 }

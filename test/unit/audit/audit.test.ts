@@ -111,3 +111,26 @@ test('manifests only (no server version): each fix that depends on the version s
   // A fix that does not depend on the version says nothing of it.
   assert.doesNotMatch(fix('GL013'), /Kubernetes/);
 });
+
+test("the local platform's audit covers every component: a one-replica store pinned to one zone endangers zone-outage and names the component", () => {
+  const system = validateConfig(
+    {
+      platform: {
+        kind: 'local',
+        entry: 'front',
+        components: {
+          front: { command: 'node front.js', replicas: 2, readiness: { path: '/readyz' } },
+          store: { command: 'redis-server', replicas: 1, readiness: { tcp: true }, zones: ['zone-a'] },
+        },
+      },
+    },
+    undefined,
+  );
+  const findings = runRules(localToAudit(system.platform as never, undefined), drillsEndangeredBy);
+  const pinned = findings.find((f) => f.id === 'GL023');
+  assert.ok(pinned, findings.map((f) => `${f.id} ${f.object}`).join('\n'));
+  assert.equal(pinned.object, 'LocalApp local/store');
+  assert.deepEqual(pinned.drills, ['zone-outage']);
+  assert.match(pinned.message, /^store runs one replica that can run only in zone-a$/);
+  assert.ok(!findings.some((f) => f.object === 'LocalApp local/front' && f.id === 'GL023'));
+});
