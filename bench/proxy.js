@@ -1,8 +1,10 @@
 // The local platform's Service (kube-proxy-like, TCP connections pinned, in its own thread) and ingress
 // (HTTP, per request), against hitting the replica directly. Method: one nginx replica on the target
 // core; golive on the generator core; closed-loop maximum (50 VUs) direct, through the Service and through
-// the ingress, interleaved, R repetitions, medians; then the open model at 50 % of the direct maximum (the
-// issue's criterion) and at 50 % of the Service's own maximum, for the latency each adds.
+// the ingress, and across two Services in a row (a request from a front component to an api component: the
+// front Service's upstream is the api Service), interleaved, R repetitions, medians; then the open model at
+// 50 % of the direct maximum (the criterion) and at 50 % of the Service's own maximum, for the
+// latency each hop adds.
 import { IngressProxy } from '../dist/platforms/local/ingress-proxy.js';
 import { ServiceProxy } from '../dist/platforms/local/service-proxy.js';
 import { GEN_CPU, median, runGolive, startNginx } from './lib.js';
@@ -12,9 +14,14 @@ export async function proxyBench({ seconds, reps }) {
   const upstreamPort = Number(new URL(nginx.url).port);
   const service = new ServiceProxy();
   const ingress = new IngressProxy(1);
-  const ports = { direct: upstreamPort, service: await service.listen(0), ingress: await ingress.listen(0) };
+  const front = new ServiceProxy();
+  const api = new ServiceProxy();
+  const ports = { direct: upstreamPort, service: await service.listen(0), ingress: await ingress.listen(0), twoServices: await front.listen(0) };
+  const apiPort = await api.listen(0);
   await service.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
   await ingress.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
+  await api.setUpstreams([{ id: 'nginx', port: upstreamPort }]);
+  await front.setUpstreams([{ id: 'api', port: apiPort }]);
   const rows = Object.fromEntries(Object.keys(ports).map((k) => [k, { max: [], p50: [], p99: [] }]));
   try {
     for (let i = 0; i < reps; i++) {
@@ -44,5 +51,7 @@ export async function proxyBench({ seconds, reps }) {
     nginx.stop();
     await service.close();
     await ingress.close();
+    await front.close();
+    await api.close();
   }
 }

@@ -160,8 +160,10 @@ async function proxySection() {
     const d = p.latency[rate].direct;
     return `${r.p50.toFixed(3)} / ${r.p99.toFixed(3)} ms (+${(r.p50 - d.p50).toFixed(3)} / +${(r.p99 - d.p99).toFixed(3)})`;
   };
-  for (const name of ['direct', 'service', 'ingress']) {
-    log(`| ${name} | ${fmt(p.maxRps[name])} req/s | ${(p.maxRps[name] / p.maxRps.direct).toFixed(2)}× | ${added(half, name)} | ${added(serviceHalf, name)} |`);
+  for (const name of ['direct', 'service', 'ingress', 'twoServices']) {
+    log(
+      `| ${name === 'twoServices' ? 'two Services in a row (front → api)' : name} | ${fmt(p.maxRps[name])} req/s | ${(p.maxRps[name] / p.maxRps.direct).toFixed(2)}× | ${added(half, name)} | ${added(serviceHalf, name)} |`,
+    );
   }
 }
 
