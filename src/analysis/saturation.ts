@@ -27,14 +27,19 @@ export function saturationOf(u: CapacityReport, generator: { lagged: boolean; la
       `${u.service.thread} used ${pct(u.service.peakMillicores / 1000)} of a core at peak: the local Service was saturated, and latency above this rate is golive's, not the application's`,
     );
   }
-  const limit = u.cpu?.limitMillicores ?? null;
-  const busiest = [...(u.replicas ?? [])].sort((a, b) => b.peakMillicores - a.peakMillicores)[0];
+  // Each replica against its own component's limit (replicas are named `<component>-r<revision>-<n>`).
+  const componentOf = (id: string): NonNullable<CapacityReport['components']>[number] | undefined => u.components?.find((c) => id.startsWith(`${c.name}-r`));
+  const limitOf = (id: string): number | null => (componentOf(id) ? componentOf(id)!.cpu.limitMillicores : (u.cpu?.limitMillicores ?? null));
+  const load = (r: { id: string; peakMillicores: number }): number => r.peakMillicores / (limitOf(r.id) ?? 1000);
+  const busiest = [...(u.replicas ?? [])].sort((a, b) => load(b) - load(a))[0];
+  const limit = busiest ? limitOf(busiest.id) : null;
+  const whose = busiest && componentOf(busiest.id) ? ` (component ${componentOf(busiest.id)!.name})` : '';
   if (busiest && limit !== null && busiest.peakMillicores >= SATURATED * limit) {
     limitedBy.push('application');
-    notes.push(`replica ${busiest.id} used ${busiest.peakMillicores}m of its ${limit}m CPU limit at peak: the application was saturated`);
+    notes.push(`replica ${busiest.id}${whose} used ${busiest.peakMillicores}m of its ${limit}m CPU limit at peak: the application was saturated`);
   } else if (busiest && limit === null && busiest.peakMillicores >= SATURATED * 1000 && busiest.peakMillicores < 1.5 * 1000) {
     limitedBy.push('application');
-    notes.push(`replica ${busiest.id} used ${pct(busiest.peakMillicores / 1000)} of a core at peak: a single-threaded server is saturated there`);
+    notes.push(`replica ${busiest.id}${whose} used ${pct(busiest.peakMillicores / 1000)} of a core at peak: a single-threaded server is saturated there`);
   }
   if (generator.lagged || generator.dropped > 0) {
     if (limitedBy.length === 0) {

@@ -53,4 +53,26 @@ describe('what limited a capacity drill', () => {
     assert.deepEqual(s.limitedBy, ['machine']);
     assert.match(s.notes[0]!, /2 cores were 97 % busy/);
   });
+
+  test('in a system of components, each replica is judged against its own component: the api at its limit, not the store under a bigger one', () => {
+    const usage = (peakMillicores: number, limitMillicores: number | null) => ({
+      cpu: { peakMillicores, requestMillicores: null, limitMillicores, peakOfLimit: limitMillicores ? peakMillicores / limitMillicores : null },
+      memory: { peakMiB: 40, requestMiB: null, limitMiB: null, peakOfLimit: null },
+    });
+    const system: CapacityReport = {
+      ...spare,
+      components: [
+        { name: 'store', ...usage(600, 2000) },
+        { name: 'api', ...usage(480, 500) },
+      ],
+      replicas: [
+        { id: 'store-r1-1', peakMillicores: 600, peakMiB: 40 },
+        { id: 'api-r1-1', peakMillicores: 480, peakMiB: 40 },
+        { id: 'api-r1-2', peakMillicores: 300, peakMiB: 40 },
+      ],
+    };
+    const s = saturationOf(system, onTime);
+    assert.deepEqual(s.limitedBy, ['application']);
+    assert.match(s.notes.join(' '), /replica api-r1-1 \(component api\) used 480m of its 500m CPU limit at peak/);
+  });
 });
