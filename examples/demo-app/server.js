@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // The golive demo app: a small JSON API with durable writes and a graceful shutdown, no dependencies.
+// DEMO_ROLE picks what a replica is: `app` (the default: everything in one), or one component of a small
+// shop — `front` (passes every request to the API at API_URL), `api` (the JSON API; items live in the
+// store at STORE_URL), `store` (keeps the items in GOLIVE_DATA_DIR).
 //   GET /            small JSON, a little CPU work
 //   POST /items      appends the body to items.ndjson in GOLIVE_DATA_DIR, fsyncs, answers 201 {"id": n}
 //   GET /items/:id   the stored item, or 404
@@ -14,6 +17,11 @@ import http from 'node:http';
 import path from 'node:path';
 
 const port = Number(process.env.PORT ?? 3000);
+const role = process.env.DEMO_ROLE ?? 'app';
+/** Where a front or an api sends what it does not answer itself, and how long it waits. */
+const upstream = role === 'front' ? process.env.API_URL : role === 'api' ? process.env.STORE_URL : undefined;
+const upstreamTimeoutMs = Number(process.env.DEMO_UPSTREAM_TIMEOUT_MS ?? 2000);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const graceful = process.env.DEMO_GRACEFUL !== '0';
 let closing = false;
 const drainMs = Number(process.env.DEMO_DRAIN_MS ?? 1500);
@@ -87,6 +95,32 @@ function metrics() {
   ].join('\n');
 }
 
+/**
+ * Passes the request on to the next component (its Service), and its answer back; a dead or silent one is a
+ * 502 or 504. A request without a body that fails on a reused keep-alive connection before any answer (the
+ * upstream closed it as it drained) goes once more on a new one, as nginx's proxy_next_upstream does.
+ */
+function forward(req, res) {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => send1(Buffer.concat(chunks), true));
+  const send1 = (body, mayRetry) => {
+    const target = new URL(req.url ?? '/', upstream);
+    const out = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host }, agent, timeout: upstreamTimeoutMs }, (answer) => {
+      const headers = { ...answer.headers, ...(closing ? { connection: 'close' } : {}) };
+      res.writeHead(answer.statusCode ?? 502, headers);
+      answer.pipe(res);
+    });
+    out.on('timeout', () => out.destroy(new Error('timeout')));
+    out.on('error', (err) => {
+      if (res.headersSent) return res.destroy();
+      if (mayRetry && out.reusedSocket && body.length === 0 && err.message !== 'timeout') return send1(body, false);
+      send(res, err.message === 'timeout' ? 504 : 502, { error: `${role}: ${upstream} ${err.message}` });
+    });
+    out.end(body);
+  };
+}
+
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://demo');
   inFlight++;
@@ -94,6 +128,8 @@ const server = http.createServer((req, res) => {
     inFlight--;
     requestsTotal++;
   });
+  if (role === 'front' && !['/healthz', '/readyz', '/metrics'].includes(url.pathname)) return forward(req, res);
+  if (role === 'api' && url.pathname.startsWith('/items')) return forward(req, res);
   if (req.method === 'GET' && url.pathname === '/metrics') {
     const text = metrics();
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': Buffer.byteLength(text) });
@@ -115,7 +151,7 @@ const server = http.createServer((req, res) => {
   }
   if (req.method === 'GET' && url.pathname === '/') {
     const digest = createHash('sha256').update(`${replica}:${Date.now()}`).digest('hex').slice(0, 12);
-    return send(res, 200, { ok: true, replica, revision, digest });
+    return send(res, 200, { ok: true, role, replica, revision, digest });
   }
   if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { ok: true });
   if (req.method === 'GET' && url.pathname === '/readyz') return send(res, shuttingDown ? 503 : 200, { ready: !shuttingDown });
@@ -153,7 +189,9 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 
 server.listen(port, () => {
-  process.stdout.write(`demo app ${replica} (revision ${revision}) listening on ${port}, data in ${dataDir}\n`);
+  process.stdout.write(
+    `demo ${role} ${replica} (revision ${revision}) listening on ${port}${upstream ? `, forwarding to ${upstream}` : `, data in ${dataDir}`}\n`,
+  );
 });
 
 process.on('SIGTERM', () => {

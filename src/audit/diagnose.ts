@@ -24,14 +24,18 @@ const NEEDS_EVENT: Record<string, readonly EventKind[]> = {
 
 export function diagnose(drill: DrillResult, findings: AuditFinding[]): Finding[] {
   if (drill.passed && drill.downtime.windows.length === 0) return [];
-  const relevant = findings.filter((f) => f.drills.includes(drill.kind));
+  // In a system of several components, a finding about one of them explains only what its replicas took part in.
+  const several = new Set(findings.map(workloadOf)).size > 1;
+  const ofIt = (f: AuditFinding, from: number, to: number): boolean =>
+    !several || drill.events.some((e) => e.atMs >= from && e.atMs < to && namesReplicaOf(e.subject, workloadOf(f)));
+  const relevant = findings.filter((f) => f.drills.includes(drill.kind) && ofIt(f, -Infinity, Infinity));
   const out: Finding[] = [];
   for (const f of relevant) {
     const needs = NEEDS_EVENT[f.id];
     // The cause may come just before the failures it causes (an eviction, then the errors): look 1 s back.
     const near = (w: DrillResult['downtime']['windows'][number]): boolean =>
       drill.events.some((e) => e.atMs >= w.startMs - 1000 && e.atMs < w.endMs && needs!.includes(e.kind));
-    const windows = drill.downtime.windows.filter((w) => !needs || near(w));
+    const windows = drill.downtime.windows.filter((w) => (!needs || near(w)) && ofIt(f, w.startMs - 1000, w.endMs));
     let where: string;
     if (windows.length > 0)
       where = `outage window${windows.length > 1 ? 's' : ''} ${windows
@@ -49,4 +53,14 @@ export function diagnose(drill: DrillResult, findings: AuditFinding[]): Finding[
     });
   }
   return out;
+}
+
+/** The workload (component) a finding is about: the name in its object (`LocalApp local/api`, `Deployment shop/web`). */
+function workloadOf(f: AuditFinding): string {
+  return f.object.slice(f.object.lastIndexOf('/') + 1);
+}
+
+/** Replicas and pods carry their workload's name first (`api-r2-4`, `web-5d9c-x2l`). */
+function namesReplicaOf(subject: string | undefined, workload: string): boolean {
+  return subject !== undefined && subject.startsWith(`${workload}-`);
 }

@@ -62,14 +62,17 @@ describe('golive demo (the README main command)', () => {
     // Each failure explained by the audit of the naive config, under the drill in the terminal.
     assert.match(
       r.stdout,
-      /why GL003: explains outage window 3\.\d–3\.\d s: LocalApp local\/app: strategy Recreate stops every pod before starting the new ones/,
+      /why GL003: explains outage window 3\.\d–3\.\d s: LocalApp local\/api: strategy Recreate stops every pod before starting the new ones/,
     );
+    // The drained node ran every component of the naive shop: each one's findings explain the window.
     assert.deepEqual(
       drill(s, 'node-drain')
-        .findings.map((f) => f.id)
-        .filter((id) => id.startsWith('GL')),
-      ['GL001', 'GL008'],
+        .findings.filter((f) => f.id.startsWith('GL'))
+        .map((f) => `${f.id} ${/LocalApp local\/(\w+)/.exec(f.message)?.[1]}`),
+      ['GL001 front', 'GL008 front', 'GL001 api', 'GL008 api', 'GL001 store', 'GL008 store'],
     );
+    // The one-replica store pinned to zone-a is why losing that zone took the shop down.
+    assert.ok(drill(s, 'zone-outage').findings.some((f) => f.id === 'GL023' && /store runs one replica that can run only in zone-a/.test(f.message)));
 
     // The HTML report of this run, rendered as a browser would.
     const root = path.join(cwd, 'golive-results');

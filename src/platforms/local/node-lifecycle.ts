@@ -23,10 +23,21 @@ export async function drainNode(
   const sink = system[0]!.sink.bind(system[0]);
   node.schedulable = false;
   sink('node.cordoned', 'cordoned: no new replicas', name);
+  // A component that can run nowhere else (pinned to this node's zone, no other node there) waits for the node,
+  // as a pod bound to a zonal volume stays Pending until its node is uncordoned.
+  const waitsForNode = system.filter(
+    (rs) => rs.alive().some((r) => r.spec.node === name) && !cluster.nodes.some((n) => n.name !== name && n.up && canRun(rs, n.zone)),
+  );
   try {
     for (const rs of system) await evictFrom(rs, name, deadline, signal);
-    // Every component Ready again before the node is handed back: a drain of the next node must not find one short.
-    for (const rs of system) await rs.waitReady(Math.max(0, deadline - Date.now()), signal);
+    if (waitsForNode.length > 0)
+      sink(
+        'zone.stuck',
+        `${waitsForNode.map((rs) => rs.name).join(', ')} can run only on ${name} (its zone ${node.zone} has no other node): back when the node is`,
+        name,
+      );
+    // Every other component Ready again before the node is handed back: a drain of the next node must not find one short.
+    for (const rs of system) if (!waitsForNode.includes(rs)) await rs.waitReady(Math.max(0, deadline - Date.now()), signal);
     if (options.reboot) {
       await rebootNode(
         options.reboot,
@@ -51,6 +62,11 @@ export async function drainNode(
     // Replicas a pinned component could not place while the node was out are started now.
     for (const rs of system) void rs.reconcile();
   }
+  for (const rs of waitsForNode) await rs.waitReady(Math.max(0, deadline - Date.now()), signal);
+}
+
+function canRun(rs: ReplicaSet, zone: string): boolean {
+  return !rs.spec.zones || rs.spec.zones.includes(zone);
 }
 
 /** One component's replicas on the node, evicted through its disruption budget. */
