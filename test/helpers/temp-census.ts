@@ -14,6 +14,6 @@ export const CENSUS_FILE = path.join(tmpdir(), `golive-suite-census-${process.pp
 export function ourTempEntries(): string[] {
   return readdirSync(tmpdir())
     .filter((name) => OURS.test(name))
-    .filter((name) => !name.startsWith('golive-suite-'))
+    .filter((name) => !name.startsWith('golive-suite-census-') && name !== path.basename(process.env['GOLIVE_STATE_DIR'] ?? ''))
     .sort();
 }
