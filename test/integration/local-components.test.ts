@@ -19,7 +19,7 @@ const FIXTURE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'three-tier');
 const REDIS = '/usr/bin/redis-server';
 const missing = ['/usr/sbin/nginx', REDIS, '/usr/bin/redis-cli'].find((f) => !existsSync(f));
 
-function system(drills: Record<string, unknown>, o: { storeZones?: string[] } = {}): { cwd: string; config: GoliveConfigInput } {
+function system(drills: Record<string, unknown>, o: { storeZones?: string[]; dumpOnly?: boolean } = {}): { cwd: string; config: GoliveConfigInput } {
   const cwd = tempDir('golive-components-');
   mkdirSync(path.join(cwd, 'redis-data'));
   return {
@@ -46,7 +46,9 @@ function system(drills: Record<string, unknown>, o: { storeZones?: string[] } = 
             terminationGrace: '3s',
           },
           store: {
-            command: `exec ${REDIS} --port $PORT --bind 127.0.0.1 --dir $GOLIVE_DATA_DIR --appendonly yes --appendfsync always --save ''`,
+            // Durable on every write (AOF), or (dumpOnly) only when told to SAVE: its files alone then hold nothing.
+            command: `exec ${REDIS} --port $PORT --bind 127.0.0.1 --dir $GOLIVE_DATA_DIR --save '' ${o.dumpOnly ? '--appendonly no' : '--appendonly yes --appendfsync always'}`,
+            ...(o.dumpOnly ? { backup: { run: 'redis-cli -p $PORT SAVE' } } : {}),
             replicas: 1,
             readiness: { exec: 'redis-cli -p $PORT ping | grep -q PONG', period: '200ms' },
             dataDir: './redis-data',
@@ -129,6 +131,21 @@ describe('a system of components on the local platform (nginx → API → Redis)
     assert.ok(
       d.events.some((e) => e.kind === 'backup.completed' && /store \(.*redis-data\)/.test(e.message)),
       JSON.stringify(d.events.filter((e) => e.kind.startsWith('backup'))),
+    );
+  });
+
+  test("a store's own dump (backup: { run }) is what the backup holds: a Redis that writes nothing to disk by itself keeps every write acknowledged before it", async () => {
+    const { cwd, config } = system({ 'disaster-recovery': { ...short, afterBackup: '1s', canary: { rate: 20 } } }, { dumpOnly: true });
+    const outcome = await run({ cwd, config });
+    const d = outcome.result.drills[0]!;
+    assert.equal(d.error, undefined, JSON.stringify(d.events.slice(-8)));
+    const r = d.recovery!;
+    assert.ok(r.ackedBeforeBackup! >= 10, JSON.stringify(r));
+    assert.equal(r.lostBeforeBackup, 0, 'SAVE before the copy: the dump holds every write acknowledged before the backup');
+    assert.ok(r.lostWrites > 0, 'the writes after the dump are lost: the store writes nothing to disk by itself');
+    assert.ok(
+      d.events.some((e) => e.kind === 'hook.output' && /OK/.test(e.message)),
+      'redis-cli SAVE answered OK',
     );
   });
 });

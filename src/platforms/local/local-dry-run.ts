@@ -156,17 +156,26 @@ export class LocalDryRun implements PlannedPlatform {
     return this.would(`kill ${count} replica(s) (SIGKILL)`);
   }
 
-  backup(): Promise<string> {
+  async backup(signal: AbortSignal): Promise<string> {
+    for (const [name, c] of this.dumping()) await this.options.hooks.run(c.backup!.run, { GOLIVE_COMPONENT: name }, signal, path.resolve(this.options.baseDir, c.cwd ?? '.'));
     this.options.onMutation?.(`snapshot ${this.dataDirs} into ${path.join(this.options.runDir, 'snapshots')}`);
-    return Promise.resolve('dry-run-snapshot');
+    return 'dry-run-snapshot';
+  }
+
+  /** Components with a dump of their own (`backup: { run, restore }`). */
+  private dumping(): [string, ResolvedLocalPlatform['components'][string]][] {
+    return Object.entries(this.options.config.components).filter(([, c]) => c.backup);
   }
 
   destroy(): Promise<void> {
     return this.would(`kill every replica and delete ${this.dataDirs}`);
   }
 
-  restore(backupId: string): Promise<void> {
-    return this.would(`restore ${this.dataDirs} from ${backupId} and start ${this.placed.length} replica(s)`);
+  async restore(backupId: string, signal: AbortSignal): Promise<void> {
+    await this.would(`restore ${this.dataDirs} from ${backupId}`);
+    for (const [name, c] of this.dumping())
+      if (c.backup!.restore) await this.options.hooks.run(c.backup!.restore, { GOLIVE_COMPONENT: name }, signal, path.resolve(this.options.baseDir, c.cwd ?? '.'));
+    await this.would(`start ${this.placed.length} replica(s)`);
   }
 
   reset(): Promise<void> {

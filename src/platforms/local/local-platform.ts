@@ -180,10 +180,12 @@ export class LocalPlatform implements Platform {
     return killReplicas(this.entry.rs, count);
   }
 
-  backup(): Promise<string> {
+  async backup(signal: AbortSignal): Promise<string> {
+    // A component's own dump first (a store's consistent snapshot of its files), then every data folder copied.
+    for (const rs of this.replicaSets.filter((x) => x.spec.backup)) await this.options.hooks.run(rs.spec.backup!.run, rs.hookEnv(), signal, rs.appCwd);
     const id = backup(this.replicaSets, this.options.runDir);
     this.lastSnapshot = id;
-    return Promise.resolve(id);
+    return id;
   }
 
   /**
@@ -214,14 +216,20 @@ export class LocalPlatform implements Platform {
     return destroy(this.replicaSets, this.options.runId);
   }
 
-  restore(backupId: string, signal?: AbortSignal): Promise<void> {
+  restore(backupId: string, signal: AbortSignal): Promise<void> {
     const fromSnapshot = (): Promise<void> => {
       for (const rs of this.replicaSets) restoreDataDir(snapshotPath(this.options.runDir, backupId, rs.name), rs.dataDir, this.options.runId);
       return Promise.resolve();
     };
     const putBack = this.putDataBack && this.lastSnapshot === backupId ? this.putDataBack : fromSnapshot;
     this.putDataBack = undefined;
-    return restore(this.replicaSets, backupId, putBack, (rs) => rs.spec.startTimeout, signal ?? new AbortController().signal);
+    // A component's own restore runs once its data is back, before it starts.
+    const thenRestoreDumps = async (): Promise<void> => {
+      await putBack();
+      for (const rs of this.replicaSets.filter((x) => x.spec.backup?.restore))
+        await this.options.hooks.run(rs.spec.backup!.restore!, rs.hookEnv(), signal, rs.appCwd);
+    };
+    return restore(this.replicaSets, backupId, thenRestoreDumps, (rs) => rs.spec.startTimeout, signal);
   }
 
   reset(): Promise<void> {

@@ -67,6 +67,18 @@ export class ReplicaSet {
     return this.o.name;
   }
 
+  /** What a component's own hook (its backup dump) runs with: a ready replica's port, the data folder, the references resolved. */
+  hookEnv(): Record<string, string> {
+    const replica = this.alive().find((r) => r.state === 'ready') ?? this.alive()[0];
+    return {
+      ...this.spec.env,
+      ...this.o.env,
+      GOLIVE_COMPONENT: this.name,
+      GOLIVE_DATA_DIR: this.dataDir,
+      ...(replica ? { PORT: String(replica.spec.port), GOLIVE_REPLICA: replica.spec.id } : {}),
+    };
+  }
+
   /** The component's env with the other components' addresses filled in, known once their Services listen. */
   setEnv(env: Record<string, string>): void {
     this.o.env = env;

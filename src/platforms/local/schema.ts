@@ -76,6 +76,12 @@ const component = obj({
   spread: oneOf(['zones', 'nodes', 'none'] as const).default('zones'),
   /** The component's state (GOLIVE_DATA_DIR), shared by its replicas: what backups snapshot. */
   dataDir: str('a folder').optional(),
+  /**
+   * A consistent dump for disaster-recovery instead of a copy of a running store's files: `run` before the
+   * snapshot (`redis-cli -p $PORT SAVE`, `pg_dump … > $GOLIVE_DATA_DIR/dump.sql`), `restore` after the data is
+   * put back and before the component starts. Each runs with a replica's environment ($PORT, GOLIVE_DATA_DIR).
+   */
+  backup: obj({ run: str('a shell command'), restore: str('a shell command').optional() }).optional(),
   disruptionBudget: obj({ minAvailable: int('a number of replicas', 0, 50) }).optional(),
   /** The zones it may run in, as a zonal volume or a node affinity pins it: lost with its zone, it cannot move. @default any zone */
   zones: z.array(str('a zone name like zone-a')).nonempty({ error: 'expected at least one zone' }).optional(),
