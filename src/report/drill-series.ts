@@ -3,6 +3,7 @@
  * (ok and failed apart), and a downtime strip of 100 ms slots from the 10 ms bins.
  */
 import { addEncoded, createMergeHistogram, latencyStatsMs } from '../model/histogram.js';
+import type { DrillSeries } from '../model/report-data.js';
 import { BIN_MS } from '../model/recording.js';
 import { forEachBin, type TimelineLine } from '../model/timeline.js';
 
@@ -14,24 +15,6 @@ const MAX_STRIP_SLOTS = 36_000;
 export type TimelineSecond = Omit<TimelineLine, 'drill'>;
 /** A last second shorter than this is plotted with the one before it: 3 requests in 5 ms are not 600 req/s. */
 const MIN_PARTIAL_SECOND_MS = 250;
-
-export interface DrillSeries {
-  /** The middle of each plotted span, seconds since the drill's start. */
-  t: number[];
-  /** How long each span is (s): 1 for a whole second, less for the last, partial one. */
-  span: number[];
-  /** Requests per second over each span, by completion. */
-  ok: number[];
-  failed: number[];
-  /** Latency (ms, from the intended start) of the ok requests and of the failed ones; null when there were none. */
-  okP50: (number | null)[];
-  okP95: (number | null)[];
-  okP99: (number | null)[];
-  failedP50: (number | null)[];
-  failedP99: (number | null)[];
-  /** ok and failed requests per slot of intended start (100 ms, longer for drills over an hour), from 0. */
-  strip: { slotMs: number; ok: number[]; failed: number[] };
-}
 
 interface Span {
   from: number;

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
+import type { DrillSeries, HtmlReportData } from '../model/report-data.js';
 import type { StoredRun } from '../model/timeline.js';
-import { drillSeries, type DrillSeries } from './drill-series.js';
+import { drillSeries } from './drill-series.js';
 
 const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'report-template');
 const UPLOT_DIR = path.join(PACKAGE_ROOT, 'node_modules', 'uplot', 'dist');
@@ -40,7 +41,7 @@ export function renderHtmlReport(results: StoredRun): string {
   for (const [drill, lines] of results.timeline) {
     series[drill] = drillSeries(lines, results.summary.drills.find((d) => d.name === drill)?.load.durationMs ?? 0);
   }
-  const data = { summary: results.summary, series };
+  const data: HtmlReportData = { summary: results.summary, series };
   // Replacements by function: `$` in the injected text must stay literal.
   return asset(path.join(TEMPLATE_DIR, 'report.html'))
     .replace('/*__UPLOT_CSS__*/', () => uplotFile('uPlot.min.css'))
