@@ -81,6 +81,22 @@ describe('layer rule: each folder of src/ may import only what eslint/layers.js 
     assert.equal((await lint(file, "import { configSchema } from '../config/schema.js';\nexport const y = configSchema;\n")).length, 1);
   });
 
+  test("the report's page script imports types only: the model's and uPlot's, nothing at run time", async () => {
+    const file = 'src/report/browser/fixture.ts';
+    assert.deepEqual(await lint(file, "import type { RunResult } from '../../model/result.js';\nexport type Y = RunResult;\n"), []);
+    assert.deepEqual(await lint(file, "import type UPlot from 'uplot';\nexport type Y = UPlot;\n"), []);
+    for (const code of [
+      "import { isUsageDetails } from '../../model/result.js';\nexport const y = isUsageDetails;\n",
+      "import uPlot from 'uplot';\nexport const y = uPlot;\n",
+      "export const load = () => import('../../model/result.js');\n",
+      "import type { StoredRun } from '../../model/timeline.js';\nimport { renderHtmlReport } from '../html-report.js';\nexport const y: StoredRun | typeof renderHtmlReport = renderHtmlReport;\n",
+    ]) {
+      const messages = await lint(file, code);
+      assert.equal(messages.length, 1, `${code}: ${messages.join('; ') || 'no error'}`);
+      assert.match(messages[0]!, /imports types only/);
+    }
+  });
+
   test('no loop runs back up the layers: each edge that made one fails, types included', async () => {
     const edges: [string, string][] = [
       // config ⇄ analysis: analysis owns its objective types
