@@ -58,7 +58,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
-  { files: ['report-template/*.js'], languageOptions: { globals: { document: 'readonly', uPlot: 'readonly', window: 'readonly' } } },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

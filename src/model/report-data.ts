@@ -1,6 +1,6 @@
 /**
  * What the HTML report's page reads: the run's summary and, per drill, the series its charts plot. The
- * report writer (report/html-report.ts) injects it as JSON; the page's script renders it.
+ * report writer (report/html-report.ts) injects it as JSON; the page's script (report/browser/) renders it.
  */
 import type { RunResult } from './result.js';
 

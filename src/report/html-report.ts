@@ -1,6 +1,7 @@
 /**
  * The HTML report: one self-contained file. A static template (report-template/) gets its styles, uPlot,
- * its script and the JSON results injected; the page builds itself from the JSON. No network when opened.
+ * its script (report/browser/, compiled) and the JSON results injected; the page builds itself from the JSON.
+ * No network when opened.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import type { StoredRun } from '../model/timeline.js';
 import { drillSeries } from './drill-series.js';
 
 const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'report-template');
+/** The page's script as the build compiled it (src/report/browser/tsconfig.json). */
+const SCRIPT_FILE = path.join(PACKAGE_ROOT, 'dist', 'report', 'browser', 'report-script.js');
 const UPLOT_DIR = path.join(PACKAGE_ROOT, 'node_modules', 'uplot', 'dist');
 
 function asset(file: string): string {
@@ -26,6 +29,17 @@ function uplotFile(name: string): string {
     }
   }
   throw new Error(`Internal error: uplot/dist/${name} not found; reinstall golive`);
+}
+
+function pageScript(): string {
+  let script: string;
+  try {
+    script = asset(SCRIPT_FILE);
+  } catch {
+    throw new Error(`Internal error: ${path.relative(PACKAGE_ROOT, SCRIPT_FILE)} not found; build golive (npm run build) or reinstall it`);
+  }
+  // Its source map stays beside it: the page reads nothing but itself.
+  return script.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
 }
 
 /** JSON safe inside <script>: no "</script>", no "<!--". */
@@ -47,7 +61,7 @@ export function renderHtmlReport(results: StoredRun): string {
     .replace('/*__UPLOT_CSS__*/', () => uplotFile('uPlot.min.css'))
     .replace('/*__REPORT_CSS__*/', () => asset(path.join(TEMPLATE_DIR, 'report.css')))
     .replace('/*__UPLOT_JS__*/', () => uplotFile('uPlot.iife.min.js').replace(/<\/script/gi, '<\\/script'))
-    .replace('/*__REPORT_JS__*/', () => asset(path.join(TEMPLATE_DIR, 'report.js')))
+    .replace('/*__REPORT_JS__*/', pageScript)
     .replace('__GOLIVE_DATA__', () => scriptSafeJson(data));
 }
 
