@@ -157,7 +157,8 @@ export class LocalDryRun implements PlannedPlatform {
   }
 
   async backup(signal: AbortSignal): Promise<string> {
-    for (const [name, c] of this.dumping()) await this.options.hooks.run(c.backup!.run, { GOLIVE_COMPONENT: name }, signal, path.resolve(this.options.baseDir, c.cwd ?? '.'));
+    for (const [name, c] of this.dumping())
+      await this.options.hooks.run(c.backup!.run, { GOLIVE_COMPONENT: name }, signal, path.resolve(this.options.baseDir, c.cwd ?? '.'));
     this.options.onMutation?.(`snapshot ${this.dataDirs} into ${path.join(this.options.runDir, 'snapshots')}`);
     return 'dry-run-snapshot';
   }
@@ -174,7 +175,8 @@ export class LocalDryRun implements PlannedPlatform {
   async restore(backupId: string, signal: AbortSignal): Promise<void> {
     await this.would(`restore ${this.dataDirs} from ${backupId}`);
     for (const [name, c] of this.dumping())
-      if (c.backup!.restore) await this.options.hooks.run(c.backup!.restore, { GOLIVE_COMPONENT: name }, signal, path.resolve(this.options.baseDir, c.cwd ?? '.'));
+      if (c.backup!.restore)
+        await this.options.hooks.run(c.backup!.restore, { GOLIVE_COMPONENT: name }, signal, path.resolve(this.options.baseDir, c.cwd ?? '.'));
     await this.would(`start ${this.placed.length} replica(s)`);
   }
 
