@@ -1,7 +1,8 @@
 /**
  * What limited a capacity drill's load, from measurement: the generator (its starts fell behind), the
  * local Service's proxy thread (one thread: a core is all it can use), the application (a replica at its CPU
- * limit, or at a whole core without one), or the machine (its cores busy, so all of them competed). Saying
+ * limit, or at a whole core without one; on Kubernetes, a component whose pod reached its CPU limit), or the
+ * machine (its cores busy, so all of them competed). Saying
  * "the generator is saturated" whenever starts were late blamed golive for what a busy machine or proxy did.
  */
 import type { CapacityReport } from '../model/result.js';
@@ -40,6 +41,13 @@ export function saturationOf(u: CapacityReport, generator: { lagged: boolean; la
   } else if (busiest && limit === null && busiest.peakMillicores >= SATURATED * 1000 && busiest.peakMillicores < 1.5 * 1000) {
     limitedBy.push('application');
     notes.push(`replica ${busiest.id}${whose} used ${pct(busiest.peakMillicores / 1000)} of a core at peak: a single-threaded server is saturated there`);
+  }
+  // Kubernetes reports no replicas of its own: each component's peak pod against the component's limit.
+  for (const c of u.replicas ? [] : (u.components ?? [])) {
+    const own = c.cpu.limitMillicores;
+    if (own === null || c.cpu.peakMillicores < SATURATED * own) continue;
+    if (!limitedBy.includes('application')) limitedBy.push('application');
+    notes.push(`a pod of ${c.name} used ${c.cpu.peakMillicores}m of its ${own}m CPU limit at peak: ${c.name} limited the load`);
   }
   if (generator.lagged || generator.dropped > 0) {
     if (limitedBy.length === 0) {

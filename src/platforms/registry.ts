@@ -67,6 +67,7 @@ function kubernetesOptions(config: ResolvedConfig, p: ResolvedKubernetesPlatform
     needs: env.needs,
     allowDestroy: env.allowDestroy || config.allowDestroy,
     workers: jobWorkers(config),
+    configSource: env.configSource,
     ...(env.onMutation ? { onMutation: env.onMutation } : {}),
   };
 }

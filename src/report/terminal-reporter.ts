@@ -239,6 +239,10 @@ function usageLines(d: DrillResult): string[] {
   const lines = [
     `  usage       peak replica CPU ${u.cpu?.peakMillicores ?? '?'}m${of(u.cpu?.peakOfLimit)} · RSS ${u.memory?.peakMiB ?? '?'} MiB${of(u.memory?.peakOfLimit)}`,
   ];
+  for (const c of u.components ?? [])
+    lines.push(
+      `              ${inert(c.name)}: CPU ${c.cpu.peakMillicores}m${of(c.cpu.peakOfLimit)} · RSS ${c.memory.peakMiB} MiB${of(c.memory.peakOfLimit)} at peak`,
+    );
   if (u.total)
     lines.push(
       `              all replicas: CPU ${u.total.peakMillicores}m · RSS ${u.total.peakMiB} MiB at peak${u.replicas ? ` (${u.replicas.map((r) => `${r.id} ${r.peakMillicores}m`).join(', ')})` : ''}`,

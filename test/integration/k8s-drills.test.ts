@@ -117,7 +117,7 @@ describe('kubernetes drills against the stand-in API server', () => {
       const wrongContext = { ...base, platform: { ...(base.platform as object), expectContext: 'production' } } as typeof base;
       await assert.rejects(run({ cwd: c.dir, config: wrongContext }), /refusing to run: the kubeconfig context is "standin" but expectContext is "production"/);
       const missing = { ...base, platform: { ...(base.platform as object), workload: { kind: 'Deployment', name: 'nope' } } } as typeof base;
-      await assert.rejects(run({ cwd: c.dir, config: missing }), /not found: cannot get Deployment shop\/nope/);
+      await assert.rejects(run({ cwd: c.dir, config: missing }), /✖ platform\.workload: no Deployment nope in namespace shop \(it has Deployment web\)/);
       assert.deepEqual(mutations(c.api), []);
     } finally {
       await c.close();

@@ -73,7 +73,8 @@ export class StandInApiServer {
   readonly denied = new Set<string>();
   /** Serve metrics.k8s.io (as metrics-server would): pod usage, per container. Off = 404, as without it. */
   metricsServer = true;
-  usage = { cpu: '180m', memory: '70Mi' };
+  /** Each container's usage: the same for every pod, or per pod. */
+  usage: { cpu: string; memory: string } | ((pod: Obj) => { cpu: string; memory: string }) = { cpu: '180m', memory: '70Mi' };
   /**
    * The policy group's served versions and the server's version. ['v1beta1'] with 'v1.20.2' answers as a
    * Kubernetes 1.20 server does (policy/v1 arrived in 1.21): 404 for policy/v1 paths, and a 400 for an
@@ -223,7 +224,10 @@ export class StandInApiServer {
         apiVersion: 'metrics.k8s.io/v1beta1',
         items: pods.map((p) => ({
           metadata: { name: p.metadata.name, namespace: p.metadata.namespace },
-          containers: (p['spec']?.containers ?? []).map((c: { name: string }) => ({ name: c.name, usage: this.usage })),
+          containers: (p['spec']?.containers ?? []).map((c: { name: string }) => ({
+            name: c.name,
+            usage: typeof this.usage === 'function' ? this.usage(p) : this.usage,
+          })),
         })),
       });
     }

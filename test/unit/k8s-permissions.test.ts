@@ -4,7 +4,7 @@ import { rbacYaml, requiredRules } from '../../src/platforms/kubernetes/permissi
 import type { PlatformOperation } from '../../src/platforms/platform.js';
 
 test('rbac: load workers as a Job add jobs, configmaps, pods and pods/log in their namespace', () => {
-  const base = { namespace: 'shop', workloadResource: 'deployments' as const, operations: ['rollout' as const] };
+  const base = { namespace: 'shop', workloadResources: ['deployments' as const], operations: ['rollout' as const] };
   const without = requiredRules(base);
   const withWorkers = requiredRules({ ...base, workersNamespace: 'loadgen' });
   assert.deepEqual(

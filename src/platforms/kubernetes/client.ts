@@ -132,12 +132,18 @@ export class KubeClient {
     );
   }
 
-  listDeployments(namespace: string): Promise<KWorkload[]> {
-    return call(`list deployments in ${namespace}`, async () => list<KWorkload>(await this.apps.listNamespacedDeployment({ namespace })).items);
+  listDeployments(namespace: string, labelSelector?: string): Promise<KWorkload[]> {
+    return call(
+      `list deployments in ${namespace}`,
+      async () => list<KWorkload>(await this.apps.listNamespacedDeployment({ namespace, ...(labelSelector ? { labelSelector } : {}) })).items,
+    );
   }
 
-  listStatefulSets(namespace: string): Promise<KWorkload[]> {
-    return call(`list statefulsets in ${namespace}`, async () => list<KWorkload>(await this.apps.listNamespacedStatefulSet({ namespace })).items);
+  listStatefulSets(namespace: string, labelSelector?: string): Promise<KWorkload[]> {
+    return call(
+      `list statefulsets in ${namespace}`,
+      async () => list<KWorkload>(await this.apps.listNamespacedStatefulSet({ namespace, ...(labelSelector ? { labelSelector } : {}) })).items,
+    );
   }
 
   listPdbs(namespace: string): Promise<KPdb[]> {
@@ -213,10 +219,10 @@ export class KubeClient {
     return call('list pods in all namespaces', async () => list<KPod>(await this.core.listPodForAllNamespaces()).items);
   }
 
-  /** Pod usage from metrics.k8s.io; null when the API is not served (no metrics-server). */
-  async podMetrics(namespace: string, labelSelector: string): Promise<unknown[] | null> {
+  /** Usage of the namespace's pods from metrics.k8s.io; null when the API is not served (no metrics-server). */
+  async podMetrics(namespace: string): Promise<unknown[] | null> {
     try {
-      const r = (await this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', labelSelector })) as {
+      const r = (await this.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods' })) as {
         items?: unknown[];
       };
       return r.items ?? [];

@@ -1,14 +1,16 @@
 /**
  * node-drain on Kubernetes, as `kubectl drain` does it: cordon, evict every pod through the Eviction API
  * (disruption budgets honoured: a 429 is retried on our schedule and reported with the budget's numbers),
- * then — unlike kubectl — wait for the replacements, reboot if asked, and uncordon.
+ * then — unlike kubectl — wait until every evicted pod's workload (in the namespace) and every workload of
+ * the system is available again, reboot if asked, and uncordon.
  */
 import { sleep, throwIfAborted } from '../../abortable.js';
 import { GoliveError } from '../../errors.js';
 import type { NodeDrainOptions } from '../platform.js';
 import { rebootNode } from '../shared/reboot.js';
+import { describeShortfall, waitAvailable } from './rollout.js';
 import type { K8sScope } from './scope.js';
-import { waitWorkloadReady } from './rollout.js';
+import { label, listWorkloads, ownerOf, sameWorkload, type SystemWorkload } from './system.js';
 import { isTerminating, nodeReady, type KPod } from './types.js';
 
 export async function drainNode(s: K8sScope, node: string, options: NodeDrainOptions, signal: AbortSignal): Promise<void> {
@@ -30,9 +32,13 @@ export async function drainNode(s: K8sScope, node: string, options: NodeDrainOpt
       signal,
       `evicted pods to leave ${node}`,
     );
-    // kubectl drain stops here; golive waits for the replacements, so the next node is drained from a healthy state.
-    await waitWorkloadReady(s, Math.max(0, deadline - Date.now()), signal);
-    s.sink('node.drained', 'every pod evicted and the workload available again', node);
+    // kubectl drain stops here; golive waits for the replacements of every workload it evicted from, so the
+    // next node is drained from a healthy state (a replacement not yet Ready is never the next one evicted).
+    const waitFor = await workloadsToWaitFor(s, pods);
+    const started = Date.now();
+    const short = await waitAvailable(s, waitFor, Math.max(0, deadline - Date.now()), signal);
+    const waited = short.length ? `; waited ${((Date.now() - started) / 1000).toFixed(1)} s for ${short.map(describeShortfall).join(', ')}` : '';
+    s.sink('node.drained', `every pod evicted and ${waitFor.map(label).join(', ')} available again${waited}`, node);
   }
   if (options.reboot) {
     await rebootNode(options.reboot, node, { hooks: s.hooks, sink: s.sink, env: { GOLIVE_NAMESPACE: s.ns } }, signal);
@@ -40,6 +46,16 @@ export async function drainNode(s: K8sScope, node: string, options: NodeDrainOpt
       await s.until(async () => nodeReady(await s.client.getNode(node)), s.config.drain.nodeReadyTimeout, signal, `node ${node} to be Ready after its reboot`);
   }
   await uncordon();
+}
+
+/** The system's workloads, and the workloads in the namespace whose pods were evicted (those of other namespaces are not golive's to read). */
+async function workloadsToWaitFor(s: K8sScope, evicted: readonly KPod[]): Promise<SystemWorkload[]> {
+  const owners = evicted.filter((p) => (p.metadata.namespace ?? s.ns) === s.ns).flatMap((p) => ownerOf(p) ?? []);
+  const outside = owners.filter((o, i) => !s.system.some((w) => sameWorkload(w, o)) && owners.findIndex((x) => sameWorkload(x, o)) === i);
+  if (!outside.length) return s.system;
+  // One deleted meanwhile has nothing to wait for.
+  const present = await listWorkloads(s.client, s.ns, [...new Set(outside.map((o) => o.kind))]);
+  return [...s.system, ...outside.filter((o) => present.some((p) => sameWorkload(p, o)))];
 }
 
 async function evict(s: K8sScope, pod: KPod, deadline: number, timeoutMs: number, node: string, signal: AbortSignal): Promise<void> {

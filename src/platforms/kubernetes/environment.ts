@@ -10,7 +10,8 @@ import type { DeployOptions } from '../platform.js';
 import { cloneAtHead, removeClone } from '../shared/clone.js';
 import { makeColdCaches } from '../shared/cold-caches.js';
 import { PROTECTED_NAMESPACES } from './schema.js';
-import { rolloutComplete, type K8sScope } from './scope.js';
+import type { K8sScope } from './scope.js';
+import { rolloutComplete } from './system.js';
 
 export async function backup(s: K8sScope, signal: AbortSignal): Promise<string> {
   const velero = s.config.veleroNamespace;

@@ -32,10 +32,11 @@ import { backup, deployFromRepo, destroyNamespace, restore } from './environment
 import { createJobFleet, type JobWorkersConfig } from './job-fleet.js';
 import { ClusterObserver } from './observer.js';
 import { accessChecks, requiredRules, type PermissionNeeds } from './permissions.js';
-import { rollout, scale, waitWorkloadReady } from './rollout.js';
+import { rollout, scale, waitAvailable } from './rollout.js';
 import { PROTECTED_NAMESPACES, type ResolvedKubernetesPlatform } from './schema.js';
 import { K8sScope } from './scope.js';
-import { isTerminating, selectorString, ZONE_LABEL } from './types.js';
+import { configuredKinds, describeConfigured, label, listWorkloads, resolveSystem, sameWorkload, type ConfigSource } from './system.js';
+import { isTerminating, ZONE_LABEL } from './types.js';
 import { failZone, waitZoneEvacuated, zones } from './zone-outage.js';
 
 export interface KubernetesPlatformOptions extends PlatformServices {
@@ -50,13 +51,15 @@ export interface KubernetesPlatformOptions extends PlatformServices {
   client?: KubeClient;
   /** Load workers as a Job, when the config asks for them. */
   workers?: JobWorkersConfig | undefined;
+  /** Where the config came from: a workload it names that is not in the namespace is reported at its file and line. */
+  configSource?: ConfigSource | undefined;
 }
 
 /** The permissions a config's drills need: what the preflight checks and `golive rbac` prints. */
 export function permissionNeeds(config: ResolvedKubernetesPlatform, needs: readonly DrillNeeds[], workersNamespace: string | undefined): PermissionNeeds {
   return {
     namespace: config.namespace,
-    workloadResource: config.workload.kind === 'Deployment' ? 'deployments' : 'statefulsets',
+    workloadResources: configuredKinds(config).map((k) => (k === 'Deployment' ? 'deployments' : 'statefulsets')),
     operations: [...new Set(needs.flatMap((n) => n.operations))],
     veleroNamespace: veleroNamespaceFor(config, needs),
     workersNamespace,
@@ -108,7 +111,7 @@ export class KubernetesPlatform implements Platform {
       kind: 'kubernetes',
       context: this.client.context,
       namespace: config.namespace,
-      description: `kubernetes: context ${this.client.context} (${this.client.server}), namespace ${config.namespace}, ${config.workload.kind} ${config.workload.name}${dryRun ? ' · DRY RUN: no changes' : ''}`,
+      description: `kubernetes: context ${this.client.context} (${this.client.server}), namespace ${config.namespace}, ${describeConfigured(config)}${dryRun ? ' · DRY RUN: no changes' : ''}`,
     };
   }
 
@@ -143,37 +146,39 @@ export class KubernetesPlatform implements Platform {
     if (this.options.needs.some((n) => n.destroysEnvironment) && PROTECTED_NAMESPACES.includes(s.ns)) {
       throw new GoliveError('GOLIVE_USAGE', `refusing destructive drills in namespace "${s.ns}" (${PROTECTED_NAMESPACES.join(', ')} are never destroyed)`);
     }
-    const workload = await s.workload();
-    s.selector = selectorString(workload.spec?.selector?.matchLabels ?? {});
-    if (!s.selector) throw new GoliveError('GOLIVE_PLATFORM_UNSUPPORTED', `${s.kind} ${s.ns}/${s.name} has no matchLabels selector golive can watch`);
+    s.system = await resolveSystem(this.client, s.config, this.options.configSource);
     s.onTeardown('stop watching the cluster', 'nothing to do', () => this.observer?.stop());
-    this.observer = new ClusterObserver(this.client, s.ns, s.selector, () => s.sink);
+    this.observer = new ClusterObserver(
+      this.client,
+      s.ns,
+      (pod) => s.componentOf(pod) !== undefined,
+      () => s.sink,
+    );
     await this.observer.start();
+    const [entry, ...rest] = s.system.map(label);
     s.sink(
       'k8s.target',
-      `context ${this.client.context} at ${this.client.server}${serverVersion ? ` (Kubernetes ${serverVersion})` : ''}, namespace ${s.ns}, ${s.kind} ${s.name} (pods ${s.selector})`,
+      `context ${this.client.context} at ${this.client.server}${serverVersion ? ` (Kubernetes ${serverVersion})` : ''}, namespace ${s.ns}, ${entry} (the entry)${rest.length ? `, ${rest.join(', ')}` : ''}`,
     );
     return {};
   }
 
-  waitReady(timeoutMs: number, signal: AbortSignal): Promise<void> {
-    return waitWorkloadReady(this.s, timeoutMs, signal);
+  async waitReady(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    await waitAvailable(this.s, this.s.system, timeoutMs, signal);
   }
 
   async components(): Promise<ComponentInfo[]> {
-    const workload = await this.s.workload();
-    return [{ name: this.s.name, replicas: workload.spec?.replicas ?? 1 }];
+    const present = await listWorkloads(this.client, this.s.ns, [...new Set(this.s.system.map((w) => w.kind))]);
+    return this.s.system.map((w) => ({ name: w.name, replicas: present.find((p) => sameWorkload(p, w))?.spec?.replicas ?? 0 }));
   }
 
-  rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal, component?: string): Promise<void> {
-    if (component !== undefined && component !== this.s.name)
-      return Promise.reject(new GoliveError('GOLIVE_USAGE', `no component "${component}": the platform's workload is ${this.s.kind} ${this.s.name}`));
-    return rollout(this.s, change, timeoutMs, signal);
+  async rollout(change: RolloutChange, timeoutMs: number, signal: AbortSignal, component?: string): Promise<void> {
+    await rollout(this.s, this.s.component(component), change, timeoutMs, signal);
   }
 
   async nodes(which: 'hosting' | 'all'): Promise<string[]> {
     if (which === 'all') return (await this.client.listNodes()).items.filter((n) => !n.spec?.unschedulable).map((n) => n.metadata.name);
-    const pods = (await this.client.listPods(this.s.ns, this.s.selector)).items;
+    const pods = await this.s.systemPods();
     return [...new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n)))].sort();
   }
 
@@ -203,13 +208,16 @@ export class KubernetesPlatform implements Platform {
     this.s.sink('zone.restored', `${zone} back: taints removed, nodes uncordoned`, zone);
   }
 
+  /** Scales the entry. */
   scale(replicas: number, signal: AbortSignal): Promise<void> {
-    return scale(this.s, replicas, signal);
+    return scale(this.s, this.s.component(), replicas, signal);
   }
 
+  /** Kills the entry's pods. */
   async killReplicas(count: number): Promise<void> {
-    const pods = (await this.client.listPods(this.s.ns, this.s.selector)).items.filter((p) => !isTerminating(p)).slice(0, count);
-    this.s.sink('replicas.killed', `deleted without grace: ${pods.map((p) => p.metadata.name).join(', ')}`);
+    const entry = this.s.component();
+    const pods = (await this.s.systemPods()).filter((p) => !isTerminating(p) && this.s.componentOf(p) === entry).slice(0, count);
+    this.s.sink('replicas.killed', `deleted without grace: ${pods.map((p) => p.metadata.name).join(', ')}`, entry.name);
     await Promise.all(pods.map((p) => this.client.deletePod(this.s.ns, p.metadata.name, 0)));
   }
 
@@ -235,7 +243,13 @@ export class KubernetesPlatform implements Platform {
   }
 
   sampleCapacity(signal: AbortSignal): { stop(): Promise<CapacityReport> } {
-    return startCapacitySampling(this.client, this.s.ns, this.s.selector, signal);
+    return startCapacitySampling(
+      this.client,
+      this.s.ns,
+      (pod) => this.s.componentOf(pod)?.name,
+      this.s.system.map((w) => w.name),
+      signal,
+    );
   }
 
   workerFleet(plan: LoadPlan, count: number): WorkerFleet {
@@ -246,16 +260,22 @@ export class KubernetesPlatform implements Platform {
   async placement(): Promise<Placement> {
     const nodes = (await this.client.listNodes()).items;
     const zoneOf = new Map(nodes.map((n) => [n.metadata.name, n.metadata.labels?.[ZONE_LABEL] ?? '(no zone)']));
-    const byZone: Record<string, number> = Object.fromEntries([...new Set(zoneOf.values())].map((z) => [z, 0]));
-    const byNode: Record<string, number> = {};
-    for (const p of (await this.client.listPods(this.s.ns, this.s.selector)).items) {
+    const counts = (): { byZone: Record<string, number>; byNode: Record<string, number> } => ({
+      byZone: Object.fromEntries([...new Set(zoneOf.values())].map((z) => [z, 0])),
+      byNode: {},
+    });
+    const all = counts();
+    const byComponent = Object.fromEntries(this.s.system.map((w) => [w.name, counts()]));
+    for (const p of await this.s.systemPods()) {
       const node = p.spec?.nodeName;
       if (!node || isTerminating(p)) continue;
-      byNode[node] = (byNode[node] ?? 0) + 1;
       const zone = zoneOf.get(node) ?? '(no zone)';
-      byZone[zone] = (byZone[zone] ?? 0) + 1;
+      for (const c of [all, byComponent[this.s.componentOf(p)!.name]!]) {
+        c.byNode[node] = (c.byNode[node] ?? 0) + 1;
+        c.byZone[zone] = (c.byZone[zone] ?? 0) + 1;
+      }
     }
-    return { byZone, byNode };
+    return { ...all, byComponent };
   }
 
   auditSources(): Pick<AuditSources, 'cluster'> {

@@ -1,5 +1,7 @@
 /**
- * Watches pods, nodes and the namespace's Events and turns every change into a timeline event. Each watch
+ * Watches the system's pods (every pod of the namespace, kept when `includes` says it belongs to one of the
+ * system's workloads: a selector cannot say "owned by these workloads"), the nodes and the namespace's Events,
+ * and turns every change into a timeline event; a pod's events carry its name. Each watch
  * runs in a loop: list, watch from that resourceVersion with a server timeout (watches can stop silently on
  * long runs), continue from the last version seen, relist on 410 Gone, back off and retry on errors.
  */
@@ -19,24 +21,24 @@ export class ClusterObserver {
   constructor(
     private readonly client: KubeClient,
     private readonly namespace: string,
-    private readonly podSelector: string,
+    private readonly includes: (pod: KPod) => boolean,
     private readonly emit: () => Emit,
   ) {}
 
   async start(): Promise<void> {
-    const pods = await this.client.listPods(this.namespace, this.podSelector);
-    for (const p of pods.items) this.pods.set(p.metadata.name, p);
+    const pods = await this.client.listPods(this.namespace);
+    for (const p of pods.items) if (this.includes(p)) this.pods.set(p.metadata.name, p);
     const nodes = await this.client.listNodes();
     for (const n of nodes.items) this.nodes.set(n.metadata.name, n);
     const events = await this.client.listEvents(this.namespace);
     this.running.push(
       this.loop(
         `/api/v1/namespaces/${this.namespace}/pods`,
-        { labelSelector: this.podSelector },
+        {},
         pods.resourceVersion,
         (e) => this.onPod(e as WatchEvent<KPod>),
         async () => {
-          const fresh = await this.client.listPods(this.namespace, this.podSelector);
+          const fresh = await this.client.listPods(this.namespace);
           for (const p of fresh.items) this.onPod({ type: this.pods.has(p.metadata.name) ? 'MODIFIED' : 'ADDED', object: p });
           return fresh.resourceVersion;
         },
@@ -62,7 +64,7 @@ export class ClusterObserver {
     );
   }
 
-  /** Pods of the workload as last seen. */
+  /** The system's pods as last seen. */
   currentPods(): KPod[] {
     return [...this.pods.values()];
   }
@@ -118,6 +120,7 @@ export class ClusterObserver {
 
   private onPod(e: WatchEvent<KPod>): void {
     const pod = e.object;
+    if (!this.includes(pod)) return;
     const name = pod.metadata.name;
     const before = this.pods.get(name);
     const emit = this.emit();

@@ -17,7 +17,8 @@ export interface Rule {
 
 export interface PermissionNeeds {
   namespace: string;
-  workloadResource: 'deployments' | 'statefulsets';
+  /** The kinds the system's workloads may be: those listed, or both when a selector or the namespace decides. */
+  workloadResources: readonly ('deployments' | 'statefulsets')[];
   /** What the configured drills ask of the platform (each drill declares its operations). */
   operations: readonly PlatformOperation[];
   /** For disaster-recovery with Velero. */
@@ -34,8 +35,9 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
     if (existing) existing.verbs = [...new Set([...existing.verbs, ...verbs])].sort();
     else rules.push({ scope, group, resource, verbs: [...verbs].sort(), ...(ns ? { namespace: ns } : {}) });
   };
-  // Observing: the workload, its pods, the nodes, the namespace's events; the permission check itself.
-  add('namespace', 'apps', n.workloadResource, ['get']);
+  // Observing: the system's workloads (listed: found, and waited for), their pods, the nodes, the namespace's
+  // events; the permission check itself.
+  for (const r of n.workloadResources) add('namespace', 'apps', r, ['list']);
   add('namespace', '', 'pods', ['list', 'watch']);
   add('namespace', '', 'events', ['list', 'watch']);
   add('cluster', '', 'nodes', ['list', 'watch']);
@@ -59,7 +61,7 @@ export function requiredRules(n: PermissionNeeds): Rule[] {
     add('namespace', 'metrics.k8s.io', 'pods', ['list']);
     add('cluster', '', 'pods', ['list']);
   }
-  if (has('rollout') || has('scale')) add('namespace', 'apps', n.workloadResource, ['patch']);
+  if (has('rollout') || has('scale')) for (const r of n.workloadResources) add('namespace', 'apps', r, ['get', 'patch']);
   if (has('drain')) {
     add('cluster', '', 'nodes', ['get', 'patch']);
     add('cluster', '', 'pods', ['list']);

@@ -1,9 +1,10 @@
 /**
  * What the kubernetes platform's parts (rollout, drain, zone outage, Velero, namespace lifecycle) share:
- * the client, the workload, where events go, and `record`, which journals a change and registers its undo
- * on the run's teardown stack before the change is made.
+ * the client, the system's workloads, where events go, and `record`, which journals a change and registers
+ * its undo on the run's teardown stack before the change is made.
  */
 import path from 'node:path';
+import { GoliveError } from '../../errors.js';
 import type { EventSink } from '../../model/events.js';
 import type { Journal } from '../../safety/journal.js';
 import type { RunNow, TeardownStack } from '../../safety/teardown-stack.js';
@@ -11,16 +12,16 @@ import type { HookRunner } from '../platform.js';
 import { pollUntil } from '../shared/poll.js';
 import type { KubeClient } from './client.js';
 import type { ResolvedKubernetesPlatform } from './schema.js';
-import type { KWorkload } from './types.js';
+import { label, ownerOf, sameWorkload, type SystemWorkload } from './system.js';
+import type { KPod, KWorkload } from './types.js';
 import { undoChange, type JournalledUndo, type K8sUndo } from './undo.js';
 
 const POLL_MS = 500;
 
 export class K8sScope {
   readonly ns: string;
-  readonly kind: 'Deployment' | 'StatefulSet';
-  readonly name: string;
-  selector = '';
+  /** The system's workloads, the entry first: read from the namespace at the start. */
+  system: SystemWorkload[] = [];
   sink: EventSink = () => undefined;
 
   constructor(
@@ -32,16 +33,33 @@ export class K8sScope {
     private readonly baseDir: string,
   ) {
     this.ns = config.namespace;
-    this.kind = config.workload.kind;
-    this.name = config.workload.name;
   }
 
   get kubeconfig(): string | undefined {
     return this.config.kubeconfig ? path.resolve(this.baseDir, this.config.kubeconfig) : undefined;
   }
 
-  workload(): Promise<KWorkload> {
-    return this.client.getWorkload(this.kind, this.ns, this.name);
+  /** A component by name (a workload of the system); the entry when no name is given. */
+  component(name?: string): SystemWorkload {
+    const found = name === undefined ? this.system[0] : this.system.find((w) => w.name === name);
+    if (found) return found;
+    if (name === undefined) throw new GoliveError('GOLIVE_RUN_FAILED', 'Internal error: the system is read at the start, before any drill');
+    throw new GoliveError('GOLIVE_USAGE', `no component "${name}": the system's workloads are ${this.system.map(label).join(', ')}`);
+  }
+
+  get(w: SystemWorkload): Promise<KWorkload> {
+    return this.client.getWorkload(w.kind, this.ns, w.name);
+  }
+
+  /** The system's workload a pod belongs to, if any. */
+  componentOf(pod: KPod): SystemWorkload | undefined {
+    const owner = ownerOf(pod);
+    return owner && this.system.find((w) => sameWorkload(w, owner));
+  }
+
+  /** Every pod of the system's workloads now. */
+  async systemPods(): Promise<KPod[]> {
+    return (await this.client.listPods(this.ns)).items.filter((p) => this.componentOf(p) !== undefined);
   }
 
   /**
@@ -68,19 +86,7 @@ export class K8sScope {
     return this.teardowns.push({ what, manual, run });
   }
 
-  until(done: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal, what: string): Promise<void> {
-    return pollUntil(done, { timeoutMs, signal, everyMs: POLL_MS, what: () => what });
+  until(done: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal, what: string | (() => string)): Promise<void> {
+    return pollUntil(done, { timeoutMs, signal, everyMs: POLL_MS, what: typeof what === 'string' ? () => what : what });
   }
-}
-
-/** `kubectl rollout status`: observed the latest generation, every replica updated, every one available. */
-export function rolloutComplete(w: KWorkload): boolean {
-  const s = w.status ?? {};
-  const want = w.spec?.replicas ?? 1;
-  return (
-    (s.observedGeneration ?? 0) >= (w.metadata.generation ?? 0) &&
-    (s.updatedReplicas ?? 0) >= want &&
-    (s.replicas ?? 0) <= want &&
-    (s.availableReplicas ?? s.readyReplicas ?? 0) >= want
-  );
 }

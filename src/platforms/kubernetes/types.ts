@@ -102,9 +102,3 @@ export function nodeReady(node: KNode): boolean {
 }
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
-
-export function selectorString(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}

@@ -1,6 +1,6 @@
 /**
  * zone-outage on Kubernetes: every node of a zone lost at once — `evict` (cordon, a NoExecute taint of
- * golive's, the zone's pods deleted without grace), `unreachable` (the node controller's own taint: pods
+ * golive's, the system's pods there deleted without grace), `unreachable` (the node controller's own taint: pods
  * move when their tolerationSeconds run out), or the user's hook — and the zone brought back.
  */
 import { GoliveError } from '../../errors.js';
@@ -16,7 +16,7 @@ export async function zones(s: K8sScope): Promise<ZoneInfo[]> {
   const nodes = (await s.client.listNodes()).items;
   const unlabelled = nodes.filter((n) => !n.metadata.labels?.[ZONE_LABEL]);
   if (unlabelled.length === nodes.length) throw new GoliveError('GOLIVE_PLATFORM_UNSUPPORTED', `no node has the ${ZONE_LABEL} label: zone-outage needs zones`);
-  const pods = (await s.client.listPods(s.ns, s.selector)).items.filter((p) => !isTerminating(p));
+  const pods = (await s.systemPods()).filter((p) => !isTerminating(p));
   const byZone = new Map<string, ZoneInfo>();
   for (const n of nodes) {
     const zone = n.metadata.labels?.[ZONE_LABEL];
@@ -54,7 +54,7 @@ export async function failZone(s: K8sScope, zone: string, mode: ZoneOutageMode, 
     );
   }
   if (mode.kind === 'evict') {
-    const pods = (await s.client.listPods(s.ns, s.selector)).items.filter((p) => info.nodes.includes(p.spec?.nodeName ?? ''));
+    const pods = (await s.systemPods()).filter((p) => info.nodes.includes(p.spec?.nodeName ?? ''));
     await Promise.all(pods.map((p) => s.client.deletePod(s.ns, p.metadata.name, 0)));
     s.sink(
       'zone.lost',
@@ -94,13 +94,16 @@ async function failIfTaintRemoved(s: K8sScope, zone: string, nodes: string[], si
 export async function waitZoneEvacuated(s: K8sScope, zone: string, timeoutMs: number, signal: AbortSignal, unreachableSinceMs?: number): Promise<void> {
   if (s.client.dryRun) return;
   const nodes = new Set((await zones(s)).find((z) => z.zone === zone)?.nodes ?? []);
+  let left: string[] = [];
   await s.until(
     async () => {
       if (unreachableSinceMs !== undefined) await failIfTaintRemoved(s, zone, [...nodes], unreachableSinceMs);
-      return !(await s.client.listPods(s.ns, s.selector)).items.some((p) => nodes.has(p.spec?.nodeName ?? '') && !isTerminating(p));
+      left = (await s.systemPods()).filter((p) => nodes.has(p.spec?.nodeName ?? '') && !isTerminating(p)).map((p) => p.metadata.name);
+      return left.length === 0;
     },
     timeoutMs,
     signal,
-    `the pods in ${zone} to be evicted (with mode unreachable this takes their tolerationSeconds, 300 s by default)`,
+    () =>
+      `the system's pods in ${zone} to be evicted (with mode unreachable this takes their tolerationSeconds, 300 s by default; still there: ${left.join(', ') || 'not read yet'})`,
   );
 }

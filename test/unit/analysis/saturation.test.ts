@@ -48,6 +48,19 @@ describe('what limited a capacity drill', () => {
     assert.deepEqual(wide.limitedBy, []);
   });
 
+  test('on Kubernetes, the component whose pod reached 90 % of its own CPU limit, named; the others are not blamed', () => {
+    const usage = (name: string, peak: number, limit: number | null) => ({
+      name,
+      cpu: { peakMillicores: peak, requestMillicores: 100, limitMillicores: limit, peakOfLimit: limit ? peak / limit : null },
+      memory: { peakMiB: 40, requestMiB: 64, limitMiB: 128, peakOfLimit: 0.31 },
+    });
+    const k8s: CapacityReport = { samples: 4, components: [usage('front', 120, 500), usage('api', 470, 500), usage('store', 900, null)] };
+    const s = saturationOf(k8s, late);
+    assert.deepEqual(s.limitedBy, ['application']);
+    assert.deepEqual(s.notes.slice(0, 1), ['a pod of api used 470m of its 500m CPU limit at peak: api limited the load']);
+    assert.deepEqual(saturationOf({ ...k8s, components: [usage('front', 120, 500)] }, onTime).limitedBy, []);
+  });
+
   test('the machine, when its cores were busy: everything competed', () => {
     const s = saturationOf({ ...spare, machine: { cores: 2, peakBusy: 0.97 } }, late);
     assert.deepEqual(s.limitedBy, ['machine']);

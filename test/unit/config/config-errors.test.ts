@@ -214,6 +214,44 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     text: `target: { url: 'http://localhost' }\n# ${'x'.repeat(1_100_000)}\n`,
     message: 'golive.config.yaml has a problem:\n  ✖ is 1.0 MiB: a config is at most 1 MiB (put large data in load.data files)',
   },
+  {
+    name: 'kubernetes workloads: both forms at once',
+    file: 'golive.config.yaml',
+    text: [
+      "target: { url: 'http://localhost' }",
+      'platform:',
+      '  kind: kubernetes',
+      '  namespace: shop',
+      '  workload: { name: web }',
+      '  workloads: [{ name: web }]',
+    ].join('\n'),
+    message:
+      'golive.config.yaml has a problem:\n  ✖ line 6, platform.workloads: give workload (one) or workloads (several), not both: workloads: [{ kind, name }, …] lists the one workload too',
+  },
+  {
+    name: 'kubernetes workloads: a selector in Prometheus form',
+    file: 'golive.config.yaml',
+    text: "target: { url: 'http://localhost' }\nplatform: { kind: kubernetes, namespace: shop, workloads: { selector: 'app in (web,api' } }\n",
+    message:
+      'golive.config.yaml has a problem:\n  ✖ line 2, platform.workloads.selector: expected a label selector like \'app.kubernetes.io/part-of=shop\': "app in (web,api" is not a requirement: expected key=value, key!=value, key in (a,b), key notin (a,b), key or !key',
+  },
+  {
+    name: 'kubernetes workloads: a name twice and an entry not listed',
+    file: 'golive.config.json',
+    text: JSON.stringify(
+      {
+        target: { url: 'http://localhost' },
+        platform: { kind: 'kubernetes', namespace: 'shop', entry: 'front', workloads: [{ name: 'api' }, { kind: 'StatefulSet', name: 'api' }] },
+      },
+      null,
+      1,
+    ),
+    message: [
+      'golive.config.json has 2 problems:',
+      '  ✖ line 15, platform.workloads.1.name: "api" is listed twice: each workload is a component, named by its name',
+      '  ✖ line 8, platform.entry: "front" is not one of the workloads (api): entry names the workload users\' traffic reaches first',
+    ].join('\n'),
+  },
 ];
 
 for (const c of cases) {
