@@ -164,7 +164,7 @@ const cases: { name: string; file: string; text: string; message: string }[] = [
     message: [
       'golive.config.yaml has 2 problems:',
       "  ✖ line 6, platform.app.terminationGrace: a duration needs its unit: write '30s' or '30ms' (received the bare number 30)",
-      '  ✖ line 7, platform.app: unknown key "readyness" (did you mean "readiness"?); allowed here: command, cwd, env, replicas, resources, readiness, terminationGrace, startTimeout, strategy, spread, dataDir, disruptionBudget, zones',
+      '  ✖ line 7, platform.app: unknown key "readyness" (did you mean "readiness"?); allowed here: command, cwd, env, replicas, resources, readiness, terminationGrace, startTimeout, strategy, spread, dataDir, backup, disruptionBudget, zones',
     ].join('\n'),
   },
   {
